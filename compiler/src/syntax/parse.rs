@@ -1,0 +1,420 @@
+//! `parse`: text to syntax tree. The only place that knows pest.
+//!
+//! Parsing never fails: it always returns a (possibly partial) [`ast::File`] and the syntax
+//! diagnostics. Catch-all rules in the grammar turn bad lines into `Entry::Error`, so every
+//! well-formed entry around a mistake is still in the tree.
+
+use super::scan::{scan, MAX_NESTING};
+use crate::ast::{self, Entry, Value, ValueKind};
+use crate::diagnostic::{codes, Diagnostic};
+use crate::source::{FileId, Span};
+use pest::iterators::Pair;
+use pest::Parser;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../../grammar/pf.pest"]
+struct PfParser;
+
+/// The largest file pf reads, in bytes.
+pub const MAX_FILE_SIZE: usize = 8 * 1024 * 1024;
+
+/// A parsed file and its syntax diagnostics.
+#[derive(Clone, Debug)]
+pub struct Parse {
+    pub file: ast::File,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Decodes raw bytes into text, or says why they are not a pf source.
+///
+/// On failure the returned text is what can be shown (lossy), and the diagnostic's span points
+/// at the offending byte.
+pub fn decode(file: FileId, bytes: &[u8]) -> Result<String, (String, Diagnostic)> {
+    let shown = || String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
+    if bytes.len() > MAX_FILE_SIZE {
+        let d = Diagnostic::new(
+            codes::PF0004,
+            Span::new(file, 0, 0),
+            format!(
+                "this file is {} bytes; pf reads files up to {} bytes ({} MiB)",
+                bytes.len(),
+                MAX_FILE_SIZE,
+                MAX_FILE_SIZE / (1024 * 1024)
+            ),
+        )
+        .with_help("split the program into several files joined with `use \"./other.pf\"`");
+        return Err((shown(), d));
+    }
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        let text = String::from_utf8_lossy(&bytes[..nul]).into_owned();
+        let at = text.len();
+        let d = Diagnostic::new(
+            codes::PF0006,
+            Span::new(file, at, at),
+            format!("this looks like a binary file: it has a NUL byte at offset {nul}"),
+        )
+        .with_help("pf reads text files in UTF-8; check that the right file was given");
+        return Err((text, d));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let d = Diagnostic::new(
+                codes::PF0003,
+                Span::new(file, at, at),
+                format!("this file is not valid UTF-8: invalid byte 0x{:02X} at offset {at}", bytes[at]),
+            )
+            .with_help("save the file as UTF-8");
+            Err((text, d))
+        }
+    }
+}
+
+/// Parses the text of `file`.
+pub fn parse(file: FileId, text: &str) -> Parse {
+    let pre = scan(file, text);
+    let mut diagnostics = Vec::new();
+    let mut out = ast::File { id: file, entries: Vec::new(), comments: pre.comments };
+
+    if let Some(at) = pre.too_deep {
+        diagnostics.push(
+            Diagnostic::new(
+                codes::PF0005,
+                Span::new(file, at, at + 1),
+                format!("brackets are nested more than {MAX_NESTING} levels deep here"),
+            )
+            .with_label("too deep")
+            .with_help("no pf program needs this depth; flatten the structure"),
+        );
+        return Parse { file: out, diagnostics };
+    }
+    for &(at, c) in &pre.unclosed {
+        let close = match c {
+            '{' => '}',
+            '[' => ']',
+            _ => ')',
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                codes::PF0007,
+                Span::new(file, at, at + 1),
+                format!("this `{c}` is never closed"),
+            )
+            .with_label("opened here")
+            .with_help(format!("add the matching `{close}`")),
+        );
+    }
+    for &(at, c) in &pre.stray {
+        diagnostics.push(
+            Diagnostic::new(codes::PF0007, Span::new(file, at, at + 1), format!("this `{c}` closes nothing"))
+                .with_label("unexpected")
+                .with_help("remove it, or add the bracket it should close"),
+        );
+    }
+    for &at in &pre.unterminated {
+        let end = text[at..].find(['\n', '\r']).map_or(text.len(), |p| at + p);
+        diagnostics.push(
+            Diagnostic::new(codes::PF0010, Span::new(file, at, end), "this string is not closed")
+                .with_label("the string starts here")
+                .with_help("add a closing `\"` before the end of the line"),
+        );
+    }
+    // Syntax errors inside a region a bracket or string problem already explains are noise.
+    let explained = |span: Span| -> bool {
+        pre.unclosed.iter().any(|&(at, _)| span.end as usize > at)
+            || pre.stray.iter().any(|&(at, _)| span.contains(at))
+            || pre.unterminated.iter().any(|&at| span.contains(at))
+    };
+
+    match PfParser::parse(Rule::file, text) {
+        Ok(mut pairs) => {
+            let mut lower = Lower { file, diagnostics: Vec::new() };
+            if let Some(root) = pairs.next() {
+                out.entries = lower.entries(root);
+            }
+            diagnostics.extend(
+                lower
+                    .diagnostics
+                    .into_iter()
+                    .filter(|d| d.code != codes::PF0001 || !explained(d.primary.span)),
+            );
+        }
+        Err(e) => {
+            // The catch-all rules make this unreachable in practice; report it honestly anyway.
+            let at = match e.location {
+                pest::error::InputLocation::Pos(p) => p,
+                pest::error::InputLocation::Span((s, _)) => s,
+            };
+            if diagnostics.is_empty() {
+                diagnostics.push(Diagnostic::new(
+                    codes::PF0001,
+                    Span::new(file, at, at),
+                    "this file could not be parsed",
+                ));
+            }
+        }
+    }
+    Parse { file: out, diagnostics }
+}
+
+struct Lower {
+    file: FileId,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Lower {
+    fn span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    /// The entries of a `file` or `body` pair.
+    fn entries(&mut self, pair: Pair<Rule>) -> Vec<Entry> {
+        let mut out = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::attribute => out.push(self.attribute(p)),
+                Rule::block => out.push(Entry::Block(self.block(p))),
+                Rule::top_error | Rule::body_error => {
+                    let span = self.span(&p);
+                    self.invalid_line(span, p.as_str(), p.as_rule() == Rule::top_error);
+                    out.push(Entry::Error(span));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn invalid_line(&mut self, span: Span, text: &str, top: bool) {
+        let trimmed = text.trim_end();
+        let span = Span { end: span.start + trimmed.len() as u32, ..span };
+        let (message, help) = if trimmed.ends_with('=') {
+            ("this field has no value".to_string(), "write a value after `=`, e.g. `port = 8080`")
+        } else if top {
+            (
+                format!("expected a declaration, found `{}`", clip(trimmed)),
+                "a file holds `use`, `project`, `app`, `build`, `profile`, `env` and `pipeline` declarations, \
+                 each `keyword name { ... }`",
+            )
+        } else {
+            (
+                format!("expected a field or block, found `{}`", clip(trimmed)),
+                "an entry is `name = value`, or `keyword label { ... }`, one per line or separated by commas",
+            )
+        };
+        self.diagnostics
+            .push(Diagnostic::new(codes::PF0001, span, message).with_label("not valid here").with_help(help));
+    }
+
+    fn attribute(&mut self, pair: Pair<Rule>) -> Entry {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let (Some(key), Some(value)) = (inner.next(), inner.next()) else {
+            return Entry::Error(span);
+        };
+        Entry::Attribute(ast::Attribute { key: self.ident(key), value: self.value(value), span })
+    }
+
+    fn block(&mut self, pair: Pair<Rule>) -> ast::Block {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let keyword = match inner.next() {
+            Some(k) => self.ident(k),
+            None => ast::Ident { name: String::new(), span },
+        };
+        let mut block = ast::Block { keyword, labels: Vec::new(), parent: None, body: None, span };
+        for p in inner {
+            match p.as_rule() {
+                Rule::path => block.labels.push(ast::BlockLabel::Name(self.path(p))),
+                Rule::string => block.labels.push(ast::BlockLabel::String(self.string(p))),
+                Rule::parent => {
+                    if let Some(path) = p.into_inner().next() {
+                        block.parent = Some(self.path(path));
+                    }
+                }
+                Rule::body => block.body = Some(self.body(p)),
+                _ => {}
+            }
+        }
+        block
+    }
+
+    fn body(&mut self, pair: Pair<Rule>) -> ast::Body {
+        let span = self.span(&pair);
+        ast::Body { entries: self.entries(pair), span }
+    }
+
+    fn ident(&self, pair: Pair<Rule>) -> ast::Ident {
+        ast::Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
+    }
+
+    fn path(&self, pair: Pair<Rule>) -> ast::Path {
+        ast::Path { text: pair.as_str().to_string(), span: self.span(&pair) }
+    }
+
+    fn value(&mut self, pair: Pair<Rule>) -> Value {
+        let span = self.span(&pair);
+        let text = pair.as_str();
+        let kind = match pair.as_rule() {
+            Rule::string => ValueKind::String(self.string(pair)),
+            Rule::number => match text.parse::<i64>() {
+                Ok(n) => ValueKind::Int(n),
+                Err(_) => self.out_of_range(span, text),
+            },
+            Rule::boolean => ValueKind::Bool(text == "true"),
+            Rule::duration => {
+                let (digits, unit) = text.split_at(text.len() - 1);
+                let unit = match unit {
+                    "s" => ast::DurationUnit::Seconds,
+                    "m" => ast::DurationUnit::Minutes,
+                    "h" => ast::DurationUnit::Hours,
+                    _ => ast::DurationUnit::Days,
+                };
+                match digits.parse::<u64>() {
+                    Ok(value) if (ast::Duration { value, unit }).seconds().is_some() => {
+                        ValueKind::Duration(ast::Duration { value, unit })
+                    }
+                    _ => self.out_of_range(span, text),
+                }
+            }
+            Rule::size => {
+                let (digits, unit) = text.split_at(text.len() - 2);
+                let unit = match unit {
+                    "KB" => ast::SizeUnit::KB,
+                    "MB" => ast::SizeUnit::MB,
+                    "GB" => ast::SizeUnit::GB,
+                    _ => ast::SizeUnit::TB,
+                };
+                match digits.parse::<u64>() {
+                    Ok(value) if value.checked_mul(1 << 20).is_some() => {
+                        ValueKind::Size(ast::Size { value, unit })
+                    }
+                    _ => self.out_of_range(span, text),
+                }
+            }
+            Rule::percent => match text.trim_end_matches('%').parse::<u32>() {
+                Ok(n) => ValueKind::Percent(n),
+                Err(_) => self.out_of_range(span, text),
+            },
+            Rule::cidr => self.cidr(span, text),
+            Rule::path => ValueKind::Path(self.path(pair)),
+            Rule::list => ValueKind::List(pair.into_inner().map(|p| self.value(p)).collect()),
+            Rule::pair => {
+                let mut inner = pair.into_inner();
+                match (inner.next(), inner.next()) {
+                    (Some(a), Some(b)) => ValueKind::Pair(Box::new(self.value(a)), Box::new(self.value(b))),
+                    _ => ValueKind::Error,
+                }
+            }
+            Rule::call => {
+                let mut inner = pair.into_inner();
+                match inner.next() {
+                    Some(name) => {
+                        let name = self.ident(name);
+                        ValueKind::Call { name, args: inner.map(|p| self.value(p)).collect() }
+                    }
+                    None => ValueKind::Error,
+                }
+            }
+            Rule::typed_block => {
+                let mut inner = pair.into_inner();
+                match (inner.next(), inner.next()) {
+                    (Some(kind), Some(body)) => {
+                        ValueKind::Block { kind: Some(self.path(kind)), body: self.body(body) }
+                    }
+                    _ => ValueKind::Error,
+                }
+            }
+            Rule::body => ValueKind::Block { kind: None, body: self.body(pair) },
+            _ => ValueKind::Error,
+        };
+        Value { kind, span }
+    }
+
+    fn out_of_range(&mut self, span: Span, text: &str) -> ValueKind {
+        self.diagnostics.push(
+            Diagnostic::new(codes::PF0009, span, format!("`{}` is too large", clip(text)))
+                .with_label("out of range")
+                .with_help("numbers are 64-bit integers; durations and sizes must fit in 64 bits"),
+        );
+        ValueKind::Error
+    }
+
+    fn cidr(&mut self, span: Span, text: &str) -> ValueKind {
+        let parsed = (|| {
+            let (addr, prefix) = text.split_once('/')?;
+            let mut value: u32 = 0;
+            for octet in addr.split('.') {
+                value = (value << 8) | u32::from(octet.parse::<u8>().ok()?);
+            }
+            let prefix = prefix.parse::<u8>().ok().filter(|p| *p <= 32)?;
+            Some(ast::Cidr { addr: value, prefix })
+        })();
+        match parsed {
+            Some(c) => ValueKind::Cidr(c),
+            None => {
+                self.diagnostics.push(
+                    Diagnostic::new(codes::PF0011, span, format!("`{text}` is not a valid CIDR block"))
+                        .with_label("invalid CIDR")
+                        .with_help("each of the four numbers is 0 to 255 and the prefix length 0 to 32, e.g. `10.0.0.0/16`"),
+                );
+                ValueKind::Error
+            }
+        }
+    }
+
+    fn string(&mut self, pair: Pair<Rule>) -> ast::StringLit {
+        let span = self.span(&pair);
+        let mut parts: Vec<ast::StringPart> = Vec::new();
+        let mut text = String::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::str_text => text.push_str(p.as_str()),
+                Rule::escape => {
+                    match p.as_str().chars().nth(1) {
+                        Some('n') => text.push('\n'),
+                        Some('t') => text.push('\t'),
+                        Some('r') => text.push('\r'),
+                        Some(c @ ('"' | '\\' | '$')) => text.push(c),
+                        _ => {
+                            let s = self.span(&p);
+                            self.diagnostics.push(
+                            Diagnostic::new(codes::PF0008, s, format!("unknown escape `{}`", p.as_str()))
+                                .with_label("not an escape")
+                                .with_help("the escapes are \\\" \\\\ \\$ \\n \\t \\r; write \\\\ for a backslash"),
+                        );
+                            text.push_str(p.as_str());
+                        }
+                    }
+                }
+                Rule::interp => {
+                    if !text.is_empty() {
+                        parts.push(ast::StringPart::Text(std::mem::take(&mut text)));
+                    }
+                    if let Some(path) = p.into_inner().next() {
+                        parts.push(ast::StringPart::Interp(self.path(path)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !text.is_empty() {
+            parts.push(ast::StringPart::Text(text));
+        }
+        ast::StringLit { parts, span }
+    }
+}
+
+/// At most 40 characters of `text`, for messages.
+fn clip(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(40).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}

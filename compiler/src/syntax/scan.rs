@@ -1,0 +1,116 @@
+//! A fast pre-scan of the raw text, before pest sees it.
+//!
+//! It finds what a PEG parser reports badly or not at all: brackets nested deeper than
+//! [`MAX_NESTING`] (which would drive the recursive parser into a stack overflow), brackets never
+//! closed or closing nothing, and strings not closed on their line. It also collects comments.
+
+use crate::ast::Comment;
+use crate::source::{FileId, Span};
+
+/// The deepest nesting of `{`, `[` and `(` that pf parses.
+pub const MAX_NESTING: usize = 64;
+
+/// What the scan found.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub comments: Vec<Comment>,
+    /// Offset of the first bracket that goes deeper than [`MAX_NESTING`].
+    pub too_deep: Option<usize>,
+    /// Brackets never closed: offset and the bracket.
+    pub unclosed: Vec<(usize, char)>,
+    /// Closing brackets that close nothing (or the wrong kind): offset and the bracket.
+    pub stray: Vec<(usize, char)>,
+    /// Offsets of strings not closed on their line.
+    pub unterminated: Vec<usize>,
+}
+
+/// Scans `text` of file `file`.
+pub fn scan(file: FileId, text: &str) -> Scan {
+    let mut out = Scan::default();
+    let bytes = text.as_bytes();
+    let mut stack: Vec<(usize, char)> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                let end = line_end(bytes, i);
+                out.comments.push(Comment { span: Span::new(file, i, end), text: text[i..end].to_string() });
+                i = end;
+                continue;
+            }
+            b'"' => {
+                i = skip_string(bytes, i, &mut out.unterminated);
+                continue;
+            }
+            c @ (b'{' | b'[' | b'(') => {
+                stack.push((i, c as char));
+                if stack.len() > MAX_NESTING && out.too_deep.is_none() {
+                    out.too_deep = Some(i);
+                }
+            }
+            c @ (b'}' | b']' | b')') => {
+                let open = match c {
+                    b'}' => '{',
+                    b']' => '[',
+                    _ => '(',
+                };
+                match stack.last() {
+                    Some(&(_, o)) if o == open => {
+                        stack.pop();
+                    }
+                    _ => out.stray.push((i, c as char)),
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.unclosed = stack;
+    out
+}
+
+fn line_end(bytes: &[u8], from: usize) -> usize {
+    bytes[from..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(bytes.len(), |p| from + p)
+}
+
+/// Skips a string starting at `start` (a `"`); returns the offset after it.
+fn skip_string(bytes: &[u8], start: usize, unterminated: &mut Vec<usize>) -> usize {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => return i + 1,
+            b'\\' if i + 1 < bytes.len() && bytes[i + 1] != b'\n' && bytes[i + 1] != b'\r' => i += 2,
+            b'\n' | b'\r' => break,
+            _ => i += 1,
+        }
+    }
+    unterminated.push(start);
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_unclosed_and_stray_brackets() {
+        let s = scan(FileId(0), "app a {\n  x = [1, 2\n}\n)");
+        assert_eq!(s.unclosed, vec![(6, '{')]);
+        assert_eq!(s.stray, vec![(19, '}'), (21, ')')]);
+    }
+
+    #[test]
+    fn ignores_brackets_in_strings_and_comments() {
+        let s = scan(FileId(0), "a = \"{[(\" # }\nb = 1");
+        assert!(s.unclosed.is_empty() && s.stray.is_empty());
+        assert_eq!(s.comments.len(), 1);
+        assert_eq!(s.comments[0].text, "# }");
+    }
+
+    #[test]
+    fn reports_depth_and_unterminated_strings() {
+        let deep = "[".repeat(MAX_NESTING + 1);
+        assert_eq!(scan(FileId(0), &deep).too_deep, Some(MAX_NESTING));
+        assert_eq!(scan(FileId(0), "a = \"abc\nb = 1").unterminated, vec![4]);
+    }
+}

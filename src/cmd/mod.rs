@@ -1,0 +1,24 @@
+//! One module per subcommand. Each `run` returns the process exit code.
+
+pub mod build;
+pub mod check;
+pub mod explain;
+pub mod fmt;
+pub mod graph;
+pub mod init;
+pub mod lsp;
+
+#![allow(dead_code)] // used as subcommands land
+
+/// Exit code: no problems.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: problems found in the input.
+pub const EXIT_PROBLEMS: u8 = 1;
+/// Exit code: usage or I/O error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Reports a subcommand that a later release fills in: an honest error, never a fake success.
+pub fn not_yet(name: &str) -> u8 {
+    eprintln!("error: `pf {name}` is not implemented yet");
+    EXIT_USAGE
+}
