@@ -1,4 +1,5 @@
 //! One module per subcommand. Each `run` returns the process exit code.
+#![allow(dead_code)] // the exit codes are used as subcommands land
 
 pub mod build;
 pub mod check;
@@ -7,8 +8,6 @@ pub mod fmt;
 pub mod graph;
 pub mod init;
 pub mod lsp;
-
-#![allow(dead_code)] // used as subcommands land
 
 /// Exit code: no problems.
 pub const EXIT_OK: u8 = 0;
