@@ -4,8 +4,10 @@
 //! no I/O: files come in through [`SourceMap`](source::SourceMap) and a loader for `use`d files,
 //! outputs go out as data. It knows nothing of LSP or argv.
 
+pub mod codegen;
 pub mod diagnostic;
 pub mod driver;
+pub mod ir;
 pub mod source;
 pub mod syntax;
 

@@ -1,0 +1,571 @@
+//! The checked IR: a plain data model of a program, the only input of code generation.
+//!
+//! Every name is resolved, every value typed and converted to the unit AWS wants, defaults are
+//! applied and inheritance is flattened. There are no spans here: where a value came from is
+//! kept in a [`Provenance`] table beside the IR. Code generation never fails on a checked IR:
+//! every rule that could fail is a check.
+
+use crate::ast::Cidr;
+use crate::source::Span;
+use std::collections::BTreeMap;
+
+/// A whole checked program.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Program {
+    pub project: Project,
+    pub apps: Vec<App>,
+    /// Deployable environments (profiles are flattened into them and not listed).
+    pub envs: Vec<Env>,
+    pub pipelines: Vec<Pipeline>,
+}
+
+impl Program {
+    /// The app with this name.
+    pub fn app(&self, name: &str) -> Option<&App> {
+        self.apps.iter().find(|a| a.name == name)
+    }
+
+    /// The environment with this name.
+    pub fn env(&self, name: &str) -> Option<&Env> {
+        self.envs.iter().find(|e| e.name == name)
+    }
+}
+
+/// Project-wide settings (the `project` block).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Project {
+    /// The folder, relative to the repository root, where `pf build` output is committed and
+    /// from which the pipeline reads templates and configurations. Default `pf-out`.
+    pub output: String,
+    /// Tags applied to every stack.
+    pub tags: BTreeMap<String, String>,
+    /// The source file name of the program's root, for "generated from" headers.
+    pub source: String,
+}
+
+impl Default for Project {
+    fn default() -> Project {
+        Project { output: "pf-out".into(), tags: BTreeMap::new(), source: String::new() }
+    }
+}
+
+/// A string that may be a plain value or a reference resolved by AWS at deploy time.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Text {
+    Plain(String),
+    /// `param("/name")`: an SSM Parameter Store parameter.
+    Param(String),
+    /// `secret("id")` or `secret("id:json-key")`: a Secrets Manager secret.
+    Secret(String),
+}
+
+/// An application: where its code lives, how it is built and how it is deployed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct App {
+    pub name: String,
+    pub source: Source,
+    pub build: Build,
+    pub deploy: Deploy,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// Where an app's code comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    /// A CodeCommit repository, created by the pipeline stack when `create` is true.
+    CodeCommit { repository: String, branch: String, create: bool },
+    /// A GitHub (or other CodeStar-connected) repository: `owner/name`.
+    GitHub { connection: Text, repository: String, branch: String },
+    /// A zip object in S3.
+    S3 { bucket: String, key: String },
+}
+
+impl Source {
+    /// The branch the pipeline follows (S3 has none).
+    pub fn branch(&self) -> Option<&str> {
+        match self {
+            Source::CodeCommit { branch, .. } | Source::GitHub { branch, .. } => Some(branch),
+            Source::S3 { .. } => None,
+        }
+    }
+}
+
+/// CodeBuild compute sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ComputeType {
+    Small,
+    Medium,
+    Large,
+    XLarge,
+    X2Large,
+}
+
+impl ComputeType {
+    /// CodeBuild's name, e.g. `BUILD_GENERAL1_SMALL`.
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            ComputeType::Small => "BUILD_GENERAL1_SMALL",
+            ComputeType::Medium => "BUILD_GENERAL1_MEDIUM",
+            ComputeType::Large => "BUILD_GENERAL1_LARGE",
+            ComputeType::XLarge => "BUILD_GENERAL1_XLARGE",
+            ComputeType::X2Large => "BUILD_GENERAL1_2XLARGE",
+        }
+    }
+}
+
+/// A CodeBuild job: the app's build, or a test action's job.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Build {
+    /// The CodeBuild image, e.g. `aws/codebuild/amazonlinux2-x86_64-standard:5.0`.
+    pub image: String,
+    pub compute: ComputeType,
+    /// `LINUX_CONTAINER` or `ARM_CONTAINER`, derived from the image.
+    pub arm: bool,
+    pub timeout_minutes: u32,
+    pub privileged: bool,
+    /// `runtime-versions` of the install phase, e.g. `golang -> 1.22`.
+    pub runtimes: BTreeMap<String, String>,
+    pub install: Vec<String>,
+    pub pre_build: Vec<String>,
+    /// Test commands; they run first in the build phase.
+    pub test: Vec<String>,
+    pub build: Vec<String>,
+    pub post_build: Vec<String>,
+    /// Artifact globs (relative to the source root).
+    pub artifacts: Vec<String>,
+    pub cache: Vec<String>,
+    /// Environment variables: plain, Parameter Store or Secrets Manager.
+    pub variables: BTreeMap<String, Text>,
+    /// Variables exported to the pipeline.
+    pub exported: Vec<String>,
+    pub reports: Vec<Report>,
+}
+
+/// Test report formats of CodeBuild.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    JUnitXml,
+    CucumberJson,
+    NUnitXml,
+    NUnit3Xml,
+    TestNgXml,
+    VisualStudioTrx,
+    CloverXml,
+    CoberturaXml,
+    JaCoCoXml,
+    SimpleCov,
+}
+
+impl ReportFormat {
+    /// The buildspec's `file-format` value.
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            ReportFormat::JUnitXml => "JUNITXML",
+            ReportFormat::CucumberJson => "CUCUMBERJSON",
+            ReportFormat::NUnitXml => "NUNITXML",
+            ReportFormat::NUnit3Xml => "NUNIT3XML",
+            ReportFormat::TestNgXml => "TESTNGXML",
+            ReportFormat::VisualStudioTrx => "VISUALSTUDIOTRX",
+            ReportFormat::CloverXml => "CLOVERXML",
+            ReportFormat::CoberturaXml => "COBERTURAXML",
+            ReportFormat::JaCoCoXml => "JACOCOXML",
+            ReportFormat::SimpleCov => "SIMPLECOV",
+        }
+    }
+
+    /// Whether this is a code-coverage format (its report group type is `CODE_COVERAGE`).
+    pub fn is_coverage(self) -> bool {
+        matches!(
+            self,
+            ReportFormat::CloverXml
+                | ReportFormat::CoberturaXml
+                | ReportFormat::JaCoCoXml
+                | ReportFormat::SimpleCov
+        )
+    }
+}
+
+/// A test report of a build.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    pub name: String,
+    pub files: Vec<String>,
+    pub base_directory: Option<String>,
+    pub format: ReportFormat,
+}
+
+/// How an app is deployed: to EC2 instances in an Auto Scaling group through CodeDeploy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deploy {
+    /// The port the app listens on.
+    pub port: u16,
+    pub health_check: HealthCheck,
+    /// `source -> destination` file copies of the appspec.
+    pub files: Vec<(String, String)>,
+    /// Lifecycle hooks in CodeDeploy's order.
+    pub hooks: Vec<Hook>,
+    /// The OS user the app runs as (the default `runas` of hooks).
+    pub user: Option<String>,
+}
+
+/// The load balancer's health check of the app.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HealthCheck {
+    pub path: String,
+    pub interval_seconds: u32,
+    pub healthy_threshold: u32,
+}
+
+/// CodeDeploy lifecycle events that can run scripts (EC2/on-premises), in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HookEvent {
+    ApplicationStop,
+    BeforeInstall,
+    AfterInstall,
+    ApplicationStart,
+    ValidateService,
+    BeforeBlockTraffic,
+    AfterBlockTraffic,
+    BeforeAllowTraffic,
+    AfterAllowTraffic,
+}
+
+impl HookEvent {
+    /// The appspec's name, e.g. `AfterInstall`.
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            HookEvent::ApplicationStop => "ApplicationStop",
+            HookEvent::BeforeInstall => "BeforeInstall",
+            HookEvent::AfterInstall => "AfterInstall",
+            HookEvent::ApplicationStart => "ApplicationStart",
+            HookEvent::ValidateService => "ValidateService",
+            HookEvent::BeforeBlockTraffic => "BeforeBlockTraffic",
+            HookEvent::AfterBlockTraffic => "AfterBlockTraffic",
+            HookEvent::BeforeAllowTraffic => "BeforeAllowTraffic",
+            HookEvent::AfterAllowTraffic => "AfterAllowTraffic",
+        }
+    }
+}
+
+/// A script run at a lifecycle event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hook {
+    pub event: HookEvent,
+    /// Path of the script relative to the bundle root.
+    pub script: String,
+    pub timeout_seconds: u32,
+    pub runas: Option<String>,
+}
+
+/// NAT gateways of a network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nat {
+    /// No NAT: private subnets have no route to the internet.
+    None,
+    /// One NAT gateway shared by all AZs (cheap, one AZ is a single point of failure).
+    Single,
+    /// One NAT gateway per AZ (highly available).
+    PerAz,
+}
+
+/// An environment's network.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Network {
+    pub cidr: Cidr,
+    /// Number of availability zones, 1 to 6 (public and private subnet in each).
+    pub azs: u8,
+    pub nat: Nat,
+    /// One public subnet per AZ, inside `cidr`.
+    pub public_subnets: Vec<Cidr>,
+    /// One private subnet per AZ, inside `cidr`.
+    pub private_subnets: Vec<Cidr>,
+}
+
+/// What the Auto Scaling group scales on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scaling {
+    /// Target tracking on average CPU utilisation, percent.
+    Cpu(u32),
+    /// Target tracking on ALB requests per target.
+    Requests(u32),
+    /// No scaling policy.
+    None,
+}
+
+/// An environment's instances.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Compute {
+    pub instance: String,
+    pub min: u32,
+    pub max: u32,
+    pub desired: u32,
+    pub scale_on: Scaling,
+    pub volume_gib: u32,
+    /// Whether the instance type is Graviton (arm64), which picks the AMI.
+    pub arm: bool,
+}
+
+/// Database engines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Postgres,
+    Mysql,
+    MariaDb,
+}
+
+impl Engine {
+    /// RDS's engine name.
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            Engine::Postgres => "postgres",
+            Engine::Mysql => "mysql",
+            Engine::MariaDb => "mariadb",
+        }
+    }
+
+    /// The default port.
+    pub fn port(self) -> u16 {
+        match self {
+            Engine::Postgres => 5432,
+            Engine::Mysql | Engine::MariaDb => 3306,
+        }
+    }
+}
+
+/// An RDS database instance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Database {
+    pub engine: Engine,
+    pub version: String,
+    pub class: String,
+    pub storage_gib: u32,
+    pub multi_az: bool,
+    pub backup_days: u32,
+    pub username: String,
+    /// `None`: RDS manages the master password in Secrets Manager.
+    pub password: Option<Text>,
+    pub name: String,
+}
+
+/// An ElastiCache Redis replication group.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cache {
+    pub node: String,
+    pub nodes: u32,
+    pub version: String,
+}
+
+/// A DNS record for the load balancer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dns {
+    /// The hosted zone, without the trailing dot (`example.com`).
+    pub zone: String,
+    /// The record name inside the zone (`www`); empty for the apex.
+    pub name: String,
+    /// An ACM certificate ARN; when set the ALB serves HTTPS and redirects HTTP.
+    pub certificate: Option<Text>,
+}
+
+impl Dns {
+    /// The fully qualified name, without trailing dot.
+    pub fn fqdn(&self) -> String {
+        if self.name.is_empty() {
+            self.zone.clone()
+        } else {
+            format!("{}.{}", self.name, self.zone)
+        }
+    }
+}
+
+/// How CodeDeploy replaces the app on the instances (in place; see docs/blue-green.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    AllAtOnce,
+    HalfAtATime,
+    OneAtATime,
+    /// A custom minimum of healthy hosts, in percent of the fleet.
+    MinHealthyPercent(u32),
+    /// A custom minimum of healthy hosts, as a count.
+    MinHealthyHosts(u32),
+}
+
+impl Strategy {
+    /// CodeDeploy's predefined configuration name, or `None` for a custom one.
+    pub fn predefined(self) -> Option<&'static str> {
+        match self {
+            Strategy::AllAtOnce => Some("CodeDeployDefault.AllAtOnce"),
+            Strategy::HalfAtATime => Some("CodeDeployDefault.HalfAtATime"),
+            Strategy::OneAtATime => Some("CodeDeployDefault.OneAtATime"),
+            _ => None,
+        }
+    }
+}
+
+/// CloudWatch metrics an alarm can watch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// HTTP 5xx responses from the targets (ALB `HTTPCode_Target_5XX_Count`, sum).
+    Target5xx,
+    /// HTTP 5xx responses from the load balancer itself (`HTTPCode_ELB_5XX_Count`, sum).
+    Elb5xx,
+    /// Target response time in seconds (`TargetResponseTime`, average).
+    Latency,
+    /// Average CPU of the Auto Scaling group (`CPUUtilization`, average).
+    Cpu,
+    /// Unhealthy targets (`UnHealthyHostCount`, maximum).
+    UnhealthyHosts,
+}
+
+/// A CloudWatch alarm of an environment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alarm {
+    pub name: String,
+    pub metric: Metric,
+    pub threshold: i64,
+    pub period_seconds: u32,
+    pub evaluation_periods: u32,
+}
+
+/// Automatic rollback of deployments.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rollback {
+    pub on_failure: bool,
+    /// Names of the environment's alarms that roll back a deployment.
+    pub on_alarms: Vec<String>,
+}
+
+/// A deployable environment, inheritance flattened.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Env {
+    pub name: String,
+    /// Protected environments need an approval before they are deployed, keep their data
+    /// (deletion protection, snapshot on delete, a stack policy) and review change sets.
+    pub protected: bool,
+    pub network: Network,
+    pub compute: Compute,
+    pub database: Option<Database>,
+    pub cache: Option<Cache>,
+    pub dns: Option<Dns>,
+    pub strategy: Strategy,
+    pub rollback: Rollback,
+    pub alarms: Vec<Alarm>,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// CodePipeline's pipeline types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PipelineType {
+    V1,
+    V2,
+}
+
+/// CodePipeline's execution modes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExecutionMode {
+    Superseded,
+    Queued,
+    Parallel,
+}
+
+/// What starts a pipeline.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Trigger {
+    /// A push to the source's branch; on V2 with GitHub, optional branch, tag and path filters.
+    Push { branches: Vec<String>, tags: Vec<String>, paths: Vec<String> },
+    /// An EventBridge schedule expression, e.g. `cron(0 3 * * ? *)`.
+    Schedule { expression: String },
+    /// Only by hand (or by an API call).
+    Manual,
+}
+
+/// A pipeline: the app it ships, its triggers and its stages.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pipeline {
+    pub name: String,
+    /// The app this pipeline builds and deploys.
+    pub app: String,
+    pub pipeline_type: PipelineType,
+    pub execution_mode: ExecutionMode,
+    pub triggers: Vec<Trigger>,
+    /// E-mail addresses told when a run fails.
+    pub notify_failure: Vec<String>,
+    /// Stages in order; the first is always the generated `Source` stage.
+    pub stages: Vec<Stage>,
+}
+
+/// A stage and its actions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stage {
+    pub name: String,
+    pub actions: Vec<Action>,
+}
+
+/// An action: its unique name in the stage, run order, artifacts and kind.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    pub name: String,
+    /// 1-based; equal run orders run in parallel.
+    pub run_order: u32,
+    pub inputs: Vec<String>,
+    pub outputs: Vec<String>,
+    pub kind: ActionKind,
+}
+
+/// What an action does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActionKind {
+    /// Fetches the app's source (the generated first stage).
+    Source,
+    /// Runs the app's build (`buildspec.yml`).
+    Build,
+    /// Runs a test job (`buildspec-<name>.yml`).
+    Test(Box<TestJob>),
+    /// Waits for a person of `group` to approve.
+    Approve(Approval),
+    /// Fails the run when one person gave two of the listed approvals (stage/action names).
+    CheckDistinctApprovers { approvals: Vec<(String, String)> },
+    /// Deploys the environment's infrastructure stack.
+    DeployInfra { env: String, mode: InfraMode },
+    /// Deploys the app with CodeDeploy to the environment's deployment group.
+    DeployApp { env: String },
+    /// Invokes a Lambda function.
+    Invoke { function: String, params: Option<String> },
+}
+
+/// How a CloudFormation action changes the environment stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InfraMode {
+    /// Create or update the stack directly.
+    CreateUpdate,
+    /// Create a change set for review.
+    CreateChangeSet,
+    /// Execute the reviewed change set.
+    ExecuteChangeSet,
+}
+
+/// A test action's CodeBuild job.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestJob {
+    pub name: String,
+    pub build: Build,
+    /// The environment it runs against, if it follows a deploy (its URL is given as `APP_URL`).
+    pub env: Option<String>,
+}
+
+/// A manual approval.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Approval {
+    /// The approver group: only its IAM policy allows approving this action.
+    pub group: String,
+    pub notify: Vec<String>,
+    pub message: Option<String>,
+    pub link: Option<String>,
+    pub timeout_minutes: u32,
+}
+
+/// Where each effective value of the IR came from: a dotted path (`env.prod.compute.min`) to the
+/// span of the value in the source, after inheritance.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Provenance {
+    pub values: BTreeMap<String, Span>,
+}
