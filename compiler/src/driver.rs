@@ -1,11 +1,13 @@
 //! The driver: loads a program (root files and everything they `use`), parses and checks it.
 //!
 //! This is the entry point of the command line and the language server. It does no I/O itself:
-//! files come through a [`Loader`].
+//! files come through a [`Loader`]; standard-library modules come from the binary.
 
-use crate::diagnostic::{self, Diagnostic};
-use crate::source::{FileId, SourceMap};
-use crate::syntax::{self, ast};
+use crate::ast::{self, BlockLabel, Entry};
+use crate::check::{self, suggest::did_you_mean, Checked};
+use crate::diagnostic::{self, codes, Diagnostic};
+use crate::source::{FileId, SourceMap, Span};
+use crate::{stdlib, syntax};
 
 /// Reads files for the driver. The command line reads the disk; the language server answers
 /// from open documents first.
@@ -14,12 +16,25 @@ pub trait Loader {
     fn load(&self, path: &str) -> Result<Vec<u8>, String>;
 }
 
+/// A loader that has no files (for programs without `use "./file.pf"`).
+pub struct NoFiles;
+
+impl Loader for NoFiles {
+    fn load(&self, path: &str) -> Result<Vec<u8>, String> {
+        Err(format!("cannot read {path}"))
+    }
+}
+
 /// Everything known about a program after analysis.
 #[derive(Debug, Default)]
 pub struct Analysis {
     pub sources: SourceMap,
-    /// Parsed files, indexed by `FileId`.
+    /// Parsed files, indexed by `FileId`: the roots first, then the files they use.
     pub files: Vec<ast::File>,
+    /// How many of `files` are roots.
+    pub roots: usize,
+    /// The checked program (IR, provenance, declarations).
+    pub checked: Checked,
     /// All diagnostics, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -38,24 +53,179 @@ pub struct Root {
 }
 
 /// Parses and checks a program made of `roots` and the files they `use`.
-pub fn analyze(roots: Vec<Root>, _loader: &dyn Loader) -> Analysis {
-    let mut analysis = Analysis::default();
+pub fn analyze(roots: Vec<Root>, loader: &dyn Loader) -> Analysis {
+    let mut a = Analysis { roots: roots.len(), ..Analysis::default() };
     for root in roots {
-        let id = FileId(analysis.files.len() as u32);
-        let text = match syntax::decode(id, &root.bytes) {
-            Ok(text) => text,
-            Err((text, d)) => {
-                analysis.sources.add(root.name, text);
-                analysis.files.push(ast::File { id, entries: Vec::new(), comments: Vec::new() });
-                analysis.diagnostics.push(d);
-                continue;
-            }
-        };
-        let parse = syntax::parse(id, &text);
-        analysis.sources.add(root.name, text);
-        analysis.diagnostics.extend(parse.diagnostics);
-        analysis.files.push(parse.file);
+        add_file(&mut a, root.name, &root.bytes, true);
     }
-    diagnostic::sort(&mut analysis.diagnostics);
-    analysis
+    // Follow `use` entries breadth-first; `edges` records which file uses which, for cycles.
+    let mut edges: Vec<(FileId, FileId, Span)> = Vec::new();
+    let mut next = 0;
+    while next < a.files.len() {
+        let file = FileId(next as u32);
+        let uses: Vec<(BlockLabel, Span)> = a.files[next]
+            .entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Block(b) if b.keyword.name == "use" => b.labels.first().map(|l| (l.clone(), b.span)),
+                _ => None,
+            })
+            .collect();
+        for (label, _) in uses {
+            if let Some(target) = resolve_use(&mut a, file, &label, loader) {
+                edges.push((file, target, label.span()));
+            }
+        }
+        next += 1;
+    }
+    report_cycles(&mut a, &edges);
+    a.checked = check::check(&a.files, &a.sources, a.roots);
+    a.diagnostics.append(&mut a.checked.diagnostics);
+    diagnostic::sort(&mut a.diagnostics);
+    a
+}
+
+fn add_file(a: &mut Analysis, name: String, bytes: &[u8], root: bool) -> FileId {
+    let id = FileId(a.files.len() as u32);
+    let text = match syntax::decode(id, bytes) {
+        Ok(text) => text,
+        Err((text, d)) => {
+            a.sources.add(name, text);
+            a.files.push(ast::File { id, entries: Vec::new(), comments: Vec::new() });
+            a.diagnostics.push(d);
+            return id;
+        }
+    };
+    let parse = syntax::parse(id, &text);
+    let declares_nothing = parse.file.entries.is_empty() && parse.diagnostics.is_empty();
+    a.sources.add(name, text);
+    a.diagnostics.extend(parse.diagnostics);
+    a.files.push(parse.file);
+    if root && declares_nothing {
+        a.diagnostics.push(
+            Diagnostic::new(codes::PF0002, Span::new(id, 0, 0), "this file declares nothing")
+                .with_help("declare an app, env or pipeline; `pf init` writes a starting point"),
+        );
+    }
+    id
+}
+
+/// Loads the target of a `use`; returns its file id.
+fn resolve_use(a: &mut Analysis, from: FileId, label: &BlockLabel, loader: &dyn Loader) -> Option<FileId> {
+    match label {
+        BlockLabel::Name(path) => {
+            let name = stdlib::file_name(&path.text);
+            if let Some(id) = a.sources.find(&name) {
+                return Some(id);
+            }
+            match stdlib::module(&path.text) {
+                Some(text) => Some(add_file(a, name, text.as_bytes(), false)),
+                None => {
+                    let mut d = Diagnostic::new(
+                        codes::PF1009,
+                        path.span,
+                        format!("there is no module `{}`", path.text),
+                    )
+                    .with_label("unknown module");
+                    let names = stdlib::MODULES.iter().map(|(m, _)| *m);
+                    if let Some(s) = did_you_mean(&path.text, names) {
+                        d = d.with_help(format!("did you mean `{s}`?")).with_fix(
+                            format!("replace with `{s}`"),
+                            path.span,
+                            s,
+                            diagnostic::Applicability::Safe,
+                        );
+                    } else {
+                        let all: Vec<&str> = stdlib::MODULES.iter().map(|(m, _)| *m).collect();
+                        d = d.with_help(format!("the standard library has {}; files are used with a string: `use \"./common.pf\"`", all.join(", ")));
+                    }
+                    a.diagnostics.push(d);
+                    None
+                }
+            }
+        }
+        BlockLabel::String(s) => {
+            let rel = s.literal_text().unwrap_or("");
+            let base = a.sources.get(from).name.clone();
+            let path = join(&base, rel);
+            if let Some(id) = a.sources.find(&path) {
+                return Some(id);
+            }
+            match loader.load(&path) {
+                Ok(bytes) => Some(add_file(a, path, &bytes, false)),
+                Err(e) => {
+                    a.diagnostics.push(
+                        Diagnostic::new(codes::PF1009, s.span, format!("cannot use `{rel}`: {e}"))
+                            .with_label("file not found")
+                            .with_help("paths are relative to the file that has the `use`"),
+                    );
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// `rel` relative to the folder of `base`, normalised (`a/b/../c.pf` gives `a/c.pf`).
+pub fn join(base: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = base.split('/').collect();
+    parts.pop();
+    if rel.starts_with('/') {
+        parts.clear();
+        parts.push("");
+    }
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|l| !l.is_empty() && *l != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+fn report_cycles(a: &mut Analysis, edges: &[(FileId, FileId, Span)]) {
+    for &(from, to, span) in edges {
+        // A cycle: `to` reaches `from` again.
+        let mut seen = vec![to];
+        let mut i = 0;
+        let mut cyclic = from == to;
+        while i < seen.len() && !cyclic {
+            for &(f, t, _) in edges {
+                if f == seen[i] && !seen.contains(&t) {
+                    if t == from {
+                        cyclic = true;
+                    }
+                    seen.push(t);
+                }
+            }
+            i += 1;
+        }
+        if cyclic && from <= to {
+            let target = a.sources.get(to).name.clone();
+            a.diagnostics.push(
+                Diagnostic::new(
+                    codes::PF1010,
+                    span,
+                    format!("`{target}` uses this file again: the files use each other in a cycle"),
+                )
+                .with_label("cycle")
+                .with_help("move what both files need into a third file that both use"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join;
+
+    #[test]
+    fn joins_relative_paths() {
+        assert_eq!(join("examples/a.pf", "./b.pf"), "examples/b.pf");
+        assert_eq!(join("examples/x/a.pf", "../b.pf"), "examples/b.pf");
+        assert_eq!(join("a.pf", "lib/b.pf"), "lib/b.pf");
+    }
 }

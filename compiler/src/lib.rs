@@ -4,11 +4,15 @@
 //! no I/O: files come in through [`SourceMap`](source::SourceMap) and a loader for `use`d files,
 //! outputs go out as data. It knows nothing of LSP or argv.
 
+pub mod check;
 pub mod codegen;
 pub mod diagnostic;
 pub mod driver;
+pub mod glob;
 pub mod ir;
+pub mod schema;
 pub mod source;
+pub mod stdlib;
 pub mod syntax;
 
 pub use syntax::ast;

@@ -1,0 +1,203 @@
+//! Lowering: flattened declarations to IR values, defaults applied, provenance recorded.
+//! Checks that need the spans of one declaration (capacity, subnets, secrets, ...) run here.
+
+mod app;
+mod env;
+mod pipeline;
+
+use super::resolve::Decls;
+use super::value::{Item, Obj, Val};
+use super::Ctx;
+use crate::diagnostic::Diagnostic;
+use crate::ir::{Program, Project, Provenance, Text};
+use crate::source::Span;
+use std::collections::BTreeMap;
+
+/// Lowers every declaration; declarations with errors are left out of the IR.
+pub fn lower(ctx: &mut Ctx, decls: &Decls) -> (Program, Provenance) {
+    let mut prov = Provenance::default();
+    let mut program = Program { project: project(decls), ..Program::default() };
+    if let Some(p) = &decls.project {
+        record(&mut prov, "project", &p.flat);
+    }
+    for d in &decls.apps {
+        record(&mut prov, &format!("app.{}", d.name.name), &d.flat);
+        if let Some(app) = app::lower(ctx, decls, d) {
+            program.apps.push(app);
+        }
+    }
+    let protected = protected_names(decls);
+    for d in decls.of(crate::schema::DeclKind::Env) {
+        record(&mut prov, &format!("env.{}", d.name.name), &d.flat);
+        if let Some(env) = env::lower(ctx, d, &protected) {
+            program.envs.push(env);
+        }
+    }
+    for d in &decls.pipelines {
+        if let Some(p) = pipeline::lower(ctx, decls, &program, d, &mut prov) {
+            program.pipelines.push(p);
+        }
+    }
+    (program, prov)
+}
+
+fn project(decls: &Decls) -> Project {
+    let mut project = Project::default();
+    if let Some(d) = &decls.project {
+        if let Some(s) = str_of(&d.flat, "output") {
+            project.output = s;
+        }
+        project.tags = strings_map(&d.flat, "tags");
+    }
+    project
+}
+
+fn protected_names(decls: &Decls) -> Vec<String> {
+    decls
+        .project
+        .as_ref()
+        .and_then(|p| p.flat.get("protected"))
+        .map(list_strs)
+        .unwrap_or_else(|| vec!["prod".into(), "production".into()])
+}
+
+/// Records the span of every value of `obj` under `prefix` (dotted paths).
+fn record(prov: &mut Provenance, prefix: &str, obj: &Obj) {
+    for (name, field) in &obj.fields {
+        let path = format!("{prefix}.{name}");
+        prov.values.insert(path.clone(), field.value.span);
+        if let Val::Obj(o) = &field.value.val {
+            record(prov, &path, o);
+        }
+        if let Val::Map(m) = &field.value.val {
+            for (k, v) in m {
+                prov.values.insert(format!("{path}.{k}"), v.span);
+            }
+        }
+    }
+    for child in &obj.children {
+        let label = child.label.as_ref().map_or("", |l| l.name.as_str());
+        let path = format!("{prefix}.{}.{label}", child.keyword);
+        prov.values.insert(path.clone(), child.span);
+        record(prov, &path, &child.obj);
+    }
+}
+
+// Typed accessors over checked blocks.
+
+fn str_of(obj: &Obj, name: &str) -> Option<String> {
+    match obj.get(name).map(|i| &i.val) {
+        Some(Val::Str(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn int_of(obj: &Obj, name: &str) -> Option<i64> {
+    match obj.get(name).map(|i| &i.val) {
+        Some(Val::Int(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+fn bool_of(obj: &Obj, name: &str) -> Option<bool> {
+    match obj.get(name).map(|i| &i.val) {
+        Some(Val::Bool(b)) => Some(*b),
+        _ => None,
+    }
+}
+
+fn secs_of(obj: &Obj, name: &str) -> Option<u64> {
+    match obj.get(name).map(|i| &i.val) {
+        Some(Val::Duration(s)) => Some(*s),
+        _ => None,
+    }
+}
+
+fn mib_of(obj: &Obj, name: &str) -> Option<u64> {
+    match obj.get(name).map(|i| &i.val) {
+        Some(Val::Size(s)) => Some(*s),
+        _ => None,
+    }
+}
+
+fn enum_of(obj: &Obj, name: &str) -> Option<&'static str> {
+    match obj.get(name).map(|i| &i.val) {
+        Some(Val::Enum(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn obj_of<'a>(obj: &'a Obj, name: &str) -> Option<&'a Obj> {
+    match obj.get(name).map(|i| &i.val) {
+        Some(Val::Obj(o)) => Some(o),
+        _ => None,
+    }
+}
+
+fn text_of(obj: &Obj, name: &str) -> Option<Text> {
+    match obj.get(name).map(|i| &i.val) {
+        Some(Val::Text(t)) => Some(t.clone()),
+        _ => None,
+    }
+}
+
+fn list_strs(item: &Item) -> Vec<String> {
+    match &item.val {
+        Val::List(items) => items
+            .iter()
+            .filter_map(|i| match &i.val {
+                Val::Str(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn strs_of(obj: &Obj, name: &str) -> Vec<String> {
+    obj.get(name).map(list_strs).unwrap_or_default()
+}
+
+fn strings_map(obj: &Obj, name: &str) -> BTreeMap<String, String> {
+    match obj.get(name).map(|i| &i.val) {
+        Some(Val::Map(m)) => m
+            .iter()
+            .filter_map(|(k, v)| match &v.val {
+                Val::Str(s) => Some((k.clone(), s.clone())),
+                _ => None,
+            })
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// The span of a field's value, or `fallback`.
+fn span_of(obj: &Obj, name: &str, fallback: Span) -> Span {
+    obj.get(name).map_or(fallback, |i| i.span)
+}
+
+/// Reports missing required fields of `schema` in `obj`; returns whether all are there.
+fn require(ctx: &mut Ctx, obj: &Obj, schema: &crate::schema::Schema, at: Span) -> bool {
+    let mut ok = true;
+    for f in schema.fields.iter().filter(|f| f.required) {
+        if !obj.fields.contains_key(f.name) {
+            ctx.push(super::value::missing(at, f.name, f.doc));
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// Replaces `${var}` in `s` with the values in `vars`.
+fn subst(s: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = s.to_string();
+    for (k, v) in vars {
+        out = out.replace(&format!("${{{k}}}"), v);
+    }
+    out
+}
+
+/// A diagnostic helper: whether an error was pushed since `mark`.
+fn errors_since(ctx: &Ctx, mark: usize) -> bool {
+    ctx.diagnostics[mark..].iter().any(Diagnostic::is_error)
+}

@@ -1,0 +1,324 @@
+//! Apps: source, build (with its preset) and deploy.
+
+use super::*;
+use crate::check::merge::merge;
+use crate::check::resolve::{unknown_reference, Decl};
+use crate::check::value::Named;
+use crate::diagnostic::{codes, Applicability};
+use crate::ir::{
+    App, Build, ComputeType, Deploy, HealthCheck, Hook, HookEvent, Report, ReportFormat, Source,
+};
+use crate::schema::{self, DeclKind};
+
+/// Standard-library build presets, by name, and the module that declares them.
+pub const STD_BUILDS: &[(&str, &str)] = &[
+    ("go", "std.build.go"),
+    ("node", "std.build.node"),
+    ("python", "std.build.python"),
+    ("java", "std.build.java"),
+    ("dotnet", "std.build.dotnet"),
+    ("docker", "std.build.docker"),
+];
+
+pub fn lower(ctx: &mut Ctx, decls: &Decls, d: &Decl) -> Option<App> {
+    let mark = ctx.diagnostics.len();
+    let at = d.name.span;
+    require(ctx, &d.flat, &schema::APP, at);
+    let source = obj_of(&d.flat, "source").and_then(|o| source(ctx, o));
+    let build = obj_of(&d.flat, "build").and_then(|o| resolve_build(ctx, decls, o)).map(|o| build(ctx, &o));
+    let deploy = obj_of(&d.flat, "deploy").and_then(|o| deploy(ctx, o));
+    if errors_since(ctx, mark) {
+        return None;
+    }
+    Some(App {
+        name: d.name.name.clone(),
+        source: source?,
+        build: build?,
+        deploy: deploy?,
+        tags: strings_map(&d.flat, "tags"),
+    })
+}
+
+fn source(ctx: &mut Ctx, o: &Obj) -> Option<Source> {
+    let kind = o.kind.as_ref()?.name.as_str();
+    let v = schema::SOURCES.iter().find(|v| v.kind == kind)?;
+    if !require(ctx, o, v.schema, o.kind.as_ref().map_or(o.span, |k| k.span)) {
+        return None;
+    }
+    let branch = str_of(o, "branch").unwrap_or_else(|| "main".into());
+    match kind {
+        "codecommit" => {
+            let repository = str_of(o, "repository")?;
+            if repository.is_empty()
+                || repository.len() > 100
+                || !repository.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            {
+                ctx.push(
+                    Diagnostic::new(
+                        codes::PF3001,
+                        span_of(o, "repository", o.span),
+                        format!("`{repository}` is not a valid CodeCommit repository name"),
+                    )
+                    .with_label("invalid name")
+                    .with_help("use 1 to 100 letters, digits, `.`, `_` and `-`"),
+                );
+            }
+            Some(Source::CodeCommit { repository, branch, create: bool_of(o, "create").unwrap_or(false) })
+        }
+        "github" => {
+            let repository = str_of(o, "repository")?;
+            let valid = repository.split('/').count() == 2 && repository.split('/').all(|p| !p.is_empty());
+            if !valid {
+                ctx.push(
+                    Diagnostic::new(
+                        codes::PF3001,
+                        span_of(o, "repository", o.span),
+                        format!("`{repository}` is not `owner/name`"),
+                    )
+                    .with_label("expected owner/name")
+                    .with_help("write the full repository id, e.g. `\"acme/webshop\"`"),
+                );
+            }
+            Some(Source::GitHub { connection: text_of(o, "connection")?, repository, branch })
+        }
+        _ => {
+            let bucket = str_of(o, "bucket")?;
+            if let Some(problem) = bucket_name_problem(&bucket) {
+                ctx.push(
+                    Diagnostic::new(codes::PF3005, span_of(o, "bucket", o.span), format!("`{bucket}` is not a valid S3 bucket name: {problem}"))
+                        .with_label("invalid bucket name")
+                        .with_help("bucket names are 3 to 63 lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit"),
+                );
+            }
+            Some(Source::S3 { bucket, key: str_of(o, "key")? })
+        }
+    }
+}
+
+/// Why `name` is not a valid S3 bucket name, if it is not (aws-facts D5).
+pub fn bucket_name_problem(name: &str) -> Option<&'static str> {
+    if name.len() < 3 || name.len() > 63 {
+        return Some("it must be 3 to 63 characters long");
+    }
+    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-') {
+        return Some("only lowercase letters, digits, `.` and `-` are allowed");
+    }
+    let (first, last) = (name.as_bytes()[0], name.as_bytes()[name.len() - 1]);
+    if !first.is_ascii_alphanumeric() || !last.is_ascii_alphanumeric() {
+        return Some("it must begin and end with a letter or digit");
+    }
+    if name.contains("..") {
+        return Some("it must not contain `..`");
+    }
+    if name.split('.').count() == 4 && name.split('.').all(|p| p.parse::<u8>().is_ok()) {
+        return Some("it must not look like an IP address");
+    }
+    if ["xn--", "sthree-", "amzn-s3-demo-"].iter().any(|p| name.starts_with(p)) {
+        return Some("it starts with a reserved prefix");
+    }
+    if ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"].iter().any(|s| name.ends_with(s)) {
+        return Some("it ends with a reserved suffix");
+    }
+    None
+}
+
+/// The app's build block with its preset chain merged in.
+fn resolve_build(ctx: &mut Ctx, decls: &Decls, o: &Obj) -> Option<Obj> {
+    let Some(kind) = &o.kind else { return Some(o.clone()) };
+    match decls.find(&[DeclKind::Build], &kind.name) {
+        Some(preset) => Some(merge(&preset.flat, o)),
+        None => {
+            ctx.push(unknown_preset(decls, kind));
+            None
+        }
+    }
+}
+
+fn unknown_preset(decls: &Decls, kind: &Named) -> Diagnostic {
+    if let Some((_, module)) = STD_BUILDS.iter().find(|(n, _)| *n == kind.name) {
+        return Diagnostic::new(
+            codes::PF1006,
+            kind.span,
+            format!("the build preset `{}` is not imported", kind.name),
+        )
+        .with_label("not imported")
+        .with_help(format!("add `use {module}` at the top of the file"))
+        .with_fix(
+            format!("add `use {module}`"),
+            crate::source::Span { start: 0, end: 0, ..kind.span },
+            format!("use {module}\n"),
+            Applicability::Safe,
+        );
+    }
+    let names = decls.builds.iter().map(|b| b.name.name.as_str()).chain(STD_BUILDS.iter().map(|(n, _)| *n));
+    unknown_reference(kind, "build preset", names)
+}
+
+/// A build (or test job) from its flattened block.
+pub fn build(ctx: &mut Ctx, o: &Obj) -> Build {
+    let image = str_of(o, "image").unwrap_or_else(|| "aws/codebuild/amazonlinux2-x86_64-standard:5.0".into());
+    let compute = match enum_of(o, "compute").unwrap_or("small") {
+        "medium" => ComputeType::Medium,
+        "large" => ComputeType::Large,
+        "xlarge" => ComputeType::XLarge,
+        "2xlarge" => ComputeType::X2Large,
+        _ => ComputeType::Small,
+    };
+    let variables = match o.get("variables").map(|i| &i.val) {
+        Some(Val::Map(m)) => m
+            .iter()
+            .filter_map(|(k, v)| match &v.val {
+                Val::Text(t) => Some((k.clone(), t.clone())),
+                _ => None,
+            })
+            .collect(),
+        _ => BTreeMap::new(),
+    };
+    if let Some(Val::Map(m)) = o.get("variables").map(|i| &i.val) {
+        for (k, v) in m {
+            if k.starts_with("CODEBUILD_") {
+                ctx.push(
+                    Diagnostic::new(
+                        codes::PF3004,
+                        v.span,
+                        format!("`{k}` starts with `CODEBUILD_`, which CodeBuild reserves"),
+                    )
+                    .with_label("reserved prefix")
+                    .with_help("rename the variable"),
+                );
+            }
+        }
+    }
+    let reports: Vec<Report> = o
+        .children
+        .iter()
+        .filter(|c| c.keyword == "report")
+        .map(|c| Report {
+            name: c.label.as_ref().map_or_else(String::new, |l| l.name.clone()),
+            files: strs_of(&c.obj, "files"),
+            base_directory: str_of(&c.obj, "base_directory"),
+            format: report_format(enum_of(&c.obj, "format").unwrap_or("junit")),
+        })
+        .collect();
+    for c in o.children.iter().filter(|c| c.keyword == "report") {
+        require(ctx, &c.obj, &schema::REPORT, c.span);
+    }
+    if let Some(extra) = o.children.iter().filter(|c| c.keyword == "report").nth(5) {
+        ctx.push(
+            Diagnostic::new(codes::PF3006, extra.span, "a CodeBuild project has at most 5 report groups")
+                .with_label("sixth report")
+                .with_help("merge reports that share a format"),
+        );
+    }
+    Build {
+        arm: image.contains("aarch64") || image.contains("arm"),
+        image,
+        compute,
+        timeout_minutes: (secs_of(o, "timeout").unwrap_or(3600) / 60) as u32,
+        privileged: bool_of(o, "privileged").unwrap_or(false),
+        runtimes: strings_map(o, "runtimes"),
+        install: strs_of(o, "install"),
+        pre_build: strs_of(o, "pre_build"),
+        test: strs_of(o, "test"),
+        build: strs_of(o, "build"),
+        post_build: strs_of(o, "post_build"),
+        artifacts: strs_of(o, "artifacts"),
+        cache: strs_of(o, "cache"),
+        variables,
+        exported: strs_of(o, "exported"),
+        reports,
+    }
+}
+
+fn report_format(name: &str) -> ReportFormat {
+    match name {
+        "cucumber" => ReportFormat::CucumberJson,
+        "nunit" => ReportFormat::NUnitXml,
+        "nunit3" => ReportFormat::NUnit3Xml,
+        "testng" => ReportFormat::TestNgXml,
+        "trx" => ReportFormat::VisualStudioTrx,
+        "clover" => ReportFormat::CloverXml,
+        "cobertura" => ReportFormat::CoberturaXml,
+        "jacoco" => ReportFormat::JaCoCoXml,
+        "simplecov" => ReportFormat::SimpleCov,
+        _ => ReportFormat::JUnitXml,
+    }
+}
+
+const HOOK_EVENTS: &[(&str, HookEvent)] = &[
+    ("application_stop", HookEvent::ApplicationStop),
+    ("before_install", HookEvent::BeforeInstall),
+    ("after_install", HookEvent::AfterInstall),
+    ("application_start", HookEvent::ApplicationStart),
+    ("validate_service", HookEvent::ValidateService),
+    ("before_block_traffic", HookEvent::BeforeBlockTraffic),
+    ("after_block_traffic", HookEvent::AfterBlockTraffic),
+    ("before_allow_traffic", HookEvent::BeforeAllowTraffic),
+    ("after_allow_traffic", HookEvent::AfterAllowTraffic),
+];
+
+fn deploy(ctx: &mut Ctx, o: &Obj) -> Option<Deploy> {
+    let kind = o.kind.as_ref()?;
+    if !require(ctx, o, &schema::EC2, kind.span) {
+        return None;
+    }
+    let path = str_of(o, "health_check").unwrap_or_else(|| "/".into());
+    if !path.starts_with('/') || path.contains(char::is_whitespace) {
+        ctx.push(
+            Diagnostic::new(
+                codes::PF5010,
+                span_of(o, "health_check", o.span),
+                format!("`{path}` is not an HTTP path"),
+            )
+            .with_label("expected a path such as /healthz")
+            .with_help("the health check is a path on the app's port that answers 200, starting with `/`"),
+        );
+    }
+    let files = match o.get("files").map(|i| &i.val) {
+        Some(Val::List(items)) => items
+            .iter()
+            .filter_map(|i| match &i.val {
+                Val::Pair(a, b) => {
+                    if !b.starts_with('/') {
+                        ctx.push(
+                            Diagnostic::new(
+                                codes::PF5010,
+                                i.span,
+                                format!("the destination `{b}` is not an absolute path"),
+                            )
+                            .with_label("relative destination")
+                            .with_help("CodeDeploy installs files to absolute paths, e.g. `/opt/app`"),
+                        );
+                    }
+                    Some((a.clone(), b.clone()))
+                }
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut hooks = Vec::new();
+    if let Some(h) = obj_of(o, "hooks") {
+        for (name, event) in HOOK_EVENTS {
+            if let Some(Val::Hook { script, timeout, runas }) = h.get(name).map(|i| &i.val) {
+                hooks.push(Hook {
+                    event: *event,
+                    script: script.clone(),
+                    timeout_seconds: timeout.unwrap_or(300) as u32,
+                    runas: runas.clone(),
+                });
+            }
+        }
+    }
+    Some(Deploy {
+        port: int_of(o, "port")? as u16,
+        health_check: HealthCheck {
+            path,
+            interval_seconds: secs_of(o, "health_interval").unwrap_or(15) as u32,
+            healthy_threshold: 2,
+        },
+        files,
+        hooks,
+        user: str_of(o, "user"),
+    })
+}

@@ -1,0 +1,412 @@
+//! Environments: network, compute, database, cache, DNS, strategy, rollback and alarms.
+
+use super::*;
+use crate::ast::Cidr;
+use crate::check::resolve::{unknown_reference, Decl};
+use crate::check::suggest::did_you_mean;
+use crate::check::value::Named;
+use crate::diagnostic::{codes, Applicability};
+use crate::ir::{
+    Alarm, Cache, Compute, Database, Dns, Engine, Env, Metric, Nat, Network, Rollback, Scaling, Strategy,
+};
+use crate::schema;
+use crate::stdlib;
+
+pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env> {
+    let mark = ctx.diagnostics.len();
+    let o = &d.flat;
+    require(ctx, o, &schema::ENV, d.name.span);
+    let network = obj_of(o, "network").and_then(|n| network(ctx, n, &d.name));
+    let compute = compute(ctx, obj_of(o, "compute"), d.name.span);
+    let protected = bool_of(o, "protected").unwrap_or_else(|| protected_names.contains(&d.name.name));
+    let database = obj_of(o, "database").and_then(|db| database(ctx, db, &d.name.name, network.as_ref(), o));
+    let cache = obj_of(o, "cache").map(|c| cache(ctx, c));
+    let dns = obj_of(o, "dns").map(|n| Dns {
+        zone: str_of(n, "zone").unwrap_or_default().trim_end_matches('.').to_string(),
+        name: str_of(n, "name").unwrap_or_default(),
+        certificate: text_of(n, "certificate"),
+    });
+    let strategy = obj_of(o, "strategy").and_then(|s| strategy(ctx, s)).unwrap_or(Strategy::OneAtATime);
+    let alarms: Vec<Alarm> = o
+        .children
+        .iter()
+        .filter(|c| c.keyword == "alarm")
+        .filter_map(|c| {
+            require(ctx, &c.obj, &schema::ALARM, c.span).then_some(())?;
+            Some(Alarm {
+                name: c.label.as_ref()?.name.clone(),
+                metric: match enum_of(&c.obj, "metric")? {
+                    "target_5xx" => Metric::Target5xx,
+                    "elb_5xx" => Metric::Elb5xx,
+                    "latency" => Metric::Latency,
+                    "cpu" => Metric::Cpu,
+                    _ => Metric::UnhealthyHosts,
+                },
+                threshold: int_of(&c.obj, "threshold")?,
+                period_seconds: secs_of(&c.obj, "period").unwrap_or(60) as u32,
+                evaluation_periods: int_of(&c.obj, "periods").unwrap_or(2) as u32,
+            })
+        })
+        .collect();
+    let rollback = rollback(ctx, obj_of(o, "rollback"), &alarms);
+    if errors_since(ctx, mark) {
+        return None;
+    }
+    Some(Env {
+        name: d.name.name.clone(),
+        protected,
+        network: network?,
+        compute,
+        database,
+        cache,
+        dns,
+        strategy,
+        rollback,
+        alarms,
+        tags: strings_map(o, "tags"),
+    })
+}
+
+fn network(ctx: &mut Ctx, n: &Obj, env: &Named) -> Option<Network> {
+    if !require(ctx, n, &schema::NETWORK, n.span) {
+        return None;
+    }
+    let cidr_span = span_of(n, "cidr", n.span);
+    let cidr = match n.get("cidr").map(|i| &i.val) {
+        Some(Val::Cidr(c)) => *c,
+        _ => return None,
+    };
+    if !cidr.is_aligned() {
+        let fixed = Cidr { addr: cidr.network(), prefix: cidr.prefix };
+        ctx.push(
+            Diagnostic::new(
+                codes::PF5004,
+                cidr_span,
+                format!("`{cidr}` has host bits set; the block starts at `{fixed}`"),
+            )
+            .with_label("not a network address")
+            .with_fix(
+                format!("replace with `{fixed}`"),
+                cidr_span,
+                fixed.to_string(),
+                Applicability::Safe,
+            ),
+        );
+        return None;
+    }
+    if !(16..=28).contains(&cidr.prefix) {
+        ctx.push(
+            Diagnostic::new(
+                codes::PF5004,
+                cidr_span,
+                format!("a VPC block is /16 to /28; `{cidr}` is /{}", cidr.prefix),
+            )
+            .with_label("invalid VPC size")
+            .with_help("use a block such as 10.0.0.0/16"),
+        );
+        return None;
+    }
+    let azs = int_of(n, "azs").unwrap_or(2) as u8;
+    let nat = match enum_of(n, "nat").unwrap_or("single") {
+        "none" => Nat::None,
+        "per_az" => Nat::PerAz,
+        _ => Nat::Single,
+    };
+    let explicit = |name: &str| -> Option<(Vec<Cidr>, Span, Vec<Span>)> {
+        match n.get(name) {
+            Some(Item { val: Val::List(items), span }) => Some((
+                items.iter().filter_map(|i| if let Val::Cidr(c) = i.val { Some(c) } else { None }).collect(),
+                *span,
+                items.iter().map(|i| i.span).collect(),
+            )),
+            _ => None,
+        }
+    };
+    let (public, private) = match (explicit("public"), explicit("private")) {
+        (None, None) => {
+            let bits = (2 * u32::from(azs)).next_power_of_two().trailing_zeros() as u8;
+            let prefix = cidr.prefix + bits;
+            if prefix > 28 {
+                ctx.push(
+                    Diagnostic::new(
+                        codes::PF5003,
+                        cidr_span,
+                        format!("`{cidr}` is too small for {azs} public and {azs} private subnets"),
+                    )
+                    .with_label("too small")
+                    .with_help("use a larger block (a smaller prefix length) or fewer AZs"),
+                );
+                return None;
+            }
+            let size = 1u32 << (32 - prefix);
+            let subnet = |i: u32| Cidr { addr: cidr.network() + i * size, prefix };
+            let half = 1u32 << (bits - 1);
+            let public = (0..u32::from(azs)).map(subnet).collect();
+            let private = (0..u32::from(azs)).map(|i| subnet(half + i)).collect();
+            (public, private)
+        }
+        (pub_list, priv_list) => {
+            let mut ok = true;
+            let mut all: Vec<(Cidr, Span)> = Vec::new();
+            for (which, list) in [("public", &pub_list), ("private", &priv_list)] {
+                let Some((subnets, span, spans)) = list else {
+                    ctx.push(
+                        Diagnostic::new(codes::PF5003, n.span, format!("`{which}` subnets are missing"))
+                            .with_label("both or neither")
+                            .with_help(
+                                "give both `public` and `private` subnets, or neither to have pf carve them",
+                            ),
+                    );
+                    ok = false;
+                    continue;
+                };
+                if subnets.len() != usize::from(azs) {
+                    ctx.push(
+                        Diagnostic::new(
+                            codes::PF5003,
+                            *span,
+                            format!("{} {which} subnets for {azs} AZs", subnets.len()),
+                        )
+                        .with_label(format!("expected {azs}"))
+                        .with_help("give one subnet per availability zone"),
+                    );
+                    ok = false;
+                }
+                for (c, s) in subnets.iter().zip(spans) {
+                    if !cidr.contains(*c) {
+                        ctx.push(
+                            Diagnostic::new(
+                                codes::PF5003,
+                                *s,
+                                format!("the subnet `{c}` is outside the VPC block `{cidr}`"),
+                            )
+                            .with_label("outside the VPC")
+                            .with_secondary(cidr_span, "the VPC block"),
+                        );
+                        ok = false;
+                    }
+                    if let Some((other, os)) = all.iter().find(|(o, _)| o.overlaps(*c)) {
+                        ctx.push(
+                            Diagnostic::new(
+                                codes::PF5003,
+                                *s,
+                                format!("the subnet `{c}` overlaps `{other}`"),
+                            )
+                            .with_label("overlap")
+                            .with_secondary(*os, "this subnet"),
+                        );
+                        ok = false;
+                    }
+                    all.push((*c, *s));
+                }
+            }
+            if !ok {
+                return None;
+            }
+            (pub_list.map(|l| l.0).unwrap_or_default(), priv_list.map(|l| l.0).unwrap_or_default())
+        }
+    };
+    let _ = env;
+    Some(Network { cidr, azs, nat, public_subnets: public, private_subnets: private })
+}
+
+fn compute(ctx: &mut Ctx, c: Option<&Obj>, at: Span) -> Compute {
+    let empty = Obj::empty(at);
+    let c = c.unwrap_or(&empty);
+    let instance = str_of(c, "instance").unwrap_or_else(|| "t3.micro".into());
+    check_table(
+        ctx,
+        &instance,
+        span_of(c, "instance", c.span),
+        stdlib::instance_types(),
+        codes::PF5008,
+        "EC2 instance type",
+    );
+    let min = int_of(c, "min").unwrap_or(1);
+    let max = int_of(c, "max").unwrap_or(min.max(1));
+    let desired = int_of(c, "desired").unwrap_or(min);
+    if !(min <= desired && desired <= max) {
+        let span = span_of(c, if c.get("desired").is_some() { "desired" } else { "max" }, c.span);
+        ctx.push(
+            Diagnostic::new(codes::PF5001, span, format!("capacity must be min <= desired <= max; here min = {min}, desired = {desired}, max = {max}"))
+                .with_label("inconsistent capacity")
+                .with_help("raise max or lower min/desired"),
+        );
+    }
+    let family = instance.split('.').next().unwrap_or("");
+    Compute {
+        arm: family.len() > 1 && family[1..].contains('g'),
+        instance,
+        min: min as u32,
+        max: max as u32,
+        desired: desired as u32,
+        scale_on: match c.get("scale_on").map(|i| &i.val) {
+            Some(Val::Scaling(s)) => *s,
+            _ => Scaling::Cpu(70),
+        },
+        volume_gib: (mib_of(c, "volume").unwrap_or(20 * 1024) / 1024) as u32,
+    }
+}
+
+/// Checks a value against a table of the standard library, with did-you-mean.
+fn check_table(
+    ctx: &mut Ctx,
+    value: &str,
+    span: Span,
+    table: &[&'static str],
+    code: crate::diagnostic::Code,
+    what: &str,
+) {
+    if table.contains(&value) {
+        return;
+    }
+    let mut d =
+        Diagnostic::new(code, span, format!("`{value}` is not a known {what}")).with_label("unknown type");
+    if let Some(s) = did_you_mean(value, table.iter().copied()) {
+        d = d.with_help(format!("did you mean `{s}`?")).with_fix(
+            format!("replace with `{s}`"),
+            span,
+            format!("\"{s}\""),
+            Applicability::Safe,
+        );
+    } else {
+        d = d.with_help("the known types are listed in stdlib/tables; add a new type there if AWS offers it");
+    }
+    ctx.push(d);
+}
+
+fn database(
+    ctx: &mut Ctx,
+    db: &Obj,
+    env: &str,
+    network: Option<&Network>,
+    env_obj: &Obj,
+) -> Option<Database> {
+    let engine = match db.kind.as_ref()?.name.as_str() {
+        "mysql" => Engine::Mysql,
+        "mariadb" => Engine::MariaDb,
+        _ => Engine::Postgres,
+    };
+    let class = str_of(db, "class").unwrap_or_else(|| "db.t4g.micro".into());
+    check_table(
+        ctx,
+        &class,
+        span_of(db, "class", db.span),
+        stdlib::db_classes(),
+        codes::PF5009,
+        "RDS instance class",
+    );
+    let multi_az = bool_of(db, "multi_az").unwrap_or(false);
+    if let (true, Some(n)) = (multi_az, network) {
+        if n.azs < 2 {
+            let net_span = obj_of(env_obj, "network").map_or(db.span, |o| span_of(o, "azs", o.span));
+            ctx.push(
+                Diagnostic::new(
+                    codes::PF5002,
+                    span_of(db, "multi_az", db.span),
+                    "a multi-AZ database needs at least two AZs",
+                )
+                .with_label("multi-AZ")
+                .with_secondary(net_span, format!("the network has {} AZ", n.azs))
+                .with_help("set `network { azs = 2 }` or more, or `multi_az = false`"),
+            );
+        }
+    }
+    let backup = secs_of(db, "backup").unwrap_or(7 * 86_400);
+    if !backup.is_multiple_of(86_400) {
+        ctx.push(
+            Diagnostic::new(codes::PF2002, span_of(db, "backup", db.span), "backups are kept for whole days")
+                .with_label("not whole days")
+                .with_help("write the retention in days, e.g. `7d`"),
+        );
+    }
+    let password = text_of(db, "password");
+    if let Some(crate::ir::Text::Plain(_)) = &password {
+        let span = span_of(db, "password", db.span);
+        let id = format!("{env}/db");
+        ctx.push(
+            Diagnostic::new(codes::PF6001, span, "a database password must not be written in plain text")
+                .with_label("plain-text secret")
+                .with_help("store it in Secrets Manager and write `secret(\"...\")`, or leave `password` out so RDS manages it")
+                .with_fix("use a Secrets Manager reference", span, format!("secret(\"{id}\")"), Applicability::Unsafe),
+        );
+    }
+    Some(Database {
+        engine,
+        version: str_of(db, "version").unwrap_or_else(|| match engine {
+            Engine::Postgres => "16".into(),
+            Engine::Mysql => "8.0".into(),
+            Engine::MariaDb => "10.11".into(),
+        }),
+        class,
+        storage_gib: (mib_of(db, "storage").unwrap_or(20 * 1024) / 1024) as u32,
+        multi_az,
+        backup_days: (backup / 86_400) as u32,
+        username: str_of(db, "username").unwrap_or_else(|| "app".into()),
+        password,
+        name: str_of(db, "name").unwrap_or_else(|| "app".into()),
+    })
+}
+
+fn cache(ctx: &mut Ctx, c: &Obj) -> Cache {
+    let node = str_of(c, "node").unwrap_or_else(|| "cache.t4g.micro".into());
+    check_table(
+        ctx,
+        &node,
+        span_of(c, "node", c.span),
+        stdlib::cache_nodes(),
+        codes::PF5009,
+        "ElastiCache node type",
+    );
+    Cache {
+        node,
+        nodes: int_of(c, "nodes").unwrap_or(1) as u32,
+        version: str_of(c, "version").unwrap_or_else(|| "7.1".into()),
+    }
+}
+
+fn strategy(ctx: &mut Ctx, s: &Obj) -> Option<Strategy> {
+    let kind = s.kind.as_ref()?;
+    if kind.name == "blue_green" {
+        ctx.push(
+            Diagnostic::new(codes::PF5006, kind.span, "blue/green deployments to EC2 cannot be owned by CloudFormation")
+                .with_label("not supported for EC2")
+                .with_note("CodeDeploy's EC2 blue/green copies the Auto Scaling group outside the stack, and CloudFormation rejects such a deployment group; see docs/blue-green.md")
+                .with_help("deploy in place one instance at a time, with automatic rollback")
+                .with_fix("use `in_place { batch = one_at_a_time }`", s.span.to(kind.span), "in_place { batch = one_at_a_time }", Applicability::Unsafe),
+        );
+        return None;
+    }
+    match s.get("min_healthy").map(|i| &i.val) {
+        Some(Val::Percent(p)) => return Some(Strategy::MinHealthyPercent(*p)),
+        Some(Val::Int(n)) => return Some(Strategy::MinHealthyHosts(*n as u32)),
+        _ => {}
+    }
+    Some(match enum_of(s, "batch").unwrap_or("one_at_a_time") {
+        "all_at_once" => Strategy::AllAtOnce,
+        "half_at_a_time" => Strategy::HalfAtATime,
+        _ => Strategy::OneAtATime,
+    })
+}
+
+fn rollback(ctx: &mut Ctx, r: Option<&Obj>, alarms: &[Alarm]) -> Rollback {
+    let Some(r) = r else { return Rollback { on_failure: true, on_alarms: Vec::new() } };
+    let mut on_alarms = Vec::new();
+    if let Some(Val::List(items)) = r.get("on_alarms").map(|i| &i.val) {
+        for i in items {
+            if let Val::Ref(name) = &i.val {
+                if alarms.iter().any(|a| &a.name == name) {
+                    on_alarms.push(name.clone());
+                } else {
+                    let named = Named { name: name.clone(), span: i.span };
+                    ctx.push(unknown_reference(
+                        &named,
+                        "alarm in this environment",
+                        alarms.iter().map(|a| a.name.as_str()),
+                    ));
+                }
+            }
+        }
+    }
+    Rollback { on_failure: bool_of(r, "on_failure").unwrap_or(true), on_alarms }
+}

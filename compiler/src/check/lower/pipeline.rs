@@ -1,0 +1,555 @@
+//! Pipelines: stages and actions with resolved run orders and artifact flow.
+//!
+//! A generated `Source` stage comes first. In a stage, actions run one after the other; the
+//! actions of a `parallel { ... }` block share a run order. `deploy ENV` expands to the
+//! environment's infrastructure action(s) and the CodeDeploy action; in a protected environment
+//! infrastructure changes go through a change set reviewed by an approval.
+
+use super::*;
+use crate::check::resolve::{unknown_reference, Decl};
+use crate::check::value::{ChildNode, Named};
+use crate::diagnostic::codes;
+use crate::ir::{
+    Action, ActionKind, Approval, ExecutionMode, InfraMode, Pipeline, PipelineType, Program, Stage, TestJob,
+    Trigger,
+};
+use crate::schema::{self, DeclKind};
+
+/// Artifact names.
+pub const SOURCE_ARTIFACT: &str = "Source";
+pub const BUILD_ARTIFACT: &str = "Build";
+
+struct Lowering<'a> {
+    ctx: &'a mut Ctx,
+    decls: &'a Decls,
+    program: &'a Program,
+    prov: &'a mut Provenance,
+    pipeline: String,
+    app: String,
+    stage: String,
+    built: bool,
+    /// Environments deployed so far, in order.
+    deployed: Vec<String>,
+    /// Approvals so far: (stage, action, group, span).
+    approvals: Vec<(String, String, String, Span)>,
+}
+
+pub fn lower(
+    ctx: &mut Ctx,
+    decls: &Decls,
+    program: &Program,
+    d: &Decl,
+    prov: &mut Provenance,
+) -> Option<Pipeline> {
+    let mark = ctx.diagnostics.len();
+    let o = &d.flat;
+    let app_name = match o.get("app") {
+        Some(Item { val: Val::Ref(a), span }) => Named { name: a.clone(), span: *span },
+        _ => d.name.clone(),
+    };
+    let Some(app_decl) = decls.find(&[DeclKind::App], &app_name.name) else {
+        let mut diag = unknown_reference(&app_name, "app", decls.apps.iter().map(|a| a.name.name.as_str()));
+        if o.get("app").is_none() {
+            diag = diag.with_note("a pipeline builds the app named like it unless it says `app = NAME`");
+        }
+        ctx.push(diag);
+        return None;
+    };
+    let pipeline_type = if enum_of(o, "type") == Some("v1") { PipelineType::V1 } else { PipelineType::V2 };
+    let execution_mode = match enum_of(o, "execution") {
+        Some("queued") => ExecutionMode::Queued,
+        Some("parallel") => ExecutionMode::Parallel,
+        _ => ExecutionMode::Superseded,
+    };
+    if pipeline_type == PipelineType::V1 && execution_mode != ExecutionMode::Superseded {
+        ctx.push(
+            Diagnostic::new(
+                codes::PF3008,
+                span_of(o, "execution", d.name.span),
+                "queued and parallel execution need a v2 pipeline",
+            )
+            .with_label("needs type = v2")
+            .with_secondary(span_of(o, "type", d.name.span), "v1 pipeline")
+            .with_help("remove `type = v1` (v2 is the default)"),
+        );
+    }
+    let triggers =
+        triggers(ctx, o, pipeline_type, program.app(&app_name.name).map(|a| &a.source), d.name.span);
+    let mut l = Lowering {
+        ctx,
+        decls,
+        program,
+        prov,
+        pipeline: d.name.name.clone(),
+        app: app_decl.name.name.clone(),
+        stage: String::new(),
+        built: false,
+        deployed: Vec::new(),
+        approvals: Vec::new(),
+    };
+    let mut stages = vec![Stage {
+        name: "Source".into(),
+        actions: vec![Action {
+            name: "Source".into(),
+            run_order: 1,
+            inputs: vec![],
+            outputs: vec![SOURCE_ARTIFACT.into()],
+            kind: ActionKind::Source,
+        }],
+    }];
+    let mut seen: Vec<(String, Span)> = vec![("Source".into(), d.name.span)];
+    for child in o.children.iter().filter(|c| c.keyword == "stage") {
+        let Some(label) = &child.label else { continue };
+        if let Some((_, first)) = seen.iter().find(|(n, _)| n.eq_ignore_ascii_case(&label.name)) {
+            l.ctx.push(
+                Diagnostic::new(
+                    codes::PF4008,
+                    label.span,
+                    format!("the stage `{}` is declared twice", label.name),
+                )
+                .with_label("second stage of that name")
+                .with_secondary(*first, "first here")
+                .with_help(
+                    "stage names are unique in a pipeline (`Source` is taken by the generated source stage)",
+                ),
+            );
+            continue;
+        }
+        seen.push((label.name.clone(), label.span));
+        l.stage = label.name.clone();
+        if let Some(stage) = l.stage(child, label) {
+            stages.push(stage);
+        }
+    }
+    if stages.len() < 2 {
+        l.ctx.push(
+            Diagnostic::new(
+                codes::PF4007,
+                d.name.span,
+                format!("the pipeline `{}` has no stage", d.name.name),
+            )
+            .with_label("no stage")
+            .with_help("add at least `stage build { build }`"),
+        );
+    }
+    let notify_failure = obj_of(o, "notify").map(|n| strs_of(n, "failure")).unwrap_or_default();
+    if errors_since(l.ctx, mark) {
+        return None;
+    }
+    Some(Pipeline {
+        name: d.name.name.clone(),
+        app: app_decl.name.name.clone(),
+        pipeline_type,
+        execution_mode,
+        triggers,
+        notify_failure,
+        stages,
+    })
+}
+
+fn triggers(
+    ctx: &mut Ctx,
+    o: &Obj,
+    ty: PipelineType,
+    source: Option<&crate::ir::Source>,
+    at: Span,
+) -> Vec<Trigger> {
+    let mut out = Vec::new();
+    for c in o.children.iter().filter(|c| c.keyword == "trigger") {
+        let Some(kind) = &c.label else { continue };
+        match kind.name.as_str() {
+            "push" => {
+                let tags = strs_of(&c.obj, "tags");
+                let paths = strs_of(&c.obj, "paths");
+                let branches = strs_of(&c.obj, "branches");
+                for (name, list) in [("tags", &tags), ("paths", &paths)] {
+                    if list.is_empty() {
+                        continue;
+                    }
+                    let span = span_of(&c.obj, name, c.span);
+                    let github = matches!(source, Some(crate::ir::Source::GitHub { .. }));
+                    if ty == PipelineType::V1 || !github {
+                        ctx.push(
+                            Diagnostic::new(codes::PF3008, span, format!("`{name}` filters need a v2 pipeline with a GitHub source"))
+                                .with_label("filter not available")
+                                .with_help("CodePipeline's trigger filters work with CodeStar connections on v2 pipelines only"),
+                        );
+                    }
+                    if list.len() > 8 {
+                        ctx.push(
+                            Diagnostic::new(
+                                codes::PF3009,
+                                span,
+                                format!("{} `{name}` patterns; CodePipeline allows 1 to 8", list.len()),
+                            )
+                            .with_label("too many patterns"),
+                        );
+                    }
+                }
+                out.push(Trigger::Push { branches, tags, paths });
+            }
+            "schedule" => {
+                if let Some(expr) = str_of(&c.obj, "cron") {
+                    if !(expr.starts_with("cron(") || expr.starts_with("rate(")) || !expr.ends_with(')') {
+                        ctx.push(
+                            Diagnostic::new(
+                                codes::PF2001,
+                                span_of(&c.obj, "cron", c.span),
+                                format!("`{expr}` is not a schedule expression"),
+                            )
+                            .with_label("expected cron(...) or rate(...)")
+                            .with_help("write e.g. `cron(0 3 * * ? *)` or `rate(1 day)`"),
+                        );
+                    }
+                    out.push(Trigger::Schedule { expression: expr });
+                } else {
+                    require(ctx, &c.obj, &schema::SCHEDULE, c.span);
+                }
+            }
+            "manual" => out.push(Trigger::Manual),
+            _ => {}
+        }
+    }
+    if out.is_empty() {
+        let _ = at;
+        out.push(Trigger::Push { branches: Vec::new(), tags: Vec::new(), paths: Vec::new() });
+    }
+    out
+}
+
+impl Lowering<'_> {
+    fn stage(&mut self, child: &ChildNode, label: &Named) -> Option<Stage> {
+        let mut actions: Vec<Action> = Vec::new();
+        let mut next = 1u32;
+        let mut names: Vec<(String, Span)> = Vec::new();
+        for a in &child.obj.children {
+            if a.keyword == "parallel" {
+                let start = next;
+                let mut end = start;
+                for p in &a.obj.children {
+                    let produced = self.action(p, start, &mut names);
+                    end = end.max(produced.iter().map(|x| x.run_order).max().unwrap_or(start));
+                    actions.extend(produced);
+                }
+                next = end + 1;
+            } else {
+                let produced = self.action(a, next, &mut names);
+                next = produced.iter().map(|x| x.run_order).max().map_or(next, |m| m + 1);
+                actions.extend(produced);
+            }
+        }
+        if actions.is_empty() {
+            self.ctx.push(
+                Diagnostic::new(
+                    codes::PF4007,
+                    label.span,
+                    format!("the stage `{}` has no action", label.name),
+                )
+                .with_label("empty stage")
+                .with_help("add an action (build, test, deploy, approve, invoke) or remove the stage"),
+            );
+            return None;
+        }
+        if actions.len() > 50 {
+            self.ctx.push(
+                Diagnostic::new(
+                    codes::PF3003,
+                    label.span,
+                    format!(
+                        "the stage `{}` has {} actions; CodePipeline allows 50",
+                        label.name,
+                        actions.len()
+                    ),
+                )
+                .with_label("too many actions"),
+            );
+        }
+        self.check_run_orders(&actions, &names);
+        Some(Stage { name: label.name.clone(), actions })
+    }
+
+    /// An approval never shares a run order with a deploy of the same stage.
+    fn check_run_orders(&mut self, actions: &[Action], names: &[(String, Span)]) {
+        let span = |n: &str| names.iter().find(|(x, _)| x == n).map(|(_, s)| *s);
+        for a in actions.iter().filter(|a| matches!(a.kind, ActionKind::Approve(_))) {
+            for d in actions.iter().filter(|d| d.run_order == a.run_order) {
+                if let ActionKind::DeployInfra { env, .. } | ActionKind::DeployApp { env } = &d.kind {
+                    if let (Some(sa), Some(sd)) = (span(&a.name), span(&d.name)) {
+                        self.ctx.push(
+                            Diagnostic::new(
+                                codes::PF4001,
+                                sa,
+                                format!(
+                                    "the approval `{}` runs at the same time as the deploy to `{env}`",
+                                    a.name
+                                ),
+                            )
+                            .with_label("same run order")
+                            .with_secondary(sd, "this deploy does not wait for it")
+                            .with_help(
+                                "move the approval before the `parallel` block, so the deploy waits for it",
+                            ),
+                        );
+                    }
+                    break;
+                }
+            }
+        }
+    }
+
+    fn name_action(&mut self, name: String, span: Span, names: &mut Vec<(String, Span)>) -> Option<String> {
+        if let Some((_, first)) = names.iter().find(|(n, _)| *n == name) {
+            self.ctx.push(
+                Diagnostic::new(
+                    codes::PF4008,
+                    span,
+                    format!("two actions of the stage `{}` are named `{name}`", self.stage),
+                )
+                .with_label("second action of that name")
+                .with_secondary(*first, "first here")
+                .with_help("give the actions different names"),
+            );
+            return None;
+        }
+        if name.is_empty()
+            || name.len() > 100
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c))
+        {
+            self.ctx.push(
+                Diagnostic::new(
+                    codes::PF3001,
+                    span,
+                    format!("`{name}` is not a valid CodePipeline action name"),
+                )
+                .with_label("invalid name")
+                .with_help("use 1 to 100 letters, digits, `.`, `@`, `_` and `-`"),
+            );
+        }
+        names.push((name.clone(), span));
+        Some(name)
+    }
+
+    fn action(&mut self, a: &ChildNode, run_order: u32, names: &mut Vec<(String, Span)>) -> Vec<Action> {
+        let label = a.label.as_ref().map(|l| l.name.clone()).unwrap_or_default();
+        let at = a.label.as_ref().map_or(a.span, |l| l.span);
+        let path = format!("pipeline.{}.stage.{}.action", self.pipeline, self.stage);
+        let mut one = |l: &mut Self,
+                       name: String,
+                       run_order: u32,
+                       inputs: Vec<String>,
+                       outputs: Vec<String>,
+                       kind: ActionKind| {
+            let name = l.name_action(name, at, names)?;
+            l.prov.values.insert(format!("{path}.{name}"), a.span);
+            Some(Action { name, run_order, inputs, outputs, kind })
+        };
+        match a.keyword {
+            "build" => {
+                if self.built {
+                    self.ctx.push(
+                        Diagnostic::new(codes::PF4004, a.span, "the app is built twice in this pipeline")
+                            .with_label("second build")
+                            .with_help("build once; later stages reuse the build's artifact"),
+                    );
+                    return Vec::new();
+                }
+                self.built = true;
+                one(
+                    self,
+                    "build".into(),
+                    run_order,
+                    vec![SOURCE_ARTIFACT.into()],
+                    vec![BUILD_ARTIFACT.into()],
+                    ActionKind::Build,
+                )
+                .into_iter()
+                .collect()
+            }
+            "test" => {
+                require(self.ctx, &a.obj, &schema::TEST, at);
+                let input =
+                    if enum_of(&a.obj, "input") == Some("build") { BUILD_ARTIFACT } else { SOURCE_ARTIFACT };
+                if input == BUILD_ARTIFACT && !self.built {
+                    self.ctx.push(
+                        self.not_built(span_of(&a.obj, "input", at), "this test runs on the build's output"),
+                    );
+                }
+                let mut build = super::app::build(self.ctx, &a.obj);
+                build.test = strs_of(&a.obj, "commands");
+                let app_build = self.program.app(&self.app).map(|x| &x.build);
+                if a.obj.get("image").is_none() {
+                    if let Some(b) = app_build {
+                        build.image = b.image.clone();
+                        build.arm = b.arm;
+                    }
+                }
+                if a.obj.get("compute").is_none() {
+                    if let Some(b) = app_build {
+                        build.compute = b.compute;
+                    }
+                }
+                let env = self.last_deployed();
+                let job = TestJob { name: label.clone(), build, env };
+                one(self, label, run_order, vec![input.into()], vec![], ActionKind::Test(Box::new(job)))
+                    .into_iter()
+                    .collect()
+            }
+            "approve" => {
+                let group = str_of(&a.obj, "group").unwrap_or_else(|| label.clone());
+                let vars = [
+                    ("app", self.app.as_str()),
+                    ("pipeline", self.pipeline.as_str()),
+                    ("stage", self.stage.as_str()),
+                ];
+                let approval = Approval {
+                    group: group.clone(),
+                    notify: strs_of(&a.obj, "notify"),
+                    message: str_of(&a.obj, "message").map(|m| subst(&m, &vars)),
+                    link: str_of(&a.obj, "link").map(|m| subst(&m, &vars)),
+                    timeout_minutes: (secs_of(&a.obj, "timeout").unwrap_or(7 * 86_400) / 60) as u32,
+                };
+                let mut out: Vec<Action> =
+                    one(self, label.clone(), run_order, vec![], vec![], ActionKind::Approve(approval))
+                        .into_iter()
+                        .collect();
+                if bool_of(&a.obj, "distinct") == Some(true) {
+                    let others: Vec<_> = self.approvals.iter().filter(|x| x.2 != group).cloned().collect();
+                    if others.is_empty() {
+                        self.ctx.push(
+                            Diagnostic::new(codes::PF4003, span_of(&a.obj, "distinct", at), "a distinct approval needs an earlier approval by another group")
+                                .with_label("nothing to be distinct from")
+                                .with_help("add an earlier `approve` action with a different `group`, or remove `distinct`"),
+                        );
+                    } else {
+                        let mut list: Vec<(String, String)> =
+                            self.approvals.iter().map(|x| (x.0.clone(), x.1.clone())).collect();
+                        list.push((self.stage.clone(), label.clone()));
+                        let check = ActionKind::CheckDistinctApprovers { approvals: list };
+                        out.extend(one(
+                            self,
+                            format!("{label}-distinct"),
+                            run_order + 1,
+                            vec![],
+                            vec![],
+                            check,
+                        ));
+                    }
+                }
+                self.approvals.push((self.stage.clone(), label, group, at));
+                out
+            }
+            "invoke" => {
+                require(self.ctx, &a.obj, &schema::INVOKE, at);
+                let function = str_of(&a.obj, "function").unwrap_or_default();
+                one(
+                    self,
+                    label,
+                    run_order,
+                    vec![],
+                    vec![],
+                    ActionKind::Invoke { function, params: str_of(&a.obj, "params") },
+                )
+                .into_iter()
+                .collect()
+            }
+            "deploy" => self.deploy(a, &label, at, run_order, names),
+            _ => Vec::new(),
+        }
+    }
+
+    fn not_built(&self, span: Span, what: &str) -> Diagnostic {
+        Diagnostic::new(codes::PF4004, span, format!("{what}, but no earlier action builds the app"))
+            .with_label(format!("needs the `{BUILD_ARTIFACT}` artifact"))
+            .with_help("add `stage build { build }` before this stage")
+    }
+
+    /// The environment deployed most recently in the pipeline so far.
+    fn last_deployed(&self) -> Option<String> {
+        self.deployed.last().cloned()
+    }
+
+    fn deploy(
+        &mut self,
+        a: &ChildNode,
+        env: &str,
+        at: Span,
+        run_order: u32,
+        names: &mut Vec<(String, Span)>,
+    ) -> Vec<Action> {
+        let Some(env_decl) = self.decls.find(&[DeclKind::Env], env) else {
+            let named = Named { name: env.to_string(), span: at };
+            let mut d = unknown_reference(
+                &named,
+                "environment",
+                self.decls.of(DeclKind::Env).into_iter().map(|d| d.name.name.as_str()),
+            );
+            if self.decls.find(&[DeclKind::Profile], env).is_some() {
+                d = d.with_note(format!("`{env}` is a profile: declare an environment that extends it, e.g. `env {env}_env : {env} {{ ... }}`"));
+            }
+            self.ctx.push(d);
+            return Vec::new();
+        };
+        if !self.built {
+            self.ctx.push(self.not_built(a.span, "a deploy installs the build's output"));
+            return Vec::new();
+        }
+        let protected = self.program.env(env).map(|e| e.protected);
+        if protected == Some(true) && self.approvals.is_empty() {
+            self.ctx.push(
+                Diagnostic::new(codes::PF4002, at, format!("`{env}` is protected, but nothing in the pipeline approves its deploy"))
+                    .with_label("deploy without approval")
+                    .with_secondary(env_decl.name.span, "protected environment")
+                    .with_help("add an `approve` action before this deploy, e.g. `stage approve { approve release { notify = [\"owner@example.com\"] } }`"),
+            );
+        }
+        self.deployed.push(env.to_string());
+        let infra = bool_of(&a.obj, "infra").unwrap_or(true);
+        let review = bool_of(&a.obj, "review").unwrap_or(protected == Some(true));
+        let mut out = Vec::new();
+        let mut order = run_order;
+        let build = vec![BUILD_ARTIFACT.to_string()];
+        let path = format!("pipeline.{}.stage.{}.action", self.pipeline, self.stage);
+        let mut push = |l: &mut Self, name: String, order: u32, inputs: Vec<String>, kind: ActionKind| {
+            if let Some(name) = l.name_action(name, at, names) {
+                l.prov.values.insert(format!("{path}.{name}"), a.span);
+                out.push(Action { name, run_order: order, inputs, outputs: vec![], kind });
+            }
+        };
+        if infra && review {
+            push(
+                self,
+                format!("changes-{env}"),
+                order,
+                build.clone(),
+                ActionKind::DeployInfra { env: env.into(), mode: InfraMode::CreateChangeSet },
+            );
+            let approval = Approval {
+                group: format!("{env}-changes"),
+                notify: Vec::new(),
+                message: Some(format!("Review the infrastructure change set pf-{env} of the stack {}-{env} before it is executed.", self.app)),
+                link: None,
+                timeout_minutes: 7 * 24 * 60,
+            };
+            push(self, format!("review-{env}"), order + 1, vec![], ActionKind::Approve(approval));
+            push(
+                self,
+                format!("infra-{env}"),
+                order + 2,
+                vec![],
+                ActionKind::DeployInfra { env: env.into(), mode: InfraMode::ExecuteChangeSet },
+            );
+            order += 3;
+        } else if infra {
+            push(
+                self,
+                format!("infra-{env}"),
+                order,
+                build.clone(),
+                ActionKind::DeployInfra { env: env.into(), mode: InfraMode::CreateUpdate },
+            );
+            order += 1;
+        }
+        push(self, format!("deploy-{env}"), order, build, ActionKind::DeployApp { env: env.into() });
+        out
+    }
+}

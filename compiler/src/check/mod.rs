@@ -1,0 +1,66 @@
+//! The checker: syntax trees to the checked IR, with every mistake found before AWS sees it.
+//!
+//! Phases, each reporting into one list of diagnostics and never stopping early:
+//! 1. [`resolve`]: declarations are collected across files, bodies checked against the schema
+//!    ([`value`]), names and parents resolved, inheritance flattened ([`merge`]).
+//! 2. [`lower`]: flattened declarations become IR values with defaults applied; the spans of
+//!    effective values go to the provenance table.
+//! 3. [`rules`]: rules over the IR (pipelines, environments, security, AWS limits).
+//! 4. [`suppress`]: project severities and `# pf:allow` comments are applied.
+
+mod lower;
+mod merge;
+mod resolve;
+mod rules;
+pub mod suggest;
+mod suppress;
+pub mod value;
+
+use crate::ast;
+use crate::diagnostic::Diagnostic;
+use crate::ir::{Program, Provenance};
+use crate::source::SourceMap;
+
+pub use resolve::{Decl, Decls};
+
+/// Variables a string may interpolate: `"${app}-${env}"`.
+pub const INTERPOLATIONS: &[&str] = &["app", "env", "pipeline", "stage"];
+
+/// Collects diagnostics for one check.
+#[derive(Debug, Default)]
+pub struct Ctx {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Ctx {
+    /// Reports a diagnostic.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+}
+
+/// The result of checking a program.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// The IR; complete only when `diagnostics` holds no error.
+    pub program: Program,
+    pub provenance: Provenance,
+    /// The resolved declarations (for the language server: hover, goto, completion).
+    pub decls: Decls,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks parsed files (roots first, then the files they use, then standard-library modules).
+/// `roots` is how many of `files` are root files given by the user.
+pub fn check(files: &[ast::File], sources: &SourceMap, roots: usize) -> Checked {
+    let mut ctx = Ctx::default();
+    let decls = resolve::collect(&mut ctx, files);
+    let (mut program, provenance) = lower::lower(&mut ctx, &decls);
+    if let Some(first) = files.first() {
+        program.project.source = sources.get(first.id).name.clone();
+    }
+    rules::run(&mut ctx, &program, &provenance, &decls, files, roots);
+    let mut diagnostics = ctx.diagnostics;
+    suppress::apply(&mut diagnostics, &decls, files, sources);
+    Checked { program, provenance, decls, diagnostics }
+}

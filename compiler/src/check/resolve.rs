@@ -1,0 +1,307 @@
+//! Declarations: collected from every file, checked against the schema, parents resolved and
+//! inheritance flattened.
+
+use super::merge::merge;
+use super::suggest::did_you_mean;
+use super::value::{check_body, Named, Obj};
+use super::Ctx;
+use crate::ast::{self, Entry};
+use crate::diagnostic::{codes, Applicability, Diagnostic};
+use crate::schema::{self, DeclKind};
+use crate::source::{FileId, Span};
+use std::collections::BTreeMap;
+
+/// One declaration: `env uat : prod { ... }`.
+#[derive(Clone, Debug)]
+pub struct Decl {
+    pub kind: DeclKind,
+    pub name: Named,
+    pub parent: Option<Named>,
+    /// The body as written.
+    pub own: Obj,
+    /// The body with inheritance flattened (equal to `own` without a parent).
+    pub flat: Obj,
+    /// The span of the whole declaration.
+    pub span: Span,
+    pub file: FileId,
+}
+
+/// Every declaration of a program, by kind.
+#[derive(Clone, Debug, Default)]
+pub struct Decls {
+    pub project: Option<Decl>,
+    pub uses: Vec<Decl>,
+    pub apps: Vec<Decl>,
+    pub builds: Vec<Decl>,
+    /// Environments and profiles share one namespace (an env may extend either).
+    pub envs: Vec<Decl>,
+    pub pipelines: Vec<Decl>,
+}
+
+impl Decls {
+    /// Declarations of a kind.
+    pub fn of(&self, kind: DeclKind) -> Vec<&Decl> {
+        match kind {
+            DeclKind::Project => self.project.iter().collect(),
+            DeclKind::Use => self.uses.iter().collect(),
+            DeclKind::App => self.apps.iter().collect(),
+            DeclKind::Build => self.builds.iter().collect(),
+            DeclKind::Env => self.envs.iter().filter(|d| d.kind == DeclKind::Env).collect(),
+            DeclKind::Profile => self.envs.iter().filter(|d| d.kind == DeclKind::Profile).collect(),
+            DeclKind::Pipeline => self.pipelines.iter().collect(),
+        }
+    }
+
+    /// Every declaration.
+    pub fn all(&self) -> impl Iterator<Item = &Decl> {
+        self.project
+            .iter()
+            .chain(&self.uses)
+            .chain(&self.apps)
+            .chain(&self.builds)
+            .chain(&self.envs)
+            .chain(&self.pipelines)
+    }
+
+    /// A named declaration of one of `kinds`.
+    pub fn find(&self, kinds: &[DeclKind], name: &str) -> Option<&Decl> {
+        self.all().find(|d| kinds.contains(&d.kind) && d.name.name == name)
+    }
+
+    fn list(&mut self, kind: DeclKind) -> &mut Vec<Decl> {
+        match kind {
+            DeclKind::Project | DeclKind::Use => &mut self.uses,
+            DeclKind::App => &mut self.apps,
+            DeclKind::Build => &mut self.builds,
+            DeclKind::Env | DeclKind::Profile => &mut self.envs,
+            DeclKind::Pipeline => &mut self.pipelines,
+        }
+    }
+}
+
+/// Collects and flattens the declarations of all files.
+pub fn collect(ctx: &mut Ctx, files: &[ast::File]) -> Decls {
+    let mut decls = Decls::default();
+    for file in files {
+        for entry in &file.entries {
+            match entry {
+                Entry::Error(_) => {}
+                Entry::Attribute(a) => ctx.push(
+                    Diagnostic::new(
+                        codes::PF1004,
+                        a.span,
+                        format!("`{} = ...` is not allowed at the top level", a.key.name),
+                    )
+                    .with_label("not a declaration")
+                    .with_help(
+                        "fields belong inside a declaration such as `app NAME { ... }` or `project { ... }`",
+                    ),
+                ),
+                Entry::Block(b) => declaration(ctx, &mut decls, file.id, b),
+            }
+        }
+    }
+    flatten(ctx, &mut decls);
+    decls
+}
+
+fn declaration(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block) {
+    let Some(schema) = schema::declaration(&b.keyword.name) else {
+        let mut d = Diagnostic::new(
+            codes::PF1004,
+            b.keyword.span,
+            format!("unknown declaration `{}`", b.keyword.name),
+        )
+        .with_label("not a declaration keyword");
+        if let Some(s) = did_you_mean(&b.keyword.name, schema::declaration_keywords()) {
+            d = d.with_help(format!("did you mean `{s}`?")).with_fix(
+                format!("replace with `{s}`"),
+                b.keyword.span,
+                s,
+                Applicability::Safe,
+            );
+        } else {
+            d = d.with_help(format!(
+                "a file declares {}",
+                schema::declaration_keywords().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        ctx.push(d);
+        return;
+    };
+    let kind = schema.kind;
+    let label = b.labels.first();
+    let name = match (kind, label) {
+        (DeclKind::Project, None) => Named { name: "project".into(), span: b.keyword.span },
+        (DeclKind::Project, Some(l)) => {
+            ctx.push(
+                Diagnostic::new(codes::PF1007, l.span(), "`project` takes no name")
+                    .with_label("unexpected name")
+                    .with_fix("remove the name", l.span(), "", Applicability::Safe),
+            );
+            Named { name: "project".into(), span: b.keyword.span }
+        }
+        (_, Some(l)) => Named { name: l.text().to_string(), span: l.span() },
+        (_, None) => {
+            ctx.push(
+                Diagnostic::new(codes::PF1007, b.keyword.span, format!("`{}` needs a name", b.keyword.name))
+                    .with_label("name missing")
+                    .with_help(format!("write `{} NAME {{ ... }}`", b.keyword.name)),
+            );
+            return;
+        }
+    };
+    if let Some(extra) = b.labels.get(1) {
+        ctx.push(
+            Diagnostic::new(codes::PF1007, extra.span(), format!("`{}` takes one name", b.keyword.name))
+                .with_label("unexpected"),
+        );
+    }
+    let parent = b.parent.as_ref().map(|p| Named { name: p.text.clone(), span: p.span });
+    if let (Some(p), true) = (&parent, schema.parents.is_empty()) {
+        ctx.push(
+            Diagnostic::new(codes::PF1011, p.span, format!("`{}` cannot extend anything", b.keyword.name))
+                .with_label("unexpected parent")
+                .with_help("only `env`, `profile` and `build` declarations extend others"),
+        );
+    }
+    if kind == DeclKind::Use {
+        if let Some(body) = &b.body {
+            ctx.push(
+                Diagnostic::new(codes::PF1012, body.span, "`use` takes no body")
+                    .with_label("unexpected block"),
+            );
+        }
+    } else if b.body.is_none() {
+        ctx.push(
+            Diagnostic::new(codes::PF1012, b.span, format!("`{}` needs a body", b.keyword.name))
+                .with_label("no `{ ... }`")
+                .with_help(format!("write `{} {} {{ ... }}`", b.keyword.name, name.name)),
+        );
+    }
+    let entries = b.body.as_ref().map(|body| body.entries.as_slice()).unwrap_or(&[]);
+    let body_span = b.body.as_ref().map_or(b.span, |body| body.span);
+    let own = check_body(ctx, schema.schema, entries, body_span);
+    let decl = Decl { kind, name, parent, flat: own.clone(), own, span: b.span, file };
+
+    // Duplicates within a namespace.
+    let previous = match kind {
+        DeclKind::Project => decls.project.as_ref(),
+        DeclKind::Use => None,
+        _ => decls.list(kind).iter().find(|d| d.name.name == decl.name.name),
+    };
+    if let Some(prev) = previous {
+        ctx.push(
+            Diagnostic::new(codes::PF1005, decl.name.span, format!("`{}` is declared twice", decl.name.name))
+                .with_label("declared again here")
+                .with_secondary(prev.name.span, "first declared here")
+                .with_help("rename one of them"),
+        );
+        return;
+    }
+    match kind {
+        DeclKind::Project => decls.project = Some(decl),
+        _ => decls.list(kind).push(decl),
+    }
+}
+
+/// Resolves parents and flattens inheritance of builds and environments/profiles.
+fn flatten(ctx: &mut Ctx, decls: &mut Decls) {
+    for list in [&mut decls.builds, &mut decls.envs] {
+        let mut flat: BTreeMap<String, Obj> = BTreeMap::new();
+        let names: Vec<String> = list.iter().map(|d| d.name.name.clone()).collect();
+        for i in 0..list.len() {
+            let obj = flat_of(ctx, list, i, &mut flat, &mut Vec::new());
+            list[i].flat = obj;
+        }
+        let _ = names;
+    }
+}
+
+fn flat_of(
+    ctx: &mut Ctx,
+    list: &[Decl],
+    i: usize,
+    done: &mut BTreeMap<String, Obj>,
+    stack: &mut Vec<usize>,
+) -> Obj {
+    let decl = &list[i];
+    if let Some(obj) = done.get(&decl.name.name) {
+        return obj.clone();
+    }
+    let Some(parent) = &decl.parent else {
+        return decl.own.clone();
+    };
+    if stack.contains(&i) {
+        let cycle: Vec<&str> =
+            stack.iter().map(|&j| list[j].name.name.as_str()).chain([decl.name.name.as_str()]).collect();
+        ctx.push(
+            Diagnostic::new(
+                codes::PF1008,
+                parent.span,
+                format!("`{}` inherits from itself: {}", decl.name.name, cycle.join(" : ")),
+            )
+            .with_label("cycle")
+            .with_help("remove one of the parents"),
+        );
+        return decl.own.clone();
+    }
+    let allowed = schema::declaration(decl.kind.keyword()).map_or(&[][..], |d| d.parents);
+    let Some(p) = list.iter().position(|d| d.name.name == parent.name) else {
+        let candidates = list.iter().filter(|d| allowed.contains(&d.kind)).map(|d| d.name.name.as_str());
+        ctx.push(unknown_reference(
+            parent,
+            &format!("a {}", allowed.iter().map(|k| k.keyword()).collect::<Vec<_>>().join(" or ")),
+            candidates,
+        ));
+        return decl.own.clone();
+    };
+    if !allowed.contains(&list[p].kind) {
+        ctx.push(
+            Diagnostic::new(
+                codes::PF1011,
+                parent.span,
+                format!(
+                    "a {} cannot extend the {} `{}`",
+                    decl.kind.keyword(),
+                    list[p].kind.keyword(),
+                    parent.name
+                ),
+            )
+            .with_label("wrong kind")
+            .with_secondary(list[p].name.span, "declared here"),
+        );
+        return decl.own.clone();
+    }
+    stack.push(i);
+    let base = flat_of(ctx, list, p, done, stack);
+    stack.pop();
+    let obj = merge(&base, &decl.own);
+    done.insert(decl.name.name.clone(), obj.clone());
+    obj
+}
+
+/// An unknown reference, with did-you-mean over `candidates`.
+pub fn unknown_reference<'a>(
+    name: &Named,
+    what: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Diagnostic {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let mut d =
+        Diagnostic::new(codes::PF1006, name.span, format!("there is no {what} named `{}`", name.name))
+            .with_label("unknown name");
+    if let Some(s) = did_you_mean(&name.name, candidates.iter().copied()) {
+        d = d.with_help(format!("did you mean `{s}`?")).with_fix(
+            format!("replace with `{s}`"),
+            name.span,
+            s,
+            Applicability::Safe,
+        );
+    } else if candidates.is_empty() {
+        d = d.with_help(format!("declare {what} first"));
+    } else {
+        d = d.with_help(format!("known: {}", candidates.join(", ")));
+    }
+    d
+}

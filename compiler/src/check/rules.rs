@@ -1,0 +1,317 @@
+//! Rules over the whole program: names, unused declarations, overlapping networks, secrets,
+//! artifact coverage and CodePipeline limits.
+
+use super::resolve::Decls;
+use super::value::{Item, Obj, Val};
+use super::Ctx;
+use crate::ast;
+use crate::diagnostic::{codes, Applicability, Diagnostic};
+use crate::ir::{ActionKind, Program, Provenance, Text};
+use crate::schema::DeclKind;
+use crate::source::Span;
+
+/// Runs every program-wide rule.
+pub fn run(
+    ctx: &mut Ctx,
+    program: &Program,
+    prov: &Provenance,
+    decls: &Decls,
+    files: &[ast::File],
+    roots: usize,
+) {
+    names(ctx, decls);
+    unused(ctx, program, decls, files, roots);
+    overlapping_networks(ctx, program, prov);
+    secrets(ctx, decls);
+    hook_artifacts(ctx, program, prov);
+    limits(ctx, program, decls);
+    plain_http(ctx, program, decls);
+}
+
+/// Protected environments should serve HTTPS: a certificate in their `dns` block.
+fn plain_http(ctx: &mut Ctx, program: &Program, decls: &Decls) {
+    for env in program
+        .envs
+        .iter()
+        .filter(|e| e.protected && e.dns.as_ref().and_then(|d| d.certificate.as_ref()).is_none())
+    {
+        if let Some(d) = decls.find(&[DeclKind::Env], &env.name) {
+            ctx.push(
+                Diagnostic::new(codes::PF6002, d.name.span, format!("the protected environment `{}` serves plain HTTP", env.name))
+                    .with_label("no certificate")
+                    .with_help("add `dns { zone = \"example.com\", name = \"www\", certificate = \"arn:aws:acm:...\" }` so the load balancer serves HTTPS"),
+            );
+        }
+    }
+}
+
+/// App, environment and pipeline names end up in stack, role and resource names.
+fn names(ctx: &mut Ctx, decls: &Decls) {
+    for d in decls.apps.iter().chain(decls.of(DeclKind::Env)).chain(&decls.pipelines) {
+        let n = &d.name.name;
+        let valid = !n.is_empty()
+            && n.len() <= 32
+            && n.starts_with(|c: char| c.is_ascii_lowercase())
+            && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !n.ends_with('-');
+        if !valid {
+            let fixed: String = n
+                .to_ascii_lowercase()
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect();
+            let mut diag = Diagnostic::new(codes::PF3001, d.name.span, format!("`{n}` cannot name AWS resources"))
+                .with_label("invalid name")
+                .with_help(format!(
+                    "{} names become stack, role and bucket-safe names: 1 to 32 lowercase letters, digits and `-`, starting with a letter",
+                    d.kind.keyword()
+                ));
+            let fixed = fixed.trim_matches('-').to_string();
+            if !fixed.is_empty()
+                && fixed.starts_with(|c: char| c.is_ascii_lowercase())
+                && fixed.len() <= 32
+                && fixed != *n
+            {
+                diag =
+                    diag.with_fix(format!("rename to `{fixed}`"), d.name.span, fixed, Applicability::Unsafe);
+            }
+            ctx.push(diag);
+        }
+    }
+}
+
+/// An environment or app declared in a root file but never deployed.
+fn unused(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File], roots: usize) {
+    let in_root = |file: crate::source::FileId| files.iter().take(roots).any(|f| f.id == file);
+    let deployed = |env: &str| {
+        program.pipelines.iter().flat_map(|p| &p.stages).flat_map(|s| &s.actions).any(|a| {
+            matches!(&a.kind, ActionKind::DeployApp { env: e } | ActionKind::DeployInfra { env: e, .. } if e == env)
+        })
+    };
+    // Pipelines that failed to lower would make everything look unused: stay quiet then.
+    if program.pipelines.len() != decls.pipelines.len() {
+        return;
+    }
+    for d in decls.of(DeclKind::Env) {
+        if in_root(d.file)
+            && !deployed(&d.name.name)
+            && !decls.envs.iter().any(|e| e.parent.as_ref().is_some_and(|p| p.name == d.name.name))
+        {
+            ctx.push(
+                Diagnostic::new(
+                    codes::PF4006,
+                    d.name.span,
+                    format!("the environment `{}` is never deployed", d.name.name),
+                )
+                .with_label("not deployed by any pipeline")
+                .with_help(format!("add `deploy {}` to a stage, or remove the environment", d.name.name)),
+            );
+        }
+    }
+    for d in &decls.apps {
+        if in_root(d.file)
+            && !decls.pipelines.is_empty()
+            && !program.pipelines.iter().any(|p| p.app == d.name.name)
+        {
+            ctx.push(
+                Diagnostic::new(
+                    codes::PF4006,
+                    d.name.span,
+                    format!("the app `{}` has no pipeline", d.name.name),
+                )
+                .with_label("never built or deployed")
+                .with_help(format!("declare `pipeline {} {{ ... }}`, or remove the app", d.name.name)),
+            );
+        }
+    }
+}
+
+fn overlapping_networks(ctx: &mut Ctx, program: &Program, prov: &Provenance) {
+    for (i, a) in program.envs.iter().enumerate() {
+        for b in &program.envs[i + 1..] {
+            if a.network.cidr.overlaps(b.network.cidr) {
+                let span = |e: &str| prov.values.get(&format!("env.{e}.network.cidr")).copied();
+                if let (Some(sb), Some(sa)) = (span(&b.name), span(&a.name)) {
+                    ctx.push(
+                        Diagnostic::new(
+                            codes::PF5005,
+                            sb,
+                            format!("the networks of `{}` and `{}` overlap", b.name, a.name),
+                        )
+                        .with_label(format!("{}", b.network.cidr))
+                        .with_secondary(sa, format!("{}", a.network.cidr))
+                        .with_help("give each environment its own CIDR block so they can be peered later"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Names that usually hold a secret.
+fn secret_like_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL"]
+        .iter()
+        .any(|w| upper.contains(w))
+}
+
+/// Values that look like a credential: AWS access key ids, private keys, GitHub tokens.
+fn secret_like_value(value: &str) -> bool {
+    let aws_key = value.len() >= 20
+        && value.as_bytes().windows(20).any(|w| {
+            (w.starts_with(b"AKIA") || w.starts_with(b"ASIA"))
+                && w[4..].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        });
+    aws_key || value.contains("-----BEGIN") || value.starts_with("ghp_") || value.starts_with("github_pat_")
+}
+
+/// Plain strings that look like secrets, anywhere in the program.
+fn secrets(ctx: &mut Ctx, decls: &Decls) {
+    for d in decls.all() {
+        walk(ctx, &d.own, None);
+    }
+}
+
+fn walk(ctx: &mut Ctx, obj: &Obj, key: Option<&str>) {
+    let _ = key;
+    for (name, field) in &obj.fields {
+        check_item(ctx, name, &field.value);
+    }
+    for c in &obj.children {
+        walk(ctx, &c.obj, None);
+    }
+}
+
+fn check_item(ctx: &mut Ctx, name: &str, item: &Item) {
+    match &item.val {
+        Val::Map(m) => {
+            for (k, v) in m {
+                check_item(ctx, k, v);
+            }
+        }
+        Val::Obj(o) => walk(ctx, o, Some(name)),
+        Val::List(items) => items.iter().for_each(|i| check_item(ctx, name, i)),
+        Val::Text(Text::Plain(s)) | Val::Str(s) => {
+            // The database password field reports its own, more precise diagnostic.
+            if name == "password" {
+                return;
+            }
+            let by_name = secret_like_name(name) && !s.is_empty() && matches!(item.val, Val::Text(_));
+            if by_name || secret_like_value(s) {
+                let id = name.to_ascii_lowercase().replace('_', "-");
+                let mut d = Diagnostic::new(codes::PF6001, item.span, format!("`{name}` looks like a secret written in plain text"))
+                    .with_label("plain-text secret")
+                    .with_help("keep secrets in Secrets Manager or Parameter Store and reference them: `secret(\"id\")` or `param(\"/name\")`");
+                if matches!(item.val, Val::Text(_)) {
+                    d = d.with_fix(
+                        "use a Secrets Manager reference",
+                        item.span,
+                        format!("secret(\"{id}\")"),
+                        Applicability::Unsafe,
+                    );
+                }
+                ctx.push(d);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every hook script must be in the build's artifacts, when the artifact list is known.
+fn hook_artifacts(ctx: &mut Ctx, program: &Program, prov: &Provenance) {
+    for app in &program.apps {
+        if app.build.artifacts.is_empty() {
+            continue;
+        }
+        for hook in &app.deploy.hooks {
+            if !app.build.artifacts.iter().any(|g| crate::glob::matches(g, &hook.script)) {
+                let field = hook_field(hook.event);
+                let span: Option<Span> =
+                    prov.values.get(&format!("app.{}.deploy.hooks.{field}", app.name)).copied();
+                if let Some(span) = span {
+                    ctx.push(
+                        Diagnostic::new(
+                            codes::PF4005,
+                            span,
+                            format!("the hook script `{}` is not in the build's artifacts", hook.script),
+                        )
+                        .with_label("CodeDeploy will not find it")
+                        .with_help(format!(
+                            "add a glob that matches it to `artifacts` (they are: {})",
+                            app.build.artifacts.join(", ")
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn hook_field(event: crate::ir::HookEvent) -> &'static str {
+    use crate::ir::HookEvent::*;
+    match event {
+        ApplicationStop => "application_stop",
+        BeforeInstall => "before_install",
+        AfterInstall => "after_install",
+        ApplicationStart => "application_start",
+        ValidateService => "validate_service",
+        BeforeBlockTraffic => "before_block_traffic",
+        AfterBlockTraffic => "after_block_traffic",
+        BeforeAllowTraffic => "before_allow_traffic",
+        AfterAllowTraffic => "after_allow_traffic",
+    }
+}
+
+/// CodePipeline's counts (aws-facts D1.4) and tag limits (D1.14).
+fn limits(ctx: &mut Ctx, program: &Program, decls: &Decls) {
+    for p in &program.pipelines {
+        let Some(d) = decls.find(&[DeclKind::Pipeline], &p.name) else { continue };
+        let actions: usize = p.stages.iter().map(|s| s.actions.len()).sum();
+        if p.stages.len() > 50 || actions > 500 {
+            ctx.push(
+                Diagnostic::new(
+                    codes::PF3003,
+                    d.name.span,
+                    format!(
+                        "{} stages and {actions} actions; CodePipeline allows 50 stages and 500 actions",
+                        p.stages.len()
+                    ),
+                )
+                .with_label("too large")
+                .with_help("split the pipeline"),
+            );
+        }
+        let full = format!("{}-{}", p.app, p.name);
+        if full.len() > 100 {
+            ctx.push(
+                Diagnostic::new(
+                    codes::PF3001,
+                    d.name.span,
+                    format!("the pipeline's AWS name `{full}` is longer than 100 characters"),
+                )
+                .with_label("too long"),
+            );
+        }
+    }
+    for d in decls.all() {
+        if let Some(Item { val: Val::Map(tags), span }) = d.own.get("tags") {
+            if tags.len() > 50 {
+                ctx.push(
+                    Diagnostic::new(codes::PF3007, *span, format!("{} tags; AWS allows 50", tags.len()))
+                        .with_label("too many tags"),
+                );
+            }
+            for (k, v) in tags {
+                let value = if let Val::Str(s) = &v.val { s.len() } else { 0 };
+                if k.len() > 128 || value > 256 || k.starts_with("aws:") {
+                    ctx.push(
+                        Diagnostic::new(codes::PF3007, v.span, format!("the tag `{k}` breaks AWS's rules"))
+                            .with_label("invalid tag")
+                            .with_help("keys are 1 to 128 characters and may not start with `aws:`; values are at most 256"),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,605 @@
+//! Typed values: AST bodies checked against the schema into an untyped-free tree ([`Obj`]).
+//!
+//! Every field is checked for existence, form and type here; the result keeps the span of every
+//! value so that inheritance can merge trees and still say where each value came from.
+
+use super::suggest::did_you_mean;
+use super::Ctx;
+use crate::ast::{self, Entry, ValueKind};
+use crate::diagnostic::{codes, Applicability, Diagnostic};
+use crate::ir::{Scaling, Text};
+use crate::schema::{Child, LabelRule, Schema, Ty, HOOK_BLOCK};
+use crate::source::Span;
+use std::collections::BTreeMap;
+
+/// A name as written, with its span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Named {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A checked block: its kind (variant or extended preset), fields and child blocks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Obj {
+    pub kind: Option<Named>,
+    pub fields: BTreeMap<&'static str, Field>,
+    pub children: Vec<ChildNode>,
+    /// The span of the block (or of the header of a declaration).
+    pub span: Span,
+}
+
+impl Obj {
+    /// An empty block at `span`.
+    pub fn empty(span: Span) -> Obj {
+        Obj { kind: None, fields: BTreeMap::new(), children: Vec::new(), span }
+    }
+
+    /// The value of a field.
+    pub fn get(&self, name: &str) -> Option<&Item> {
+        self.fields.get(name).map(|f| &f.value)
+    }
+}
+
+/// A field's value and where its key is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub key_span: Span,
+    pub value: Item,
+}
+
+/// A labelled child block: `stage build { ... }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChildNode {
+    pub keyword: &'static str,
+    pub label: Option<Named>,
+    pub obj: Obj,
+    pub span: Span,
+}
+
+/// A value with its span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub val: Val,
+    pub span: Span,
+}
+
+/// A checked value, in the unit of its type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    /// Seconds.
+    Duration(u64),
+    /// MiB.
+    Size(u64),
+    Percent(u32),
+    Cidr(ast::Cidr),
+    List(Vec<Item>),
+    Enum(&'static str),
+    Text(Text),
+    Map(BTreeMap<String, Item>),
+    Obj(Box<Obj>),
+    Ref(String),
+    Pair(String, String),
+    Hook {
+        script: String,
+        timeout: Option<u64>,
+        runas: Option<String>,
+    },
+    Scaling(Scaling),
+}
+
+/// Checks `entries` against `schema`.
+pub fn check_body(ctx: &mut Ctx, schema: &'static Schema, entries: &[Entry], span: Span) -> Obj {
+    let mut obj = Obj::empty(span);
+    for entry in entries {
+        match entry {
+            Entry::Error(_) => {}
+            Entry::Attribute(a) => attribute(ctx, schema, a, &mut obj),
+            Entry::Block(b) => block(ctx, schema, b, &mut obj),
+        }
+    }
+    obj
+}
+
+fn unknown_name(ctx: &mut Ctx, schema: &'static Schema, name: &ast::Ident, what: &str) {
+    let mut d = Diagnostic::new(codes::PF1001, name.span, format!("unknown {what} `{}`", name.name))
+        .with_label("not known here");
+    if let Some(s) = did_you_mean(&name.name, schema.names()) {
+        d = d.with_help(format!("did you mean `{s}`?")).with_fix(
+            format!("replace with `{s}`"),
+            name.span,
+            s,
+            Applicability::Safe,
+        );
+    } else {
+        let names: Vec<&str> = schema.names().collect();
+        d = d.with_help(if names.is_empty() {
+            "this block takes no fields".to_string()
+        } else {
+            format!("valid here: {}", names.join(", "))
+        });
+    }
+    ctx.push(d);
+}
+
+fn insert_field(ctx: &mut Ctx, obj: &mut Obj, name: &'static str, key_span: Span, value: Option<Item>) {
+    if let Some(prev) = obj.fields.get(name) {
+        ctx.push(
+            Diagnostic::new(codes::PF1002, key_span, format!("`{name}` is set twice"))
+                .with_label("set again here")
+                .with_secondary(prev.key_span, "first set here")
+                .with_help("remove one of them"),
+        );
+        return;
+    }
+    if let Some(value) = value {
+        obj.fields.insert(name, Field { key_span, value });
+    }
+}
+
+fn attribute(ctx: &mut Ctx, schema: &'static Schema, a: &ast::Attribute, obj: &mut Obj) {
+    if let Some(field) = schema.field(&a.key.name) {
+        let value = convert(ctx, &field.ty, &a.value);
+        insert_field(ctx, obj, field.name, a.key.span, value);
+    } else if let Some(child) = schema.child(&a.key.name) {
+        let form = match child.label {
+            LabelRule::None => format!("{} {{ ... }}", child.keyword),
+            _ => format!("{} NAME {{ ... }}", child.keyword),
+        };
+        ctx.push(
+            Diagnostic::new(codes::PF1012, a.span, format!("`{}` is a block, not a field", a.key.name))
+                .with_label("written as a field")
+                .with_help(format!("write `{form}`")),
+        );
+    } else {
+        unknown_name(ctx, schema, &a.key, "field");
+    }
+}
+
+fn block(ctx: &mut Ctx, schema: &'static Schema, b: &ast::Block, obj: &mut Obj) {
+    let name = &b.keyword.name;
+    if let Some(child) = schema.child(name) {
+        let node = child_block(ctx, child, b);
+        obj.children.push(node);
+        return;
+    }
+    let Some(field) = schema.field(name) else {
+        unknown_name(ctx, schema, &b.keyword, "block or field");
+        return;
+    };
+    let entries = b.body.as_ref().map(|body| body.entries.as_slice()).unwrap_or(&[]);
+    let body_span = b.body.as_ref().map_or(b.span, |body| body.span);
+    let block_form = matches!(field.ty, Ty::Block(_) | Ty::Map(_) | Ty::Extends(..) | Ty::Hook);
+    if !block_form || !b.labels.is_empty() || b.body.is_none() || b.parent.is_some() {
+        let help = match (&field.ty, b.labels.first()) {
+            (Ty::Variant(_), Some(l)) => format!("write `{name} = {} {{ ... }}`", l.text()),
+            (Ty::Extends(..), Some(l)) => format!("write `{name} = {} {{ ... }}`", l.text()),
+            (Ty::Block(_) | Ty::Map(_) | Ty::Extends(..) | Ty::Hook, _) => {
+                format!("write `{name} {{ ... }}`")
+            }
+            _ => format!("write `{name} = VALUE` ({})", field.ty.describe()),
+        };
+        ctx.push(
+            Diagnostic::new(codes::PF1012, b.span, format!("`{name}` is not written this way"))
+                .with_label("unexpected form")
+                .with_help(help),
+        );
+        return;
+    }
+    let value = match &field.ty {
+        Ty::Block(s) | Ty::Extends(s, _) => {
+            Item { val: Val::Obj(Box::new(check_body(ctx, s, entries, body_span))), span: body_span }
+        }
+        Ty::Map(t) => map(ctx, t, entries, body_span),
+        Ty::Hook => {
+            let Some(body) = &b.body else { return };
+            let value =
+                ast::Value { kind: ValueKind::Block { kind: None, body: body.clone() }, span: body_span };
+            match convert(ctx, &field.ty, &value) {
+                Some(v) => v,
+                None => return,
+            }
+        }
+        _ => return,
+    };
+    insert_field(ctx, obj, field.name, b.keyword.span, Some(value));
+}
+
+/// Checks a labelled child block (`stage build { ... }`, `trigger push`, `deploy prod`).
+pub fn child_block(ctx: &mut Ctx, child: &'static Child, b: &ast::Block) -> ChildNode {
+    let label = b.labels.first().map(|l| Named { name: l.text().to_string(), span: l.span() });
+    match (child.label, &label) {
+        (LabelRule::Required, None) => ctx.push(
+            Diagnostic::new(codes::PF1007, b.keyword.span, format!("`{}` needs a name", child.keyword))
+                .with_label("name missing")
+                .with_help(format!("write `{} NAME {{ ... }}`", child.keyword)),
+        ),
+        (LabelRule::None, Some(l)) => ctx.push(
+            Diagnostic::new(codes::PF1007, l.span, format!("`{}` takes no name", child.keyword))
+                .with_label("unexpected name")
+                .with_fix("remove the name", l.span, "", Applicability::Safe),
+        ),
+        _ => {}
+    }
+    if let Some(extra) = b.labels.get(1) {
+        ctx.push(
+            Diagnostic::new(codes::PF1007, extra.span(), format!("`{}` takes one name", child.keyword))
+                .with_label("unexpected second name"),
+        );
+    }
+    if let Some(parent) = &b.parent {
+        ctx.push(
+            Diagnostic::new(
+                codes::PF1007,
+                parent.span,
+                format!("`{}` cannot extend anything", child.keyword),
+            )
+            .with_label("unexpected `: parent`"),
+        );
+    }
+    let mut schema = child.schema;
+    if !child.variants.is_empty() {
+        if let Some(l) = &label {
+            match child.variants.iter().find(|v| v.kind == l.name) {
+                Some(v) => schema = v.schema,
+                None => {
+                    let kinds: Vec<&str> = child.variants.iter().map(|v| v.kind).collect();
+                    unknown_kind(ctx, &l.name, l.span, &kinds);
+                }
+            }
+        }
+    }
+    let entries = b.body.as_ref().map(|body| body.entries.as_slice()).unwrap_or(&[]);
+    let span = b.body.as_ref().map_or(b.span, |body| body.span);
+    let obj = check_body(ctx, schema, entries, span);
+    ChildNode { keyword: child.keyword, label, obj, span: b.span }
+}
+
+fn unknown_kind(ctx: &mut Ctx, name: &str, span: Span, kinds: &[&'static str]) {
+    let mut d = Diagnostic::new(codes::PF2003, span, format!("`{name}` is not one of {}", kinds.join(", ")))
+        .with_label("unknown kind");
+    if let Some(s) = did_you_mean(name, kinds.iter().copied()) {
+        d = d.with_help(format!("did you mean `{s}`?")).with_fix(
+            format!("replace with `{s}`"),
+            span,
+            s,
+            Applicability::Safe,
+        );
+    } else {
+        d = d.with_help(format!("use one of {}", kinds.join(", ")));
+    }
+    ctx.push(d);
+}
+
+fn map(ctx: &mut Ctx, ty: &'static Ty, entries: &[Entry], span: Span) -> Item {
+    let mut out: BTreeMap<String, Item> = BTreeMap::new();
+    for entry in entries {
+        match entry {
+            Entry::Attribute(a) => {
+                if let Some(prev) = out.get(&a.key.name) {
+                    let prev = prev.span;
+                    ctx.push(
+                        Diagnostic::new(codes::PF1002, a.key.span, format!("`{}` is set twice", a.key.name))
+                            .with_label("set again here")
+                            .with_secondary(prev, "first set here"),
+                    );
+                } else if let Some(v) = convert(ctx, ty, &a.value) {
+                    out.insert(a.key.name.clone(), v);
+                }
+            }
+            Entry::Block(b) => ctx.push(
+                Diagnostic::new(codes::PF1012, b.span, "this block holds `name = value` entries only")
+                    .with_label("not a `name = value` entry"),
+            ),
+            Entry::Error(_) => {}
+        }
+    }
+    Item { val: Val::Map(out), span }
+}
+
+fn mismatch(ctx: &mut Ctx, ty: &Ty, value: &ast::Value) -> Option<Item> {
+    if value.kind == ValueKind::Error {
+        return None;
+    }
+    ctx.push(
+        Diagnostic::new(
+            codes::PF2001,
+            value.span,
+            format!("expected {}, found {}", ty.describe(), describe(&value.kind)),
+        )
+        .with_label("wrong type"),
+    );
+    None
+}
+
+fn out_of_range(ctx: &mut Ctx, span: Span, what: String, range: String) -> Option<Item> {
+    ctx.push(
+        Diagnostic::new(codes::PF2002, span, format!("{what} is out of range"))
+            .with_label(format!("allowed: {range}"))
+            .with_help(format!("use a value from {range}")),
+    );
+    None
+}
+
+/// A short description of a written value, for messages.
+pub fn describe(kind: &ValueKind) -> &'static str {
+    match kind {
+        ValueKind::String(_) => "a string",
+        ValueKind::Int(_) => "an integer",
+        ValueKind::Bool(_) => "a boolean",
+        ValueKind::Duration(_) => "a duration",
+        ValueKind::Size(_) => "a size",
+        ValueKind::Percent(_) => "a percentage",
+        ValueKind::Cidr(_) => "a CIDR block",
+        ValueKind::List(_) => "a list",
+        ValueKind::Pair(..) => "a pair",
+        ValueKind::Call { .. } => "a function call",
+        ValueKind::Block { .. } => "a block",
+        ValueKind::Path(_) => "a name",
+        ValueKind::Error => "an invalid value",
+    }
+}
+
+fn fmt_duration(secs: u64) -> String {
+    if secs.is_multiple_of(86_400) && secs > 0 {
+        format!("{}d", secs / 86_400)
+    } else if secs.is_multiple_of(3600) && secs > 0 {
+        format!("{}h", secs / 3600)
+    } else if secs.is_multiple_of(60) && secs > 0 {
+        format!("{}m", secs / 60)
+    } else {
+        format!("{secs}s")
+    }
+}
+
+fn fmt_size(mib: u64) -> String {
+    if mib.is_multiple_of(1024 * 1024) && mib > 0 {
+        format!("{}TB", mib / (1024 * 1024))
+    } else if mib.is_multiple_of(1024) && mib > 0 {
+        format!("{}GB", mib / 1024)
+    } else {
+        format!("{mib}MB")
+    }
+}
+
+/// A string literal's text; interpolations are kept as `${name}` and checked against the
+/// variables pf knows.
+fn string_text(ctx: &mut Ctx, s: &ast::StringLit) -> String {
+    let mut out = String::new();
+    for part in &s.parts {
+        match part {
+            ast::StringPart::Text(t) => out.push_str(t),
+            ast::StringPart::Interp(p) => {
+                if !super::INTERPOLATIONS.contains(&p.text.as_str()) {
+                    let mut d =
+                        Diagnostic::new(codes::PF2004, p.span, format!("unknown variable `{}`", p.text))
+                            .with_label("not a pf variable")
+                            .with_help(format!(
+                                "the variables are {}; write `\\${{` for a literal `${{`",
+                                super::INTERPOLATIONS.join(", ")
+                            ));
+                    if let Some(s) = did_you_mean(&p.text, super::INTERPOLATIONS.iter().copied()) {
+                        d = d.with_fix(format!("replace with `{s}`"), p.span, s, Applicability::Safe);
+                    }
+                    ctx.push(d);
+                }
+                out.push_str("${");
+                out.push_str(&p.text);
+                out.push('}');
+            }
+        }
+    }
+    out
+}
+
+/// Checks a value against a type.
+pub fn convert(ctx: &mut Ctx, ty: &'static Ty, value: &ast::Value) -> Option<Item> {
+    let span = value.span;
+    let item = |val| Some(Item { val, span });
+    match (ty, &value.kind) {
+        (Ty::Str, ValueKind::String(s)) => item(Val::Str(string_text(ctx, s))),
+        (Ty::Int { min, max }, ValueKind::Int(n)) => {
+            if n < min || n > max {
+                out_of_range(ctx, span, format!("`{n}`"), format!("{min} to {max}"))
+            } else {
+                item(Val::Int(*n))
+            }
+        }
+        (Ty::Bool, ValueKind::Bool(b)) => item(Val::Bool(*b)),
+        (Ty::Duration { min, max }, ValueKind::Duration(d)) => {
+            let secs = d.seconds().unwrap_or(u64::MAX);
+            if secs < *min || secs > *max {
+                out_of_range(
+                    ctx,
+                    span,
+                    format!("`{}{}`", d.value, d.suffix()),
+                    format!("{} to {}", fmt_duration(*min), fmt_duration(*max)),
+                )
+            } else {
+                item(Val::Duration(secs))
+            }
+        }
+        (Ty::Size { min, max }, ValueKind::Size(s)) => match s.mebibytes() {
+            Some(mib) if mib >= *min && mib <= *max => item(Val::Size(mib)),
+            _ => out_of_range(
+                ctx,
+                span,
+                format!("`{}{}`", s.value, s.suffix()),
+                format!("{} to {}", fmt_size(*min), fmt_size(*max)),
+            ),
+        },
+        (Ty::Percent { min, max }, ValueKind::Percent(p)) => {
+            if p < min || p > max {
+                out_of_range(ctx, span, format!("`{p}%`"), format!("{min}% to {max}%"))
+            } else {
+                item(Val::Percent(*p))
+            }
+        }
+        (Ty::CountOrPercent, ValueKind::Int(n)) if (0..=1000).contains(n) => item(Val::Int(*n)),
+        (Ty::CountOrPercent, ValueKind::Percent(p)) if *p <= 99 => item(Val::Percent(*p)),
+        (Ty::CountOrPercent, ValueKind::Int(_) | ValueKind::Percent(_)) => {
+            out_of_range(ctx, span, "this minimum".into(), "0 to 1000 hosts, or 0% to 99%".into())
+        }
+        (Ty::Cidr, ValueKind::Cidr(c)) => item(Val::Cidr(*c)),
+        (Ty::List(t), ValueKind::List(items)) => {
+            let items = items.iter().filter_map(|v| convert(ctx, t, v)).collect();
+            item(Val::List(items))
+        }
+        (Ty::Enum(values), ValueKind::Path(p)) => match values.iter().find(|v| **v == p.text) {
+            Some(v) => item(Val::Enum(v)),
+            None => {
+                unknown_kind(ctx, &p.text, p.span, values);
+                None
+            }
+        },
+        (Ty::Enum(values), ValueKind::String(s)) if s.literal_text().is_some_and(|t| values.contains(&t)) => {
+            let t = s.literal_text().unwrap_or_default();
+            ctx.push(
+                Diagnostic::new(codes::PF2001, span, format!("`{t}` is a name, not a string"))
+                    .with_label("quoted")
+                    .with_fix("remove the quotes", span, t, Applicability::Safe),
+            );
+            None
+        }
+        (Ty::Text, ValueKind::String(s)) => item(Val::Text(Text::Plain(string_text(ctx, s)))),
+        (Ty::Text, ValueKind::Call { name, args }) => {
+            let arg = match args.as_slice() {
+                [ast::Value { kind: ValueKind::String(s), .. }] => s.literal_text().map(str::to_string),
+                _ => None,
+            };
+            match (name.name.as_str(), arg) {
+                ("secret", Some(a)) if !a.is_empty() => item(Val::Text(Text::Secret(a))),
+                ("param", Some(a)) if !a.is_empty() => item(Val::Text(Text::Param(a))),
+                ("secret" | "param", _) => {
+                    ctx.push(
+                        Diagnostic::new(codes::PF2005, span, format!("`{}` takes one string", name.name))
+                            .with_label("expected one string argument")
+                            .with_help(format!("write `{}(\"name\")`", name.name)),
+                    );
+                    None
+                }
+                _ => {
+                    ctx.push(unknown_call(name, &["secret", "param"]));
+                    None
+                }
+            }
+        }
+        (Ty::Map(t), ValueKind::Block { kind: None, body }) => Some(map(ctx, t, &body.entries, span)),
+        (Ty::Block(s), ValueKind::Block { kind: None, body }) => {
+            item(Val::Obj(Box::new(check_body(ctx, s, &body.entries, body.span))))
+        }
+        (Ty::Variant(variants), ValueKind::Block { kind: Some(k), body }) => {
+            let Some(v) = variants.iter().find(|v| v.kind == k.text) else {
+                let kinds: Vec<&str> = variants.iter().map(|v| v.kind).collect();
+                unknown_kind(ctx, &k.text, k.span, &kinds);
+                return None;
+            };
+            let mut obj = check_body(ctx, v.schema, &body.entries, body.span);
+            obj.kind = Some(Named { name: k.text.clone(), span: k.span });
+            item(Val::Obj(Box::new(obj)))
+        }
+        (Ty::Variant(variants), ValueKind::Path(k)) => {
+            let Some(v) = variants.iter().find(|v| v.kind == k.text) else {
+                let kinds: Vec<&str> = variants.iter().map(|v| v.kind).collect();
+                unknown_kind(ctx, &k.text, k.span, &kinds);
+                return None;
+            };
+            let mut obj = check_body(ctx, v.schema, &[], span);
+            obj.kind = Some(Named { name: k.text.clone(), span: k.span });
+            item(Val::Obj(Box::new(obj)))
+        }
+        (Ty::Extends(s, _), ValueKind::Block { kind, body }) => {
+            let mut obj = check_body(ctx, s, &body.entries, body.span);
+            obj.kind = kind.as_ref().map(|k| Named { name: k.text.clone(), span: k.span });
+            item(Val::Obj(Box::new(obj)))
+        }
+        (Ty::Extends(..), ValueKind::Path(k)) => {
+            let mut obj = Obj::empty(span);
+            obj.kind = Some(Named { name: k.text.clone(), span: k.span });
+            item(Val::Obj(Box::new(obj)))
+        }
+        (Ty::Ref(_), ValueKind::Path(p)) => item(Val::Ref(p.text.clone())),
+        (Ty::Pair, ValueKind::Pair(a, b)) => match (&a.kind, &b.kind) {
+            (ValueKind::String(x), ValueKind::String(y)) => {
+                item(Val::Pair(string_text(ctx, x), string_text(ctx, y)))
+            }
+            _ => mismatch(ctx, ty, value),
+        },
+        (Ty::Hook, ValueKind::String(s)) => {
+            item(Val::Hook { script: string_text(ctx, s), timeout: None, runas: None })
+        }
+        (Ty::Hook, ValueKind::Block { kind: None, body }) => {
+            let obj = check_body(ctx, &HOOK_BLOCK, &body.entries, body.span);
+            let script = match obj.get("script").map(|i| &i.val) {
+                Some(Val::Str(s)) => s.clone(),
+                _ => {
+                    ctx.push(missing(
+                        span,
+                        "script",
+                        "the path of the hook's script, e.g. `script = \"scripts/start.sh\"`",
+                    ));
+                    return None;
+                }
+            };
+            let timeout = match obj.get("timeout").map(|i| &i.val) {
+                Some(Val::Duration(s)) => Some(*s),
+                _ => None,
+            };
+            let runas = match obj.get("runas").map(|i| &i.val) {
+                Some(Val::Str(s)) => Some(s.clone()),
+                _ => None,
+            };
+            item(Val::Hook { script, timeout, runas })
+        }
+        (Ty::Scaling, ValueKind::Path(p)) if p.text == "none" => item(Val::Scaling(Scaling::None)),
+        (Ty::Scaling, ValueKind::Call { name, args }) => match (name.name.as_str(), args.as_slice()) {
+            ("cpu", [ast::Value { kind: ValueKind::Percent(p), span: ps }]) => {
+                if (1..=100).contains(p) {
+                    item(Val::Scaling(Scaling::Cpu(*p)))
+                } else {
+                    out_of_range(ctx, *ps, format!("`{p}%`"), "1% to 100%".into())
+                }
+            }
+            ("requests", [ast::Value { kind: ValueKind::Int(n), span: ns }]) => {
+                if (1..=1_000_000).contains(n) {
+                    item(Val::Scaling(Scaling::Requests(*n as u32)))
+                } else {
+                    out_of_range(ctx, *ns, format!("`{n}`"), "1 to 1000000".into())
+                }
+            }
+            ("cpu" | "requests", _) => {
+                ctx.push(
+                    Diagnostic::new(codes::PF2005, span, format!("wrong arguments to `{}`", name.name))
+                        .with_label("expected one argument")
+                        .with_help("write `cpu(60%)` or `requests(1000)`"),
+                );
+                None
+            }
+            _ => {
+                ctx.push(unknown_call(name, &["cpu", "requests"]));
+                None
+            }
+        },
+        _ => mismatch(ctx, ty, value),
+    }
+}
+
+fn unknown_call(name: &ast::Ident, known: &[&'static str]) -> Diagnostic {
+    let mut d = Diagnostic::new(codes::PF2005, name.span, format!("unknown function `{}`", name.name))
+        .with_label("not a function here")
+        .with_help(format!("the functions here are {}", known.join(", ")));
+    if let Some(s) = did_you_mean(&name.name, known.iter().copied()) {
+        d = d.with_fix(format!("replace with `{s}`"), name.span, s, Applicability::Safe);
+    }
+    d
+}
+
+/// A missing required field.
+pub fn missing(span: Span, field: &str, doc: &str) -> Diagnostic {
+    Diagnostic::new(codes::PF1003, span, format!("`{field}` is required here"))
+        .with_label(format!("`{field}` missing"))
+        .with_help(format!("add `{field}`: {doc}"))
+}

@@ -1,0 +1,651 @@
+//! The language's declarations, blocks and fields.
+
+use super::types::*;
+
+const DAY: u64 = 86_400;
+const STR: Ty = Ty::Str;
+const STRS: Ty = Ty::List(&STR);
+const TAGS: Ty = Ty::Map(&STR);
+
+macro_rules! field {
+    ($name:literal, $ty:expr, required, $doc:literal) => {
+        Field { name: $name, ty: $ty, required: true, default: None, doc: $doc }
+    };
+    ($name:literal, $ty:expr, $default:literal, $doc:literal) => {
+        Field { name: $name, ty: $ty, required: false, default: Some($default), doc: $doc }
+    };
+    ($name:literal, $ty:expr, $doc:literal) => {
+        Field { name: $name, ty: $ty, required: false, default: None, doc: $doc }
+    };
+}
+
+/// Top-level declarations.
+pub static DECLS: &[Decl] = &[
+    Decl {
+        keyword: "use",
+        kind: DeclKind::Use,
+        parents: &[],
+        schema: &EMPTY,
+        doc: "Imports a standard-library module (`use std.build.go`) or another file of the project \
+              (`use \"./common.pf\"`). Its declarations become visible to the whole program.",
+    },
+    Decl {
+        keyword: "project",
+        kind: DeclKind::Project,
+        parents: &[],
+        schema: &PROJECT,
+        doc: "Project-wide settings: where generated files are committed, which environments are \
+              protected, tags on every stack, and the severity of diagnostics.",
+    },
+    Decl {
+        keyword: "app",
+        kind: DeclKind::App,
+        parents: &[],
+        schema: &APP,
+        doc: "An application: where its code lives (`source`), how it is built (`build`) and how \
+              it is deployed to EC2 instances (`deploy`).",
+    },
+    Decl {
+        keyword: "build",
+        kind: DeclKind::Build,
+        parents: &[DeclKind::Build],
+        schema: &BUILD,
+        doc: "A named, reusable build (a preset): an app extends it with `build = NAME { ... }`. \
+              The standard library has presets for Go, Node.js, Python, Java, .NET and Docker.",
+    },
+    Decl {
+        keyword: "profile",
+        kind: DeclKind::Profile,
+        parents: &[DeclKind::Profile],
+        schema: &ENV,
+        doc: "A reusable environment profile (e.g. `cost_optimized`, `highly_available`): \
+              environments extend it with `env NAME : PROFILE { ... }`. A profile is never deployed.",
+    },
+    Decl {
+        keyword: "env",
+        kind: DeclKind::Env,
+        parents: &[DeclKind::Env, DeclKind::Profile],
+        schema: &ENV,
+        doc: "An environment: its network, instances, database, cache, DNS and deployment strategy. \
+              `env uat : prod { ... }` is PROD with the fields written here overridden (field by \
+              field; nested blocks merge, lists replace).",
+    },
+    Decl {
+        keyword: "pipeline",
+        kind: DeclKind::Pipeline,
+        parents: &[],
+        schema: &PIPELINE,
+        doc: "A CodePipeline pipeline that builds one app and deploys it through its stages. A \
+              `Source` stage is generated first from the app's `source`.",
+    },
+];
+
+pub static EMPTY: Schema = Schema { fields: &[], children: &[] };
+
+const SEVERITY: Ty = Ty::Enum(&["error", "warning", "off"]);
+
+pub static PROJECT: Schema = Schema {
+    fields: &[
+        field!("output", STR, "\"pf-out\"", "The folder, relative to the repository root, where `pf build` output is committed. The pipeline reads templates and configurations from there."),
+        field!("protected", STRS, "[\"prod\", \"production\"]", "Names of environments that are protected unless they say `protected = false`."),
+        field!("tags", TAGS, "Tags on every stack of the project."),
+        field!("severity", Ty::Map(&SEVERITY), "Severity of diagnostic codes for this project: `severity { PF4010 = \"off\" }`. Values: error, warning, off."),
+    ],
+    children: &[],
+};
+
+// ---------------------------------------------------------------------------------------------
+// Apps
+
+pub static APP: Schema = Schema {
+    fields: &[
+        field!(
+            "source",
+            Ty::Variant(SOURCES),
+            required,
+            "Where the app's code lives: `codecommit { ... }`, `github { ... }` or `s3 { ... }`."
+        ),
+        field!(
+            "build",
+            Ty::Extends(&BUILD, DeclKind::Build),
+            required,
+            "How the app is built: a `build { ... }` block, or a preset extended with `build = go { ... }`."
+        ),
+        field!(
+            "deploy",
+            Ty::Variant(DEPLOYS),
+            required,
+            "How the app is deployed: `ec2 { ... }` (an Auto Scaling group through CodeDeploy)."
+        ),
+        field!("tags", TAGS, "Tags on the app's stacks."),
+    ],
+    children: &[],
+};
+
+pub static SOURCES: &[Variant] = &[
+    Variant {
+        kind: "codecommit",
+        doc: "A CodeCommit repository; changes start the pipeline through EventBridge, not polling.",
+        schema: &CODECOMMIT,
+    },
+    Variant { kind: "github", doc: "A GitHub repository through a CodeStar connection.", schema: &GITHUB },
+    Variant { kind: "s3", doc: "A zip file in an S3 bucket (versioning enabled).", schema: &S3_SOURCE },
+];
+
+pub static CODECOMMIT: Schema = Schema {
+    fields: &[
+        field!("repository", STR, required, "The repository name."),
+        field!("branch", STR, "\"main\"", "The branch the pipeline follows."),
+        field!(
+            "create",
+            Ty::Bool,
+            "false",
+            "Whether the pipeline stack creates the repository (otherwise it must exist)."
+        ),
+    ],
+    children: &[],
+};
+
+pub static GITHUB: Schema = Schema {
+    fields: &[
+        field!(
+            "connection",
+            Ty::Text,
+            required,
+            "The ARN of the CodeStar connection, or `param(\"/name\")` holding it."
+        ),
+        field!("repository", STR, required, "`owner/name` of the repository."),
+        field!("branch", STR, "\"main\"", "The branch the pipeline follows."),
+    ],
+    children: &[],
+};
+
+pub static S3_SOURCE: Schema = Schema {
+    fields: &[
+        field!("bucket", STR, required, "The bucket name (versioning must be enabled)."),
+        field!("key", STR, required, "The object key of the source zip."),
+    ],
+    children: &[],
+};
+
+pub static DEPLOYS: &[Variant] = &[Variant {
+    kind: "ec2",
+    doc: "EC2 instances in an Auto Scaling group behind a load balancer, deployed by CodeDeploy.",
+    schema: &EC2,
+}];
+
+pub static EC2: Schema = Schema {
+    fields: &[
+        field!(
+            "port",
+            Ty::Int { min: 1, max: 65535 },
+            required,
+            "The port the app listens on; the load balancer forwards to it."
+        ),
+        field!("health_check", STR, "\"/\"", "The HTTP path the load balancer checks; it must answer 200."),
+        field!("health_interval", Ty::Duration { min: 5, max: 300 }, "15s", "Time between health checks."),
+        field!(
+            "files",
+            Ty::List(&Ty::Pair),
+            "Files the revision installs: `[\"dist/server\" -> \"/opt/app/server\"]`."
+        ),
+        field!("user", STR, "The OS user the hooks run as, unless a hook says `runas`."),
+        field!("hooks", Ty::Block(&HOOKS), "Scripts run at CodeDeploy lifecycle events."),
+    ],
+    children: &[],
+};
+
+const HOOK: Ty = Ty::Hook;
+
+pub static HOOKS: Schema = Schema {
+    fields: &[
+        field!("application_stop", HOOK, "Stops the running app (runs from the previous revision)."),
+        field!("before_install", HOOK, "Runs before the files are copied."),
+        field!("after_install", HOOK, "Runs after the files are copied."),
+        field!("application_start", HOOK, "Starts the app."),
+        field!("validate_service", HOOK, "Checks the new version works; a failure fails the deployment."),
+        field!("before_block_traffic", HOOK, "Runs before the instance leaves the load balancer."),
+        field!("after_block_traffic", HOOK, "Runs after the instance left the load balancer."),
+        field!("before_allow_traffic", HOOK, "Runs before the instance rejoins the load balancer."),
+        field!("after_allow_traffic", HOOK, "Runs after the instance rejoined the load balancer."),
+    ],
+    children: &[],
+};
+
+/// The fields of a hook written as a block.
+pub static HOOK_BLOCK: Schema = Schema {
+    fields: &[
+        field!("script", STR, required, "Path of the script, relative to the revision root."),
+        field!(
+            "timeout",
+            Ty::Duration { min: 1, max: 3600 },
+            "5m",
+            "How long the script may run; CodeDeploy allows 3600s per lifecycle event."
+        ),
+        field!("runas", STR, "The OS user that runs the script."),
+    ],
+    children: &[],
+};
+
+// ---------------------------------------------------------------------------------------------
+// Builds
+
+pub static COMPUTE_TYPES: &[&str] = &["small", "medium", "large", "xlarge", "2xlarge"];
+pub static REPORT_FORMATS: &[&str] =
+    &["junit", "cucumber", "nunit", "nunit3", "testng", "trx", "clover", "cobertura", "jacoco", "simplecov"];
+const VARIABLES: Ty = Ty::Map(&Ty::Text);
+
+pub static BUILD: Schema = Schema {
+    fields: &[
+        field!("image", STR, "\"aws/codebuild/amazonlinux2-x86_64-standard:5.0\"", "The CodeBuild image."),
+        field!("compute", Ty::Enum(COMPUTE_TYPES), "small", "The CodeBuild compute size."),
+        field!(
+            "timeout",
+            Ty::Duration { min: 5 * 60, max: 2160 * 60 },
+            "60m",
+            "How long a build may run (CodeBuild: 5 minutes to 36 hours)."
+        ),
+        field!(
+            "privileged",
+            Ty::Bool,
+            "false",
+            "Docker-in-Docker; only for builds that build container images."
+        ),
+        field!("runtimes", TAGS, "Runtime versions of the install phase: `runtimes { golang = \"1.22\" }`."),
+        field!("install", STRS, "Commands of the install phase."),
+        field!("pre_build", STRS, "Commands of the pre_build phase."),
+        field!("test", STRS, "Test commands; they run first in the build phase."),
+        field!("build", STRS, "Build commands, after the tests in the build phase."),
+        field!("post_build", STRS, "Commands of the post_build phase."),
+        field!("artifacts", STRS, "Globs of the files the build hands to the deploy stages."),
+        field!("cache", STRS, "Paths CodeBuild caches between builds."),
+        field!(
+            "variables",
+            VARIABLES,
+            "Environment variables: strings, `param(\"/name\")` or `secret(\"id:key\")`."
+        ),
+        field!("exported", STRS, "Variables exported to the pipeline."),
+    ],
+    children: &[Child {
+        keyword: "report",
+        label: LabelRule::Required,
+        label_ref: None,
+        schema: &REPORT,
+        variants: &[],
+        doc: "A test or coverage report: `report unit { files = [\"report.xml\"], format = junit }`.",
+    }],
+};
+
+pub static REPORT: Schema = Schema {
+    fields: &[
+        field!("files", STRS, required, "Globs of the report files."),
+        field!("base_directory", STR, "The folder the globs are relative to."),
+        field!("format", Ty::Enum(REPORT_FORMATS), "junit", "The report format."),
+    ],
+    children: &[],
+};
+
+// ---------------------------------------------------------------------------------------------
+// Environments
+
+pub static ENV: Schema = Schema {
+    fields: &[
+        field!("protected", Ty::Bool, "Protected environments need an approval before they are deployed, review change sets, and keep their data. Default: true for names listed in `project.protected` (prod, production)."),
+        field!("network", Ty::Block(&NETWORK), required, "The environment's VPC."),
+        field!("compute", Ty::Block(&COMPUTE), "The Auto Scaling group's instances."),
+        field!("database", Ty::Variant(DATABASES), "An RDS database: `postgres { ... }`, `mysql { ... }` or `mariadb { ... }`."),
+        field!("cache", Ty::Variant(CACHES), "An ElastiCache cache: `redis { ... }`."),
+        field!("dns", Ty::Block(&DNS), "A Route53 record for the load balancer, and HTTPS with a certificate."),
+        field!("strategy", Ty::Variant(STRATEGIES), "in_place", "How CodeDeploy replaces the app: `in_place { batch = one_at_a_time }`."),
+        field!("rollback", Ty::Block(&ROLLBACK), "Automatic rollback of failed deployments."),
+        field!("tags", TAGS, "Tags on the environment's stack."),
+    ],
+    children: &[Child {
+        keyword: "alarm",
+        label: LabelRule::Required,
+        label_ref: None,
+        schema: &ALARM,
+        variants: &[],
+        doc: "A CloudWatch alarm; `rollback { on_alarms = [NAME] }` rolls deployments back on it.",
+    }],
+};
+
+pub static NETWORK: Schema = Schema {
+    fields: &[
+        field!("cidr", Ty::Cidr, required, "The VPC's CIDR block, /16 to /28."),
+        field!("azs", Ty::Int { min: 1, max: 6 }, "2", "Availability zones, each with a public and a private subnet."),
+        field!("nat", Ty::Enum(&["none", "single", "per_az"]), "single", "NAT gateways: none (no outbound internet from private subnets), single (cheap) or per_az (highly available)."),
+        field!("public", Ty::List(&Ty::Cidr), "Public subnets, one per AZ; by default carved from `cidr`."),
+        field!("private", Ty::List(&Ty::Cidr), "Private subnets, one per AZ; by default carved from `cidr`."),
+    ],
+    children: &[],
+};
+
+pub static COMPUTE: Schema = Schema {
+    fields: &[
+        field!("instance", STR, "\"t3.micro\"", "The EC2 instance type."),
+        field!("min", Ty::Int { min: 0, max: 1000 }, "1", "Minimum number of instances."),
+        field!(
+            "max",
+            Ty::Int { min: 1, max: 1000 },
+            "the larger of min and 1",
+            "Maximum number of instances."
+        ),
+        field!("desired", Ty::Int { min: 0, max: 1000 }, "min", "Instances at creation."),
+        field!(
+            "scale_on",
+            Ty::Scaling,
+            "cpu(70%)",
+            "Target tracking: `cpu(60%)`, `requests(1000)` per target, or `none`."
+        ),
+        field!(
+            "volume",
+            Ty::Size { min: 8 * 1024, max: 16 * 1024 * 1024 },
+            "20GB",
+            "Root volume size (encrypted gp3)."
+        ),
+    ],
+    children: &[],
+};
+
+pub static DATABASES: &[Variant] = &[
+    Variant { kind: "postgres", doc: "RDS for PostgreSQL.", schema: &DATABASE },
+    Variant { kind: "mysql", doc: "RDS for MySQL.", schema: &DATABASE },
+    Variant { kind: "mariadb", doc: "RDS for MariaDB.", schema: &DATABASE },
+];
+
+pub static DATABASE: Schema = Schema {
+    fields: &[
+        field!("version", STR, "the engine's current major version", "The engine version."),
+        field!("class", STR, "\"db.t4g.micro\"", "The DB instance class."),
+        field!("storage", Ty::Size { min: 20 * 1024, max: 64 * 1024 * 1024 }, "20GB", "Allocated storage (encrypted)."),
+        field!("multi_az", Ty::Bool, "false", "A standby in a second AZ (needs `network.azs >= 2`)."),
+        field!("backup", Ty::Duration { min: 0, max: 35 * DAY }, "7d", "How long automated backups are kept, in whole days."),
+        field!("username", STR, "\"app\"", "The master user name."),
+        field!("password", Ty::Text, "Only `secret(\"id\")` or `param(\"/name\")`; without it RDS manages the password in Secrets Manager."),
+        field!("name", STR, "the app's name", "The initial database name."),
+    ],
+    children: &[],
+};
+
+pub static CACHES: &[Variant] = &[Variant {
+    kind: "redis",
+    doc: "ElastiCache for Redis, encrypted at rest and in transit.",
+    schema: &REDIS,
+}];
+
+pub static REDIS: Schema = Schema {
+    fields: &[
+        field!("node", STR, "\"cache.t4g.micro\"", "The cache node type."),
+        field!("nodes", Ty::Int { min: 1, max: 6 }, "1", "Number of nodes (a primary and replicas)."),
+        field!("version", STR, "\"7.1\"", "The Redis engine version."),
+    ],
+    children: &[],
+};
+
+pub static DNS: Schema = Schema {
+    fields: &[
+        field!("zone", STR, required, "The Route53 hosted zone, e.g. \"example.com\"."),
+        field!("name", STR, "\"\" (the zone apex)", "The record name in the zone, e.g. \"www\"."),
+        field!(
+            "certificate",
+            Ty::Text,
+            "An ACM certificate ARN: the load balancer then serves HTTPS and redirects HTTP."
+        ),
+    ],
+    children: &[],
+};
+
+pub static BATCHES: &[&str] = &["all_at_once", "half_at_a_time", "one_at_a_time"];
+
+pub static STRATEGIES: &[Variant] = &[
+    Variant { kind: "in_place", doc: "CodeDeploy replaces the app on the running instances, a batch at a time.", schema: &IN_PLACE },
+    Variant {
+        kind: "blue_green",
+        doc: "Not supported for EC2: CloudFormation cannot own an EC2 blue/green deployment (see `pf explain PF5006`).",
+        schema: &BLUE_GREEN,
+    },
+];
+
+pub static IN_PLACE: Schema = Schema {
+    fields: &[
+        field!("batch", Ty::Enum(BATCHES), "one_at_a_time", "How many instances are updated at once."),
+        field!(
+            "min_healthy",
+            Ty::CountOrPercent,
+            "A custom minimum of healthy instances during the deployment: a count (2) or a percentage (75%)."
+        ),
+    ],
+    children: &[],
+};
+
+pub static BLUE_GREEN: Schema = Schema {
+    fields: &[
+        field!("batch", Ty::Enum(BATCHES), "Traffic shifting batch."),
+        field!("terminate_after", Ty::Duration { min: 0, max: 2 * DAY }, "When the old fleet is terminated."),
+    ],
+    children: &[],
+};
+
+pub static ROLLBACK: Schema = Schema {
+    fields: &[
+        field!("on_failure", Ty::Bool, "true", "Roll back when a deployment fails."),
+        field!(
+            "on_alarms",
+            Ty::List(&Ty::Ref(RefKind::Alarm)),
+            "Alarms of this environment that stop and roll back a deployment."
+        ),
+    ],
+    children: &[],
+};
+
+pub static METRICS: &[&str] = &["target_5xx", "elb_5xx", "latency", "cpu", "unhealthy_hosts"];
+
+pub static ALARM: Schema = Schema {
+    fields: &[
+        field!(
+            "metric",
+            Ty::Enum(METRICS),
+            required,
+            "What is watched: target_5xx, elb_5xx, latency (seconds), cpu (percent) or unhealthy_hosts."
+        ),
+        field!(
+            "threshold",
+            Ty::Int { min: 0, max: 1_000_000 },
+            required,
+            "The alarm fires when the metric is above this."
+        ),
+        field!("period", Ty::Duration { min: 10, max: DAY }, "1m", "The period of each evaluation."),
+        field!(
+            "periods",
+            Ty::Int { min: 1, max: 100 },
+            "2",
+            "How many periods in a row the threshold must be crossed."
+        ),
+    ],
+    children: &[],
+};
+
+// ---------------------------------------------------------------------------------------------
+// Pipelines
+
+pub static PIPELINE: Schema = Schema {
+    fields: &[
+        field!("app", Ty::Ref(RefKind::App), "the app named like the pipeline", "The app the pipeline builds and deploys."),
+        field!("type", Ty::Enum(&["v1", "v2"]), "v2", "The CodePipeline type; triggers with filters need v2."),
+        field!("execution", Ty::Enum(&["superseded", "queued", "parallel"]), "superseded", "How runs are ordered (queued and parallel need v2)."),
+        field!("notify", Ty::Block(&NOTIFY), "E-mail notifications of pipeline events."),
+    ],
+    children: &[
+        Child {
+            keyword: "trigger",
+            label: LabelRule::Required,
+            label_ref: None,
+            schema: &EMPTY,
+            variants: TRIGGERS,
+            doc: "What starts the pipeline: `trigger push { ... }`, `trigger schedule { cron = \"...\" }` or `trigger manual`. Default: a push to the source branch.",
+        },
+        Child {
+            keyword: "stage",
+            label: LabelRule::Required,
+            label_ref: None,
+            schema: &STAGE,
+            variants: &[],
+            doc: "A stage: its actions run one after the other, or side by side inside `parallel { ... }`.",
+        },
+    ],
+};
+
+pub static NOTIFY: Schema =
+    Schema { fields: &[field!("failure", STRS, "E-mail addresses told when a run fails.")], children: &[] };
+
+pub static TRIGGERS: &[Variant] = &[
+    Variant {
+        kind: "push",
+        doc: "A push to the source branch (or the listed branches, tags and paths, on v2 with GitHub).",
+        schema: &PUSH,
+    },
+    Variant { kind: "schedule", doc: "A schedule (EventBridge).", schema: &SCHEDULE },
+    Variant { kind: "manual", doc: "Only by hand, or by an API call.", schema: &EMPTY },
+];
+
+pub static PUSH: Schema = Schema {
+    fields: &[
+        field!("branches", STRS, "the source branch", "Branches (patterns) whose pushes start the pipeline."),
+        field!("tags", STRS, "Git tag patterns (v2, GitHub) that start the pipeline; 1 to 8."),
+        field!(
+            "paths",
+            STRS,
+            "File path patterns (v2, GitHub): only pushes that change them start the pipeline; 1 to 8."
+        ),
+    ],
+    children: &[],
+};
+
+pub static SCHEDULE: Schema = Schema {
+    fields: &[field!(
+        "cron",
+        STR,
+        required,
+        "An EventBridge schedule expression: `cron(0 3 * * ? *)` or `rate(1 day)`."
+    )],
+    children: &[],
+};
+
+/// The actions a stage may hold; `parallel` holds the same but itself.
+pub static ACTIONS: &[Child] =
+    &[ACTION_BUILD, ACTION_TEST, ACTION_DEPLOY, ACTION_APPROVE, ACTION_INVOKE, ACTION_PARALLEL];
+pub static PARALLEL_ACTIONS: &[Child] =
+    &[ACTION_BUILD, ACTION_TEST, ACTION_DEPLOY, ACTION_APPROVE, ACTION_INVOKE];
+
+pub static STAGE: Schema = Schema { fields: &[], children: ACTIONS };
+pub static PARALLEL: Schema = Schema { fields: &[], children: PARALLEL_ACTIONS };
+
+const ACTION_BUILD: Child = Child {
+    keyword: "build",
+    label: LabelRule::None,
+    label_ref: None,
+    schema: &EMPTY,
+    variants: &[],
+    doc:
+        "Builds the pipeline's app with its `build` (CodeBuild). Its output artifact is what deploys install.",
+};
+const ACTION_TEST: Child = Child {
+    keyword: "test",
+    label: LabelRule::Required,
+    label_ref: None,
+    schema: &TEST,
+    variants: &[],
+    doc: "A CodeBuild test job: `test unit { commands = [\"make test\"] }`. After a deploy it gets the environment's URL as `APP_URL`.",
+};
+const ACTION_DEPLOY: Child = Child {
+    keyword: "deploy",
+    label: LabelRule::Required,
+    label_ref: Some(RefKind::Env),
+    schema: &DEPLOY_ACTION,
+    variants: &[],
+    doc: "Deploys the app to an environment: first its infrastructure stack (CloudFormation), then the app (CodeDeploy).",
+};
+const ACTION_APPROVE: Child = Child {
+    keyword: "approve",
+    label: LabelRule::Required,
+    label_ref: None,
+    schema: &APPROVE,
+    variants: &[],
+    doc: "A manual approval by a group of approvers, with notification, message, link and timeout.",
+};
+const ACTION_INVOKE: Child = Child {
+    keyword: "invoke",
+    label: LabelRule::Required,
+    label_ref: None,
+    schema: &INVOKE,
+    variants: &[],
+    doc: "Invokes a Lambda function.",
+};
+const ACTION_PARALLEL: Child = Child {
+    keyword: "parallel",
+    label: LabelRule::None,
+    label_ref: None,
+    schema: &PARALLEL,
+    variants: &[],
+    doc: "Actions that run side by side (one run order).",
+};
+
+pub static TEST: Schema = Schema {
+    fields: &[
+        field!("commands", STRS, required, "The test commands."),
+        field!("image", STR, "the app build's image", "The CodeBuild image."),
+        field!("compute", Ty::Enum(COMPUTE_TYPES), "the app build's compute", "The CodeBuild compute size."),
+        field!(
+            "timeout",
+            Ty::Duration { min: 5 * 60, max: 2160 * 60 },
+            "60m",
+            "How long the job may run (5 minutes to 36 hours)."
+        ),
+        field!("install", STRS, "Commands of the install phase."),
+        field!("runtimes", TAGS, "Runtime versions of the install phase."),
+        field!("variables", VARIABLES, "Environment variables: strings, `param(...)` or `secret(...)`."),
+        field!(
+            "input",
+            Ty::Enum(&["source", "build"]),
+            "source",
+            "Which artifact the job runs on: the source, or the build's output."
+        ),
+    ],
+    children: &[Child {
+        keyword: "report",
+        label: LabelRule::Required,
+        label_ref: None,
+        schema: &REPORT,
+        variants: &[],
+        doc: "A test or coverage report.",
+    }],
+};
+
+pub static DEPLOY_ACTION: Schema = Schema {
+    fields: &[
+        field!("infra", Ty::Bool, "true", "Whether the environment's infrastructure stack is deployed before the app."),
+        field!("review", Ty::Bool, "true in protected environments", "Whether infrastructure changes go through a change set and an approval before they are executed."),
+    ],
+    children: &[],
+};
+
+pub static APPROVE: Schema = Schema {
+    fields: &[
+        field!("group", STR, "the approval's name", "The approver group: only its IAM policy may approve this action."),
+        field!("notify", STRS, "E-mail addresses asked for approval (through SNS)."),
+        field!("message", STR, "A message for the approvers."),
+        field!("link", STR, "A URL the approvers should look at."),
+        field!("timeout", Ty::Duration { min: 5 * 60, max: 60 * DAY }, "7d", "How long the approval waits (CodePipeline: 5 minutes to 60 days)."),
+        field!("distinct", Ty::Bool, "false", "The approver must be a different person from every earlier approval of the run; pf adds a check that fails the run otherwise."),
+    ],
+    children: &[],
+};
+
+pub static INVOKE: Schema = Schema {
+    fields: &[
+        field!("function", STR, required, "The Lambda function name."),
+        field!("params", STR, "User parameters passed to the function."),
+    ],
+    children: &[],
+};

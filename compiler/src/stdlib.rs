@@ -1,0 +1,54 @@
+//! The standard library, embedded in the binary: `.pf` modules (`use std.build.go`) and the data
+//! tables the checker needs (`stdlib/tables/*.txt`, each with its source and date).
+
+use std::sync::OnceLock;
+
+/// Every standard-library module: its `use` path and its source.
+pub const MODULES: &[(&str, &str)] = &[
+    ("std.build.go", include_str!("../../stdlib/build/go.pf")),
+    ("std.build.node", include_str!("../../stdlib/build/node.pf")),
+    ("std.build.python", include_str!("../../stdlib/build/python.pf")),
+    ("std.build.java", include_str!("../../stdlib/build/java.pf")),
+    ("std.build.dotnet", include_str!("../../stdlib/build/dotnet.pf")),
+    ("std.build.docker", include_str!("../../stdlib/build/docker.pf")),
+    ("std.env.profiles", include_str!("../../stdlib/env/profiles.pf")),
+];
+
+/// The source of a module, by `use` path.
+pub fn module(path: &str) -> Option<&'static str> {
+    MODULES.iter().find(|(p, _)| *p == path).map(|(_, s)| *s)
+}
+
+/// The file name the diagnostics show for a module: `std/build/go.pf`.
+pub fn file_name(path: &str) -> String {
+    format!("{}.pf", path.replace('.', "/"))
+}
+
+fn lines(text: &'static str) -> Vec<&'static str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+}
+
+macro_rules! table {
+    ($name:ident, $file:literal, $doc:literal) => {
+        #[doc = $doc]
+        pub fn $name() -> &'static [&'static str] {
+            static CELL: OnceLock<Vec<&'static str>> = OnceLock::new();
+            CELL.get_or_init(|| lines(include_str!(concat!("../../stdlib/tables/", $file))))
+        }
+    };
+}
+
+table!(instance_types, "instance_types.txt", "EC2 instance types accepted by `compute.instance`.");
+table!(db_classes, "db_classes.txt", "RDS instance classes accepted by `database.class`.");
+table!(cache_nodes, "cache_nodes.txt", "ElastiCache node types accepted by `cache.node`.");
+table!(codebuild_images, "codebuild_images.txt", "CodeBuild curated images pf knows.");
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tables_are_loaded() {
+        assert!(super::instance_types().contains(&"t3.micro"));
+        assert!(super::db_classes().contains(&"db.t4g.micro"));
+        assert!(super::cache_nodes().contains(&"cache.t4g.micro"));
+    }
+}
