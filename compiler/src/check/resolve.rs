@@ -251,7 +251,7 @@ fn flat_of(
         let candidates = list.iter().filter(|d| allowed.contains(&d.kind)).map(|d| d.name.name.as_str());
         ctx.push(unknown_reference(
             parent,
-            &format!("a {}", allowed.iter().map(|k| k.keyword()).collect::<Vec<_>>().join(" or ")),
+            &allowed.iter().map(|k| k.keyword()).collect::<Vec<_>>().join(" or "),
             candidates,
         ));
         return decl.own.clone();

@@ -89,6 +89,9 @@ pub enum Val {
         runas: Option<String>,
     },
     Scaling(Scaling),
+    /// A value that was written but did not check (its diagnostic is reported); it keeps the
+    /// field from being reported as missing.
+    Invalid,
 }
 
 /// Checks `entries` against `schema`.
@@ -135,9 +138,8 @@ fn insert_field(ctx: &mut Ctx, obj: &mut Obj, name: &'static str, key_span: Span
         );
         return;
     }
-    if let Some(value) = value {
-        obj.fields.insert(name, Field { key_span, value });
-    }
+    let value = value.unwrap_or(Item { val: Val::Invalid, span: key_span });
+    obj.fields.insert(name, Field { key_span, value });
 }
 
 fn attribute(ctx: &mut Ctx, schema: &'static Schema, a: &ast::Attribute, obj: &mut Obj) {
