@@ -5,6 +5,7 @@
 //! `docs/language.md` describes the same table. Adding a field is adding one line here (and
 //! its lowering into the IR in `check::lower`).
 
+pub mod reference;
 mod tables;
 mod types;
 
