@@ -4,6 +4,10 @@
 //! no I/O: files come in through [`SourceMap`](source::SourceMap) and a loader for `use`d files,
 //! outputs go out as data. It knows nothing of LSP or argv.
 
+// pest_derive without its `std` feature (which adds a costly stack probe to every rule; the
+// syntax pre-scan bounds nesting instead) refers to `alloc` from the crate root.
+extern crate alloc;
+
 pub mod check;
 pub mod codegen;
 pub mod diagnostic;
@@ -14,5 +18,7 @@ pub mod schema;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;
+#[doc(hidden)]
+pub mod testgen;
 
 pub use syntax::ast;

@@ -13,7 +13,10 @@ pub fn markdown() -> String {
         let parents = if d.parents.is_empty() {
             String::new()
         } else {
-            format!(" (may extend: {})", d.parents.iter().map(|p| format!("`{}`", p.keyword())).collect::<Vec<_>>().join(", "))
+            format!(
+                " (may extend: {})",
+                d.parents.iter().map(|p| format!("`{}`", p.keyword())).collect::<Vec<_>>().join(", ")
+            )
         };
         let _ = writeln!(out, "### `{}`{parents}\n\n{}\n", d.keyword, d.doc);
         schema(&mut out, d.keyword, d.schema, &mut seen);
@@ -38,7 +41,13 @@ fn schema(out: &mut String, path: &str, s: &'static Schema, seen: &mut Vec<*cons
                 (false, Some(d)) => format!("`{d}`"),
                 (false, None) => "—".to_string(),
             };
-            let _ = writeln!(out, "| `{}` | {} | {default} | {} |", f.name, f.ty.describe().replace('|', "\\|"), f.doc.replace('|', "\\|"));
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {default} | {} |",
+                f.name,
+                f.ty.describe().replace('|', "\\|"),
+                f.doc.replace('|', "\\|")
+            );
         }
         let _ = writeln!(out);
     }

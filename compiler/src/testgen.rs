@@ -1,0 +1,56 @@
+//! Generates large, valid programs for benchmarks and scale tests: `apps` apps, each with
+//! `envs` environments (an inheritance chain: each extends the previous one, the first a
+//! profile) and a pipeline deploying all of them, the last behind an approval.
+
+use std::fmt::Write;
+
+/// A program of `apps` apps with `envs` environments each (at least 1).
+pub fn program(apps: usize, envs: usize) -> String {
+    let envs = envs.max(1);
+    let mut s = String::from("use std.build.go\nuse std.env.profiles\n\n");
+    for a in 0..apps {
+        let app = format!("app{a}");
+        let _ = write!(
+            s,
+            "app {app} {{\n  source = codecommit {{ repository = \"{app}\", branch = \"main\" }}\n  \
+             build = go {{\n    build = [\"go build -o dist/server ./cmd/server\"]\n    variables {{ TOKEN = secret(\"{app}/token\") }}\n  }}\n  \
+             deploy = ec2 {{\n    port = 8080\n    health_check = \"/healthz\"\n    files = [\"dist/server\" -> \"/opt/{app}\"]\n    \
+             hooks {{\n      application_start = \"scripts/start.sh\"\n      validate_service  {{ script = \"scripts/health.sh\", timeout = 2m }}\n    }}\n  }}\n}}\n\n"
+        );
+        for e in 0..envs {
+            let parent = if e == 0 { "cost_optimized".to_string() } else { format!("{app}-e{}", e - 1) };
+            // Distinct /16 networks while they last, then /24s further apart.
+            let n = a * envs + e;
+            let cidr = format!("10.{}.{}.0/24", n / 256, n % 256);
+            let _ = write!(
+                s,
+                "env {app}-e{e} : {parent} {{\n  network {{ cidr = {cidr}, azs = 2 }}\n  compute {{ instance = \"t3.small\", min = 1, max = {} }}\n  tags {{ env = \"e{e}\" }}\n}}\n\n",
+                e + 2
+            );
+        }
+        let _ = writeln!(s, "pipeline {app} {{\n  stage build {{ build }}");
+        for e in 0..envs {
+            if e + 1 == envs {
+                let _ = writeln!(s, "  stage approve {{ approve release {{ notify = [\"owner@example.com\"], timeout = 3d }} }}");
+            }
+            let _ = writeln!(s, "  stage e{e} {{ deploy {app}-e{e} }}");
+        }
+        s.push_str("}\n\n");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::driver::{analyze, NoFiles, Root};
+
+    #[test]
+    fn generated_programs_check_cleanly() {
+        let text = super::program(3, 3);
+        let a = analyze(vec![Root { name: "gen.pf".into(), bytes: text.into_bytes() }], &NoFiles);
+        let errors: Vec<_> = a.diagnostics.iter().map(|d| format!("{}: {}", d.code.id, d.message)).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        assert_eq!(a.checked.program.apps.len(), 3);
+        assert_eq!(a.checked.program.envs.len(), 9);
+    }
+}
