@@ -6,6 +6,7 @@
 
 pub mod diagnostic;
 pub mod driver;
+pub mod fmt;
 pub mod source;
 pub mod syntax;
 
