@@ -12,6 +12,7 @@ pub mod check;
 pub mod codegen;
 pub mod diagnostic;
 pub mod driver;
+pub mod fmt;
 pub mod glob;
 pub mod ir;
 pub mod schema;
