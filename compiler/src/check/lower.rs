@@ -11,7 +11,7 @@ use super::Ctx;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Program, Project, Provenance, Text};
 use crate::source::Span;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Lowers every declaration; declarations with errors are left out of the IR.
 pub fn lower(ctx: &mut Ctx, decls: &Decls) -> (Program, Provenance) {
@@ -33,12 +33,24 @@ pub fn lower(ctx: &mut Ctx, decls: &Decls) -> (Program, Provenance) {
             program.envs.push(env);
         }
     }
+    let index = Index {
+        apps: program.apps.iter().map(|a| (a.name.as_str(), a)).collect(),
+        envs: program.envs.iter().map(|e| (e.name.as_str(), e)).collect(),
+    };
+    let mut pipelines = Vec::new();
     for d in &decls.pipelines {
-        if let Some(p) = pipeline::lower(ctx, decls, &program, d, &mut prov) {
-            program.pipelines.push(p);
+        if let Some(p) = pipeline::lower(ctx, decls, &index, d, &mut prov) {
+            pipelines.push(p);
         }
     }
+    program.pipelines = pipelines;
     (program, prov)
+}
+
+/// Lowered apps and environments by name.
+pub struct Index<'a> {
+    pub apps: HashMap<&'a str, &'a crate::ir::App>,
+    pub envs: HashMap<&'a str, &'a crate::ir::Env>,
 }
 
 fn project(decls: &Decls) -> Project {

@@ -9,7 +9,7 @@ use crate::ast::{self, Entry};
 use crate::diagnostic::{codes, Applicability, Diagnostic};
 use crate::schema::{self, DeclKind};
 use crate::source::{FileId, Span};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One declaration: `env uat : prod { ... }`.
 #[derive(Clone, Debug)]
@@ -36,6 +36,28 @@ pub struct Decls {
     /// Environments and profiles share one namespace (an env may extend either).
     pub envs: Vec<Decl>,
     pub pipelines: Vec<Decl>,
+    /// Index of each named declaration: (namespace, name) to its position in its list.
+    index: HashMap<(Namespace, String), usize>,
+}
+
+/// The namespaces of declaration names: environments and profiles share one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Namespace {
+    Use,
+    App,
+    Build,
+    Env,
+    Pipeline,
+}
+
+fn namespace(kind: DeclKind) -> Namespace {
+    match kind {
+        DeclKind::Project | DeclKind::Use => Namespace::Use,
+        DeclKind::App => Namespace::App,
+        DeclKind::Build => Namespace::Build,
+        DeclKind::Env | DeclKind::Profile => Namespace::Env,
+        DeclKind::Pipeline => Namespace::Pipeline,
+    }
 }
 
 impl Decls {
@@ -65,7 +87,21 @@ impl Decls {
 
     /// A named declaration of one of `kinds`.
     pub fn find(&self, kinds: &[DeclKind], name: &str) -> Option<&Decl> {
-        self.all().find(|d| kinds.contains(&d.kind) && d.name.name == name)
+        kinds.iter().find_map(|&k| {
+            let ns = namespace(k);
+            let i = *self.index.get(&(ns, name.to_string()))?;
+            self.list_of(ns).get(i).filter(|d| d.kind == k)
+        })
+    }
+
+    fn list_of(&self, ns: Namespace) -> &Vec<Decl> {
+        match ns {
+            Namespace::Use => &self.uses,
+            Namespace::App => &self.apps,
+            Namespace::Build => &self.builds,
+            Namespace::Env => &self.envs,
+            Namespace::Pipeline => &self.pipelines,
+        }
     }
 
     fn list(&mut self, kind: DeclKind) -> &mut Vec<Decl> {
@@ -188,7 +224,10 @@ fn declaration(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block) {
     let previous = match kind {
         DeclKind::Project => decls.project.as_ref(),
         DeclKind::Use => None,
-        _ => decls.list(kind).iter().find(|d| d.name.name == decl.name.name),
+        _ => decls
+            .index
+            .get(&(namespace(kind), decl.name.name.clone()))
+            .and_then(|&i| decls.list_of(namespace(kind)).get(i)),
     };
     if let Some(prev) = previous {
         ctx.push(
@@ -201,7 +240,15 @@ fn declaration(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block) {
     }
     match kind {
         DeclKind::Project => decls.project = Some(decl),
-        _ => decls.list(kind).push(decl),
+        _ => {
+            let list = decls.list(kind);
+            let key = (namespace(kind), decl.name.name.clone());
+            list.push(decl);
+            let i = list.len() - 1;
+            if kind != DeclKind::Use {
+                decls.index.insert(key, i);
+            }
+        }
     }
 }
 
@@ -209,18 +256,19 @@ fn declaration(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block) {
 fn flatten(ctx: &mut Ctx, decls: &mut Decls) {
     for list in [&mut decls.builds, &mut decls.envs] {
         let mut flat: BTreeMap<String, Obj> = BTreeMap::new();
-        let names: Vec<String> = list.iter().map(|d| d.name.name.clone()).collect();
+        let names: HashMap<String, usize> =
+            list.iter().enumerate().map(|(i, d)| (d.name.name.clone(), i)).collect();
         for i in 0..list.len() {
-            let obj = flat_of(ctx, list, i, &mut flat, &mut Vec::new());
+            let obj = flat_of(ctx, list, &names, i, &mut flat, &mut Vec::new());
             list[i].flat = obj;
         }
-        let _ = names;
     }
 }
 
 fn flat_of(
     ctx: &mut Ctx,
     list: &[Decl],
+    names: &HashMap<String, usize>,
     i: usize,
     done: &mut BTreeMap<String, Obj>,
     stack: &mut Vec<usize>,
@@ -247,7 +295,7 @@ fn flat_of(
         return decl.own.clone();
     }
     let allowed = schema::declaration(decl.kind.keyword()).map_or(&[][..], |d| d.parents);
-    let Some(p) = list.iter().position(|d| d.name.name == parent.name) else {
+    let Some(&p) = names.get(&parent.name) else {
         let candidates = list.iter().filter(|d| allowed.contains(&d.kind)).map(|d| d.name.name.as_str());
         ctx.push(unknown_reference(
             parent,
@@ -274,7 +322,7 @@ fn flat_of(
         return decl.own.clone();
     }
     stack.push(i);
-    let base = flat_of(ctx, list, p, done, stack);
+    let base = flat_of(ctx, list, names, p, done, stack);
     stack.pop();
     let obj = merge(&base, &decl.own);
     done.insert(decl.name.name.clone(), obj.clone());

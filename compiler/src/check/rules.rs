@@ -83,20 +83,26 @@ fn names(ctx: &mut Ctx, decls: &Decls) {
 /// An environment or app declared in a root file but never deployed.
 fn unused(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File], roots: usize) {
     let in_root = |file: crate::source::FileId| files.iter().take(roots).any(|f| f.id == file);
-    let deployed = |env: &str| {
-        program.pipelines.iter().flat_map(|p| &p.stages).flat_map(|s| &s.actions).any(|a| {
-            matches!(&a.kind, ActionKind::DeployApp { env: e } | ActionKind::DeployInfra { env: e, .. } if e == env)
+    let deployed_envs: std::collections::HashSet<&str> = program
+        .pipelines
+        .iter()
+        .flat_map(|p| &p.stages)
+        .flat_map(|s| &s.actions)
+        .filter_map(|a| match &a.kind {
+            ActionKind::DeployApp { env } | ActionKind::DeployInfra { env, .. } => Some(env.as_str()),
+            _ => None,
         })
-    };
+        .collect();
+    let parents: std::collections::HashSet<&str> =
+        decls.envs.iter().filter_map(|e| e.parent.as_ref().map(|p| p.name.as_str())).collect();
+    let piped: std::collections::HashSet<&str> = program.pipelines.iter().map(|p| p.app.as_str()).collect();
+    let deployed = |env: &str| deployed_envs.contains(env);
     // Pipelines that failed to lower would make everything look unused: stay quiet then.
     if program.pipelines.len() != decls.pipelines.len() {
         return;
     }
     for d in decls.of(DeclKind::Env) {
-        if in_root(d.file)
-            && !deployed(&d.name.name)
-            && !decls.envs.iter().any(|e| e.parent.as_ref().is_some_and(|p| p.name == d.name.name))
-        {
+        if in_root(d.file) && !deployed(&d.name.name) && !parents.contains(d.name.name.as_str()) {
             ctx.push(
                 Diagnostic::new(
                     codes::PF4006,
@@ -109,10 +115,7 @@ fn unused(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File], 
         }
     }
     for d in &decls.apps {
-        if in_root(d.file)
-            && !decls.pipelines.is_empty()
-            && !program.pipelines.iter().any(|p| p.app == d.name.name)
-        {
+        if in_root(d.file) && !decls.pipelines.is_empty() && !piped.contains(d.name.name.as_str()) {
             ctx.push(
                 Diagnostic::new(
                     codes::PF4006,
@@ -127,9 +130,15 @@ fn unused(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File], 
 }
 
 fn overlapping_networks(ctx: &mut Ctx, program: &Program, prov: &Provenance) {
-    for (i, a) in program.envs.iter().enumerate() {
-        for b in &program.envs[i + 1..] {
-            if a.network.cidr.overlaps(b.network.cidr) {
+    // Sort by first address and sweep: a block overlaps an earlier one only if it starts before
+    // the furthest end seen so far. O(n log n), not pairwise.
+    let mut envs: Vec<&crate::ir::Env> = program.envs.iter().collect();
+    envs.sort_by_key(|e| (e.network.cidr.network(), std::cmp::Reverse(e.network.cidr.size())));
+    let mut widest: Option<&crate::ir::Env> = None;
+    for b in envs {
+        let end = |e: &crate::ir::Env| u64::from(e.network.cidr.network()) + e.network.cidr.size();
+        if let Some(a) = widest {
+            if u64::from(b.network.cidr.network()) < end(a) {
                 let span = |e: &str| prov.values.get(&format!("env.{e}.network.cidr")).copied();
                 if let (Some(sb), Some(sa)) = (span(&b.name), span(&a.name)) {
                     ctx.push(
@@ -144,6 +153,9 @@ fn overlapping_networks(ctx: &mut Ctx, program: &Program, prov: &Provenance) {
                     );
                 }
             }
+        }
+        if widest.is_none_or(|a| end(b) > end(a)) {
+            widest = Some(b);
         }
     }
 }

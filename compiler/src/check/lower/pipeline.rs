@@ -10,8 +10,7 @@ use crate::check::resolve::{unknown_reference, Decl};
 use crate::check::value::{ChildNode, Named};
 use crate::diagnostic::codes;
 use crate::ir::{
-    Action, ActionKind, Approval, ExecutionMode, InfraMode, Pipeline, PipelineType, Program, Stage, TestJob,
-    Trigger,
+    Action, ActionKind, Approval, ExecutionMode, InfraMode, Pipeline, PipelineType, Stage, TestJob, Trigger,
 };
 use crate::schema::{self, DeclKind};
 
@@ -22,7 +21,7 @@ pub const BUILD_ARTIFACT: &str = "Build";
 struct Lowering<'a> {
     ctx: &'a mut Ctx,
     decls: &'a Decls,
-    program: &'a Program,
+    index: &'a Index<'a>,
     prov: &'a mut Provenance,
     pipeline: String,
     app: String,
@@ -37,7 +36,7 @@ struct Lowering<'a> {
 pub fn lower(
     ctx: &mut Ctx,
     decls: &Decls,
-    program: &Program,
+    index: &Index,
     d: &Decl,
     prov: &mut Provenance,
 ) -> Option<Pipeline> {
@@ -73,12 +72,17 @@ pub fn lower(
             .with_help("remove `type = v1` (v2 is the default)"),
         );
     }
-    let triggers =
-        triggers(ctx, o, pipeline_type, program.app(&app_name.name).map(|a| &a.source), d.name.span);
+    let triggers = triggers(
+        ctx,
+        o,
+        pipeline_type,
+        index.apps.get(app_name.name.as_str()).map(|a| &a.source),
+        d.name.span,
+    );
     let mut l = Lowering {
         ctx,
         decls,
-        program,
+        index,
         prov,
         pipeline: d.name.name.clone(),
         app: app_decl.name.name.clone(),
@@ -376,7 +380,7 @@ impl Lowering<'_> {
                 }
                 let mut build = super::app::build(self.ctx, &a.obj);
                 build.test = strs_of(&a.obj, "commands");
-                let app_build = self.program.app(&self.app).map(|x| &x.build);
+                let app_build = self.index.apps.get(self.app.as_str()).map(|x| &x.build);
                 if a.obj.get("image").is_none() {
                     if let Some(b) = app_build {
                         build.image = b.image.clone();
@@ -493,7 +497,7 @@ impl Lowering<'_> {
             self.ctx.push(self.not_built(a.span, "a deploy installs the build's output"));
             return Vec::new();
         }
-        let protected = self.program.env(env).map(|e| e.protected);
+        let protected = self.index.envs.get(env).map(|e| e.protected);
         if protected == Some(true) && self.approvals.is_empty() {
             self.ctx.push(
                 Diagnostic::new(codes::PF4002, at, format!("`{env}` is protected, but nothing in the pipeline approves its deploy"))
