@@ -13,6 +13,7 @@ pub mod cfn;
 #[doc(hidden)]
 pub mod fixture;
 pub mod naming;
+pub mod pipeline;
 
 use crate::ir::Program;
 
@@ -39,8 +40,8 @@ pub struct OutputFile {
 
 /// Generates every file of a program, sorted by path.
 pub fn generate(program: &Program, options: &Options) -> Vec<OutputFile> {
-    let _ = (program, options);
     let mut files: Vec<OutputFile> = Vec::new();
+    files.extend(pipeline::generate(program, options));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }

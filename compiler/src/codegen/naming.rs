@@ -62,6 +62,50 @@ pub fn deployment_group(app: &str, env: &str) -> String {
     format!("{app}-{env}")
 }
 
+/// The CloudFormation stack of an environment by names: `<app>-<env>` (same as [`env_stack`]).
+pub fn env_stack_name(app: &str, env: &str) -> String {
+    format!("{app}-{env}")
+}
+
+/// The prefix of the names of the IAM roles and instance profiles an environment stack creates:
+/// `<app>-<env>-`. CloudFormation's generated names start with the stack name, so unnamed roles
+/// match; named ones must use this prefix. The pipeline's CloudFormation execution role may
+/// manage only these.
+pub fn env_role_prefix(app: &str, env: &str) -> String {
+    format!("{}-", env_stack_name(app, env))
+}
+
+/// The environment stack's parameter that receives the pipeline's artifact bucket name.
+pub fn artifact_bucket_parameter() -> &'static str {
+    "ArtifactBucket"
+}
+
+/// The environment stack's parameter that receives the ARN of the artifact bucket's KMS key.
+pub fn artifact_key_parameter() -> &'static str {
+    "ArtifactKeyArn"
+}
+
+/// The environment stack's output with the app's URL (read by test actions as `APP_URL`).
+pub fn env_url_output() -> &'static str {
+    "Url"
+}
+
+/// The CodePipeline variable namespace of the action that deploys an environment's stack.
+pub fn infra_namespace(env: &str) -> String {
+    format!("infra-{env}")
+}
+
+/// The CodeBuild report group of a report: `<app>-<report>`. The buildspec names its reports
+/// with it, so CodeBuild uses the group the pipeline stack created.
+pub fn report_group(app: &str, report: &str) -> String {
+    format!("{app}-{report}")
+}
+
+/// The CodePipeline pipeline's name: `<app>-<pipeline>`.
+pub fn pipeline_name(pipeline: &Pipeline) -> String {
+    format!("{}-{}", pipeline.app, pipeline.name)
+}
+
 /// A CloudFormation logical ID from parts: each part's alphanumerics, capitalised
 /// (`["webshop", "unit-test"]` gives `WebshopUnitTest`).
 pub fn logical_id(parts: &[&str]) -> String {

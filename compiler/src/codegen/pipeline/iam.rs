@@ -1,0 +1,492 @@
+//! Service roles: one per service, each trusting that one service principal, least privilege.
+//!
+//! - `PipelineRole` (CodePipeline): artifacts, the source, the projects, the environment stacks,
+//!   passing the CloudFormation role (only to CloudFormation), CodeDeploy, the Lambda functions
+//!   it invokes and the approval topics.
+//! - `CodeBuildRole`: its log groups, artifacts, report groups, the parameters and secrets its
+//!   variables name.
+//! - `CloudFormationRole`: creates the environments' resources (`<app>-<env>` stacks).
+//!
+//! No statement has a `*` action or a service-wide `svc:*` action; resources are ARNs of this
+//! pipeline except where a service supports no resource-level permission (each documented).
+
+use super::{
+    actions, allow, approvals, arn, builds, checkov_skip, get_att, ids, reference, source, sub, trust, Ctx,
+};
+use crate::codegen::naming;
+use crate::ir::{ActionKind, Source, Text};
+use serde_json::{json, Value};
+
+fn bucket_arns() -> Vec<Value> {
+    vec![get_att(ids::BUCKET, "Arn"), sub(&format!("${{{}.Arn}}/*", ids::BUCKET))]
+}
+
+fn key_statement() -> Value {
+    allow(
+        &["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+        vec![get_att(ids::KEY, "Arn")],
+    )
+}
+
+fn role(ctx: &Ctx, description: String, service: &str, policy: &str, statements: Vec<Value>) -> Value {
+    ctx.tagged(json!({
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "Description": description,
+            "AssumeRolePolicyDocument": trust(service),
+            "Policies": [{
+                "PolicyName": policy,
+                "PolicyDocument": { "Version": "2012-10-17", "Statement": statements }
+            }]
+        }
+    }))
+}
+
+/// Environments deployed by CloudFormation actions of this pipeline, in order.
+fn infra_envs(ctx: &Ctx) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in ctx.pipeline.stages.iter().flat_map(|s| &s.actions) {
+        if let ActionKind::DeployInfra { env, .. } = &a.kind {
+            if !out.contains(env) {
+                out.push(env.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Environments deployed by CodeDeploy actions of this pipeline, in order.
+fn app_envs(ctx: &Ctx) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in ctx.pipeline.stages.iter().flat_map(|s| &s.actions) {
+        if let ActionKind::DeployApp { env } = &a.kind {
+            if !out.contains(env) {
+                out.push(env.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The ARN of an SSM parameter by name.
+fn parameter_arn(name: &str) -> Value {
+    arn("ssm", &format!("parameter/{}", name.trim_start_matches('/')))
+}
+
+/// The ARN pattern of a Secrets Manager secret from a `secret("id[:json-key]")` reference.
+fn secret_arn(id: &str) -> Value {
+    if id.starts_with("arn:") {
+        let parts: Vec<&str> = id.split(':').take(7).collect();
+        json!(parts.join(":"))
+    } else {
+        let name = id.split(':').next().unwrap_or(id);
+        arn("secretsmanager", &format!("secret:{name}-??????"))
+    }
+}
+
+fn pipeline_role(ctx: &mut Ctx) {
+    let mut st = vec![
+        allow(
+            &["s3:GetBucketVersioning", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+            bucket_arns(),
+        ),
+        key_statement(),
+    ];
+    match &ctx.app.source {
+        Source::CodeCommit { .. } => st.push(allow(
+            &[
+                "codecommit:CancelUploadArchive",
+                "codecommit:GetBranch",
+                "codecommit:GetCommit",
+                "codecommit:GetRepository",
+                "codecommit:GetUploadArchiveStatus",
+                "codecommit:UploadArchive",
+            ],
+            source::codecommit_arn(ctx).into_iter().collect(),
+        )),
+        Source::GitHub { connection, .. } => st.push(allow(
+            &["codeconnections:UseConnection", "codestar-connections:UseConnection"],
+            vec![source::text_value(connection)],
+        )),
+        Source::S3 { bucket, key } => st.push(allow(
+            &["s3:GetBucketVersioning", "s3:GetObject", "s3:GetObjectVersion"],
+            vec![
+                sub(&format!("arn:${{AWS::Partition}}:s3:::{bucket}")),
+                sub(&format!("arn:${{AWS::Partition}}:s3:::{bucket}/{key}")),
+            ],
+        )),
+    }
+    st.push(allow(&["codebuild:BatchGetBuilds", "codebuild:StartBuild"], builds::project_arns(ctx)));
+
+    let envs = infra_envs(ctx);
+    if !envs.is_empty() {
+        let mut stacks = Vec::new();
+        for env in &envs {
+            let stack = naming::env_stack_name(&ctx.app.name, env);
+            stacks.push(arn("cloudformation", &format!("stack/{stack}/*")));
+            stacks.push(arn("cloudformation", &format!("changeSet/{}/*", actions::change_set_name(env))));
+        }
+        st.push(allow(
+            &[
+                "cloudformation:CreateChangeSet",
+                "cloudformation:CreateStack",
+                "cloudformation:DeleteChangeSet",
+                "cloudformation:DescribeChangeSet",
+                "cloudformation:DescribeStackEvents",
+                "cloudformation:DescribeStacks",
+                "cloudformation:ExecuteChangeSet",
+                "cloudformation:SetStackPolicy",
+                "cloudformation:UpdateStack",
+            ],
+            stacks,
+        ));
+        st.push(json!({
+            "Effect": "Allow",
+            "Action": ["iam:PassRole"],
+            "Resource": [get_att(ids::DEPLOY_ROLE, "Arn")],
+            "Condition": { "StringEquals": { "iam:PassedToService": "cloudformation.amazonaws.com" } }
+        }));
+    }
+    let deploy_envs = app_envs(ctx);
+    if !deploy_envs.is_empty() {
+        let app = naming::codedeploy_application(&ctx.app.name);
+        let mut groups: Vec<Value> = deploy_envs
+            .iter()
+            .map(|e| {
+                arn(
+                    "codedeploy",
+                    &format!("deploymentgroup:{app}/{}", naming::deployment_group(&ctx.app.name, e)),
+                )
+            })
+            .collect();
+        groups.push(arn("codedeploy", &format!("application:{app}")));
+        st.push(allow(
+            &[
+                "codedeploy:CreateDeployment",
+                "codedeploy:GetApplication",
+                "codedeploy:GetApplicationRevision",
+                "codedeploy:GetDeployment",
+                "codedeploy:RegisterApplicationRevision",
+            ],
+            groups,
+        ));
+        st.push(allow(&["codedeploy:GetDeploymentConfig"], vec![arn("codedeploy", "deploymentconfig:*")]));
+    }
+    let mut functions: Vec<Value> = Vec::new();
+    if approvals::has_check(ctx) {
+        functions.push(get_att(ids::CHECK_FUNCTION, "Arn"));
+    }
+    for a in ctx.pipeline.stages.iter().flat_map(|s| &s.actions) {
+        if let ActionKind::Invoke { function, .. } = &a.kind {
+            let f = actions::function_arn(function);
+            if !functions.contains(&f) {
+                functions.push(f);
+            }
+        }
+    }
+    if !functions.is_empty() {
+        st.push(allow(&["lambda:InvokeFunction"], functions));
+    }
+    let topics: Vec<Value> =
+        approvals::groups(ctx).iter().map(|g| reference(&approvals::topic_id(g))).collect();
+    if !topics.is_empty() {
+        st.push(allow(&["sns:Publish"], topics));
+    }
+    let description = format!("pf: service role of pipeline {}", ctx.pipeline_name());
+    let r = role(ctx, description, "codepipeline.amazonaws.com", "pipeline", st);
+    ctx.add(ids::PIPELINE_ROLE, r);
+}
+
+fn codebuild_role(ctx: &mut Ctx) {
+    let jobs = builds::jobs(ctx);
+    let logs: Vec<Value> =
+        jobs.iter().map(|j| arn("logs", &format!("log-group:{}:*", j.log_group(ctx)))).collect();
+    let mut st = vec![
+        allow(&["logs:CreateLogStream", "logs:PutLogEvents"], logs),
+        allow(
+            &["s3:GetBucketLocation", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+            bucket_arns(),
+        ),
+        key_statement(),
+    ];
+    let groups: Vec<Value> =
+        builds::report_groups(ctx).keys().map(|g| arn("codebuild", &format!("report-group/{g}"))).collect();
+    if !groups.is_empty() {
+        st.push(allow(
+            &[
+                "codebuild:BatchPutCodeCoverages",
+                "codebuild:BatchPutTestCases",
+                "codebuild:CreateReport",
+                "codebuild:UpdateReport",
+            ],
+            groups,
+        ));
+    }
+    let mut params: Vec<Value> = Vec::new();
+    let mut secrets: Vec<Value> = Vec::new();
+    for job in &jobs {
+        for value in job.build.variables.values() {
+            match value {
+                Text::Param(name) => {
+                    let a = parameter_arn(name);
+                    if !params.contains(&a) {
+                        params.push(a);
+                    }
+                }
+                Text::Secret(id) => {
+                    let a = secret_arn(id);
+                    if !secrets.contains(&a) {
+                        secrets.push(a);
+                    }
+                }
+                Text::Plain(_) => {}
+            }
+        }
+    }
+    if !params.is_empty() {
+        st.push(allow(&["ssm:GetParameters"], params));
+    }
+    if !secrets.is_empty() {
+        st.push(allow(&["secretsmanager:GetSecretValue"], secrets));
+    }
+    let description =
+        format!("pf: service role of the CodeBuild projects of pipeline {}", ctx.pipeline_name());
+    let r = role(ctx, description, "codebuild.amazonaws.com", "codebuild", st);
+    ctx.add(ids::CODEBUILD_ROLE, r);
+}
+
+/// Per-service action families the execution role needs to manage environment resources.
+const EC2: &[&str] = &[
+    "ec2:Allocate*",
+    "ec2:Associate*",
+    "ec2:Attach*",
+    "ec2:AuthorizeSecurityGroupEgress",
+    "ec2:AuthorizeSecurityGroupIngress",
+    "ec2:Create*",
+    "ec2:Delete*",
+    "ec2:Describe*",
+    "ec2:Detach*",
+    "ec2:Disassociate*",
+    "ec2:GetLaunchTemplateData",
+    "ec2:Modify*",
+    "ec2:Release*",
+    "ec2:ReplaceRoute",
+    "ec2:RevokeSecurityGroupEgress",
+    "ec2:RevokeSecurityGroupIngress",
+    "ec2:RunInstances",
+];
+const ELB: &[&str] = &[
+    "elasticloadbalancing:AddTags",
+    "elasticloadbalancing:Create*",
+    "elasticloadbalancing:Delete*",
+    "elasticloadbalancing:DeregisterTargets",
+    "elasticloadbalancing:Describe*",
+    "elasticloadbalancing:Modify*",
+    "elasticloadbalancing:RegisterTargets",
+    "elasticloadbalancing:RemoveTags",
+    "elasticloadbalancing:SetSecurityGroups",
+    "elasticloadbalancing:SetSubnets",
+];
+const AUTOSCALING: &[&str] = &[
+    "autoscaling:Attach*",
+    "autoscaling:Create*",
+    "autoscaling:Delete*",
+    "autoscaling:Describe*",
+    "autoscaling:Detach*",
+    "autoscaling:DisableMetricsCollection",
+    "autoscaling:EnableMetricsCollection",
+    "autoscaling:Put*",
+    "autoscaling:ResumeProcesses",
+    "autoscaling:SetDesiredCapacity",
+    "autoscaling:StartInstanceRefresh",
+    "autoscaling:SuspendProcesses",
+    "autoscaling:Update*",
+];
+const DATA: &[&str] = &[
+    "elasticache:AddTagsToResource",
+    "elasticache:Create*",
+    "elasticache:Delete*",
+    "elasticache:Describe*",
+    "elasticache:ListTagsForResource",
+    "elasticache:Modify*",
+    "elasticache:RemoveTagsFromResource",
+    "rds:AddTagsToResource",
+    "rds:Create*",
+    "rds:Delete*",
+    "rds:Describe*",
+    "rds:ListTagsForResource",
+    "rds:Modify*",
+    "rds:RemoveTagsFromResource",
+];
+const OTHERS: &[&str] = &[
+    "acm:DescribeCertificate",
+    "cloudwatch:DescribeAlarms",
+    "route53:ChangeResourceRecordSets",
+    "route53:GetChange",
+    "route53:GetHostedZone",
+    "route53:ListHostedZones",
+    "route53:ListHostedZonesByName",
+    "route53:ListResourceRecordSets",
+];
+const IAM: &[&str] = &[
+    "iam:AddRoleToInstanceProfile",
+    "iam:AttachRolePolicy",
+    "iam:CreateInstanceProfile",
+    "iam:CreateRole",
+    "iam:DeleteInstanceProfile",
+    "iam:DeleteRole",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:GetInstanceProfile",
+    "iam:GetRole",
+    "iam:GetRolePolicy",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListRolePolicies",
+    "iam:PutRolePolicy",
+    "iam:RemoveRoleFromInstanceProfile",
+    "iam:TagInstanceProfile",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole",
+];
+
+fn deploy_role(ctx: &mut Ctx) {
+    let envs = infra_envs(ctx);
+    if envs.is_empty() {
+        return;
+    }
+    let iam_arn = |kind: &str, name: &str| {
+        sub(&format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:{kind}/{name}"))
+    };
+    let mut roles = Vec::new();
+    let mut profiles = Vec::new();
+    let mut groups = Vec::new();
+    let mut alarms = Vec::new();
+    let mut secrets = Vec::new();
+    let app = naming::codedeploy_application(&ctx.app.name);
+    for env in &envs {
+        let prefix = naming::env_role_prefix(&ctx.app.name, env);
+        roles.push(iam_arn("role", &format!("{prefix}*")));
+        profiles.push(iam_arn("instance-profile", &format!("{prefix}*")));
+        groups.push(arn(
+            "codedeploy",
+            &format!("deploymentgroup:{app}/{}", naming::deployment_group(&ctx.app.name, env)),
+        ));
+        alarms.push(arn("cloudwatch", &format!("alarm:{}-*", naming::env_stack_name(&ctx.app.name, env))));
+        if let Some(e) = ctx.program.env(env) {
+            if let Some(Text::Secret(id)) = e.database.as_ref().and_then(|d| d.password.as_ref()) {
+                let a = secret_arn(id);
+                if !secrets.contains(&a) {
+                    secrets.push(a);
+                }
+            }
+        }
+    }
+    let mut iam_resources = roles.clone();
+    iam_resources.extend(profiles);
+    groups.push(arn("codedeploy", &format!("application:{app}")));
+    groups.push(arn("codedeploy", "deploymentconfig:*"));
+    let star = || vec![json!("*")];
+    let mut st = vec![
+        allow(EC2, star()),
+        allow(ELB, star()),
+        allow(AUTOSCALING, star()),
+        allow(DATA, star()),
+        allow(OTHERS, star()),
+        allow(IAM, iam_resources),
+        json!({
+            "Effect": "Allow",
+            "Action": ["iam:PassRole"],
+            "Resource": roles,
+            "Condition": { "StringEquals": { "iam:PassedToService": [
+                "autoscaling.amazonaws.com", "codedeploy.amazonaws.com", "ec2.amazonaws.com",
+                "monitoring.rds.amazonaws.com"
+            ] } }
+        }),
+        json!({
+            "Effect": "Allow",
+            "Action": ["iam:CreateServiceLinkedRole"],
+            "Resource": [sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/*")],
+            "Condition": { "StringEquals": { "iam:AWSServiceName": [
+                "autoscaling.amazonaws.com", "elasticache.amazonaws.com",
+                "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com"
+            ] } }
+        }),
+        allow(
+            &[
+                "codedeploy:CreateDeploymentConfig",
+                "codedeploy:CreateDeploymentGroup",
+                "codedeploy:DeleteDeploymentConfig",
+                "codedeploy:DeleteDeploymentGroup",
+                "codedeploy:GetDeploymentConfig",
+                "codedeploy:GetDeploymentGroup",
+                "codedeploy:ListTagsForResource",
+                "codedeploy:TagResource",
+                "codedeploy:UntagResource",
+                "codedeploy:UpdateDeploymentGroup",
+            ],
+            groups,
+        ),
+        allow(
+            &["ssm:GetParameter", "ssm:GetParameters"],
+            vec![sub("arn:${AWS::Partition}:ssm:${AWS::Region}::parameter/aws/service/*")],
+        ),
+        allow(
+            &["secretsmanager:CreateSecret", "secretsmanager:DescribeSecret", "secretsmanager:TagResource"],
+            vec![arn("secretsmanager", "secret:rds!*")],
+        ),
+        json!({
+            "Effect": "Allow",
+            "Action": ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*"],
+            "Resource": [arn("kms", "key/*")],
+            "Condition": { "StringLike": { "kms:ViaService": [
+                "ec2.*.amazonaws.com", "elasticache.*.amazonaws.com", "rds.*.amazonaws.com",
+                "secretsmanager.*.amazonaws.com"
+            ] } }
+        }),
+        allow(&["s3:GetObject", "s3:GetObjectVersion"], bucket_arns()),
+        key_statement(),
+    ];
+    st.push(allow(
+        &[
+            "cloudwatch:DeleteAlarms",
+            "cloudwatch:PutMetricAlarm",
+            "cloudwatch:TagResource",
+            "cloudwatch:UntagResource",
+        ],
+        alarms,
+    ));
+    if !secrets.is_empty() {
+        st.push(allow(&["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], secrets));
+    }
+    let description = format!(
+        "pf: CloudFormation execution role of the environment stacks of pipeline {}",
+        ctx.pipeline_name()
+    );
+    let mut r = role(ctx, description, "cloudformation.amazonaws.com", "environments", st);
+    r["Metadata"] = checkov_skip(&[
+        (
+            "CKV_AWS_111",
+            "CloudFormation creates the environment's VPC, subnets, security groups, load \
+             balancer, Auto Scaling group, database and cache, whose IDs do not exist before the \
+             stack creates them; EC2, ELB, Auto Scaling, RDS and ElastiCache create actions \
+             support no name-based resource scoping. Only CloudFormation can assume this role \
+             and only this pipeline's role may pass it (iam:PassedToService condition); IAM \
+             writes are limited to <app>-<env>-* roles and instance profiles.",
+        ),
+        (
+            "CKV_AWS_109",
+            "The role manages permissions only of <app>-<env>-* roles and instance profiles \
+             that the environment stack creates for its instances and CodeDeploy; passing them \
+             is limited to EC2, Auto Scaling, CodeDeploy and RDS monitoring.",
+        ),
+    ]);
+    ctx.add(ids::DEPLOY_ROLE, r);
+}
+
+pub(super) fn add(ctx: &mut Ctx) {
+    pipeline_role(ctx);
+    codebuild_role(ctx);
+    deploy_role(ctx);
+}

@@ -1,0 +1,212 @@
+//! The pipeline stack: one CloudFormation template per IR [`Pipeline`], deployed once by hand,
+//! that holds everything the pipeline runs with (artifact bucket and key, CodeBuild projects,
+//! the CodeDeploy application, approval topics and approver policies, triggers, roles) and the
+//! `AWS::CodePipeline::Pipeline` itself. See `docs/pipeline-stack.md`.
+//!
+//! Each submodule adds its resources to a [`Ctx`]; [`template`] assembles them in a fixed order,
+//! so generation is deterministic.
+
+mod actions;
+mod approvals;
+mod bucket;
+mod builds;
+mod iam;
+mod source;
+mod triggers;
+
+pub use approvals::DISTINCT_APPROVERS_PY;
+
+use super::{cfn, naming, CfnFormat, Options, OutputFile};
+use crate::ir::{App, Pipeline, Program};
+use serde_json::{json, Map, Value};
+
+/// Logical IDs shared between the submodules.
+pub(crate) mod ids {
+    pub const KEY: &str = "ArtifactKey";
+    pub const BUCKET: &str = "ArtifactBucket";
+    pub const PIPELINE: &str = "Pipeline";
+    pub const PIPELINE_ROLE: &str = "PipelineRole";
+    pub const CODEBUILD_ROLE: &str = "CodeBuildRole";
+    pub const DEPLOY_ROLE: &str = "CloudFormationRole";
+    pub const EVENTS_ROLE: &str = "EventsRole";
+    pub const REPOSITORY: &str = "Repository";
+    pub const APPLICATION: &str = "CodeDeployApplication";
+    pub const CHECK_FUNCTION: &str = "DistinctApproversFunction";
+}
+
+/// The state of one template's generation.
+pub(crate) struct Ctx<'a> {
+    pub program: &'a Program,
+    pub pipeline: &'a Pipeline,
+    pub app: &'a App,
+    /// The serialization of the templates (picks the infra template's extension).
+    pub format: CfnFormat,
+    pub resources: Map<String, Value>,
+    pub outputs: Map<String, Value>,
+}
+
+impl<'a> Ctx<'a> {
+    /// Adds a resource.
+    pub fn add(&mut self, id: &str, resource: Value) {
+        self.resources.insert(id.to_string(), resource);
+    }
+
+    /// Adds an output.
+    pub fn output(&mut self, id: &str, description: &str, value: Value) {
+        self.outputs.insert(id.to_string(), json!({"Description": description, "Value": value}));
+    }
+
+    /// The pipeline's name, `<app>-<pipeline>`.
+    pub fn pipeline_name(&self) -> String {
+        naming::pipeline_name(self.pipeline)
+    }
+
+    /// A prefix for the names of this stack's resources: `<app>-<pipeline>`.
+    pub fn prefix(&self) -> String {
+        self.pipeline_name()
+    }
+
+    /// The pipeline's ARN (built from its name, so no dependency on the pipeline resource).
+    pub fn pipeline_arn(&self) -> Value {
+        arn("codepipeline", &self.pipeline_name())
+    }
+
+    /// The project's tags and the app's, as a CloudFormation `Tags` list (app wins).
+    pub fn tags(&self) -> Option<Value> {
+        let mut all = self.program.project.tags.clone();
+        all.extend(self.app.tags.clone());
+        if all.is_empty() {
+            return None;
+        }
+        Some(Value::Array(all.into_iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect()))
+    }
+
+    /// Inserts `Tags` into a resource's `Properties` when there are tags.
+    pub fn tagged(&self, mut resource: Value) -> Value {
+        if let Some(tags) = self.tags() {
+            if let Some(props) = resource.get_mut("Properties").and_then(Value::as_object_mut) {
+                props.insert("Tags".into(), tags);
+            }
+        }
+        resource
+    }
+
+    /// The extension of the infrastructure template inside the repository.
+    pub fn cfn_ext(&self) -> &'static str {
+        match self.format {
+            CfnFormat::Yaml => "yml",
+            CfnFormat::Json => "json",
+        }
+    }
+}
+
+/// `{"Fn::Sub": s}`.
+pub(crate) fn sub(s: &str) -> Value {
+    json!({ "Fn::Sub": s })
+}
+
+/// `{"Ref": id}`.
+pub(crate) fn reference(id: &str) -> Value {
+    json!({ "Ref": id })
+}
+
+/// `{"Fn::GetAtt": [id, attr]}`.
+pub(crate) fn get_att(id: &str, attr: &str) -> Value {
+    json!({ "Fn::GetAtt": [id, attr] })
+}
+
+/// An ARN of this account and region: `arn:<partition>:<service>:<region>:<account>:<rest>`.
+pub(crate) fn arn(service: &str, rest: &str) -> Value {
+    sub(&format!("arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{rest}"))
+}
+
+/// An IAM policy statement allowing `actions` on `resources`.
+pub(crate) fn allow(actions: &[&str], resources: Vec<Value>) -> Value {
+    json!({ "Effect": "Allow", "Action": actions, "Resource": resources })
+}
+
+/// A trust policy for one service principal.
+pub(crate) fn trust(service: &str) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Service": service },
+            "Action": "sts:AssumeRole"
+        }]
+    })
+}
+
+/// A checkov suppression list for a resource's `Metadata`.
+pub(crate) fn checkov_skip(skips: &[(&str, &str)]) -> Value {
+    let list: Vec<Value> = skips.iter().map(|(id, comment)| json!({"id": id, "comment": comment})).collect();
+    json!({ "checkov": { "skip": list } })
+}
+
+/// Names in `.pf` are identifiers; this keeps them safe inside `Fn::Sub` strings anyway.
+pub(crate) fn sub_escape(s: &str) -> String {
+    s.replace("${", "${!")
+}
+
+/// The pipeline template as a JSON value.
+pub fn template(program: &Program, pipeline: &Pipeline, format: CfnFormat) -> Option<Value> {
+    let app = program.app(&pipeline.app)?;
+    let mut ctx = Ctx { program, pipeline, app, format, resources: Map::new(), outputs: Map::new() };
+    bucket::add(&mut ctx);
+    source::add(&mut ctx);
+    builds::add(&mut ctx);
+    approvals::add(&mut ctx);
+    actions::add(&mut ctx);
+    triggers::add(&mut ctx);
+    iam::add(&mut ctx);
+
+    let mut description = format!(
+        "pf pipeline `{}` of app `{}`, generated from {}: the pipeline, its artifact bucket and \
+         key, CodeBuild projects, CodeDeploy application, approvals, triggers and roles.",
+        pipeline.name, pipeline.app, program.project.source
+    );
+    truncate(&mut description, 1024);
+    let mut root = Map::new();
+    root.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+    root.insert("Description".into(), json!(description));
+    if format == CfnFormat::Json {
+        root.insert(
+            "Metadata".into(),
+            json!({ "pf": cfn::yaml_header(&program.project.source).replace("# ", "").replace('\n', " ").trim() }),
+        );
+    }
+    root.insert("Resources".into(), Value::Object(ctx.resources));
+    root.insert("Outputs".into(), Value::Object(ctx.outputs));
+    Some(Value::Object(root))
+}
+
+/// Cuts `s` to at most `max` bytes on a character boundary.
+fn truncate(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+}
+
+/// One file per pipeline, at [`naming::pipeline_template_file`].
+pub fn generate(program: &Program, options: &Options) -> Vec<OutputFile> {
+    let ext = match options.cfn_format {
+        CfnFormat::Yaml => "yml",
+        CfnFormat::Json => "json",
+    };
+    program
+        .pipelines
+        .iter()
+        .filter_map(|p| {
+            let value = template(program, p, options.cfn_format)?;
+            let contents = match options.cfn_format {
+                CfnFormat::Yaml => cfn::to_yaml(&program.project.source, &value),
+                CfnFormat::Json => cfn::to_json(&value),
+            };
+            Some(OutputFile { path: naming::pipeline_template_file(p, ext), contents })
+        })
+        .collect()
+}
