@@ -31,6 +31,8 @@ struct Lowering<'a> {
     deployed: Vec<String>,
     /// Approvals so far: (stage, action, group, span).
     approvals: Vec<(String, String, String, Span)>,
+    /// The notify list of the latest approval (change-set reviews go to the same people).
+    last_notify: Vec<String>,
 }
 
 pub fn lower(
@@ -90,6 +92,7 @@ pub fn lower(
         built: false,
         deployed: Vec::new(),
         approvals: Vec::new(),
+        last_notify: Vec::new(),
     };
     let mut stages = vec![Stage {
         name: "Source".into(),
@@ -439,6 +442,7 @@ impl Lowering<'_> {
                         ));
                     }
                 }
+                self.last_notify = strs_of(&a.obj, "notify");
                 self.approvals.push((self.stage.clone(), label, group, at));
                 out
             }
@@ -528,8 +532,9 @@ impl Lowering<'_> {
                 ActionKind::DeployInfra { env: env.into(), mode: InfraMode::CreateChangeSet },
             );
             let approval = Approval {
-                group: format!("{env}-changes"),
-                notify: Vec::new(),
+                // The group that approved the release reviews its infrastructure changes.
+                group: self.approvals.last().map_or_else(|| format!("{env}-changes"), |a| a.2.clone()),
+                notify: self.last_notify.clone(),
                 message: Some(format!("Review the infrastructure change set pf-{env} of the stack {}-{env} before it is executed.", self.app)),
                 link: None,
                 timeout_minutes: 7 * 24 * 60,

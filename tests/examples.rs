@@ -1,0 +1,193 @@
+//! End to end: every example builds with `pf build`, its output passes cfn-lint with zero
+//! findings and checkov with zero unexplained findings, is deterministic, `--check` accepts it,
+//! and a failing build leaves earlier output untouched. The full output is snapshotted.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn pf() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pf"))
+}
+
+fn examples() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir("examples")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pf"))
+        .collect();
+    v.sort();
+    assert!(v.len() >= 5, "the five scenarios are examples");
+    v
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn build(example: &Path, out: &Path) {
+    let o = pf().arg("build").arg(example).arg("-o").arg(out).output().unwrap();
+    assert!(
+        o.status.success(),
+        "pf build {} failed:\n{}",
+        example.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Builds every example into a fresh temporary folder.
+fn build_all() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in examples() {
+        build(&e, dir.path());
+    }
+    dir
+}
+
+fn templates(dir: &Path) -> Vec<PathBuf> {
+    files_under(dir).into_iter().filter(|p| p.to_string_lossy().ends_with(".template.yml")).collect()
+}
+
+#[test]
+fn examples_check_without_diagnostics() {
+    for e in examples() {
+        let o = pf().arg("check").arg(&e).output().unwrap();
+        assert!(o.status.success(), "{}:\n{}", e.display(), String::from_utf8_lossy(&o.stderr));
+        let short = pf().args(["check", "--format", "short"]).arg(&e).output().unwrap();
+        assert!(String::from_utf8_lossy(&short.stdout).trim().is_empty(), "{} has diagnostics", e.display());
+    }
+}
+
+#[test]
+fn templates_pass_cfn_lint() {
+    let dir = build_all();
+    let t = templates(dir.path());
+    assert!(t.len() >= 5);
+    let o = Command::new("cfn-lint").args(&t).output().expect("cfn-lint is needed: pip install cfn-lint");
+    let report = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success() && report.trim().is_empty(), "cfn-lint findings:\n{report}");
+}
+
+#[test]
+fn templates_pass_checkov_or_explain_why() {
+    let dir = build_all();
+    let o = Command::new("checkov")
+        .args(["-d"])
+        .arg(dir.path())
+        .args(["--framework", "cloudformation", "-o", "json", "--compact"])
+        .output()
+        .expect("checkov is needed: pip install checkov");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("checkov output: {e}\n{stdout}"));
+    let reports = if json.is_array() { json.as_array().unwrap().clone() } else { vec![json] };
+    let mut passed = 0;
+    for r in &reports {
+        let results = &r["results"];
+        let failed = results["failed_checks"].as_array().cloned().unwrap_or_default();
+        let failures: Vec<String> = failed
+            .iter()
+            .map(|c| format!("{} {} in {}", c["check_id"], c["resource"], c["file_path"]))
+            .collect();
+        assert!(failures.is_empty(), "unexplained checkov findings:\n{}", failures.join("\n"));
+        for s in results["skipped_checks"].as_array().cloned().unwrap_or_default() {
+            let why = s["check_result"]["suppress_comment"].as_str().unwrap_or("");
+            assert!(
+                why.trim().len() > 20,
+                "checkov skip without a real reason: {} {}",
+                s["check_id"],
+                s["resource"]
+            );
+        }
+        assert_eq!(r["summary"]["parsing_errors"], 0, "checkov could not parse a template");
+        passed += r["summary"]["passed"].as_u64().unwrap_or(0);
+    }
+    assert!(passed > 100, "checkov scanned the templates ({passed} passed checks)");
+}
+
+#[test]
+fn build_is_deterministic_and_check_accepts_it() {
+    let a = build_all();
+    let b = build_all();
+    let fa = files_under(a.path());
+    let fb = files_under(b.path());
+    assert_eq!(fa.len(), fb.len());
+    for (x, y) in fa.iter().zip(&fb) {
+        assert_eq!(x.strip_prefix(a.path()).unwrap(), y.strip_prefix(b.path()).unwrap());
+        assert!(
+            std::fs::read(x).unwrap() == std::fs::read(y).unwrap(),
+            "{} differs between builds",
+            x.display()
+        );
+    }
+    for e in examples() {
+        let o = pf().args(["build", "--check"]).arg(&e).arg("-o").arg(a.path()).output().unwrap();
+        assert!(o.status.success(), "--check after build: {}", String::from_utf8_lossy(&o.stdout));
+    }
+    // A stale file is reported, and --check writes nothing.
+    let victim = &fa[0];
+    std::fs::write(victim, "edited by hand\n").unwrap();
+    let mut stale_seen = false;
+    for e in examples() {
+        let o = pf().args(["build", "--check"]).arg(&e).arg("-o").arg(a.path()).output().unwrap();
+        if !o.status.success() {
+            assert_eq!(o.status.code(), Some(1));
+            assert!(
+                String::from_utf8_lossy(&o.stdout).contains(&*victim.file_name().unwrap().to_string_lossy())
+            );
+            stale_seen = true;
+        }
+    }
+    assert!(stale_seen, "--check reports the edited file");
+    assert_eq!(std::fs::read_to_string(victim).unwrap(), "edited by hand\n");
+}
+
+#[test]
+fn failed_build_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    build(Path::new("examples/webshop.pf"), dir.path());
+    let before: Vec<(PathBuf, Vec<u8>)> =
+        files_under(dir.path()).into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect();
+    let broken = dir.path().join("broken.pf");
+    let text = std::fs::read_to_string("examples/webshop.pf")
+        .unwrap()
+        .replace("port         = 8080", "port = 80800");
+    assert!(text.contains("80800"));
+    std::fs::write(&broken, text).unwrap();
+    let o = pf().arg("build").arg(&broken).arg("-o").arg(dir.path()).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("PF2002"));
+    let after: Vec<(PathBuf, Vec<u8>)> = files_under(dir.path())
+        .into_iter()
+        .filter(|p| p != &broken)
+        .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
+        .collect();
+    assert!(before == after, "a failed build changed the output folder");
+}
+
+#[test]
+fn output_snapshots() {
+    for e in examples() {
+        let dir = tempfile::tempdir().unwrap();
+        build(&e, dir.path());
+        let mut all = String::new();
+        for f in files_under(dir.path()) {
+            let rel = f.strip_prefix(dir.path()).unwrap().to_string_lossy().replace('\\', "/");
+            all.push_str(&format!("//// {rel}\n{}\n", std::fs::read_to_string(&f).unwrap()));
+        }
+        let name = e.file_stem().unwrap().to_string_lossy().to_string();
+        insta::assert_snapshot!(format!("example_{name}"), all);
+    }
+}
