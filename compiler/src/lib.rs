@@ -9,6 +9,7 @@ pub mod codegen;
 pub mod diagnostic;
 pub mod driver;
 pub mod glob;
+pub mod graph;
 pub mod ir;
 pub mod schema;
 pub mod source;
