@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod driver;
 pub mod glob;
 pub mod graph;
+pub mod init;
 pub mod ir;
 pub mod schema;
 pub mod source;
