@@ -14,6 +14,8 @@ pub mod diagnostic;
 pub mod driver;
 pub mod fmt;
 pub mod glob;
+pub mod graph;
+pub mod init;
 pub mod ir;
 pub mod schema;
 pub mod source;

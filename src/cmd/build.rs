@@ -62,7 +62,7 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// Prints an analysis' diagnostics in the short form on stderr.
-fn report(a: &Analysis) {
+pub(crate) fn report(a: &Analysis) {
     for d in a.diagnostics.iter().filter(|d| d.suppression.is_none()) {
         let f = a.sources.get(d.primary.span.file);
         let (line, col) = f.line_col(d.primary.span.start as usize);

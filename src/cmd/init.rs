@@ -1,10 +1,86 @@
-//! `pf init`.
+//! `pf init`: write a starter `pipeline.pf` (an app, `test` and `prod`, and a pipeline with an
+//! approval before prod), commented to teach the language. Never overwrites a file.
+
+use super::{EXIT_OK, EXIT_USAGE};
+use pf_compiler::init::{starter, validate_name, Preset};
+use std::io::Write;
+use std::path::PathBuf;
 
 /// Arguments of `pf init`.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The folder to write `pipeline.pf` into (created if missing).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// The app's name: 1 to 32 lowercase letters, digits and `-`, starting with a letter.
+    #[arg(long, value_name = "APP")]
+    name: String,
+    /// The build preset (`std.build.<preset>`).
+    #[arg(long, value_enum, default_value = "go")]
+    preset: PresetArg,
+}
+
+/// The build presets on the command line.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PresetArg {
+    Go,
+    Node,
+    Python,
+    Java,
+    Dotnet,
+    Docker,
+}
+
+impl From<PresetArg> for Preset {
+    fn from(p: PresetArg) -> Preset {
+        match p {
+            PresetArg::Go => Preset::Go,
+            PresetArg::Node => Preset::Node,
+            PresetArg::Python => Preset::Python,
+            PresetArg::Java => Preset::Java,
+            PresetArg::Dotnet => Preset::Dotnet,
+            PresetArg::Docker => Preset::Docker,
+        }
+    }
+}
 
 /// Runs `pf init`.
-pub fn run(_args: Args) -> u8 {
-    super::not_yet("init")
+pub fn run(args: Args) -> u8 {
+    if let Err(e) = validate_name(&args.name) {
+        eprintln!("error: invalid app name: {e}");
+        eprintln!("  app names become AWS resource names: 1 to 32 lowercase letters, digits and `-`, starting with a letter");
+        return EXIT_USAGE;
+    }
+    let path = args.dir.join("pipeline.pf");
+    if let Err(e) = std::fs::create_dir_all(&args.dir) {
+        eprintln!("error: cannot create {}: {e}", args.dir.display());
+        return EXIT_USAGE;
+    }
+    let text = starter(&args.name, args.preset.into());
+    // `create_new` fails if the file exists: an existing pipeline.pf is never touched.
+    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path);
+    let written = file.and_then(|mut f| f.write_all(text.as_bytes()));
+    if let Err(e) = written {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            eprintln!("error: {} already exists; pf init never overwrites it", path.display());
+            eprintln!("  choose another folder: `pf init DIR --name {}`", args.name);
+        } else {
+            eprintln!("error: cannot write {}: {e}", path.display());
+        }
+        return EXIT_USAGE;
+    }
+    let shown = path.display();
+    let out = args.dir.join("pf-out");
+    let out = out.display();
+    let name = &args.name;
+    println!("wrote {shown}: app `{name}`, environments `test` and `prod`, pipeline `{name}`");
+    println!();
+    println!("next steps:");
+    println!("  pf check {shown}            # every problem, with a code (`pf explain CODE`)");
+    println!("  pf build {shown}            # the CloudFormation, buildspec and appspec files, in {out}");
+    println!("  pf graph {shown}            # the pipeline as a Mermaid diagram");
+    println!("  commit {shown} and {out}, then deploy the pipeline stack once:");
+    println!("  aws cloudformation deploy --template-file {out}/{name}/pipeline-{name}.template.yml \\");
+    println!("      --stack-name {name}-pipeline --capabilities CAPABILITY_NAMED_IAM");
+    EXIT_OK
 }

@@ -1,0 +1,254 @@
+//! The starter program written by `pf init`: an app, `test` and `prod` environments and a
+//! pipeline with build, test, an approval and prod, commented to teach the language.
+//!
+//! Every starter checks with no diagnostics at all and builds as written; the tests run the
+//! checker on each preset.
+
+/// The standard build presets (`use std.build.<preset>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    Go,
+    Node,
+    Python,
+    Java,
+    Dotnet,
+    Docker,
+}
+
+impl Preset {
+    /// Every preset, in the order they are documented.
+    pub const ALL: [Preset; 6] =
+        [Preset::Go, Preset::Node, Preset::Python, Preset::Java, Preset::Dotnet, Preset::Docker];
+
+    /// The preset's name in the standard library (`std.build.<name>`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Go => "go",
+            Preset::Node => "node",
+            Preset::Python => "python",
+            Preset::Java => "java",
+            Preset::Dotnet => "dotnet",
+            Preset::Docker => "docker",
+        }
+    }
+
+    /// The preset named `name`.
+    pub fn from_name(name: &str) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// Whether `name` can name an app, environment or pipeline: 1 to 32 lowercase letters, digits
+/// and `-`, starting with a letter and not ending with `-`. `Err` says what is wrong.
+pub fn validate_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 32 {
+        return Err(format!("`{name}` must be 1 to 32 characters long"));
+    }
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Err(format!("`{name}` must start with a lowercase letter"));
+    }
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
+        return Err(format!("`{name}` contains `{c}`: use lowercase letters, digits and `-`"));
+    }
+    if name.ends_with('-') {
+        return Err(format!("`{name}` must not end with `-`"));
+    }
+    Ok(())
+}
+
+/// The preset-specific parts of the app: the `build = ...` value, the files installed, the port.
+struct Parts {
+    build: String,
+    files: String,
+    port: u16,
+}
+
+fn parts(name: &str, preset: Preset) -> Parts {
+    match preset {
+        Preset::Go => Parts {
+            build: format!(
+                "go {{\n    # Fields written here override the preset's; the others are inherited.\n    build = [\"go build -o dist/{name} ./cmd/{name}\"]\n  }}"
+            ),
+            files: format!("[\"dist/{name}\" -> \"/opt/{name}/{name}\"]"),
+            port: 8080,
+        },
+        Preset::Node => Parts {
+            build: "node {\n    # Fields written here override the preset's; the others are inherited.\n    build = [\"npm run build\"]\n  }"
+                .into(),
+            files: format!("[\"dist\" -> \"/opt/{name}/dist\", \"package.json\" -> \"/opt/{name}/package.json\"]"),
+            port: 3000,
+        },
+        Preset::Python => Parts {
+            build: "python {\n    # Fields written here override the preset's; the others are inherited.\n    runtimes { python = \"3.12\" }\n  }"
+                .into(),
+            files: format!("[\"/\" -> \"/opt/{name}\"]"),
+            port: 8000,
+        },
+        Preset::Java => Parts {
+            build: "java {\n    # Fields written here override the preset's; the others are inherited.\n    compute = medium\n  }"
+                .into(),
+            files: format!("[\"target\" -> \"/opt/{name}\"]"),
+            port: 8080,
+        },
+        Preset::Dotnet => Parts {
+            build: "dotnet {\n    # Fields written here override the preset's; the others are inherited.\n    compute = medium\n  }"
+                .into(),
+            files: format!("[\"dist\" -> \"/opt/{name}\"]"),
+            port: 5000,
+        },
+        Preset::Docker => Parts {
+            build: format!(
+                "docker {{\n    # Fields written here override the preset's; the others are inherited.\n    # Push the image to a registry (e.g. ECR) in `post_build`; scripts/start.sh runs it.\n    build = [\"docker build -t {name}:latest .\"]\n  }}"
+            ),
+            files: format!("[\"scripts\" -> \"/opt/{name}/scripts\"]"),
+            port: 8080,
+        },
+    }
+}
+
+/// The text of the starter program for an app named `name` (see [`validate_name`]).
+pub fn starter(name: &str, preset: Preset) -> String {
+    let Parts { build, files, port } = parts(name, preset);
+    let p = preset.name();
+    format!(
+        r#"# {name}: built, tested and deployed to AWS by Pipeline Factory (pf).
+#
+#   pf check pipeline.pf            # every problem, with a code; `pf explain CODE` explains it
+#   pf build pipeline.pf            # the CloudFormation, buildspec and appspec files, in pf-out/
+#   pf graph pipeline.pf            # the pipeline as a Mermaid diagram
+#
+# The language reference: docs/language.md in the pf repository (`pf explain` for any code).
+
+# `use` imports a standard-library module: the `{p}` build preset, and the environment
+# profiles `cost_optimized` and `highly_available`.
+use std.build.{p}
+use std.env.profiles
+
+# An app: where its code lives, how it is built, how it runs on EC2.
+app {name} {{
+  # A CodeCommit repository; the pipeline follows its `main` branch. (GitHub: `github {{ ... }}`.)
+  source = codecommit {{ repository = "{name}", branch = "main" }}
+
+  # `build = {p} {{ ... }}` extends the `{p}` preset: CodeBuild runs its install, test and build
+  # commands, then hands the files matched by its `artifacts` globs to the deploy stages.
+  build = {build}
+
+  # The app runs on EC2 instances in an Auto Scaling group behind a load balancer; CodeDeploy
+  # installs `files` and runs the hooks. The hook scripts live in scripts/, which the preset's
+  # `artifacts` include.
+  deploy = ec2 {{
+    port         = {port}
+    health_check = "/health"          # must answer 200, or the instance is replaced
+    files        = {files}
+    hooks {{
+      application_stop  = "scripts/stop.sh"
+      application_start = "scripts/start.sh"
+      validate_service  {{ script = "scripts/validate.sh", timeout = 2m }}
+    }}
+  }}
+}}
+
+# Environments. `env test : cost_optimized` extends a profile: every field written here
+# replaces the profile's, nested blocks merge field by field. Each environment has its own VPC
+# (distinct CIDR blocks).
+env test : cost_optimized {{
+  network {{ cidr = 10.10.0.0/16 }}
+}}
+
+# `prod` is protected (its name is in `project.protected`): it must be approved before it is
+# deployed, infrastructure changes go through a reviewed change set, and its data is kept.
+env prod : highly_available {{
+  network {{ cidr = 10.20.0.0/16 }}
+  # HTTPS: the certificate's ARN is read from Parameter Store, never written here.
+  dns     {{ zone = "example.com", name = "{name}", certificate = param("/{name}/certificate-arn") }}
+}}
+
+# A UAT made in one declaration: PROD with its own network and fewer instances. Add it, and a
+# `stage uat {{ deploy uat }}` before the approval:
+#
+#   env uat : prod {{
+#     protected = false
+#     network {{ cidr = 10.30.0.0/16 }}
+#     compute {{ min = 1, max = 2, desired = 1 }}
+#     dns     {{ name = "{name}-uat" }}
+#   }}
+
+# The pipeline (it ships the app of the same name). A Source stage comes first by itself; the
+# actions of a stage run one after the other, those inside `parallel {{ ... }}` side by side.
+pipeline {name} {{
+  stage build {{ build }}
+  stage test {{
+    deploy test                       # the test stack (CloudFormation), then the app (CodeDeploy)
+    test smoke {{ commands = ["curl -fsS \"$APP_URL/health\""] }}   # gets the env's URL as APP_URL
+  }}
+  stage approve {{
+    # Only the `release` group may approve; `notify` e-mails the request through SNS.
+    approve release {{
+      notify  = ["release@example.com"]
+      message = "Deploy ${{app}} to production?"
+    }}
+  }}
+  stage prod {{ deploy prod }}
+}}
+"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::driver::{analyze, NoFiles, Root};
+
+    fn diagnostics(text: &str) -> Vec<String> {
+        let a = analyze(vec![Root { name: "pipeline.pf".into(), bytes: text.as_bytes().to_vec() }], &NoFiles);
+        a.diagnostics
+            .iter()
+            .map(|d| {
+                let f = a.sources.get(d.primary.span.file);
+                let (line, col) = f.line_col(d.primary.span.start as usize);
+                format!("{}:{line}:{col}: {}[{}]: {}", f.name, d.severity.as_str(), d.code.id, d.message)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_preset_checks_without_any_diagnostic() {
+        for preset in Preset::ALL {
+            for name in ["webshop", "a", "my-app-2", "abcdefghijklmnopqrstuvwxyz012345"] {
+                let text = starter(name, preset);
+                let d = diagnostics(&text);
+                assert!(d.is_empty(), "preset {}, name {name}:\n{}\n\n{text}", preset.name(), d.join("\n"));
+            }
+        }
+    }
+
+    #[test]
+    fn the_starter_has_the_promised_shape() {
+        let text = starter("shop", Preset::Node);
+        let a = analyze(vec![Root { name: "pipeline.pf".into(), bytes: text.into_bytes() }], &NoFiles);
+        let p = &a.checked.program;
+        assert_eq!(p.apps.len(), 1);
+        let envs: Vec<&str> = p.envs.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(envs, ["test", "prod"]);
+        assert!(p.env("prod").unwrap().protected);
+        let stages: Vec<&str> = p.pipelines[0].stages.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(stages, ["Source", "build", "test", "approve", "prod"]);
+    }
+
+    #[test]
+    fn names_are_validated() {
+        for ok in ["a", "web-shop", "app2", "abcdefghijklmnopqrstuvwxyz012345"] {
+            assert!(validate_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "Web", "2app", "-app", "app-", "my_app", "a b", "abcdefghijklmnopqrstuvwxyz0123456"] {
+            assert!(validate_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn presets_round_trip_their_names() {
+        for p in Preset::ALL {
+            assert_eq!(Preset::from_name(p.name()), Some(p));
+        }
+    }
+}
