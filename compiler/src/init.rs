@@ -108,6 +108,12 @@ fn parts(name: &str, preset: Preset) -> Parts {
 
 /// The text of the starter program for an app named `name` (see [`validate_name`]).
 pub fn starter(name: &str, preset: Preset) -> String {
+    let text = template(name, preset);
+    // The starter is written in the canonical layout, so `pf fmt --check` accepts it as is.
+    crate::fmt::format(&text).unwrap_or(text)
+}
+
+fn template(name: &str, preset: Preset) -> String {
     let Parts { build, files, port } = parts(name, preset);
     let p = preset.name();
     format!(
@@ -249,6 +255,20 @@ mod tests {
     fn presets_round_trip_their_names() {
         for p in Preset::ALL {
             assert_eq!(Preset::from_name(p.name()), Some(p));
+        }
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+
+    #[test]
+    fn starters_are_in_the_canonical_layout() {
+        for preset in [Preset::Go, Preset::Node, Preset::Python, Preset::Java, Preset::Dotnet, Preset::Docker]
+        {
+            let text = starter("shop", preset);
+            assert_eq!(crate::fmt::format(&text).as_deref(), Ok(text.as_str()), "{}", preset.name());
         }
     }
 }
