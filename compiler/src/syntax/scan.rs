@@ -54,18 +54,19 @@ pub fn scan(file: FileId, text: &str) -> Scan {
                     b']' => '[',
                     _ => '(',
                 };
-                match stack.last() {
-                    Some(&(_, o)) if o == open => {
-                        stack.pop();
-                    }
-                    _ => out.stray.push((i, c as char)),
+                // A closer that matches a bracket deeper in the stack closes it; the brackets
+                // above it were never closed.
+                match stack.iter().rposition(|&(_, o)| o == open) {
+                    Some(at) => out.unclosed.extend(stack.drain(at..).skip(1)),
+                    None => out.stray.push((i, c as char)),
                 }
             }
             _ => {}
         }
         i += 1;
     }
-    out.unclosed = stack;
+    out.unclosed.extend(stack);
+    out.unclosed.sort();
     out
 }
 
@@ -95,8 +96,8 @@ mod tests {
     #[test]
     fn finds_unclosed_and_stray_brackets() {
         let s = scan(FileId(0), "app a {\n  x = [1, 2\n}\n)");
-        assert_eq!(s.unclosed, vec![(6, '{')]);
-        assert_eq!(s.stray, vec![(19, '}'), (21, ')')]);
+        assert_eq!(s.unclosed, vec![(14, '[')]);
+        assert_eq!(s.stray, vec![(22, ')')]);
     }
 
     #[test]
