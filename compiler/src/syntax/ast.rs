@@ -235,7 +235,7 @@ impl Size {
     /// The size in mebibytes, or `None` on overflow or when it is not whole.
     pub fn mebibytes(self) -> Option<u64> {
         match self.unit {
-            SizeUnit::KB => (self.value % 1024 == 0).then_some(self.value / 1024),
+            SizeUnit::KB => self.value.is_multiple_of(1024).then_some(self.value / 1024),
             SizeUnit::MB => Some(self.value),
             SizeUnit::GB => self.value.checked_mul(1024),
             SizeUnit::TB => self.value.checked_mul(1024 * 1024),
@@ -245,7 +245,7 @@ impl Size {
     /// The size in gibibytes, or `None` on overflow or when it is not whole.
     pub fn gibibytes(self) -> Option<u64> {
         let mib = self.mebibytes()?;
-        (mib % 1024 == 0).then_some(mib / 1024)
+        mib.is_multiple_of(1024).then_some(mib / 1024)
     }
 
     /// The suffix as written.

@@ -29,6 +29,7 @@ pub struct Parse {
 ///
 /// On failure the returned text is what can be shown (lossy), and the diagnostic's span points
 /// at the offending byte.
+#[allow(clippy::result_large_err)] // returned once per file
 pub fn decode(file: FileId, bytes: &[u8]) -> Result<String, (String, Diagnostic)> {
     let shown = || String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
     if bytes.len() > MAX_FILE_SIZE {
