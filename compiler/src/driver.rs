@@ -3,8 +3,8 @@
 //! This is the entry point of the command line and the language server. It does no I/O itself:
 //! files come through a [`Loader`].
 
-use crate::diagnostic::{self, Diagnostic};
-use crate::source::{FileId, SourceMap};
+use crate::diagnostic::{self, codes, Diagnostic};
+use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, ast};
 
 /// Reads files for the driver. The command line reads the disk; the language server answers
@@ -53,6 +53,12 @@ pub fn analyze(roots: Vec<Root>, _loader: &dyn Loader) -> Analysis {
         };
         let parse = syntax::parse(id, &text);
         analysis.sources.add(root.name, text);
+        if parse.diagnostics.is_empty() && parse.file.entries.is_empty() {
+            analysis.diagnostics.push(
+                Diagnostic::new(codes::PF0002, Span::new(id, 0, 0), "this file declares nothing")
+                    .with_help("declare an app, env or pipeline; see pf init"),
+            );
+        }
         analysis.diagnostics.extend(parse.diagnostics);
         analysis.files.push(parse.file);
     }
