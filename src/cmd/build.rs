@@ -5,9 +5,10 @@
 //! nothing is written and earlier output stays untouched. `--check` writes nothing and lists the
 //! files that are stale (different, missing, or generated earlier but no longer produced).
 
+use super::common::{read_root, report, DiskLoader};
 use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
 use pf_compiler::codegen::{self, CfnFormat, OutputFile};
-use pf_compiler::driver::{analyze, Analysis, Loader, Root};
+use pf_compiler::driver::analyze;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -33,41 +34,6 @@ pub struct Args {
 enum Format {
     Yaml,
     Json,
-}
-
-/// Reads `use`d files from the disk.
-pub struct DiskLoader;
-
-impl Loader for DiskLoader {
-    fn load(&self, path: &str) -> Result<Vec<u8>, String> {
-        std::fs::read(path).map_err(|e| e.to_string())
-    }
-}
-
-/// Reads a root file; `Err` carries the message for a usage/I-O error.
-pub fn read_root(path: &Path) -> Result<Root, String> {
-    if path.is_dir() {
-        return Err(format!("cannot read {}: it is a directory", path.display()));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e)))?;
-    Ok(Root { name: path.to_string_lossy().replace('\\', "/"), bytes })
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "No such file or directory".into(),
-        _ => e.to_string(),
-    }
-}
-
-/// Prints an analysis' diagnostics in the short form on stderr.
-pub(crate) fn report(a: &Analysis) {
-    for d in a.diagnostics.iter().filter(|d| d.suppression.is_none()) {
-        let f = a.sources.get(d.primary.span.file);
-        let (line, col) = f.line_col(d.primary.span.start as usize);
-        eprintln!("{}:{line}:{col}: {}[{}]: {}", f.name, d.severity.as_str(), d.code.id, d.message);
-    }
 }
 
 /// Runs `pf build`.

@@ -3,7 +3,7 @@
 //! The program must check without errors (the diagnostics are printed otherwise, exit 1). With
 //! several pipelines each graph is printed in turn, separated by a blank line.
 
-use super::build::{read_root, report, DiskLoader};
+use super::common::{read_root, report, DiskLoader};
 use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
 use pf_compiler::driver::analyze;
 use pf_compiler::graph;
