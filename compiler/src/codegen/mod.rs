@@ -9,9 +9,13 @@
 //!
 //! Names shared between the files live in [`naming`].
 
+pub mod appspec;
+pub mod buildspec;
 pub mod cfn;
+pub mod config;
 #[doc(hidden)]
 pub mod fixture;
+pub mod infra;
 pub mod naming;
 
 use crate::ir::Program;
@@ -39,8 +43,10 @@ pub struct OutputFile {
 
 /// Generates every file of a program, sorted by path.
 pub fn generate(program: &Program, options: &Options) -> Vec<OutputFile> {
-    let _ = (program, options);
     let mut files: Vec<OutputFile> = Vec::new();
+    files.extend(infra::generate(program, options));
+    files.extend(buildspec::generate(program));
+    files.extend(appspec::generate(program));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }

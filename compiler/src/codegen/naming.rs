@@ -62,6 +62,24 @@ pub fn deployment_group(app: &str, env: &str) -> String {
     format!("{app}-{env}")
 }
 
+/// A CodeBuild report group of an app: `<app>-<report>` (the buildspec's `reports` key and the
+/// pipeline stack's `AWS::CodeBuild::ReportGroup` name).
+pub fn report_group(app: &str, report: &str) -> String {
+    format!("{app}-{report}")
+}
+
+/// The output of an environment stack with the app's URL (`http(s)://host`), read by the
+/// pipeline's test actions.
+pub const INFRA_URL_OUTPUT: &str = "Url";
+
+/// The two parameters of the environment template that the pipeline passes as
+/// `ParameterOverrides` (the artifact bucket and its KMS key); every other parameter is set by
+/// the environment's configuration file.
+pub const INFRA_PIPELINE_PARAMETERS: [&str; 2] = ["ArtifactBucket", "ArtifactKeyArn"];
+
+/// The environment template's parameter naming the CodeDeploy application.
+pub const INFRA_CODEDEPLOY_APPLICATION_PARAMETER: &str = "CodeDeployApplication";
+
 /// A CloudFormation logical ID from parts: each part's alphanumerics, capitalised
 /// (`["webshop", "unit-test"]` gives `WebshopUnitTest`).
 pub fn logical_id(parts: &[&str]) -> String {
