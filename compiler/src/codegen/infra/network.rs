@@ -8,6 +8,7 @@
 
 use super::{att, checkov_skip, equals, iff, no_value, not, r, sub, Ctx, Template, Values};
 use crate::ast::Cidr;
+use crate::codegen::naming;
 use crate::ir::{Env, Nat};
 use serde_json::{json, Value};
 
@@ -173,6 +174,9 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
             "ServiceName": sub("com.amazonaws.${AWS::Region}.s3"),
             "RouteTableIds": private_tables}}),
     );
+    if ctx.any(|e| e.network.nat == Nat::None) {
+        add_interface_endpoints(ctx, t);
+    }
     add_flow_logs(ctx, t);
     t.output("VpcId", json!({"Description": "The VPC.", "Value": r("Vpc")}));
 }
@@ -226,6 +230,41 @@ fn add_nat(ctx: &Ctx, t: &mut Template, slots: u8) {
                 "RouteTableId": r(&format!("PrivateRouteTable{i}")), "DestinationCidrBlock": "0.0.0.0/0",
                 "NatGatewayId": nat}}),
         );
+    }
+}
+
+/// The AWS services the instances must reach without a NAT gateway: the CodeDeploy agent polls
+/// `codedeploy` and `codedeploy-commands-secure` (S3, for the agent and revisions, goes through
+/// the gateway endpoint).
+pub const PRIVATE_ENDPOINT_SERVICES: [&str; 2] = ["codedeploy", "codedeploy-commands-secure"];
+
+/// Interface endpoints for environments without NAT (condition `NoNat`).
+fn add_interface_endpoints(ctx: &Ctx, t: &mut Template) {
+    let no_nat = if any_nat(ctx) {
+        t.condition("NoNat", equals("NatMode", "none"));
+        Some("NoNat")
+    } else {
+        None
+    };
+    let mut sg = json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+        "GroupDescription": "VPC interface endpoints: HTTPS from the VPC",
+        "VpcId": r("Vpc"),
+        "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": r("VpcCidr"),
+                                  "Description": "HTTPS from the VPC"}],
+        "SecurityGroupEgress": [{"IpProtocol": "-1", "CidrIp": "127.0.0.1/32",
+                                 "Description": "No outbound traffic (placeholder rule replacing the default allow-all)"}],
+        "Tags": ctx.name_tags("endpoints")}});
+    with_condition(&mut sg, no_nat);
+    t.resource("EndpointSecurityGroup", sg);
+    for service in PRIVATE_ENDPOINT_SERVICES {
+        let mut ep = json!({"Type": "AWS::EC2::VPCEndpoint", "Properties": {
+            "VpcId": r("Vpc"), "VpcEndpointType": "Interface",
+            "ServiceName": sub(&format!("com.amazonaws.${{AWS::Region}}.{service}")),
+            "PrivateDnsEnabled": true,
+            "SubnetIds": instance_subnets(ctx, "PrivateSubnet"),
+            "SecurityGroupIds": [r("EndpointSecurityGroup")]}});
+        with_condition(&mut ep, no_nat);
+        t.resource(&naming::logical_id(&[service, "endpoint"]), ep);
     }
 }
 
