@@ -5,7 +5,7 @@
 //! cfn-lint, checkov, python3 with `jsonschema` and PyYAML must be installed
 //! (`pip install cfn-lint checkov pyyaml`): the tests fail, never skip, without them.
 
-use pf_compiler::codegen::{self, buildspec, fixture, naming, OutputFile};
+use pf_compiler::codegen::{self, buildspec, fixture, naming, CfnFormat, Options, OutputFile};
 use pf_compiler::ir::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -158,9 +158,21 @@ fn yaml(s: &str) -> Value {
 #[test]
 fn templates_pass_cfn_lint() {
     let dir = out_dir("cfn-lint");
-    let templates: Vec<PathBuf> =
+    let mut templates: Vec<PathBuf> =
         write_variants(&dir).into_iter().filter(|p| p.to_string_lossy().ends_with(".template.yml")).collect();
     assert_eq!(templates.len(), variants().len());
+    // The JSON serialization too.
+    let json = codegen::generate(&fixture::sample_program(), &Options { cfn_format: CfnFormat::Json });
+    let json_files = write(&dir.join("json"), &json);
+    templates.extend(json_files.into_iter().filter(|p| p.to_string_lossy().ends_with(".template.json")));
+    assert_eq!(templates.len(), variants().len() + 1);
+    for t in &templates {
+        // D4: a template body passed inline is limited to 51,200 bytes (the default YAML stays
+        // under it); through S3 (as CodePipeline does) to 1 MB.
+        let size = std::fs::metadata(t).unwrap().len();
+        let limit = if t.to_string_lossy().ends_with(".yml") { 51_200 } else { 1_000_000 };
+        assert!(size <= limit, "{} is {size} bytes", t.display());
+    }
     let out = run(Command::new("cfn-lint").args(&templates), "pip install cfn-lint");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success() && text.trim().is_empty(), "cfn-lint findings:\n{text}");

@@ -80,3 +80,50 @@ pub fn appspec(app: &App) -> Value {
     }
     Value::Object(doc)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codegen::fixture;
+
+    #[test]
+    fn hooks_follow_the_lifecycle_and_default_to_the_app_user() {
+        let mut app = fixture::sample_program().apps.remove(0);
+        app.deploy.hooks.insert(
+            0,
+            Hook {
+                event: HookEvent::BeforeAllowTraffic,
+                script: "scripts/warm.sh".into(),
+                timeout_seconds: 60,
+                runas: None,
+            },
+        );
+        app.deploy.hooks.push(Hook {
+            event: HookEvent::BeforeBlockTraffic,
+            script: "scripts/drain.sh".into(),
+            timeout_seconds: 60,
+            runas: None,
+        });
+        let spec = appspec(&app);
+        let events: Vec<&String> = spec["hooks"].as_object().unwrap().keys().collect();
+        assert_eq!(
+            events,
+            [
+                "BeforeBlockTraffic",
+                "AfterInstall",
+                "ApplicationStart",
+                "ValidateService",
+                "BeforeAllowTraffic"
+            ]
+        );
+        assert_eq!(spec["hooks"]["ValidateService"][0]["runas"], "webshop");
+        assert_eq!(spec["hooks"]["AfterInstall"][0]["runas"], "root");
+    }
+
+    #[test]
+    fn traffic_hooks_need_a_load_balancer() {
+        assert!(hook_valid(HookEvent::AfterInstall, false));
+        assert!(!hook_valid(HookEvent::BeforeAllowTraffic, false));
+        assert!(hook_valid(HookEvent::BeforeAllowTraffic, true));
+    }
+}

@@ -161,3 +161,32 @@ fn env_section(build: &Build) -> Option<Value> {
     }
     (!env.is_empty()).then_some(Value::Object(env))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codegen::fixture;
+
+    #[test]
+    fn empty_phases_are_omitted_and_present_ones_have_commands() {
+        let mut build = fixture::sample_build();
+        build.runtimes.clear();
+        build.pre_build.clear();
+        build.post_build.clear();
+        let spec = buildspec("webshop", &build, None);
+        let phases = spec["phases"].as_object().unwrap();
+        assert_eq!(phases.keys().collect::<Vec<_>>(), ["build"]);
+        assert_eq!(spec["phases"]["build"]["commands"][0], "go vet ./...");
+        assert!(spec["reports"]["webshop-unit"].is_object());
+        assert_eq!(spec["env"]["secrets-manager"]["API_KEY"], "webshop/api:key");
+    }
+
+    #[test]
+    fn test_jobs_have_no_artifacts_unless_declared() {
+        let p = fixture::sample_program();
+        let files = generate(&p);
+        let unit = files.iter().find(|f| f.path == "webshop/buildspec-unit.yml").unwrap();
+        assert!(!unit.contents.contains("artifacts:"));
+        assert_eq!(files.iter().filter(|f| f.path.contains("buildspec")).count(), 3);
+    }
+}

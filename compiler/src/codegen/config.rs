@@ -39,3 +39,22 @@ pub fn stack_policy(env: &Env) -> Value {
         {"Effect": "Deny", "Principal": "*", "Action": ["Update:Replace", "Update:Delete"], "Resource": data}
     ]})
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codegen::fixture;
+
+    #[test]
+    fn only_protected_envs_with_data_deny_replacement() {
+        let prod = fixture::sample_prod_env();
+        assert_eq!(stack_policy(&prod)["Statement"][1]["Effect"], "Deny");
+        let mut unprotected = prod.clone();
+        unprotected.protected = false;
+        assert_eq!(stack_policy(&unprotected)["Statement"].as_array().unwrap().len(), 1);
+        let mut no_data = prod;
+        no_data.database = None;
+        no_data.cache = None;
+        assert_eq!(stack_policy(&no_data)["Statement"].as_array().unwrap().len(), 1);
+    }
+}
