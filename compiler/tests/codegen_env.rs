@@ -176,8 +176,11 @@ fn templates_pass_cfn_lint() {
     let out = run(Command::new("cfn-lint").args(&templates), "pip install cfn-lint");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success() && text.trim().is_empty(), "cfn-lint findings:\n{text}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// One checkov run over every variant. Without `--quiet`: quiet JSON lists failed checks only,
+/// and the skipped ones are needed to check that each suppression gives a reason.
 #[test]
 fn templates_pass_checkov() {
     let dir = out_dir("checkov");
@@ -223,6 +226,7 @@ fn templates_pass_checkov() {
     }
     assert!(failures.is_empty(), "checkov failed checks:\n{}", failures.join("\n"));
     assert!(skipped > 0);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn validate(schema: &str, files: &[PathBuf]) -> (bool, String) {
@@ -249,6 +253,7 @@ fn buildspecs_and_appspecs_match_the_schemas() {
     assert!(ok, "buildspec schema errors:\n{text}");
     let (ok, text) = validate(APPSPEC_SCHEMA, &appspecs);
     assert!(ok, "appspec schema errors:\n{text}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -284,6 +289,7 @@ fn schemas_reject_invalid_files() {
         assert!(!ok, "{} should be invalid", file.display());
         assert!(text.contains(expected), "{text}");
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ---------------------------------------------------------------------------------------------
