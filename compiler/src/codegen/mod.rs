@@ -9,9 +9,13 @@
 //!
 //! Names shared between the files live in [`naming`].
 
+pub mod appspec;
+pub mod buildspec;
 pub mod cfn;
+pub mod config;
 #[doc(hidden)]
 pub mod fixture;
+pub mod infra;
 pub mod naming;
 pub mod pipeline;
 
@@ -42,6 +46,9 @@ pub struct OutputFile {
 pub fn generate(program: &Program, options: &Options) -> Vec<OutputFile> {
     let mut files: Vec<OutputFile> = Vec::new();
     files.extend(pipeline::generate(program, options));
+    files.extend(infra::generate(program, options));
+    files.extend(buildspec::generate(program));
+    files.extend(appspec::generate(program));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }

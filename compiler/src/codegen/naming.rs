@@ -122,6 +122,9 @@ pub fn logical_id(parts: &[&str]) -> String {
     out
 }
 
+/// The environment template's parameter naming the CodeDeploy application.
+pub const INFRA_CODEDEPLOY_APPLICATION_PARAMETER: &str = "CodeDeployApplication";
+
 #[cfg(test)]
 mod tests {
     use super::*;

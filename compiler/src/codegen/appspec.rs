@@ -1,0 +1,129 @@
+//! The CodeDeploy appspec of an app (EC2/on-premises, aws-facts.md C2): files, and the hooks
+//! valid for the deployment, in lifecycle order.
+
+use super::{cfn, naming, OutputFile};
+use crate::ir::{App, Hook, HookEvent, Program};
+use serde_json::{json, Map, Value};
+
+/// Every appspec of the program.
+pub fn generate(program: &Program) -> Vec<OutputFile> {
+    program
+        .apps
+        .iter()
+        .map(|app| OutputFile {
+            path: naming::appspec_file(&app.name),
+            contents: cfn::to_yaml(&program.project.source, &appspec(app)),
+        })
+        .collect()
+}
+
+/// Whether a hook event can run in an in-place deployment: the traffic hooks need a load
+/// balancer in the deployment group.
+pub fn hook_valid(event: HookEvent, has_load_balancer: bool) -> bool {
+    match event {
+        HookEvent::ApplicationStop
+        | HookEvent::BeforeInstall
+        | HookEvent::AfterInstall
+        | HookEvent::ApplicationStart
+        | HookEvent::ValidateService => true,
+        HookEvent::BeforeBlockTraffic
+        | HookEvent::AfterBlockTraffic
+        | HookEvent::BeforeAllowTraffic
+        | HookEvent::AfterAllowTraffic => has_load_balancer,
+    }
+}
+
+/// The position of an event in an in-place deployment with a load balancer.
+pub fn lifecycle_rank(event: HookEvent) -> u8 {
+    match event {
+        HookEvent::BeforeBlockTraffic => 0,
+        HookEvent::AfterBlockTraffic => 1,
+        HookEvent::ApplicationStop => 2,
+        HookEvent::BeforeInstall => 3,
+        HookEvent::AfterInstall => 4,
+        HookEvent::ApplicationStart => 5,
+        HookEvent::ValidateService => 6,
+        HookEvent::BeforeAllowTraffic => 7,
+        HookEvent::AfterAllowTraffic => 8,
+    }
+}
+
+/// The appspec of an app. pf deployment groups always have a load balancer.
+pub fn appspec(app: &App) -> Value {
+    let d = &app.deploy;
+    let mut doc = Map::new();
+    doc.insert("version".into(), json!(0.0));
+    doc.insert("os".into(), json!("linux"));
+    if !d.files.is_empty() {
+        let files: Vec<Value> =
+            d.files.iter().map(|(s, dst)| json!({"source": s, "destination": dst})).collect();
+        doc.insert("files".into(), json!(files));
+        doc.insert("file_exists_behavior".into(), json!("OVERWRITE"));
+    }
+    let mut hooks: Vec<&Hook> = d.hooks.iter().filter(|h| hook_valid(h.event, true)).collect();
+    hooks.sort_by_key(|h| lifecycle_rank(h.event));
+    if !hooks.is_empty() {
+        let mut map = Map::new();
+        for h in hooks {
+            let mut entry = Map::new();
+            entry.insert("location".into(), json!(h.script));
+            entry.insert("timeout".into(), json!(h.timeout_seconds));
+            if let Some(user) = h.runas.as_ref().or(d.user.as_ref()) {
+                entry.insert("runas".into(), json!(user));
+            }
+            let list = map.entry(h.event.aws_name()).or_insert_with(|| json!([]));
+            if let Value::Array(items) = list {
+                items.push(Value::Object(entry));
+            }
+        }
+        doc.insert("hooks".into(), Value::Object(map));
+    }
+    Value::Object(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codegen::fixture;
+
+    #[test]
+    fn hooks_follow_the_lifecycle_and_default_to_the_app_user() {
+        let mut app = fixture::sample_program().apps.remove(0);
+        app.deploy.hooks.insert(
+            0,
+            Hook {
+                event: HookEvent::BeforeAllowTraffic,
+                script: "scripts/warm.sh".into(),
+                timeout_seconds: 60,
+                runas: None,
+            },
+        );
+        app.deploy.hooks.push(Hook {
+            event: HookEvent::BeforeBlockTraffic,
+            script: "scripts/drain.sh".into(),
+            timeout_seconds: 60,
+            runas: None,
+        });
+        let spec = appspec(&app);
+        let events: Vec<&String> = spec["hooks"].as_object().unwrap().keys().collect();
+        assert_eq!(
+            events,
+            [
+                "BeforeBlockTraffic",
+                "AfterInstall",
+                "ApplicationStart",
+                "ValidateService",
+                "BeforeAllowTraffic"
+            ]
+        );
+        assert_eq!(spec["hooks"]["ValidateService"][0]["runas"], "webshop");
+        assert_eq!(spec["hooks"]["AfterInstall"][0]["runas"], "root");
+    }
+
+    #[test]
+    fn traffic_hooks_need_a_load_balancer() {
+        assert!(hook_valid(HookEvent::AfterInstall, false));
+        assert!(!hook_valid(HookEvent::BeforeAllowTraffic, false));
+        assert!(hook_valid(HookEvent::BeforeAllowTraffic, true));
+    }
+}

@@ -1,0 +1,378 @@
+//! The infrastructure of an app: ONE CloudFormation template for all the environments the app's
+//! pipelines deploy, and one template configuration (`config/<env>.json`) per environment.
+//!
+//! Differences between environments are parameters. Resources that exist in only some
+//! environments (the third AZ, per-AZ NAT gateways, the database, ...) hang on a few conditions
+//! driven by parameters (`AzCount`, `NatMode`, `HasDatabase`, ...). The template is sized to the
+//! union of the app's environments: a feature no environment uses is not emitted at all. See
+//! `docs/environments.md`.
+//!
+//! Each submodule adds its parameters, conditions, resources and outputs to a [`Template`], and
+//! gives the value of its parameters for one environment ([`Values`]); [`config`] turns those into
+//! the configuration file.
+//!
+//! [`config`]: super::config
+
+pub mod cache;
+pub mod compute;
+pub mod database;
+pub mod deployment;
+pub mod dns;
+pub mod load_balancer;
+pub mod network;
+
+use super::naming;
+use crate::ir::{App, Env, Program};
+use serde_json::{json, Map, Value};
+
+/// The app and the environments its pipelines deploy, with the union of their features.
+pub struct Ctx<'a> {
+    pub program: &'a Program,
+    pub app: &'a App,
+    pub envs: Vec<&'a Env>,
+}
+
+impl<'a> Ctx<'a> {
+    /// The context of `app`, or `None` when no pipeline deploys it anywhere.
+    pub fn new(program: &'a Program, app: &'a App) -> Option<Ctx<'a>> {
+        let envs = deployed_envs(program, &app.name);
+        if envs.is_empty() {
+            None
+        } else {
+            Some(Ctx { program, app, envs })
+        }
+    }
+
+    /// Whether any environment satisfies `f`.
+    pub fn any(&self, f: impl Fn(&Env) -> bool) -> bool {
+        self.envs.iter().any(|e| f(e))
+    }
+
+    /// The largest number of AZs of the app's environments (at least 2: see [`network`]).
+    pub fn az_slots(&self) -> u8 {
+        self.envs.iter().map(|e| e.network.azs).max().unwrap_or(1).max(2)
+    }
+
+    /// A resource name `<app>-<env>-<suffix>` as a `Fn::Sub` (the env from `EnvName`).
+    pub fn name(&self, suffix: &str) -> Value {
+        let base = naming::deployment_group(&self.app.name, "${EnvName}");
+        if suffix.is_empty() {
+            json!({"Fn::Sub": base})
+        } else {
+            json!({"Fn::Sub": format!("{base}-{suffix}")})
+        }
+    }
+
+    /// `Tags` with a `Name` tag `<app>-<env>-<suffix>`.
+    pub fn name_tags(&self, suffix: &str) -> Value {
+        json!([{"Key": "Name", "Value": self.name(suffix)}])
+    }
+}
+
+/// The environments the app's pipelines deploy (infrastructure or app), in program order.
+pub fn deployed_envs<'a>(program: &'a Program, app: &str) -> Vec<&'a Env> {
+    use crate::ir::ActionKind;
+    let mut names: Vec<&str> = Vec::new();
+    for pipeline in program.pipelines.iter().filter(|p| p.app == app) {
+        for action in pipeline.stages.iter().flat_map(|s| &s.actions) {
+            if let ActionKind::DeployInfra { env, .. } | ActionKind::DeployApp { env } = &action.kind {
+                if !names.contains(&env.as_str()) {
+                    names.push(env);
+                }
+            }
+        }
+    }
+    program.envs.iter().filter(|e| names.contains(&e.name.as_str())).collect()
+}
+
+/// A template being assembled: its sections, in CloudFormation's usual order.
+#[derive(Default)]
+pub struct Template {
+    pub parameters: Map<String, Value>,
+    pub conditions: Map<String, Value>,
+    pub resources: Map<String, Value>,
+    pub outputs: Map<String, Value>,
+}
+
+impl Template {
+    /// Declares a parameter.
+    pub fn param(&mut self, name: &str, def: Value) {
+        self.parameters.insert(name.into(), def);
+    }
+
+    /// Declares a condition.
+    pub fn condition(&mut self, name: &str, def: Value) {
+        self.conditions.insert(name.into(), def);
+    }
+
+    /// Adds a resource.
+    pub fn resource(&mut self, id: &str, def: Value) {
+        self.resources.insert(id.into(), def);
+    }
+
+    /// Adds an output.
+    pub fn output(&mut self, name: &str, def: Value) {
+        self.outputs.insert(name.into(), def);
+    }
+}
+
+/// Parameter values of one environment, in declaration order.
+pub type Values = Vec<(String, String)>;
+
+/// `{"Ref": name}`.
+pub fn r(name: &str) -> Value {
+    json!({ "Ref": name })
+}
+
+/// `{"Fn::GetAtt": [resource, attribute]}`.
+pub fn att(resource: &str, attribute: &str) -> Value {
+    json!({ "Fn::GetAtt": [resource, attribute] })
+}
+
+/// `{"Fn::Sub": s}`.
+pub fn sub(s: &str) -> Value {
+    json!({ "Fn::Sub": s })
+}
+
+/// `{"Fn::If": [condition, then, else]}`.
+pub fn iff(condition: &str, then: Value, otherwise: Value) -> Value {
+    json!({ "Fn::If": [condition, then, otherwise] })
+}
+
+/// `AWS::NoValue`.
+pub fn no_value() -> Value {
+    r("AWS::NoValue")
+}
+
+/// `{"Fn::Equals": [{"Ref": param}, value]}`.
+pub fn equals(param: &str, value: &str) -> Value {
+    json!({ "Fn::Equals": [r(param), value] })
+}
+
+/// `{"Fn::Not": [c]}`.
+pub fn not(c: Value) -> Value {
+    json!({ "Fn::Not": [c] })
+}
+
+/// A `"true"`/`"false"` string parameter.
+pub fn bool_param(description: &str) -> Value {
+    json!({"Type": "String", "AllowedValues": ["true", "false"], "Description": description})
+}
+
+/// `"true"` or `"false"`.
+pub fn bool_str(b: bool) -> String {
+    b.to_string()
+}
+
+/// A checkov suppression for a resource's `Metadata`.
+pub fn checkov_skip(skips: &[(&str, &str)]) -> Value {
+    let list: Vec<Value> = skips.iter().map(|(id, comment)| json!({"id": id, "comment": comment})).collect();
+    json!({ "checkov": { "skip": list } })
+}
+
+/// The template of the app, or `None` when no pipeline deploys it.
+pub fn template(ctx: &Ctx) -> Value {
+    let mut t = Template::default();
+    common_params(ctx, &mut t);
+    network::add(ctx, &mut t);
+    load_balancer::add(ctx, &mut t);
+    compute::add(ctx, &mut t);
+    database::add(ctx, &mut t);
+    cache::add(ctx, &mut t);
+    dns::add(ctx, &mut t);
+    deployment::add(ctx, &mut t);
+    let mut doc = Map::new();
+    doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+    doc.insert(
+        "Description".into(),
+        json!(format!(
+            "Infrastructure of {} (environments: {}). Generated by pf from {}.",
+            ctx.app.name,
+            ctx.envs.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", "),
+            ctx.program.project.source
+        )),
+    );
+    doc.insert(
+        "Metadata".into(),
+        json!({"pf": {
+            "comment": format!("Generated by pf (Pipeline Factory) from {}. Do not edit by hand: change the .pf source and run `pf build` again.", ctx.program.project.source),
+            "app": ctx.app.name}}),
+    );
+    doc.insert("Parameters".into(), Value::Object(t.parameters));
+    if !t.conditions.is_empty() {
+        doc.insert("Conditions".into(), Value::Object(t.conditions));
+    }
+    doc.insert("Resources".into(), Value::Object(t.resources));
+    doc.insert("Outputs".into(), Value::Object(t.outputs));
+    Value::Object(doc)
+}
+
+/// The parameter values of `env`, every module's in declaration order.
+pub fn values(ctx: &Ctx, env: &Env) -> Values {
+    let mut v = Values::new();
+    v.push(("EnvName".into(), env.name.clone()));
+    v.push(("Protected".into(), bool_str(env.protected)));
+    v.push((
+        naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER.into(),
+        naming::codedeploy_application(&ctx.app.name),
+    ));
+    network::values(ctx, env, &mut v);
+    load_balancer::values(ctx, env, &mut v);
+    compute::values(ctx, env, &mut v);
+    database::values(ctx, env, &mut v);
+    cache::values(ctx, env, &mut v);
+    dns::values(ctx, env, &mut v);
+    deployment::values(ctx, env, &mut v);
+    v
+}
+
+fn common_params(_ctx: &Ctx, t: &mut Template) {
+    t.param(
+        "EnvName",
+        json!({"Type": "String", "AllowedPattern": "^[a-z][a-z0-9-]*$",
+               "Description": "The environment's name; resource names are <app>-<EnvName>-..."}),
+    );
+    t.param(
+        "Protected",
+        bool_param("Protected environments keep their data: deletion protection on the load balancer and the database."),
+    );
+    t.param(
+        naming::artifact_bucket_parameter(),
+        json!({"Type": "String", "Description": "The pipeline's artifact bucket (passed by the pipeline); instances download revisions from it."}),
+    );
+    t.param(
+        naming::artifact_key_parameter(),
+        json!({"Type": "String", "Description": "The ARN of the KMS key of the artifact bucket (passed by the pipeline)."}),
+    );
+    t.param(
+        naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER,
+        json!({"Type": "String", "Description": "The CodeDeploy application (created by the pipeline stack)."}),
+    );
+}
+
+/// A value that may be a plain string or a reference resolved by CloudFormation, as two
+/// parameters: `<prefix>Source` (one of `sources`: `none`, `managed`, `plain`, `ssm`,
+/// `ssm-secure`, `secretsmanager`) and `value` (the plain value, or the name of the SSM parameter
+/// or Secrets Manager secret). The template resolves it with [`resolved_text`]. Configurations
+/// hold names only, never secrets.
+pub fn text_params(t: &mut Template, prefix: &str, value: &str, what: &str, sources: &[&str]) {
+    let mut chars = what.chars();
+    let what_cap: String = chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars).collect();
+    t.param(
+        &format!("{prefix}Source"),
+        json!({"Type": "String", "AllowedValues": sources,
+               "Description": format!("Where {what} comes from (see {value}).")}),
+    );
+    t.param(
+        value,
+        json!({"Type": "String",
+               "Description": format!("{what_cap}: the value itself when {prefix}Source is plain, else the name of the SSM parameter or the Secrets Manager secret (id[:SecretString:json-key]); never a secret.")}),
+    );
+}
+
+/// The config values of a text (see [`text_params`]).
+pub fn text_values(
+    v: &mut Values,
+    prefix: &str,
+    value: &str,
+    text: Option<&crate::ir::Text>,
+    plain_source: &str,
+) {
+    use crate::ir::Text;
+    let value_name = value;
+    let (source, value) = match text {
+        None => ("none".to_string(), String::new()),
+        Some(Text::Plain(s)) => (plain_source.to_string(), s.clone()),
+        Some(Text::Param(name)) => {
+            (if plain_source == "plain" { "ssm" } else { "ssm-secure" }.to_string(), name.clone())
+        }
+        Some(Text::Secret(id)) => ("secretsmanager".to_string(), secret_reference(id)),
+    };
+    v.push((format!("{prefix}Source"), source));
+    v.push((value_name.to_string(), value));
+}
+
+/// `id` or `id:json-key` as the body of a Secrets Manager dynamic reference.
+pub fn secret_reference(id: &str) -> String {
+    match id.split_once(':') {
+        Some((id, key)) => format!("{id}:SecretString:{key}"),
+        None => id.to_string(),
+    }
+}
+
+/// The resolved value of a text: a dynamic reference built with `Fn::Sub` from the parameter
+/// `value` when `from_ssm` / `from_secret` hold, else `otherwise`.
+pub fn resolved_text(
+    value: &str,
+    ssm_kind: &str,
+    from_ssm: &str,
+    from_secret: Option<&str>,
+    otherwise: Value,
+) -> Value {
+    let secret = sub(&format!("{{{{resolve:secretsmanager:${{{value}}}}}}}"));
+    let rest = match from_secret {
+        Some(c) => iff(c, secret, otherwise),
+        None => secret,
+    };
+    iff(from_ssm, sub(&format!("{{{{resolve:{ssm_kind}:${{{value}}}}}}}")), rest)
+}
+
+/// The infrastructure files of every app: its template and one configuration per environment.
+pub fn generate(program: &Program, options: &super::Options) -> Vec<super::OutputFile> {
+    let mut files = Vec::new();
+    let ext = match options.cfn_format {
+        super::CfnFormat::Yaml => "yml",
+        super::CfnFormat::Json => "json",
+    };
+    for app in &program.apps {
+        let Some(ctx) = Ctx::new(program, app) else { continue };
+        let doc = template(&ctx);
+        let contents = match options.cfn_format {
+            super::CfnFormat::Yaml => super::cfn::to_yaml(&program.project.source, &doc),
+            super::CfnFormat::Json => super::cfn::to_json(&doc),
+        };
+        files.push(super::OutputFile { path: naming::infra_template_file(&app.name, ext), contents });
+        for env in &ctx.envs {
+            files.push(super::OutputFile {
+                path: naming::config_file(&app.name, &env.name),
+                contents: super::cfn::to_json(&super::config::config(&ctx, env)),
+            });
+        }
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codegen::fixture;
+
+    #[test]
+    fn secrets_become_dynamic_reference_bodies() {
+        assert_eq!(secret_reference("webshop/api:key"), "webshop/api:SecretString:key");
+        assert_eq!(secret_reference("webshop/prod/db"), "webshop/prod/db");
+    }
+
+    #[test]
+    fn envs_are_those_the_pipelines_deploy() {
+        let mut p = fixture::sample_program();
+        let names =
+            |p: &Program| deployed_envs(p, "webshop").iter().map(|e| e.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&p), ["test", "uat", "prod"]);
+        p.pipelines[0].stages.retain(|s| s.name != "uat");
+        assert_eq!(names(&p), ["test", "prod"]);
+        assert!(deployed_envs(&p, "other").is_empty());
+    }
+
+    #[test]
+    fn every_config_value_is_a_template_parameter() {
+        let p = fixture::sample_program();
+        let ctx = Ctx::new(&p, &p.apps[0]).unwrap();
+        let t = template(&ctx);
+        for env in &ctx.envs {
+            for (k, _) in values(&ctx, env) {
+                assert!(t["Parameters"].get(&k).is_some(), "{k}");
+            }
+        }
+    }
+}

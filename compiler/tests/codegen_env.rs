@@ -1,0 +1,513 @@
+//! Environment code generation: infrastructure templates (cfn-lint, checkov), template
+//! configurations, buildspecs and appspecs (JSON schemas), artifact coverage, determinism and
+//! snapshots.
+//!
+//! cfn-lint, checkov, python3 with `jsonschema` and PyYAML must be installed
+//! (`pip install cfn-lint checkov pyyaml`): the tests fail, never skip, without them.
+
+use pf_compiler::codegen::{self, buildspec, fixture, naming, CfnFormat, Options, OutputFile};
+use pf_compiler::ir::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const VALIDATE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/tools/validate_schema.py");
+const BUILDSPEC_SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/buildspec.schema.json");
+const APPSPEC_SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/appspec.schema.json");
+
+// ---------------------------------------------------------------------------------------------
+// Programs
+
+fn envs_mut(p: &mut Program) -> &mut Vec<Env> {
+    &mut p.envs
+}
+
+/// The fixture and variants covering the template's other branches.
+fn variants() -> Vec<(&'static str, Program)> {
+    let base = fixture::sample_program();
+
+    let mut no_db = base.clone();
+    for e in envs_mut(&mut no_db) {
+        e.database = None;
+        e.cache = None;
+    }
+
+    let mut single_az = base.clone();
+    for e in envs_mut(&mut single_az) {
+        e.network.azs = 1;
+        e.network.public_subnets.truncate(1);
+        e.network.private_subnets.truncate(1);
+        e.network.nat = Nat::Single;
+        e.alarms.clear();
+        e.rollback.on_alarms.clear();
+    }
+
+    let mut nat_none = base.clone();
+    for e in envs_mut(&mut nat_none) {
+        e.network.nat = Nat::None;
+        e.dns = None;
+    }
+
+    let mut custom = base.clone();
+    for e in envs_mut(&mut custom) {
+        e.strategy = match e.name.as_str() {
+            "test" => Strategy::MinHealthyPercent(50),
+            "uat" => Strategy::MinHealthyHosts(1),
+            _ => Strategy::HalfAtATime,
+        };
+        if let Some(db) = &mut e.database {
+            db.password = Some(Text::Param(format!("/webshop/{}/db-password", e.name)));
+        }
+        if let Some(dns) = &mut e.dns {
+            dns.certificate = Some(Text::Param("/webshop/certificate-arn".into()));
+        }
+        e.compute.scale_on = Scaling::None;
+        e.alarms.push(Alarm {
+            name: "slow".into(),
+            metric: Metric::Latency,
+            threshold: 2,
+            period_seconds: 60,
+            evaluation_periods: 3,
+        });
+        e.alarms.push(Alarm {
+            name: "cpu".into(),
+            metric: Metric::Cpu,
+            threshold: 90,
+            period_seconds: 300,
+            evaluation_periods: 2,
+        });
+    }
+
+    let mut arm = base.clone();
+    for e in envs_mut(&mut arm) {
+        e.compute.arm = true;
+        e.compute.instance = "t4g.small".into();
+        if let Some(db) = &mut e.database {
+            db.engine = Engine::Mysql;
+            db.version = "8.0".into();
+        }
+        e.alarms.push(Alarm {
+            name: "unhealthy".into(),
+            metric: Metric::UnhealthyHosts,
+            threshold: 0,
+            period_seconds: 60,
+            evaluation_periods: 1,
+        });
+        e.alarms.push(Alarm {
+            name: "elb".into(),
+            metric: Metric::Elb5xx,
+            threshold: 5,
+            period_seconds: 60,
+            evaluation_periods: 1,
+        });
+    }
+
+    vec![
+        ("fixture", base),
+        ("no-database", no_db),
+        ("single-az", single_az),
+        ("nat-none", nat_none),
+        ("custom-strategies", custom),
+        ("arm", arm),
+    ]
+}
+
+fn generate(p: &Program) -> Vec<OutputFile> {
+    codegen::generate(p, &Default::default())
+}
+
+fn file<'a>(files: &'a [OutputFile], path: &str) -> &'a str {
+    &files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no file {path}")).contents
+}
+
+fn out_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pf-codegen-env-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, files: &[OutputFile]) -> Vec<PathBuf> {
+    files
+        .iter()
+        .map(|f| {
+            let p = dir.join(&f.path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, &f.contents).unwrap();
+            p
+        })
+        .collect()
+}
+
+/// Writes every variant under `<dir>/<variant>/`.
+fn write_variants(dir: &Path) -> Vec<PathBuf> {
+    variants().iter().flat_map(|(name, p)| write(&dir.join(name), &generate(p))).collect()
+}
+
+fn run(cmd: &mut Command, install: &str) -> std::process::Output {
+    cmd.output().unwrap_or_else(|e| panic!("cannot run {:?} ({e}): {install}", cmd.get_program()))
+}
+
+fn yaml(s: &str) -> Value {
+    serde_yaml::from_str(s).expect("valid YAML")
+}
+
+// ---------------------------------------------------------------------------------------------
+// External validators
+
+#[test]
+fn templates_pass_cfn_lint() {
+    let dir = out_dir("cfn-lint");
+    let mut templates: Vec<PathBuf> =
+        write_variants(&dir).into_iter().filter(|p| p.to_string_lossy().ends_with(".template.yml")).collect();
+    assert_eq!(templates.len(), variants().len());
+    // The JSON serialization too.
+    let json = codegen::generate(&fixture::sample_program(), &Options { cfn_format: CfnFormat::Json });
+    let json_files = write(&dir.join("json"), &json);
+    templates.extend(json_files.into_iter().filter(|p| p.to_string_lossy().ends_with(".template.json")));
+    assert_eq!(templates.len(), variants().len() + 1);
+    for t in &templates {
+        // D4: a template body passed inline is limited to 51,200 bytes (the default YAML stays
+        // under it); through S3 (as CodePipeline does) to 1 MB.
+        let size = std::fs::metadata(t).unwrap().len();
+        let limit = if t.to_string_lossy().ends_with(".yml") { 51_200 } else { 1_000_000 };
+        assert!(size <= limit, "{} is {size} bytes", t.display());
+    }
+    let out = run(Command::new("cfn-lint").args(&templates), "pip install cfn-lint");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && text.trim().is_empty(), "cfn-lint findings:\n{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// One checkov run over every variant. Without `--quiet`: quiet JSON lists failed checks only,
+/// and the skipped ones are needed to check that each suppression gives a reason.
+#[test]
+fn templates_pass_checkov() {
+    let dir = out_dir("checkov");
+    write_variants(&dir);
+    let out = run(
+        Command::new("checkov").arg("-d").arg(&dir).args([
+            "--framework",
+            "cloudformation",
+            "-o",
+            "json",
+            "--skip-download",
+        ]),
+        "pip install checkov",
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!("checkov output is not JSON ({e}):\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr))
+    });
+    let reports = match report {
+        Value::Array(items) => items,
+        other => vec![other],
+    };
+    let mut failures = Vec::new();
+    let mut skipped = 0;
+    for r in &reports {
+        assert_eq!(r["check_type"], "cloudformation");
+        assert_eq!(r["summary"]["parsing_errors"], 0, "checkov could not parse a template");
+        for c in r["results"]["failed_checks"].as_array().into_iter().flatten() {
+            failures
+                .push(format!("{} {} {} {}", c["check_id"], c["check_name"], c["file_path"], c["resource"]));
+        }
+        for c in r["results"]["skipped_checks"].as_array().into_iter().flatten() {
+            skipped += 1;
+            let comment = c["check_result"]["suppress_comment"].as_str().unwrap_or_default();
+            assert!(
+                comment.trim().len() > 20,
+                "suppression of {} on {} has no reason",
+                c["check_id"],
+                c["resource"]
+            );
+        }
+        assert!(r["summary"]["passed"].as_u64().unwrap_or(0) > 0, "checkov checked nothing");
+    }
+    assert!(failures.is_empty(), "checkov failed checks:\n{}", failures.join("\n"));
+    assert!(skipped > 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn validate(schema: &str, files: &[PathBuf]) -> (bool, String) {
+    let out = run(
+        Command::new("python3").arg(VALIDATE).arg(schema).args(files),
+        "install python3, then pip install cfn-lint pyyaml",
+    );
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+#[test]
+fn buildspecs_and_appspecs_match_the_schemas() {
+    let dir = out_dir("schemas");
+    let files = write_variants(&dir);
+    let named = |f: &dyn Fn(&str) -> bool| -> Vec<PathBuf> {
+        files.iter().filter(|p| f(&p.file_name().unwrap().to_string_lossy())).cloned().collect()
+    };
+    let buildspecs = named(&|n| n.starts_with("buildspec") && n.ends_with(".yml"));
+    let appspecs = named(&|n| n == "appspec.yml");
+    assert!(buildspecs.len() >= 3 * variants().len());
+    assert_eq!(appspecs.len(), variants().len());
+    let (ok, text) = validate(BUILDSPEC_SCHEMA, &buildspecs);
+    assert!(ok, "buildspec schema errors:\n{text}");
+    let (ok, text) = validate(APPSPEC_SCHEMA, &appspecs);
+    assert!(ok, "appspec schema errors:\n{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn schemas_reject_invalid_files() {
+    let dir = out_dir("invalid");
+    let bad_buildspec = dir.join("buildspec.yml");
+    std::fs::write(
+        &bad_buildspec,
+        "version: 0.2\nphases:\n  build:\n    on-failure: MAYBE\n    commands: [make]\n",
+    )
+    .unwrap();
+    let bad_version = dir.join("buildspec-version.yml");
+    std::fs::write(&bad_version, "version: 0.3\nphases:\n  build:\n    commands: [make]\n").unwrap();
+    let bad_appspec = dir.join("appspec.yml");
+    std::fs::write(
+        &bad_appspec,
+        "version: 0.0\nos: linux\nfiles:\n  - source: dist\n    destination: opt/app\n",
+    )
+    .unwrap();
+    let bad_hook = dir.join("appspec-hook.yml");
+    std::fs::write(
+        &bad_hook,
+        "version: 0.0\nos: linux\nhooks:\n  Install:\n    - location: a.sh\n      timeout: 4000\n",
+    )
+    .unwrap();
+    for (schema, file, expected) in [
+        (BUILDSPEC_SCHEMA, &bad_buildspec, "MAYBE"),
+        (BUILDSPEC_SCHEMA, &bad_version, "version"),
+        (APPSPEC_SCHEMA, &bad_appspec, "opt/app"),
+        (APPSPEC_SCHEMA, &bad_hook, "Install"),
+    ] {
+        let (ok, text) = validate(schema, std::slice::from_ref(file));
+        assert!(!ok, "{} should be invalid", file.display());
+        assert!(text.contains(expected), "{text}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configurations
+
+#[test]
+fn configs_match_template_parameters_and_hold_no_secrets() {
+    for (name, program) in variants() {
+        let files = generate(&program);
+        let template = yaml(file(&files, &naming::infra_template_file("webshop", "yml")));
+        let params = template["Parameters"].as_object().expect("parameters");
+        for env in ["test", "uat", "prod"] {
+            let config: Value = serde_json::from_str(file(&files, &naming::config_file("webshop", env)))
+                .expect("JSON config");
+            let set = config["Parameters"].as_object().expect("config parameters");
+            for (k, v) in set {
+                let def =
+                    params.get(k).unwrap_or_else(|| panic!("{name}/{env}: {k} is not a template parameter"));
+                let v = v.as_str().unwrap_or_else(|| panic!("{name}/{env}: {k} is not a string"));
+                if let Some(allowed) = def["AllowedValues"].as_array() {
+                    let allowed: Vec<String> = allowed
+                        .iter()
+                        .map(|a| a.as_str().map_or_else(|| a.to_string(), str::to_string))
+                        .collect();
+                    assert!(allowed.iter().any(|a| a == v), "{name}/{env}: {k}={v} not in {allowed:?}");
+                }
+                assert!(!v.contains("{{resolve"), "{name}/{env}: {k} holds a dynamic reference");
+                let lower = k.to_lowercase();
+                if ["password", "secret", "token"].iter().any(|s| lower.contains(s)) {
+                    assert!(
+                        k.ends_with("Source") || k.ends_with("Reference"),
+                        "{name}/{env}: {k} looks like a secret value"
+                    );
+                }
+            }
+            for (k, def) in params {
+                if def.get("Default").is_none()
+                    && ![naming::artifact_bucket_parameter(), naming::artifact_key_parameter()]
+                        .contains(&k.as_str())
+                {
+                    assert!(set.contains_key(k), "{name}/{env}: required parameter {k} is not set");
+                }
+            }
+            for tag in config["Tags"].as_object().expect("tags").values() {
+                assert!(tag.is_string());
+            }
+            assert!(config["StackPolicy"]["Statement"].is_array());
+        }
+        for p in [naming::artifact_bucket_parameter(), naming::artifact_key_parameter()] {
+            assert!(params.contains_key(p), "{name}: the template lacks {p}");
+        }
+    }
+}
+
+#[test]
+fn protected_envs_deny_replacing_data_stores() {
+    let files = generate(&fixture::sample_program());
+    let prod: Value = serde_json::from_str(file(&files, "webshop/config/prod.json")).unwrap();
+    let deny = &prod["StackPolicy"]["Statement"][1];
+    assert_eq!(deny["Effect"], "Deny");
+    assert_eq!(
+        deny["Resource"],
+        serde_json::json!(["LogicalResourceId/Database", "LogicalResourceId/Cache"])
+    );
+    let test: Value = serde_json::from_str(file(&files, "webshop/config/test.json")).unwrap();
+    assert_eq!(test["StackPolicy"]["Statement"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn apps_without_deployments_get_no_infrastructure() {
+    let mut p = fixture::sample_program();
+    p.pipelines.clear();
+    let files = generate(&p);
+    assert!(files.iter().all(|f| !f.path.contains("infra.template") && !f.path.contains("/config/")));
+    assert!(files.iter().any(|f| f.path == "webshop/buildspec.yml"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Template contents
+
+#[test]
+fn template_has_the_documented_shape() {
+    let files = generate(&fixture::sample_program());
+    let t = yaml(file(&files, "webshop/infra.template.yml"));
+    let res = t["Resources"].as_object().unwrap();
+    let types: Vec<&str> = res.values().map(|r| r["Type"].as_str().unwrap()).collect();
+    assert!(!types.contains(&"AWS::AutoScaling::LaunchConfiguration"));
+    let lt = &res["LaunchTemplate"]["Properties"]["LaunchTemplateData"];
+    assert_eq!(lt["MetadataOptions"]["HttpTokens"], "required");
+    assert_eq!(lt["BlockDeviceMappings"][0]["Ebs"]["Encrypted"], true);
+    assert_eq!(lt["NetworkInterfaces"][0]["AssociatePublicIpAddress"], false);
+    let user_data = lt["UserData"]["Fn::Base64"]["Fn::Sub"].as_str().unwrap();
+    assert!(user_data.contains(
+        "https://aws-codedeploy-${AWS::Region}.s3.${AWS::Region}.${AWS::URLSuffix}/latest/install"
+    ));
+    assert_eq!(res["AutoScalingGroup"]["Properties"]["HealthCheckType"], "ELB");
+    let dg = &res["DeploymentGroup"]["Properties"];
+    assert_eq!(dg["DeploymentGroupName"]["Fn::Sub"], naming::deployment_group("webshop", "${EnvName}"));
+    assert_eq!(dg["DeploymentStyle"]["DeploymentType"], "IN_PLACE");
+    assert_eq!(res["Database"]["DeletionPolicy"], "Snapshot");
+    assert_eq!(res["Database"]["Properties"]["StorageEncrypted"], true);
+    assert_eq!(res["HttpsListener"]["Properties"]["SslPolicy"], "ELBSecurityPolicy-TLS13-1-2-2021-06");
+    assert!(t["Outputs"][naming::env_url_output()].is_object());
+    // Every security group rule says why it exists; no SSH.
+    let text = serde_json::to_string(&t).unwrap();
+    assert!(!text.contains("\"FromPort\":22"));
+    for r in res.values() {
+        let p = &r["Properties"];
+        for rule in p["SecurityGroupIngress"]
+            .as_array()
+            .into_iter()
+            .chain(p["SecurityGroupEgress"].as_array())
+            .flatten()
+        {
+            assert!(rule["Description"].is_string(), "{rule}");
+        }
+        if r["Type"] == "AWS::EC2::SecurityGroupIngress" {
+            assert!(p["Description"].is_string());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Artifacts
+
+/// Whether `path` matches the CodeBuild artifact glob `glob` (`**` any number of directories,
+/// `*` and `?` inside one path segment).
+fn glob_match(glob: &str, path: &str) -> bool {
+    fn segments(glob: &[&str], path: &[&str]) -> bool {
+        match glob.split_first() {
+            None => path.is_empty(),
+            Some((&"**", rest)) => (0..=path.len()).any(|i| segments(rest, &path[i..])),
+            Some((g, rest)) => path
+                .split_first()
+                .is_some_and(|(p, prest)| segment(g.as_bytes(), p.as_bytes()) && segments(rest, prest)),
+        }
+    }
+    fn segment(g: &[u8], s: &[u8]) -> bool {
+        match g.split_first() {
+            None => s.is_empty(),
+            Some((b'*', rest)) => (0..=s.len()).any(|i| segment(rest, &s[i..])),
+            Some((b'?', rest)) => !s.is_empty() && segment(rest, &s[1..]),
+            Some((c, rest)) => s.first() == Some(c) && segment(rest, &s[1..]),
+        }
+    }
+    let g: Vec<&str> = glob.split('/').collect();
+    let p: Vec<&str> = path.split('/').collect();
+    segments(&g, &p)
+}
+
+#[test]
+fn glob_matcher() {
+    assert!(glob_match("dist/**/*", "dist/server"));
+    assert!(glob_match("dist/**/*", "dist/a/b/c"));
+    assert!(!glob_match("dist/**/*", "src/a"));
+    assert!(glob_match("scripts/*.sh", "scripts/start.sh"));
+    assert!(!glob_match("scripts/*.sh", "scripts/x/start.sh"));
+    assert!(glob_match("a?c", "abc"));
+    assert!(glob_match("appspec.yml", "appspec.yml"));
+}
+
+#[test]
+fn app_artifacts_cover_every_referenced_path() {
+    for (name, program) in variants() {
+        let app = &program.apps[0];
+        let spec = yaml(
+            &buildspec::generate(&program)
+                .into_iter()
+                .find(|f| f.path == "webshop/buildspec.yml")
+                .unwrap()
+                .contents,
+        );
+        let globs: Vec<String> = spec["artifacts"]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(globs, buildspec::app_artifacts(&program, app));
+        let mut needed = vec![
+            "appspec.yml".to_string(),
+            naming::in_repo(&program.project, &naming::infra_template_file(&app.name, "yml")),
+        ];
+        for env in &program.envs {
+            needed.push(naming::in_repo(&program.project, &naming::config_file(&app.name, &env.name)));
+        }
+        needed.extend(app.deploy.hooks.iter().map(|h| h.script.clone()));
+        needed.extend(app.deploy.files.iter().map(|(src, _)| src.clone()));
+        for path in needed {
+            assert!(
+                globs.iter().any(|g| glob_match(g, &path)),
+                "{name}: {path} is not in the app's artifacts {globs:?}"
+            );
+        }
+        // The appspec is copied to the revision root from where it is generated.
+        let post = spec["phases"]["post_build"]["commands"].as_array().unwrap();
+        let copy =
+            format!("cp {} appspec.yml", naming::in_repo(&program.project, &naming::appspec_file(&app.name)));
+        assert!(post.iter().any(|c| c == &Value::String(copy.clone())));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Determinism and snapshots
+
+#[test]
+fn generation_is_deterministic() {
+    for (_, p) in variants() {
+        assert_eq!(generate(&p), generate(&p));
+    }
+}
+
+#[test]
+fn snapshots() {
+    let files = generate(&fixture::sample_program());
+    insta::assert_snapshot!("infra_template", file(&files, "webshop/infra.template.yml"));
+    insta::assert_snapshot!("prod_config", file(&files, "webshop/config/prod.json"));
+    insta::assert_snapshot!("buildspec", file(&files, "webshop/buildspec.yml"));
+    insta::assert_snapshot!("test_buildspec", file(&files, "webshop/buildspec-unit.yml"));
+    insta::assert_snapshot!("appspec", file(&files, "webshop/appspec.yml"));
+}
