@@ -302,13 +302,24 @@ impl Lower {
             },
             Rule::cidr => self.cidr(span, text),
             Rule::path => ValueKind::Path(self.path(pair)),
-            Rule::list => ValueKind::List(pair.into_inner().map(|p| self.value(p)).collect()),
-            Rule::pair => {
-                let mut inner = pair.into_inner();
-                match (inner.next(), inner.next()) {
-                    (Some(a), Some(b)) => ValueKind::Pair(Box::new(self.value(a)), Box::new(self.value(b))),
-                    _ => ValueKind::Error,
+            Rule::list => {
+                let mut items: Vec<Value> = Vec::new();
+                for p in pair.into_inner() {
+                    if p.as_rule() == Rule::pair_tail {
+                        // `a -> b`: the item before the tail becomes the pair's source.
+                        let Some(target) = p.into_inner().next().map(|t| self.value(t)) else { continue };
+                        if let Some(source) = items.pop() {
+                            let span = source.span.to(target.span);
+                            items.push(Value {
+                                kind: ValueKind::Pair(Box::new(source), Box::new(target)),
+                                span,
+                            });
+                        }
+                    } else {
+                        items.push(self.value(p));
+                    }
                 }
+                ValueKind::List(items)
             }
             Rule::call => {
                 let mut inner = pair.into_inner();
