@@ -1,0 +1,245 @@
+//! `pf check` end to end: hostile inputs, exit codes and every output format.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const VALID: &str = r#"app webshop {
+  source = codecommit { repository = "webshop", branch = "main" }
+  deploy = ec2 { port = 8080, health_check = "/healthz" }
+}
+env test {
+  network { cidr = 10.10.0.0/16, azs = 2, nat = single }
+}
+pipeline webshop {
+  stage build { build }
+  stage test  { deploy test }
+}
+"#;
+
+fn pf(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pf"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run pf")
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) {
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Checks `bytes` as `input.pf` in short format; returns the exit code and stdout.
+fn check_bytes(bytes: &[u8]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "input.pf", bytes);
+    let o = pf(dir.path(), &["check", "--format", "short", "input.pf"]);
+    (o.status.code(), stdout(&o))
+}
+
+#[test]
+fn valid_file_is_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "ok.pf", VALID.as_bytes());
+    let o = pf(dir.path(), &["check", "ok.pf"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "checked 1 file: no problems\n");
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn binary_file() {
+    let (code, out) = check_bytes(b"app x {\0\0\x01\x02}");
+    assert_eq!(code, Some(1));
+    assert!(out.contains("error[PF0006]"), "{out}");
+    assert!(out.contains("offset 7"), "{out}");
+}
+
+#[test]
+fn invalid_utf8_names_the_offset() {
+    let (code, out) = check_bytes(b"app caf\xE9 {}\n");
+    assert_eq!(code, Some(1));
+    assert!(out.contains("error[PF0003]"), "{out}");
+    assert!(out.contains("offset 7"), "{out}");
+}
+
+#[test]
+fn empty_and_comment_only_files() {
+    for text in ["", "\n\n  \n", "# nothing here\n"] {
+        let (code, out) = check_bytes(text.as_bytes());
+        assert_eq!(code, Some(1), "{text:?}");
+        assert_eq!(out, "input.pf:1:1: error[PF0002]: this file declares nothing\n");
+    }
+}
+
+#[test]
+fn huge_file_is_refused_quickly() {
+    let line = "app webshop { port = 8080 }\n";
+    let text = line.repeat(10 * 1024 * 1024 / line.len() + 1);
+    let start = Instant::now();
+    let (code, out) = check_bytes(text.as_bytes());
+    assert_eq!(code, Some(1));
+    assert!(out.contains("error[PF0004]"), "{out}");
+    assert!(start.elapsed() < Duration::from_secs(10), "took {:?}", start.elapsed());
+}
+
+#[test]
+fn deep_nesting_does_not_crash() {
+    let text = format!("x = {}", "[".repeat(20_000));
+    let (code, out) = check_bytes(text.as_bytes());
+    assert_eq!(code, Some(1));
+    assert!(out.contains("error[PF0005]"), "{out}");
+}
+
+#[test]
+fn missing_file_and_directory_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let o = pf(dir.path(), &["check", "missing.pf"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("error: cannot read missing.pf: "), "{}", stderr(&o));
+    let o = pf(dir.path(), &["check", "sub"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read sub: it is a directory"), "{}", stderr(&o));
+}
+
+#[test]
+fn no_file_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = pf(dir.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = pf(dir.path(), &["check", "--format", "xml", "a.pf"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// A directory with a valid file and a file with two errors.
+fn two_files() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "ok.pf", VALID.as_bytes());
+    write(
+        dir.path(),
+        "bad.pf",
+        b"app webshop {\n  port: 8080\n}\nenv test {\n  network { cidr = 10.300.0.0/16 }\n}\n",
+    );
+    dir
+}
+
+#[test]
+fn human_output_and_summary_go_to_stderr() {
+    let dir = two_files();
+    let o = pf(dir.path(), &["check", "ok.pf", "bad.pf"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "");
+    let err = stderr(&o);
+    assert!(err.contains("error[PF0001]: expected a field or block, found `port: 8080`"), "{err}");
+    assert!(err.contains("bad.pf:2:3"), "{err}");
+    assert!(err.contains("help:"), "{err}");
+    assert!(err.ends_with("error: 2 errors in 2 files\n"), "{err}");
+    assert!(!err.contains('\u{1b}'), "NO_COLOR must disable colour: {err}");
+}
+
+#[test]
+fn json_document() {
+    let dir = two_files();
+    let o = pf(dir.path(), &["check", "--format", "json", "ok.pf", "bad.pf"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["summary"], serde_json::json!({"errors": 2, "warnings": 0, "suppressed": 0}));
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "PF0001");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "bad.pf");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(3)));
+    assert_eq!((d["end_line"].as_u64(), d["end_column"].as_u64()), (Some(2), Some(13)));
+    assert_eq!((d["offset"].as_u64(), d["end_offset"].as_u64()), (Some(16), Some(26)));
+    assert_eq!(d["labels"][0]["primary"], true);
+    assert_eq!(d["suppressed"], false);
+    assert!(d["justification"].is_null());
+    assert!(d["fix"].is_null());
+    assert_eq!(v["diagnostics"][1]["code"], "PF0011");
+}
+
+#[test]
+fn sarif_log() {
+    let dir = two_files();
+    let o = pf(dir.path(), &["check", "--format", "sarif", "ok.pf", "bad.pf"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    assert!(v["$schema"].as_str().unwrap().contains("sarif"));
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "pf");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["PF0001", "PF0011"]);
+    let r = &run["results"][0];
+    assert_eq!(r["ruleId"], "PF0001");
+    assert_eq!(r["level"], "error");
+    let loc = &r["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "bad.pf");
+    assert_eq!(loc["region"]["startLine"], 2);
+    assert_eq!(loc["region"]["startColumn"], 3);
+}
+
+#[test]
+fn short_and_github_formats() {
+    let dir = two_files();
+    let o = pf(dir.path(), &["check", "--format", "short", "ok.pf", "bad.pf"]);
+    assert_eq!(
+        stdout(&o),
+        "bad.pf:2:3: error[PF0001]: expected a field or block, found `port: 8080`\n\
+         bad.pf:5:20: error[PF0011]: `10.300.0.0/16` is not a valid CIDR block\n"
+    );
+    let o = pf(dir.path(), &["check", "--format", "github", "bad.pf"]);
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("::error file=bad.pf,line=2,col=3,endLine=2,endColumn=13,title=PF0001::expected"),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 2);
+}
+
+#[test]
+fn deny_warnings_keeps_clean_files_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "ok.pf", VALID.as_bytes());
+    let o = pf(dir.path(), &["check", "--deny-warnings", "ok.pf"]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+/// Known parser bug: nested lists backtrack exponentially (each `list_item` tries `pair`, which
+/// parses a whole `value`, then parses the `value` again), so 30 levels, well under the
+/// nesting limit, take hours. Ignored until the grammar is fixed; run with `--ignored`.
+#[test]
+#[ignore = "exponential backtracking on nested lists in grammar/pf.pest (list_item = pair | value)"]
+fn nested_lists_parse_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "lists.pf", format!("x = {}1{}\n", "[".repeat(40), "]".repeat(40)).as_bytes());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pf"))
+        .args(["check", "--format", "short", "lists.pf"])
+        .current_dir(dir.path())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(10) {
+            child.kill().unwrap();
+            panic!("pf check did not finish in 10 s on 40 nested lists");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
