@@ -168,7 +168,6 @@ fn first_pf_block(doc: &str) -> Option<String> {
 }
 
 #[test]
-#[ignore = "the pages are being written"]
 fn every_code_has_a_page_whose_example_triggers_it() {
     let mut failures = String::new();
     for code in codes::ALL {
