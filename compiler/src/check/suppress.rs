@@ -1,4 +1,4 @@
-//! Project severities (`project { severity { PF4006 = "off" } }`) and suppression comments.
+//! Project severities (`project { severity { PF4006 = off } }`) and suppression comments.
 //!
 //! A comment `# pf:allow PF4006: the reason` silences findings of that code on its own line (a
 //! trailing comment) or on the next line (a comment on its own line). The reason is required and

@@ -89,7 +89,7 @@ pub static PROJECT: Schema = Schema {
         field!("output", STR, "\"pf-out\"", "The folder, relative to the repository root, where `pf build` output is committed. The pipeline reads templates and configurations from there."),
         field!("protected", STRS, "[\"prod\", \"production\"]", "Names of environments that are protected unless they say `protected = false`."),
         field!("tags", TAGS, "Tags on every stack of the project."),
-        field!("severity", Ty::Map(&SEVERITY), "Severity of diagnostic codes for this project: `severity { PF4010 = \"off\" }`. Values: error, warning, off."),
+        field!("severity", Ty::Map(&SEVERITY), "Severity of diagnostic codes for this project: `severity { PF4006 = off }`. Values: error, warning, off."),
     ],
     children: &[],
 };

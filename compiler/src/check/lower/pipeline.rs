@@ -128,7 +128,8 @@ pub fn lower(
             stages.push(stage);
         }
     }
-    if stages.len() < 2 {
+    // A stage whose actions are all in error is not empty: its errors are reported already.
+    if !o.children.iter().any(|c| c.keyword == "stage") {
         l.ctx.push(
             Diagnostic::new(
                 codes::PF4007,
@@ -244,6 +245,16 @@ impl Lowering<'_> {
                 next = produced.iter().map(|x| x.run_order).max().map_or(next, |m| m + 1);
                 actions.extend(produced);
             }
+        }
+        // Actions written but all in error leave the stage empty too: their errors say why.
+        let written: usize = child
+            .obj
+            .children
+            .iter()
+            .map(|a| if a.keyword == "parallel" { a.obj.children.len() } else { 1 })
+            .sum();
+        if actions.is_empty() && written > 0 {
+            return None;
         }
         if actions.is_empty() {
             self.ctx.push(
