@@ -15,7 +15,7 @@ pub fn yaml_header(source: &str) -> String {
 
 /// `value` as YAML behind the header.
 pub fn to_yaml(source: &str, value: &Value) -> String {
-    let body = serde_yaml::to_string(value).unwrap_or_default();
+    let body = super::yaml::to_string(value);
     format!("{}{}", yaml_header(source), body)
 }
 

@@ -18,6 +18,7 @@ pub mod fixture;
 pub mod infra;
 pub mod naming;
 pub mod pipeline;
+pub mod yaml;
 
 use crate::ir::Program;
 
