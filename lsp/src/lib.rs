@@ -18,6 +18,7 @@ pub mod handlers;
 pub mod locate;
 pub mod server;
 pub mod state;
+pub mod transport;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -31,12 +32,20 @@ pub async fn run_stdio() -> bool {
 pub async fn serve<I, O>(input: I, output: O) -> bool
 where
     I: AsyncRead + Unpin,
-    O: AsyncWrite,
+    O: AsyncWrite + Unpin,
 {
     let shutdown = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = shutdown.clone();
     let (service, socket) =
         tower_lsp::LspService::new(move |client| server::Backend::new(client, flag.clone()));
-    tower_lsp::Server::new(input, output, socket).serve(service).await;
+    // tower-lsp talks to the framing guard, which talks to the client.
+    let (server_in, guard_to_server) = tokio::io::duplex(1 << 20);
+    let (guard_from_server, server_out) = tokio::io::duplex(1 << 20);
+    let serve = tower_lsp::Server::new(server_in, server_out, socket).serve(service);
+    let guard = transport::guard(input, output, guard_to_server, guard_from_server);
+    tokio::select! {
+        _ = serve => {}
+        _ = guard => {}
+    }
     shutdown.load(std::sync::atomic::Ordering::SeqCst)
 }

@@ -256,8 +256,9 @@ impl State {
     fn analyze_one(&mut self, uri: &Url) {
         let Some(doc) = self.docs.get(uri) else { return };
         let docs = &self.docs;
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze_doc(doc, docs)));
-        let Ok(current) = result else { return };
+        // The parser recurses; give it a large stack whatever thread the request runs on. A
+        // panic is caught by `join` and the previous analysis stays.
+        let Some(current) = with_big_stack(|| analyze_doc(doc, docs)) else { return };
         let current = Arc::new(current);
         let good = match (current.parsed, self.views.get(uri)) {
             (false, Some(old)) if old.good.parsed => old.good.clone(),
@@ -306,6 +307,14 @@ impl State {
         }
         out
     }
+}
+
+/// Runs `f` on a thread with a 256 MiB stack (reserved, not committed); `None` if it panicked.
+pub fn with_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
+    std::thread::scope(|s| {
+        let handle = std::thread::Builder::new().stack_size(256 << 20).spawn_scoped(s, f).ok()?;
+        handle.join().ok()
+    })
 }
 
 /// Applies one content change to `text`; ranges are in `enc`.
