@@ -122,8 +122,9 @@ impl LineIndex {
         let start = self.line_start(line, text);
         let end = self.line_start(line + 1, text);
         let line_text = text.get(start..end).unwrap_or("");
+        // A `\r` before the `\n` stays addressable: clients that treat it as text send
+        // positions after it.
         let line_text = line_text.strip_suffix('\n').unwrap_or(line_text);
-        let line_text = line_text.strip_suffix('\r').unwrap_or(line_text);
         let mut units = 0usize;
         for (i, c) in line_text.char_indices() {
             let w = enc.width(c);
