@@ -43,7 +43,8 @@ impl Backend {
     fn mutate(&self, f: impl FnOnce(&mut State) -> Publish) -> Publish {
         let mut state = lock(&self.state);
         let publish = catch_unwind(AssertUnwindSafe(|| f(&mut state))).unwrap_or_default();
-        *lock(&self.snapshot) = state.snapshot();
+        let old = std::mem::replace(&mut *lock(&self.snapshot), state.snapshot());
+        crate::state::drop_later(old);
         publish
     }
 

@@ -264,7 +264,9 @@ impl State {
             (false, Some(old)) if old.good.parsed => old.good.clone(),
             _ => current.clone(),
         };
-        self.views.insert(uri.clone(), DocView { current, good });
+        if let Some(old) = self.views.insert(uri.clone(), DocView { current, good }) {
+            drop_later(old);
+        }
     }
 
     /// The diagnostics of every file of every open program, by URI; only lists that changed
@@ -306,6 +308,13 @@ impl State {
             }
         }
         out
+    }
+}
+
+/// Drops a value on another thread: freeing a large analysis is off the latency path.
+pub fn drop_later<T: Send + 'static>(value: T) {
+    if std::thread::Builder::new().spawn(move || drop(value)).is_err() {
+        // The value was dropped with the failed closure; nothing else to do.
     }
 }
 
