@@ -89,7 +89,6 @@ pub struct Item {
 struct Ctx {
     kind: Option<DeclKind>,
     decl: String,
-    pipeline_has_app: bool,
 }
 
 struct Walker<'a> {
@@ -203,7 +202,7 @@ impl Walker<'_> {
                 self.push(label.span(), What::ImplicitRef(Sym::App(name.clone())));
             }
         }
-        let ctx = Ctx { kind: Some(decl.kind), decl: name, pipeline_has_app: has_app };
+        let ctx = Ctx { kind: Some(decl.kind), decl: name };
         self.body(entries, decl.schema, &ctx);
     }
 
@@ -347,7 +346,6 @@ impl Walker<'_> {
             (ValueKind::Error, _) => {}
             (kind, _) => self.push(v.span, What::Literal(kind.clone())),
         }
-        let _ = ctx.pipeline_has_app;
     }
 }
 

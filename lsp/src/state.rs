@@ -140,7 +140,7 @@ pub fn stdlib_dir() -> PathBuf {
 /// The URI of a standard-library file (`std/build/go.pf`), written under the temp dir once.
 pub fn stdlib_uri(name: &str) -> Option<Url> {
     static WRITTEN: OnceLock<bool> = OnceLock::new();
-    let (_, text) = stdlib::MODULES.iter().find(|(m, _)| stdlib::file_name(m) == name)?;
+    stdlib::MODULES.iter().find(|(m, _)| stdlib::file_name(m) == name)?;
     let ok = *WRITTEN.get_or_init(|| {
         stdlib::MODULES.iter().all(|(m, t)| {
             let path = stdlib_dir().join(stdlib::file_name(m));
@@ -149,7 +149,6 @@ pub fn stdlib_uri(name: &str) -> Option<Url> {
                     || std::fs::write(&path, t).is_ok())
         })
     });
-    let _ = text;
     if !ok {
         return None;
     }

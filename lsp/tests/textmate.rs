@@ -122,3 +122,11 @@ fn grammar_is_well_formed() {
         assert!(g["repository"].get(include).is_some(), "include {include} exists");
     }
 }
+
+#[test]
+fn the_vscode_extension_ships_the_same_grammar() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let a = std::fs::read_to_string(format!("{root}/grammar/pf.tmLanguage.json")).unwrap();
+    let b = std::fs::read_to_string(format!("{root}/editors/vscode/syntaxes/pf.tmLanguage.json")).unwrap();
+    assert_eq!(a, b, "run `npm run sync-grammar` in editors/vscode");
+}

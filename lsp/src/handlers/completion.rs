@@ -70,15 +70,14 @@ pub fn complete(ctx: &Context, docs: &[&std::sync::Arc<DocAnalysis>]) -> Vec<Com
             }
             Vec::new()
         }
-        Scope::Block { schema, kind } => {
-            if let Some((key, rhs)) = entry.split_once('=') {
+        Scope::Block { schema, .. } => {
+            if let Some((key, _)) = entry.split_once('=') {
                 let key = key.trim();
                 let Some(field) = schema.field(key) else { return Vec::new() };
                 let mut ty = &field.ty;
                 if let (true, Ty::List(inner)) = (ctx.in_list, ty) {
                     ty = inner;
                 }
-                let _ = rhs;
                 return values(ty, ctx, docs, &names);
             }
             if let Some(child) = words.first().and_then(|w| schema.child(w)) {
@@ -104,7 +103,6 @@ pub fn complete(ctx: &Context, docs: &[&std::sync::Arc<DocAnalysis>]) -> Vec<Com
                 .map(field_snippet)
                 .collect();
             out.extend(schema.children.iter().map(child_snippet));
-            let _ = kind;
             out
         }
         Scope::Map(ty) => match entry.split_once('=') {

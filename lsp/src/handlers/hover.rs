@@ -9,7 +9,7 @@ use pf_compiler::ast::{Cidr, ValueKind};
 use pf_compiler::check::value::{Item, Obj, Val};
 use pf_compiler::check::Decl;
 use pf_compiler::ir::{Scaling, Text};
-use pf_compiler::schema::{self, Field, Ty};
+use pf_compiler::schema::{Field, Ty};
 use pf_compiler::source::Span;
 use std::fmt::Write;
 use tower_lsp::lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
@@ -273,11 +273,6 @@ pub fn cidr(c: Cidr) -> String {
         let _ = write!(s, " (not aligned: the block starts at {})", ip(first));
     }
     s
-}
-
-/// The schema of a declaration keyword, for other handlers.
-pub fn decl_doc(keyword: &str) -> Option<&'static str> {
-    schema::declaration(keyword).map(|d| d.doc)
 }
 
 #[cfg(test)]

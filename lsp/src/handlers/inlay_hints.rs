@@ -7,7 +7,7 @@ use crate::state::{DocAnalysis, Snapshot};
 use pf_compiler::check::value::{Obj, Val};
 use pf_compiler::source::{FileId, Span};
 use std::collections::BTreeMap;
-use tower_lsp::lsp_types::{InlayHint, InlayHintKind, InlayHintLabel, InlayHintParams};
+use tower_lsp::lsp_types::{InlayHint, InlayHintLabel, InlayHintParams};
 
 /// Answers an inlay hint request.
 pub fn inlay_hints(snap: &Snapshot, params: InlayHintParams) -> Option<Vec<InlayHint>> {
@@ -29,7 +29,6 @@ pub fn inlay_hints(snap: &Snapshot, params: InlayHintParams) -> Option<Vec<Inlay
             data: None,
         });
     }
-    let _ = InlayHintKind::TYPE;
     Some(hints)
 }
 
