@@ -1,0 +1,254 @@
+//! `textDocument/completion`, context-aware and working in files that do not parse: the
+//! enclosing block comes from [`crate::context`] over the live text, resolved against the
+//! schema; names (environments, apps, builds, alarms) come from the current and the last good
+//! analysis.
+
+use crate::context::{self, Context, Scope};
+use crate::state::{DocAnalysis, Snapshot};
+use pf_compiler::schema::{self, Child, DeclKind, Field, LabelRule, RefKind, Ty};
+use pf_compiler::stdlib;
+use std::collections::BTreeSet;
+use tower_lsp::lsp_types::{
+    CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, Documentation,
+    InsertTextFormat, MarkupContent, MarkupKind,
+};
+
+/// Answers a completion request.
+pub fn completion(snap: &Snapshot, params: CompletionParams) -> Option<CompletionResponse> {
+    let p = params.text_document_position;
+    let view = snap.doc(&p.text_document.uri)?;
+    let doc = &view.current;
+    let offset = doc.index.offset(&doc.text, p.position, snap.encoding);
+    let ctx = context::scan(&doc.text, offset);
+    let docs = [&view.current, &view.good];
+    let items = complete(&ctx, &docs);
+    Some(CompletionResponse::Array(items))
+}
+
+/// The completions for a context; `docs` are the analyses to take names from.
+pub fn complete(ctx: &Context, docs: &[&std::sync::Arc<DocAnalysis>]) -> Vec<CompletionItem> {
+    if ctx.in_text {
+        return Vec::new();
+    }
+    let names = |kinds: &[DeclKind]| -> Vec<CompletionItem> {
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for d in docs {
+            for decl in d.analysis.checked.decls.all().filter(|x| kinds.contains(&x.kind)) {
+                if seen.insert(decl.name.name.clone()) {
+                    out.push(item(&decl.name.name, CompletionItemKind::MODULE, decl.kind.keyword(), None));
+                }
+            }
+        }
+        out
+    };
+    let entry = ctx.entry.as_str();
+    let words: Vec<&str> = entry.split_whitespace().collect();
+    let scope = context::resolve(&ctx.headers);
+    match scope {
+        Scope::Top => {
+            if let Some(rest) = entry.strip_prefix("use ") {
+                if !rest.trim_start().starts_with('"') {
+                    return stdlib::MODULES
+                        .iter()
+                        .map(|(m, _)| item(m, CompletionItemKind::MODULE, "standard library", None))
+                        .collect();
+                }
+                return Vec::new();
+            }
+            if let Some((head, _)) = entry.split_once(':') {
+                let kw = head.split_whitespace().next().unwrap_or("");
+                return match kw {
+                    "env" => names(&[DeclKind::Env, DeclKind::Profile]),
+                    "profile" => names(&[DeclKind::Profile]),
+                    "build" => with_presets(names(&[DeclKind::Build])),
+                    _ => Vec::new(),
+                };
+            }
+            if words.len() <= 1 && !entry.ends_with(' ') {
+                return schema::DECLS.iter().map(declaration_snippet).collect();
+            }
+            Vec::new()
+        }
+        Scope::Block { schema, .. } => {
+            if let Some((key, _)) = entry.split_once('=') {
+                let key = key.trim();
+                let Some(field) = schema.field(key) else { return Vec::new() };
+                let mut ty = &field.ty;
+                if let (true, Ty::List(inner)) = (ctx.in_list, ty) {
+                    ty = inner;
+                }
+                return values(ty, ctx, docs, &names);
+            }
+            if let Some(child) = words.first().and_then(|w| schema.child(w)) {
+                if words.len() > 1 || entry.ends_with(' ') {
+                    if child.label_ref == Some(RefKind::Env) {
+                        return names(&[DeclKind::Env]);
+                    }
+                    return child
+                        .variants
+                        .iter()
+                        .map(|v| item(v.kind, CompletionItemKind::ENUM_MEMBER, v.doc, None))
+                        .collect();
+                }
+            }
+            if words.len() > 1 || entry.ends_with(' ') {
+                return Vec::new();
+            }
+            let typed = words.first().copied().unwrap_or("");
+            let mut out: Vec<CompletionItem> = schema
+                .fields
+                .iter()
+                .filter(|f| f.name == typed || !ctx.block_keys.iter().any(|k| k == f.name))
+                .map(field_snippet)
+                .collect();
+            out.extend(schema.children.iter().map(child_snippet));
+            out
+        }
+        Scope::Map(ty) => match entry.split_once('=') {
+            Some(_) => values(ty, ctx, docs, &names),
+            None => Vec::new(),
+        },
+        Scope::Unknown => Vec::new(),
+    }
+}
+
+fn values(
+    ty: &'static Ty,
+    ctx: &Context,
+    docs: &[&std::sync::Arc<DocAnalysis>],
+    names: &dyn Fn(&[DeclKind]) -> Vec<CompletionItem>,
+) -> Vec<CompletionItem> {
+    match ty {
+        Ty::Enum(values) => {
+            values.iter().map(|v| item(v, CompletionItemKind::ENUM_MEMBER, "", None)).collect()
+        }
+        Ty::Bool => {
+            ["true", "false"].iter().map(|v| item(v, CompletionItemKind::KEYWORD, "", None)).collect()
+        }
+        Ty::Variant(vs) => vs
+            .iter()
+            .map(|v| {
+                item(v.kind, CompletionItemKind::ENUM_MEMBER, v.doc, Some(format!("{} {{ $0 }}", v.kind)))
+            })
+            .collect(),
+        Ty::Extends(_, DeclKind::Build) => with_presets(names(&[DeclKind::Build])),
+        Ty::Ref(RefKind::App) => names(&[DeclKind::App]),
+        Ty::Ref(RefKind::Env) => names(&[DeclKind::Env]),
+        Ty::Ref(RefKind::Alarm) => {
+            let env = ctx.headers.first().and_then(|h| h.split_whitespace().nth(1)).unwrap_or("");
+            let mut seen = BTreeSet::new();
+            let mut out = Vec::new();
+            for d in docs {
+                let decls = &d.analysis.checked.decls;
+                let Some(decl) = decls.envs.iter().find(|x| x.name.name == env) else { continue };
+                for c in decl.flat.children.iter().filter(|c| c.keyword == "alarm") {
+                    if let Some(l) = &c.label {
+                        if seen.insert(l.name.clone()) {
+                            out.push(item(&l.name, CompletionItemKind::VARIABLE, "alarm", None));
+                        }
+                    }
+                }
+            }
+            out
+        }
+        Ty::Scaling => vec![
+            item("cpu", CompletionItemKind::FUNCTION, "target CPU utilisation", Some("cpu(${1:60}%)".into())),
+            item(
+                "requests",
+                CompletionItemKind::FUNCTION,
+                "target requests per target",
+                Some("requests(${1:1000})".into()),
+            ),
+            item("none", CompletionItemKind::ENUM_MEMBER, "no scaling policy", None),
+        ],
+        Ty::Text => vec![
+            item(
+                "secret",
+                CompletionItemKind::FUNCTION,
+                "a Secrets Manager secret",
+                Some("secret(\"$1\")".into()),
+            ),
+            item("param", CompletionItemKind::FUNCTION, "an SSM parameter", Some("param(\"$1\")".into())),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// Build presets of the program plus those of the standard library.
+fn with_presets(mut out: Vec<CompletionItem>) -> Vec<CompletionItem> {
+    for (module, text) in stdlib::MODULES {
+        for line in text.lines() {
+            let Some(rest) = line.strip_prefix("build ") else { continue };
+            let name = rest.split(|c: char| c.is_whitespace() || c == '{' || c == ':').next().unwrap_or("");
+            if !name.is_empty() && !out.iter().any(|i| i.label == name) {
+                out.push(item(
+                    name,
+                    CompletionItemKind::MODULE,
+                    &format!("preset from `use {module}`"),
+                    None,
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn item(label: &str, kind: CompletionItemKind, detail: &str, snippet: Option<String>) -> CompletionItem {
+    CompletionItem {
+        label: label.to_string(),
+        kind: Some(kind),
+        detail: (!detail.is_empty()).then(|| detail.to_string()),
+        insert_text_format: snippet.as_ref().map(|_| InsertTextFormat::SNIPPET),
+        insert_text: snippet,
+        ..CompletionItem::default()
+    }
+}
+
+fn markdown(text: String) -> Option<Documentation> {
+    Some(Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value: text }))
+}
+
+fn declaration_snippet(d: &'static schema::Decl) -> CompletionItem {
+    let snippet = match d.keyword {
+        "app" => "app ${1:name} {\n\tsource = codecommit { repository = \"${2:$1}\" }\n\tbuild = ${3:go}\n\tdeploy = ec2 {\n\t\tport = ${4:8080}\n\t}\n}",
+        "env" => "env ${1:name} : ${2:cost_optimized} {\n\tnetwork { cidr = ${3:10.0.0.0/16} }\n}",
+        "pipeline" => "pipeline ${1:name} {\n\tstage build { build }\n\tstage ${2:test} { deploy ${3:test} }\n}",
+        "project" => "project {\n\toutput = \"${1:pf-out}\"\n}",
+        "use" => "use ${1:std.build.go}",
+        "profile" => "profile ${1:name} {\n\t$0\n}",
+        "build" => "build ${1:name} {\n\t$0\n}",
+        other => other,
+    };
+    let mut i = item(d.keyword, CompletionItemKind::KEYWORD, "declaration", Some(snippet.to_string()));
+    i.documentation = markdown(d.doc.to_string());
+    i
+}
+
+fn field_snippet(f: &'static Field) -> CompletionItem {
+    let snippet = match &f.ty {
+        Ty::Block(_) | Ty::Map(_) => format!("{} {{\n\t$0\n}}", f.name),
+        Ty::List(_) => format!("{} = [$0]", f.name),
+        Ty::Str => format!("{} = \"$0\"", f.name),
+        _ => format!("{} = $0", f.name),
+    };
+    let mut i = item(f.name, CompletionItemKind::PROPERTY, &f.ty.describe(), Some(snippet));
+    i.documentation = markdown(super::hover::field_doc(f));
+    i
+}
+
+fn child_snippet(c: &'static Child) -> CompletionItem {
+    let has_body = !c.schema.fields.is_empty() || !c.schema.children.is_empty();
+    let snippet = match (c.label, has_body, c.label_ref) {
+        (_, _, Some(_)) => format!("{} ${{1:name}}", c.keyword),
+        (LabelRule::None, true, _) => format!("{} {{\n\t$0\n}}", c.keyword),
+        (LabelRule::None, false, _) => c.keyword.to_string(),
+        (_, _, _) if !c.variants.is_empty() => {
+            format!("{} ${{1:{}}}", c.keyword, c.variants.first().map_or("", |v| v.kind))
+        }
+        (_, _, _) => format!("{} ${{1:name}} {{\n\t$0\n}}", c.keyword),
+    };
+    let mut i = item(c.keyword, CompletionItemKind::STRUCT, "block", Some(snippet));
+    i.documentation = markdown(c.doc.to_string());
+    i
+}

@@ -1,0 +1,292 @@
+//! `textDocument/hover`: schema documentation for keywords and fields, the effective
+//! configuration of a named declaration (with where each inherited value comes from), and the
+//! meaning of duration, size, percentage and CIDR literals.
+
+use super::{item_at, range};
+use crate::locate::{Sym, What};
+use crate::state::{DocAnalysis, Snapshot};
+use pf_compiler::ast::{Cidr, ValueKind};
+use pf_compiler::check::value::{Item, Obj, Val};
+use pf_compiler::check::Decl;
+use pf_compiler::ir::{Scaling, Text};
+use pf_compiler::schema::{Field, Ty};
+use pf_compiler::source::Span;
+use std::fmt::Write;
+use tower_lsp::lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
+
+/// Answers a hover request.
+pub fn hover(snap: &Snapshot, params: HoverParams) -> Option<Hover> {
+    let p = params.text_document_position_params;
+    let (at, item) = item_at(snap, &p.text_document.uri, p.position)?;
+    let doc = &at.doc;
+    let text = match &item.what {
+        What::DeclKeyword(d) => format!("**{}** (declaration)\n\n{}", d.keyword, d.doc),
+        What::Field(f) => field_doc(f),
+        What::Child(c) => format!("**{}** (block)\n\n{}", c.keyword, c.doc),
+        What::Variant(v) => format!("**{}**\n\n{}", v.kind, v.doc),
+        What::Def(sym) | What::Ref(sym) => symbol(snap, doc, sym)?,
+        What::Literal(kind) => literal(kind)?,
+        _ => return None,
+    };
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: text }),
+        range: Some(range(doc, item.span, snap.encoding)),
+    })
+}
+
+/// The documentation of a field: doc, type, default and allowed values.
+pub fn field_doc(f: &Field) -> String {
+    let mut s = format!("**{}**: {}", f.name, f.ty.describe());
+    if f.required {
+        s.push_str(" (required)");
+    }
+    let _ = write!(s, "\n\n{}", f.doc);
+    if let Some(d) = f.default {
+        let _ = write!(s, "\n\nDefault: `{d}`");
+    }
+    match &f.ty {
+        Ty::Enum(values) => {
+            let _ = write!(
+                s,
+                "\n\nValues: {}",
+                values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+            );
+        }
+        Ty::Variant(vs) => {
+            s.push_str("\n\nKinds:");
+            for v in vs.iter() {
+                let _ = write!(s, "\n- `{}`: {}", v.kind, v.doc);
+            }
+        }
+        _ => {}
+    }
+    s
+}
+
+fn symbol(snap: &Snapshot, doc: &DocAnalysis, sym: &Sym) -> Option<String> {
+    let decls = &doc.analysis.checked.decls;
+    let decl = match sym {
+        Sym::Alarm { env, name } => {
+            return Some(format!("**alarm {name}** declared in `{env}`"));
+        }
+        Sym::Stage { pipeline, name } => return Some(format!("**stage {name}** of pipeline `{pipeline}`")),
+        Sym::Module(m) => return Some(format!("**use** `{m}`")),
+        _ => decls.find(sym.decl_kinds(), sym.name())?,
+    };
+    Some(effective(snap, doc, decl))
+}
+
+/// The effective configuration of a declaration, as pf text with the origin of inherited
+/// values.
+pub fn effective(snap: &Snapshot, doc: &DocAnalysis, decl: &Decl) -> String {
+    let mut out = format!("```pf\n{} {}", decl.kind.keyword(), decl.name.name);
+    if let Some(p) = &decl.parent {
+        let _ = write!(out, " : {}", p.name);
+    }
+    out.push_str(" {\n");
+    let r = Renderer { snap, doc, decl };
+    r.obj(&decl.flat, 1, &mut out);
+    out.push_str("}\n```");
+    if decl.parent.is_some() {
+        out.push_str("\n\nEffective configuration, inheritance flattened.");
+    }
+    out
+}
+
+struct Renderer<'a> {
+    snap: &'a Snapshot,
+    doc: &'a DocAnalysis,
+    decl: &'a Decl,
+}
+
+impl Renderer<'_> {
+    /// `# from prod (examples/webshop.pf:37)` when `span` is outside the declaration.
+    fn origin(&self, span: Span) -> String {
+        let d = self.decl;
+        if span.file == d.file && d.span.start <= span.start && span.end <= d.span.end {
+            return String::new();
+        }
+        let decls = &self.doc.analysis.checked.decls;
+        let from = decls
+            .all()
+            .find(|x| x.file == span.file && x.span.start <= span.start && span.end <= x.span.end)
+            .map_or("?".to_string(), |x| x.name.name.clone());
+        let file = self.doc.analysis.sources.get(span.file);
+        let (line, _) = file.line_col(span.start as usize);
+        let mut name = file.name.as_str();
+        if let Some(root) = &self.snap.root {
+            name = name.strip_prefix(root.as_str()).map_or(name, |n| n.trim_start_matches('/'));
+        }
+        format!("  # from {from} ({name}:{line})")
+    }
+
+    fn obj(&self, obj: &Obj, depth: usize, out: &mut String) {
+        let pad = "  ".repeat(depth);
+        for (name, field) in &obj.fields {
+            let item = &field.value;
+            match &item.val {
+                Val::Obj(inner) => {
+                    let kind = inner.kind.as_ref().map_or(String::new(), |k| format!("= {} ", k.name));
+                    let _ = writeln!(out, "{pad}{name} {kind}{{{}", self.origin(field.key_span).trim_end());
+                    self.obj(inner, depth + 1, out);
+                    let _ = writeln!(out, "{pad}}}");
+                }
+                Val::Map(m) => {
+                    let _ = writeln!(out, "{pad}{name} {{");
+                    for (k, v) in m {
+                        let _ = writeln!(out, "{pad}  {k} = {}{}", value(&v.val), self.origin(v.span));
+                    }
+                    let _ = writeln!(out, "{pad}}}");
+                }
+                v => {
+                    let _ = writeln!(out, "{pad}{name} = {}{}", value(v), self.origin(item.span));
+                }
+            }
+        }
+        for child in &obj.children {
+            let label = child.label.as_ref().map_or(String::new(), |l| format!(" {}", l.name));
+            let _ = writeln!(out, "{pad}{}{label} {{{}", child.keyword, self.origin(child.span).trim_end());
+            self.obj(&child.obj, depth + 1, out);
+            let _ = writeln!(out, "{pad}}}");
+        }
+    }
+}
+
+/// A checked value as pf text.
+pub fn value(v: &Val) -> String {
+    match v {
+        Val::Str(s) => format!("{s:?}"),
+        Val::Int(n) => n.to_string(),
+        Val::Bool(b) => b.to_string(),
+        Val::Duration(s) => duration(*s),
+        Val::Size(mib) => size(*mib),
+        Val::Percent(p) => format!("{p}%"),
+        Val::Cidr(c) => c.to_string(),
+        Val::List(items) => {
+            format!("[{}]", items.iter().map(|i: &Item| value(&i.val)).collect::<Vec<_>>().join(", "))
+        }
+        Val::Enum(e) => e.to_string(),
+        Val::Text(Text::Plain(s)) => format!("{s:?}"),
+        Val::Text(Text::Param(s)) => format!("param({s:?})"),
+        Val::Text(Text::Secret(s)) => format!("secret({s:?})"),
+        Val::Map(m) => {
+            format!(
+                "{{ {} }}",
+                m.iter().map(|(k, v)| format!("{k} = {}", value(&v.val))).collect::<Vec<_>>().join(", ")
+            )
+        }
+        Val::Obj(o) => o.kind.as_ref().map_or("{ ... }".to_string(), |k| format!("{} {{ ... }}", k.name)),
+        Val::Ref(r) => r.clone(),
+        Val::Pair(a, b) => format!("{a:?} -> {b:?}"),
+        Val::Hook { script, timeout, runas } => {
+            let mut parts = vec![format!("script = {script:?}")];
+            if let Some(t) = timeout {
+                parts.push(format!("timeout = {}", duration(*t)));
+            }
+            if let Some(r) = runas {
+                parts.push(format!("runas = {r:?}"));
+            }
+            if parts.len() == 1 {
+                format!("{script:?}")
+            } else {
+                format!("{{ {} }}", parts.join(", "))
+            }
+        }
+        Val::Scaling(Scaling::Cpu(p)) => format!("cpu({p}%)"),
+        Val::Scaling(Scaling::Requests(n)) => format!("requests({n})"),
+        Val::Scaling(Scaling::None) => "none".into(),
+    }
+}
+
+fn duration(secs: u64) -> String {
+    for (unit, n) in [("d", 86_400), ("h", 3600), ("m", 60)] {
+        if secs > 0 && secs.is_multiple_of(n) {
+            return format!("{}{unit}", secs / n);
+        }
+    }
+    format!("{secs}s")
+}
+
+fn size(mib: u64) -> String {
+    if mib > 0 && mib.is_multiple_of(1024 * 1024) {
+        format!("{}TB", mib / (1024 * 1024))
+    } else if mib > 0 && mib.is_multiple_of(1024) {
+        format!("{}GB", mib / 1024)
+    } else {
+        format!("{mib}MB")
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn ip(a: u32) -> String {
+    format!("{}.{}.{}.{}", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255)
+}
+
+/// What a literal means.
+pub fn literal(kind: &ValueKind) -> Option<String> {
+    Some(match kind {
+        ValueKind::Cidr(c) => cidr(*c),
+        ValueKind::Duration(d) => {
+            let secs = d.seconds()?;
+            let mut parts = vec![format!("{}{}", d.value, d.suffix())];
+            if secs >= 86_400 && secs.is_multiple_of(3600) {
+                parts.push(format!("{} hours", thousands(secs / 3600)));
+            } else if secs >= 3600 && secs.is_multiple_of(60) {
+                parts.push(format!("{} minutes", thousands(secs / 60)));
+            }
+            parts.push(format!("{} s", thousands(secs)));
+            parts.join(" = ")
+        }
+        ValueKind::Size(s) => {
+            let mib = s.mebibytes()?;
+            let mut out =
+                format!("{}{} = {} {}iB", s.value, s.suffix(), thousands(s.value), &s.suffix()[..1]);
+            if s.suffix() != "MB" {
+                let _ = write!(out, " = {} MiB", thousands(mib));
+            }
+            out.push_str(" (pf sizes are binary)");
+            out
+        }
+        ValueKind::Percent(p) => format!("{p}% = {:.2}", f64::from(*p) / 100.0),
+        _ => return None,
+    })
+}
+
+/// `10.10.0.0/16: 65,536 addresses, 10.10.0.0 – 10.10.255.255`.
+pub fn cidr(c: Cidr) -> String {
+    let first = c.network();
+    let last = first.wrapping_add((c.size() - 1) as u32);
+    let mut s = format!("{c}: {} addresses, {} – {}", thousands(c.size()), ip(first), ip(last));
+    if !c.is_aligned() {
+        let _ = write!(s, " (not aligned: the block starts at {})", ip(first));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pf_compiler::ast::{Duration, DurationUnit, Size, SizeUnit};
+
+    #[test]
+    fn literals_are_explained() {
+        let c = Cidr { addr: (10 << 24) | (10 << 16), prefix: 16 };
+        assert_eq!(cidr(c), "10.10.0.0/16: 65,536 addresses, 10.10.0.0 – 10.10.255.255");
+        let d = ValueKind::Duration(Duration { value: 3, unit: DurationUnit::Days });
+        assert_eq!(literal(&d).as_deref(), Some("3d = 72 hours = 259,200 s"));
+        let s = ValueKind::Size(Size { value: 20, unit: SizeUnit::GB });
+        assert_eq!(literal(&s).as_deref(), Some("20GB = 20 GiB = 20,480 MiB (pf sizes are binary)"));
+    }
+}

@@ -1,0 +1,378 @@
+//! What is under the cursor: a schema-guided walk of a syntax tree that lists every meaningful
+//! piece of a file (declaration keywords and names, fields, child blocks, variant kinds, enum
+//! values, references, literals) with its span.
+//!
+//! Hover, go to definition, references, rename and semantic tokens all read this one list, so
+//! they agree on what a piece of text is.
+
+use pf_compiler::ast::{self, BlockLabel, Entry, ValueKind};
+use pf_compiler::check::Decls;
+use pf_compiler::driver::{join, Analysis};
+use pf_compiler::schema::{self, Child, DeclKind, Field, RefKind, Schema, Ty, Variant};
+use pf_compiler::source::{FileId, Span};
+use pf_compiler::stdlib;
+
+/// A named thing that can be declared and referenced.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Sym {
+    App(String),
+    /// Environments and profiles share one namespace.
+    Env(String),
+    Build(String),
+    Pipeline(String),
+    Stage {
+        pipeline: String,
+        name: String,
+    },
+    /// An alarm, by the environment (or profile) that declares it.
+    Alarm {
+        env: String,
+        name: String,
+    },
+    /// A file or standard-library module, by its compiler file name.
+    Module(String),
+}
+
+impl Sym {
+    /// The name as written.
+    pub fn name(&self) -> &str {
+        match self {
+            Sym::App(n) | Sym::Env(n) | Sym::Build(n) | Sym::Pipeline(n) | Sym::Module(n) => n,
+            Sym::Stage { name, .. } | Sym::Alarm { name, .. } => name,
+        }
+    }
+
+    /// The declaration kinds the symbol may name.
+    pub fn decl_kinds(&self) -> &'static [DeclKind] {
+        match self {
+            Sym::App(_) => &[DeclKind::App],
+            Sym::Env(_) => &[DeclKind::Env, DeclKind::Profile],
+            Sym::Build(_) => &[DeclKind::Build],
+            Sym::Pipeline(_) => &[DeclKind::Pipeline],
+            _ => &[],
+        }
+    }
+}
+
+/// What a piece of text is.
+#[derive(Clone, Debug)]
+pub enum What {
+    DeclKeyword(&'static schema::Decl),
+    /// The name of a declaration (or of a stage or alarm): a definition of `Sym`.
+    Def(Sym),
+    /// A reference to `Sym` (a parent, `deploy prod`, `app = x`, `build = go`, an alarm).
+    Ref(Sym),
+    /// A pipeline without `app = ...` refers to the app with its name (no token of its own).
+    ImplicitRef(Sym),
+    Field(&'static Field),
+    /// A key that is not in the schema (a map key or an unknown name).
+    Key,
+    Child(&'static Child),
+    /// A label that names nothing (e.g. `test unit`, `report junit`).
+    Label,
+    Variant(&'static Variant),
+    EnumValue,
+    /// `secret`, `param`, `cpu`, `requests`.
+    Call,
+    /// A literal value: string, number, duration, size, percentage, CIDR or boolean.
+    Literal(ast::ValueKind),
+}
+
+/// One piece of a file.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub span: Span,
+    pub what: What,
+}
+
+#[derive(Clone, Default)]
+struct Ctx {
+    kind: Option<DeclKind>,
+    decl: String,
+}
+
+struct Walker<'a> {
+    decls: &'a Decls,
+    file_name: &'a str,
+    out: Vec<Item>,
+}
+
+/// Every piece of `file`, in source order (an enclosing piece before the pieces inside it).
+pub fn items(a: &Analysis, file: FileId) -> Vec<Item> {
+    let Some(ast) = a.files.get(file.0 as usize) else { return Vec::new() };
+    let name = &a.sources.get(file).name;
+    let mut w = Walker { decls: &a.checked.decls, file_name: name, out: Vec::new() };
+    for entry in &ast.entries {
+        if let Entry::Block(b) = entry {
+            w.declaration(b);
+        } else if let Entry::Attribute(attr) = entry {
+            w.push(attr.key.span, What::Key);
+            w.value(&attr.value, None, &Ctx::default());
+        }
+    }
+    let mut out = w.out;
+    out.sort_by_key(|i| (i.span.start, std::cmp::Reverse(i.span.end)));
+    out
+}
+
+/// The innermost piece at `offset` (a cursor right after a word still touches it).
+pub fn at(items: &[Item], offset: usize) -> Option<&Item> {
+    items
+        .iter()
+        .filter(|i| i.span.contains(offset) && !matches!(i.what, What::ImplicitRef(_)))
+        .min_by_key(|i| i.span.end - i.span.start)
+}
+
+/// Every occurrence of every symbol in all files of an analysis: (symbol, span, is definition).
+pub fn occurrences(a: &Analysis) -> Vec<(Sym, Span, bool)> {
+    let mut out = Vec::new();
+    for (id, _) in a.sources.iter() {
+        for item in items(a, id) {
+            match item.what {
+                What::Def(s) => out.push((s, item.span, true)),
+                What::Ref(s) | What::ImplicitRef(s) => out.push((s, item.span, false)),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The environment (or profile) that declares alarm `name`, looking from `env` up its parents.
+pub fn alarm_owner(decls: &Decls, env: &str, name: &str) -> Option<String> {
+    let mut current = env.to_string();
+    for _ in 0..64 {
+        let decl = decls.envs.iter().find(|d| d.name.name == current)?;
+        if decl
+            .own
+            .children
+            .iter()
+            .any(|c| c.keyword == "alarm" && c.label.as_ref().is_some_and(|l| l.name == name))
+        {
+            return Some(current);
+        }
+        current = decl.parent.as_ref()?.name.clone();
+    }
+    None
+}
+
+impl Walker<'_> {
+    fn push(&mut self, span: Span, what: What) {
+        self.out.push(Item { span, what });
+    }
+
+    fn declaration(&mut self, b: &ast::Block) {
+        let Some(decl) = schema::declaration(&b.keyword.name) else {
+            self.push(b.keyword.span, What::Key);
+            return;
+        };
+        self.push(b.keyword.span, What::DeclKeyword(decl));
+        let name = b.name().unwrap_or("").to_string();
+        if let Some(label) = b.labels.first() {
+            let sym = match decl.kind {
+                DeclKind::App => Some(Sym::App(name.clone())),
+                DeclKind::Env | DeclKind::Profile => Some(Sym::Env(name.clone())),
+                DeclKind::Build => Some(Sym::Build(name.clone())),
+                DeclKind::Pipeline => Some(Sym::Pipeline(name.clone())),
+                DeclKind::Use => {
+                    let target = match label {
+                        BlockLabel::Name(p) => stdlib::file_name(&p.text),
+                        BlockLabel::String(s) => join(self.file_name, s.literal_text().unwrap_or("")),
+                    };
+                    self.push(label.span(), What::Ref(Sym::Module(target)));
+                    None
+                }
+                DeclKind::Project => None,
+            };
+            if let Some(sym) = sym {
+                self.push(label.span(), What::Def(sym));
+            }
+        }
+        if let Some(parent) = &b.parent {
+            let sym = match decl.kind {
+                DeclKind::Build => Sym::Build(parent.text.clone()),
+                _ => Sym::Env(parent.text.clone()),
+            };
+            self.push(parent.span, What::Ref(sym));
+        }
+        let entries = b.body.as_ref().map_or(&[][..], |body| body.entries.as_slice());
+        let has_app = entries.iter().any(|e| matches!(e, Entry::Attribute(a) if a.key.name == "app"));
+        if decl.kind == DeclKind::Pipeline && !has_app {
+            if let Some(label) = b.labels.first() {
+                self.push(label.span(), What::ImplicitRef(Sym::App(name.clone())));
+            }
+        }
+        let ctx = Ctx { kind: Some(decl.kind), decl: name };
+        self.body(entries, decl.schema, &ctx);
+    }
+
+    fn body(&mut self, entries: &[Entry], schema: &'static Schema, ctx: &Ctx) {
+        for entry in entries {
+            match entry {
+                Entry::Attribute(a) => match schema.field(&a.key.name) {
+                    Some(f) => {
+                        self.push(a.key.span, What::Field(f));
+                        self.value(&a.value, Some(&f.ty), ctx);
+                    }
+                    None => {
+                        self.push(a.key.span, What::Key);
+                        self.value(&a.value, None, ctx);
+                    }
+                },
+                Entry::Block(b) => self.block(b, schema, ctx),
+                Entry::Error(_) => {}
+            }
+        }
+    }
+
+    fn block(&mut self, b: &ast::Block, schema: &'static Schema, ctx: &Ctx) {
+        let entries = b.body.as_ref().map_or(&[][..], |body| body.entries.as_slice());
+        if let Some(child) = schema.child(&b.keyword.name) {
+            self.push(b.keyword.span, What::Child(child));
+            let mut body_schema = child.schema;
+            let mut inner = ctx.clone();
+            if let Some(label) = b.labels.first() {
+                let text = label.text().to_string();
+                let what = if let Some(v) = child.variants.iter().find(|v| v.kind == text) {
+                    body_schema = v.schema;
+                    What::Variant(v)
+                } else {
+                    match (child.keyword, child.label_ref) {
+                        (_, Some(RefKind::Env)) => What::Ref(Sym::Env(text)),
+                        (_, Some(RefKind::App)) => What::Ref(Sym::App(text)),
+                        ("stage", _) if ctx.kind == Some(DeclKind::Pipeline) => {
+                            inner.decl = ctx.decl.clone();
+                            What::Def(Sym::Stage { pipeline: ctx.decl.clone(), name: text })
+                        }
+                        ("alarm", _) => What::Def(Sym::Alarm { env: ctx.decl.clone(), name: text }),
+                        _ => What::Label,
+                    }
+                };
+                self.push(label.span(), what);
+            }
+            self.body(entries, body_schema, &inner);
+            return;
+        }
+        let Some(field) = schema.field(&b.keyword.name) else {
+            self.push(b.keyword.span, What::Key);
+            self.body(entries, &schema::EMPTY, ctx);
+            return;
+        };
+        self.push(b.keyword.span, What::Field(field));
+        match &field.ty {
+            Ty::Block(s) | Ty::Extends(s, _) => self.body(entries, s, ctx),
+            Ty::Hook => self.body(entries, &schema::HOOK_BLOCK, ctx),
+            Ty::Map(t) => self.map(entries, t, ctx),
+            _ => {}
+        }
+    }
+
+    fn map(&mut self, entries: &[Entry], ty: &'static Ty, ctx: &Ctx) {
+        for entry in entries {
+            if let Entry::Attribute(a) = entry {
+                self.push(a.key.span, What::Key);
+                self.value(&a.value, Some(ty), ctx);
+            }
+        }
+    }
+
+    fn value(&mut self, v: &ast::Value, ty: Option<&'static Ty>, ctx: &Ctx) {
+        match (&v.kind, ty) {
+            (ValueKind::List(items), t) => {
+                let inner = match t {
+                    Some(Ty::List(t)) => Some(*t),
+                    _ => None,
+                };
+                for item in items {
+                    self.value(item, inner, ctx);
+                }
+            }
+            (ValueKind::Pair(x, y), _) => {
+                self.value(x, None, ctx);
+                self.value(y, None, ctx);
+            }
+            (ValueKind::Call { name, args }, _) => {
+                self.push(name.span, What::Call);
+                for arg in args {
+                    self.value(arg, None, ctx);
+                }
+            }
+            (ValueKind::Block { kind, body }, t) => {
+                let mut schema: &'static Schema = &schema::EMPTY;
+                if let Some(k) = kind {
+                    match t {
+                        Some(Ty::Variant(vs)) => {
+                            if let Some(var) = vs.iter().find(|x| x.kind == k.text) {
+                                schema = var.schema;
+                                self.push(k.span, What::Variant(var));
+                            } else {
+                                self.push(k.span, What::EnumValue);
+                            }
+                        }
+                        Some(Ty::Extends(s, DeclKind::Build)) => {
+                            schema = s;
+                            self.push(k.span, What::Ref(Sym::Build(k.text.clone())));
+                        }
+                        _ => self.push(k.span, What::EnumValue),
+                    }
+                } else {
+                    match t {
+                        Some(Ty::Block(s) | Ty::Extends(s, _)) => schema = s,
+                        Some(Ty::Hook) => schema = &schema::HOOK_BLOCK,
+                        Some(Ty::Map(inner)) => return self.map(&body.entries, inner, ctx),
+                        _ => {}
+                    }
+                }
+                self.body(&body.entries, schema, ctx);
+            }
+            (ValueKind::Path(p), t) => {
+                let what = match t {
+                    Some(Ty::Variant(vs)) => match vs.iter().find(|x| x.kind == p.text) {
+                        Some(var) => What::Variant(var),
+                        None => What::EnumValue,
+                    },
+                    Some(Ty::Extends(_, DeclKind::Build)) => What::Ref(Sym::Build(p.text.clone())),
+                    Some(Ty::Ref(RefKind::App)) => What::Ref(Sym::App(p.text.clone())),
+                    Some(Ty::Ref(RefKind::Env)) => What::Ref(Sym::Env(p.text.clone())),
+                    Some(Ty::Ref(RefKind::Alarm)) => {
+                        let env =
+                            alarm_owner(self.decls, &ctx.decl, &p.text).unwrap_or_else(|| ctx.decl.clone());
+                        What::Ref(Sym::Alarm { env, name: p.text.clone() })
+                    }
+                    _ => What::EnumValue,
+                };
+                self.push(p.span, what);
+            }
+            (ValueKind::Error, _) => {}
+            (kind, _) => self.push(v.span, What::Literal(kind.clone())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pf_compiler::driver::{analyze, NoFiles, Root};
+
+    fn analysis(text: &str) -> Analysis {
+        analyze(vec![Root { name: "t.pf".into(), bytes: text.as_bytes().to_vec() }], &NoFiles)
+    }
+
+    #[test]
+    fn finds_fields_references_and_literals() {
+        let text = "env prod {\n  network { cidr = 10.0.0.0/16 }\n  alarm errors { metric = cpu, threshold = 1 }\n  rollback { on_alarms = [errors] }\n}\nenv uat : prod { network { cidr = 10.1.0.0/16 } }\n";
+        let a = analysis(text);
+        let items = items(&a, FileId(0));
+        let find = |needle: &str, nth: usize| {
+            let at = text.match_indices(needle).nth(nth).map_or(0, |(i, _)| i + 1);
+            super::at(&items, at).map(|i| i.what.clone())
+        };
+        assert!(matches!(find("cidr", 0), Some(What::Field(f)) if f.name == "cidr"));
+        assert!(matches!(find("10.0.0.0", 0), Some(What::Literal(ValueKind::Cidr(_)))));
+        assert!(matches!(find("prod", 1), Some(What::Ref(Sym::Env(n))) if n == "prod"));
+        assert!(matches!(find("errors", 1), Some(What::Ref(Sym::Alarm { env, .. })) if env == "prod"));
+        assert!(matches!(find("cpu", 0), Some(What::EnumValue)));
+        let occ = occurrences(&a);
+        assert_eq!(occ.iter().filter(|(s, _, _)| *s == Sym::Env("prod".into())).count(), 2);
+    }
+}

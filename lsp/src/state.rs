@@ -1,0 +1,374 @@
+//! The server's state: open documents, their analyses, and the immutable [`Snapshot`] that read
+//! requests work on.
+//!
+//! Notifications (`didOpen`, `didChange`, `didClose`) mutate one [`State`] synchronously and in
+//! order; after each, the changed documents are re-analysed and a new `Arc<Snapshot>` is
+//! published. Requests clone the `Arc` and never see a half-applied edit.
+
+use crate::convert::{self, Encoding, Files, LineIndex};
+use pf_compiler::driver::{self, Analysis, Loader, Root};
+use pf_compiler::source::FileId;
+use pf_compiler::stdlib;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use tower_lsp::lsp_types::{self as lsp, TextDocumentContentChangeEvent, Url};
+
+/// One open document.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub uri: Url,
+    /// The name the compiler knows the file by: its path, or the URI for non-file URIs.
+    pub name: String,
+    pub text: String,
+    pub version: i32,
+}
+
+/// One analysis of an open document (the document is the program's root, `FileId(0)`).
+#[derive(Debug)]
+pub struct DocAnalysis {
+    pub uri: Url,
+    pub version: i32,
+    /// The text analysed.
+    pub text: String,
+    pub index: LineIndex,
+    pub analysis: Analysis,
+    /// The URI of each file of the analysis (`None` for files without one).
+    pub uris: Vec<Option<Url>>,
+    /// Whether the root file parsed without syntax errors.
+    pub parsed: bool,
+}
+
+impl DocAnalysis {
+    /// The URI of a file of the analysis.
+    pub fn uri_of(&self, file: FileId) -> Option<&Url> {
+        self.uris.get(file.0 as usize).and_then(Option::as_ref)
+    }
+
+    /// The file id of a URI inside this analysis.
+    pub fn file_of(&self, uri: &Url) -> Option<FileId> {
+        self.uris.iter().position(|u| u.as_ref() == Some(uri)).map(|i| FileId(i as u32))
+    }
+
+    /// The URI of a file, materialising standard-library files under the temp dir on demand
+    /// (for go to definition into `std.build.go`).
+    pub fn location_uri(&self, file: FileId) -> Option<Url> {
+        if let Some(uri) = self.uri_of(file) {
+            return Some(uri.clone());
+        }
+        let name = &self.analysis.sources.get(file).name;
+        stdlib_uri(name)
+    }
+}
+
+/// The state of each open document as requests see it.
+#[derive(Clone, Debug)]
+pub struct DocView {
+    /// The analysis of the current text.
+    pub current: Arc<DocAnalysis>,
+    /// The last analysis whose text parsed without syntax errors (or `current`).
+    pub good: Arc<DocAnalysis>,
+}
+
+/// An immutable view of every open document, shared by read requests.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub encoding: Encoding,
+    /// The workspace folder, to show file names relative to it.
+    pub root: Option<String>,
+    pub docs: BTreeMap<Url, DocView>,
+}
+
+impl Snapshot {
+    /// The view of a document.
+    pub fn doc(&self, uri: &Url) -> Option<&DocView> {
+        self.docs.get(uri)
+    }
+}
+
+/// Diagnostics to publish: URI, document version (when open) and the list.
+pub type Publish = Vec<(Url, Option<i32>, Vec<lsp::Diagnostic>)>;
+
+/// The mutable state, owned by the server behind one mutex.
+#[derive(Default)]
+pub struct State {
+    pub encoding: Encoding,
+    pub root: Option<String>,
+    docs: BTreeMap<Url, Document>,
+    views: BTreeMap<Url, DocView>,
+    published: BTreeMap<Url, Vec<lsp::Diagnostic>>,
+}
+
+/// Answers `use "./file.pf"` from open documents first, then the disk.
+struct DocLoader<'a> {
+    docs: &'a BTreeMap<Url, Document>,
+}
+
+impl Loader for DocLoader<'_> {
+    fn load(&self, path: &str) -> Result<Vec<u8>, String> {
+        if let Some(doc) = self.docs.values().find(|d| d.name == path) {
+            return Ok(doc.text.as_bytes().to_vec());
+        }
+        std::fs::read(path).map_err(|e| e.to_string())
+    }
+}
+
+/// The compiler's name for a document: its path, or the URI itself.
+pub fn name_of(uri: &Url) -> String {
+    match uri.to_file_path() {
+        Ok(p) => p.to_string_lossy().replace('\\', "/"),
+        Err(()) => uri.to_string(),
+    }
+}
+
+/// The URI of a compiler file name (not for standard-library files).
+pub fn uri_of_name(name: &str) -> Option<Url> {
+    if Path::new(name).is_absolute() {
+        return Url::from_file_path(name).ok();
+    }
+    if name.contains(':') {
+        return Url::parse(name).ok();
+    }
+    None
+}
+
+/// Where standard-library files are written for go to definition.
+pub fn stdlib_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("pf-lsp-stdlib-{}", env!("CARGO_PKG_VERSION")))
+}
+
+/// The URI of a standard-library file (`std/build/go.pf`), written under the temp dir once.
+pub fn stdlib_uri(name: &str) -> Option<Url> {
+    static WRITTEN: OnceLock<bool> = OnceLock::new();
+    stdlib::MODULES.iter().find(|(m, _)| stdlib::file_name(m) == name)?;
+    let ok = *WRITTEN.get_or_init(|| {
+        stdlib::MODULES.iter().all(|(m, t)| {
+            let path = stdlib_dir().join(stdlib::file_name(m));
+            path.parent().is_some_and(|p| std::fs::create_dir_all(p).is_ok())
+                && (std::fs::read_to_string(&path).is_ok_and(|old| old == *t)
+                    || std::fs::write(&path, t).is_ok())
+        })
+    });
+    if !ok {
+        return None;
+    }
+    Url::from_file_path(stdlib_dir().join(name)).ok()
+}
+
+/// Analyses one document as the root of its program.
+pub fn analyze_doc(doc: &Document, docs: &BTreeMap<Url, Document>) -> DocAnalysis {
+    let analysis = driver::analyze(
+        vec![Root { name: doc.name.clone(), bytes: doc.text.as_bytes().to_vec() }],
+        &DocLoader { docs },
+    );
+    let uris = analysis
+        .sources
+        .iter()
+        .map(|(id, f)| if id == FileId(0) { Some(doc.uri.clone()) } else { uri_of_name(&f.name) })
+        .collect();
+    let parsed = !analysis
+        .diagnostics
+        .iter()
+        .any(|d| d.primary.span.file == FileId(0) && d.code.id.starts_with("PF0") && d.code.id != "PF0002");
+    DocAnalysis {
+        uri: doc.uri.clone(),
+        version: doc.version,
+        index: LineIndex::new(&doc.text),
+        text: doc.text.clone(),
+        analysis,
+        uris,
+        parsed,
+    }
+}
+
+impl State {
+    /// A state for a client with the negotiated encoding.
+    pub fn new(encoding: Encoding) -> State {
+        State { encoding, ..State::default() }
+    }
+
+    /// The snapshot of the current state.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        Arc::new(Snapshot { encoding: self.encoding, root: self.root.clone(), docs: self.views.clone() })
+    }
+
+    /// The text of an open document.
+    pub fn text(&self, uri: &Url) -> Option<&str> {
+        self.docs.get(uri).map(|d| d.text.as_str())
+    }
+
+    /// Opens (or replaces) a document.
+    pub fn open(&mut self, uri: Url, text: String, version: i32) -> Publish {
+        let name = name_of(&uri);
+        self.docs.insert(uri.clone(), Document { uri: uri.clone(), name, text, version });
+        self.reanalyze(&uri)
+    }
+
+    /// Applies content changes in order. A change without a range replaces the text.
+    pub fn change(
+        &mut self,
+        uri: &Url,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+    ) -> Publish {
+        let enc = self.encoding;
+        let Some(doc) = self.docs.get_mut(uri) else { return Vec::new() };
+        for change in changes {
+            apply_change(&mut doc.text, change, enc);
+        }
+        doc.version = version;
+        self.reanalyze(uri)
+    }
+
+    /// Closes a document; its diagnostics are cleared unless another document's program uses it.
+    pub fn close(&mut self, uri: &Url) -> Publish {
+        let Some(doc) = self.docs.remove(uri) else { return Vec::new() };
+        self.views.remove(uri);
+        let users: Vec<Url> = self
+            .views
+            .iter()
+            .filter(|(_, v)| v.current.analysis.sources.find(&doc.name).is_some())
+            .map(|(u, _)| u.clone())
+            .collect();
+        for u in users {
+            self.analyze_one(&u);
+        }
+        self.publish(Some(uri))
+    }
+
+    /// Re-analyses `uri` and every open document whose program includes it.
+    fn reanalyze(&mut self, uri: &Url) -> Publish {
+        let Some(name) = self.docs.get(uri).map(|d| d.name.clone()) else { return Vec::new() };
+        self.analyze_one(uri);
+        let users: Vec<Url> = self
+            .views
+            .iter()
+            .filter(|(u, v)| *u != uri && v.current.analysis.sources.find(&name).is_some())
+            .map(|(u, _)| u.clone())
+            .collect();
+        for u in users {
+            self.analyze_one(&u);
+        }
+        self.publish(Some(uri))
+    }
+
+    fn analyze_one(&mut self, uri: &Url) {
+        let Some(doc) = self.docs.get(uri) else { return };
+        let docs = &self.docs;
+        // The parser recurses; give it a large stack whatever thread the request runs on. A
+        // panic is caught by `join` and the previous analysis stays.
+        let Some(current) = with_big_stack(|| analyze_doc(doc, docs)) else { return };
+        let current = Arc::new(current);
+        let good = match (current.parsed, self.views.get(uri)) {
+            (false, Some(old)) if old.good.parsed => old.good.clone(),
+            _ => current.clone(),
+        };
+        if let Some(old) = self.views.insert(uri.clone(), DocView { current, good }) {
+            drop_later(old);
+        }
+    }
+
+    /// The diagnostics of every file of every open program, by URI; only lists that changed
+    /// (and always the list of `changed`).
+    fn publish(&mut self, changed: Option<&Url>) -> Publish {
+        let enc = self.encoding;
+        let mut all: BTreeMap<Url, Vec<lsp::Diagnostic>> = BTreeMap::new();
+        for view in self.views.values() {
+            let da = &view.current;
+            let mut files = Files::new(&da.analysis, enc);
+            let uri_of = |f: FileId| da.uri_of(f).cloned();
+            for d in &da.analysis.diagnostics {
+                let Some(uri) = da.uri_of(d.primary.span.file) else { continue };
+                // An open document's own analysis speaks for it; other programs add only
+                // findings it does not have.
+                let ld = convert::diagnostic(d, &mut files, &uri_of);
+                let list = all.entry(uri.clone()).or_default();
+                if !list.iter().any(|x| x.range == ld.range && x.code == ld.code && x.message == ld.message) {
+                    list.push(ld);
+                }
+            }
+        }
+        for uri in self.views.keys() {
+            all.entry(uri.clone()).or_default();
+        }
+        let mut out = Vec::new();
+        let urls: BTreeSet<Url> = all.keys().chain(self.published.keys()).cloned().collect();
+        for uri in urls {
+            let new = all.remove(&uri).unwrap_or_default();
+            let old = self.published.get(&uri);
+            if old != Some(&new) || Some(&uri) == changed {
+                let version = self.docs.get(&uri).map(|d| d.version);
+                out.push((uri.clone(), version, new.clone()));
+            }
+            if new.is_empty() && !self.docs.contains_key(&uri) {
+                self.published.remove(&uri);
+            } else {
+                self.published.insert(uri, new);
+            }
+        }
+        out
+    }
+}
+
+/// Drops a value on another thread: freeing a large analysis is off the latency path.
+pub fn drop_later<T: Send + 'static>(value: T) {
+    if std::thread::Builder::new().spawn(move || drop(value)).is_err() {
+        // The value was dropped with the failed closure; nothing else to do.
+    }
+}
+
+/// Runs `f` on a thread with a 256 MiB stack (reserved, not committed); `None` if it panicked.
+pub fn with_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
+    std::thread::scope(|s| {
+        let handle = std::thread::Builder::new().stack_size(256 << 20).spawn_scoped(s, f).ok()?;
+        handle.join().ok()
+    })
+}
+
+/// Applies one content change to `text`; ranges are in `enc`.
+pub fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent, enc: Encoding) {
+    match change.range {
+        None => *text = change.text,
+        Some(range) => {
+            let index = LineIndex::new(text);
+            let start = index.offset(text, range.start, enc);
+            let end = index.offset(text, range.end, enc).max(start);
+            text.replace_range(start..end, &change.text);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower_lsp::lsp_types::{Position, Range};
+
+    fn change(l1: u32, c1: u32, l2: u32, c2: u32, text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: Some(Range { start: Position::new(l1, c1), end: Position::new(l2, c2) }),
+            range_length: None,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn incremental_changes_apply_in_order_with_utf16_ranges() {
+        let mut text = String::from("# 😀 é\nenv prod {\n}\n");
+        // `#`, space, the emoji (2 UTF-16 units), space: character 5 is `é`.
+        apply_change(&mut text, change(0, 5, 0, 6, "e"), Encoding::Utf16);
+        assert_eq!(text, "# 😀 e\nenv prod {\n}\n");
+        apply_change(&mut text, change(1, 4, 1, 8, "uat"), Encoding::Utf16);
+        apply_change(&mut text, change(1, 9, 2, 0, "\n  protected = true\n"), Encoding::Utf16);
+        assert_eq!(text, "# 😀 e\nenv uat {\n  protected = true\n}\n");
+    }
+
+    #[test]
+    fn incremental_changes_with_utf8_ranges() {
+        let mut text = String::from("a😀b\n");
+        // Byte 4 is after the emoji in UTF-8 columns (1 + 4 = 5).
+        apply_change(&mut text, change(0, 5, 0, 6, "c"), Encoding::Utf8);
+        assert_eq!(text, "a😀c\n");
+        apply_change(&mut text, change(0, 0, 0, 5, ""), Encoding::Utf8);
+        assert_eq!(text, "c\n");
+    }
+}

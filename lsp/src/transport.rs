@@ -1,0 +1,185 @@
+//! The framing guard between the client and tower-lsp.
+//!
+//! tower-lsp 0.20 stops serving at the first message it cannot decode (its framed reader ends
+//! after a decoder error). This layer reads `Content-Length` frames itself, passes well-formed
+//! JSON-RPC messages on, and answers malformed ones with a JSON-RPC error (`-32700` parse error
+//! or `-32600` invalid request, `id: null`), so a bad message never ends the session.
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
+
+/// The most a single message may be (a document of `pf_compiler::syntax::MAX_FILE_SIZE` plus JSON
+/// escaping fits).
+const MAX_MESSAGE: usize = 64 * 1024 * 1024;
+
+/// One read from a framed stream.
+enum Frame {
+    Body(Vec<u8>),
+    /// Headers without a usable `Content-Length`.
+    BadHeader,
+}
+
+/// Reads frames from `input`; `None` at the end of the stream.
+struct FrameReader<R> {
+    input: R,
+    buf: Vec<u8>,
+}
+
+impl<R: AsyncRead + Unpin> FrameReader<R> {
+    async fn fill(&mut self) -> bool {
+        let mut chunk = [0u8; 16 * 1024];
+        match self.input.read(&mut chunk).await {
+            Ok(0) | Err(_) => false,
+            Ok(n) => {
+                self.buf.extend_from_slice(chunk.get(..n).unwrap_or(&[]));
+                true
+            }
+        }
+    }
+
+    async fn next(&mut self) -> Option<Frame> {
+        let header_end = loop {
+            if let Some(i) = find(&self.buf, b"\r\n\r\n") {
+                break i;
+            }
+            if self.buf.len() > MAX_MESSAGE || !self.fill().await {
+                return None;
+            }
+        };
+        let headers = String::from_utf8_lossy(self.buf.get(..header_end).unwrap_or(&[])).into_owned();
+        self.buf.drain(..header_end + 4);
+        let len = headers.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim().eq_ignore_ascii_case("content-length").then(|| v.trim().parse::<usize>().ok())?
+        });
+        let Some(len) = len.filter(|n| *n <= MAX_MESSAGE) else { return Some(Frame::BadHeader) };
+        while self.buf.len() < len {
+            if !self.fill().await {
+                return None;
+            }
+        }
+        Some(Frame::Body(self.buf.drain(..len).collect()))
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn frame(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+fn error(code: i64, message: &str, id: Value) -> Vec<u8> {
+    let v = json!({ "jsonrpc": "2.0", "error": { "code": code, "message": message }, "id": id });
+    frame(v.to_string().as_bytes())
+}
+
+/// Whether a message is the `exit` notification.
+fn is_exit(body: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(body)
+        .is_ok_and(|v| v.get("method").and_then(Value::as_str) == Some("exit") && v.get("id").is_none())
+}
+
+/// Why a body is not a message tower-lsp accepts, as the error response to send.
+fn check(body: &[u8]) -> Option<Vec<u8>> {
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(_) => return Some(error(-32700, "Parse error", Value::Null)),
+    };
+    let id = value.get("id").cloned().unwrap_or(Value::Null);
+    let ok_id = matches!(id, Value::Null | Value::Number(_) | Value::String(_));
+    let is_message = value.get("jsonrpc").and_then(Value::as_str) == Some("2.0")
+        && ok_id
+        && (value.get("method").is_some_and(Value::is_string)
+            || value.get("result").is_some()
+            || value.get("error").is_some())
+        && (serde_json::from_value::<tower_lsp::jsonrpc::Request>(value.clone()).is_ok()
+            || serde_json::from_value::<tower_lsp::jsonrpc::Response>(value.clone()).is_ok());
+    if is_message {
+        None
+    } else {
+        Some(error(-32600, "Invalid request", if ok_id { id } else { Value::Null }))
+    }
+}
+
+/// Serves `service_io` (the tower-lsp side) over `input`/`output` (the client side), guarding
+/// the framing. Returns when the client's input ends or the server side closes.
+pub async fn guard<I, O, SR, SW>(input: I, mut output: O, mut to_server: SW, from_server: SR)
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite + Unpin,
+    SR: AsyncRead + Unpin,
+    SW: AsyncWrite + Unpin,
+{
+    let (inject, mut injected) = mpsc::unbounded_channel::<Vec<u8>>();
+    let forward = inject.clone();
+    let read_client = async move {
+        let mut reader = FrameReader { input, buf: Vec::new() };
+        while let Some(f) = reader.next().await {
+            let reply = match f {
+                Frame::BadHeader => Some(error(-32700, "Parse error: no valid Content-Length", Value::Null)),
+                Frame::Body(body) => match check(&body) {
+                    Some(reply) => Some(reply),
+                    None => {
+                        if to_server.write_all(&frame(&body)).await.is_err() {
+                            break;
+                        }
+                        if is_exit(&body) {
+                            // tower-lsp only notices `exit` at the next message: end the input.
+                            break;
+                        }
+                        None
+                    }
+                },
+            };
+            if let Some(reply) = reply {
+                let _ = inject.send(reply);
+            }
+        }
+        let _ = to_server.shutdown().await;
+    };
+    let from_server_frames = async move {
+        let mut reader = FrameReader { input: from_server, buf: Vec::new() };
+        while let Some(f) = reader.next().await {
+            if let Frame::Body(body) = f {
+                if forward.send(frame(&body)).is_err() {
+                    break;
+                }
+            }
+        }
+    };
+    let write_client = async move {
+        while let Some(bytes) = injected.recv().await {
+            if output.write_all(&bytes).await.is_err() {
+                break;
+            }
+            let _ = output.flush().await;
+        }
+    };
+    tokio::select! {
+        _ = async { tokio::join!(read_client, write_client) } => {}
+        _ = from_server_frames => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+
+    #[test]
+    fn classifies_messages() {
+        assert!(check(br#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#).is_none());
+        assert!(check(br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#).is_none());
+        let bad = String::from_utf8(check(b"{bad").unwrap_or_default()).unwrap_or_default();
+        assert!(bad.contains("-32700"), "{bad}");
+        let invalid = String::from_utf8(check(br#"[1,2]"#).unwrap_or_default()).unwrap_or_default();
+        assert!(invalid.contains("-32600"), "{invalid}");
+        let no_method =
+            String::from_utf8(check(br#"{"jsonrpc":"2.0","id":7}"#).unwrap_or_default()).unwrap_or_default();
+        assert!(no_method.contains("\"id\":7"), "{no_method}");
+    }
+}

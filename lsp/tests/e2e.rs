@@ -1,0 +1,405 @@
+//! End-to-end tests: the real server in-process, driven over JSON-RPC like an editor.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{labels, pos, td, uri, webshop, Client};
+use serde_json::{json, Value};
+
+#[test]
+fn negotiates_the_position_encoding_and_shuts_down_cleanly() {
+    common::run(async {
+        let (c, init) = Client::start(true).await;
+        assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
+        assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 2, "incremental sync");
+        assert!(
+            init["capabilities"].get("documentFormattingProvider").is_none(),
+            "formatting is not wired yet"
+        );
+        assert!(c.shutdown().await, "shutdown then exit is a clean end");
+        let (c, init) = Client::start(false).await;
+        assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+        assert!(c.shutdown().await);
+    })
+}
+
+#[test]
+fn diagnostics_appear_on_a_typo_offer_a_fix_and_clear_when_fixed() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let text = webshop();
+        let u = uri("webshop.pf");
+        c.open(&u, &text).await;
+        assert_eq!(c.diagnostics(&u).await, Vec::<Value>::new(), "the example is clean");
+
+        // `health_check` -> `health_ceck` in the app's deploy block.
+        let p = pos(&text, "health_check", 0, 0);
+        let (l, ch) = (p["line"].as_u64().unwrap() as u32, p["character"].as_u64().unwrap() as u32);
+        c.change(&u, 2, [(l, ch + 8), (l, ch + 9)], "").await;
+        let diags = c.diagnostics(&u).await;
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        let d = &diags[0];
+        assert_eq!(d["code"], "PF1001");
+        assert_eq!(d["severity"], 1);
+        assert_eq!(d["message"], "unknown field `health_ceck`\nhelp: did you mean `health_check`?");
+        assert_eq!(
+            d["range"],
+            json!({ "start": { "line": l, "character": ch }, "end": { "line": l, "character": ch + 11 } })
+        );
+        assert!(d["codeDescription"]["href"].as_str().unwrap().ends_with("PF1001.md"));
+
+        // The quick fix is a lookup of the diagnostic's data.
+        let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": u }, "range": d["range"], "context": { "diagnostics": [d] } }),
+        )
+        .await;
+        let action = &actions[0];
+        assert_eq!(action["title"], "replace with `health_check`");
+        assert_eq!(action["kind"], "quickfix");
+        assert_eq!(action["isPreferred"], true);
+        let edit = &action["edit"]["changes"][&u][0];
+        assert_eq!(edit["newText"], "health_check");
+        assert_eq!(edit["range"], d["range"]);
+
+        // Applying it clears the diagnostics.
+        c.change(&u, 3, [(l, ch), (l, ch + 11)], "health_check").await;
+        assert_eq!(c.diagnostics(&u).await, Vec::<Value>::new());
+        assert!(c.shutdown().await);
+    })
+}
+
+#[test]
+fn hover_shows_schema_docs_effective_configuration_and_literal_meanings() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let text = webshop();
+        let u = uri("webshop.pf");
+        c.open(&u, &text).await;
+        let hover = |v: &Value| v["contents"]["value"].as_str().unwrap_or("").to_string();
+
+        // The parent `prod` in `env uat : prod`: prod's effective configuration.
+        let h = hover(&c.request("textDocument/hover", td(&u, pos(&text, "env uat : prod", 0, 11))).await);
+        assert!(h.contains("env prod : highly_available {"), "{h}");
+        assert!(h.contains("cidr = 10.20.0.0/16"), "{h}");
+        assert!(h.contains("azs = 3  # from highly_available (std/env/profiles.pf:"), "{h}");
+        // `uat` itself: values inherited from prod say so, with the line.
+        let h = hover(&c.request("textDocument/hover", td(&u, pos(&text, "env uat", 0, 5))).await);
+        assert!(h.contains("cidr = 10.30.0.0/16\n"), "own value, no origin: {h}");
+        let prod_line = text[..text.find("env prod").unwrap()].matches('\n').count() + 1;
+        assert!(h.contains(&format!("# from prod (webshop.pf:{}", prod_line + 2)), "{h}");
+
+        // A field name: doc, type, default.
+        let h = hover(&c.request("textDocument/hover", td(&u, pos(&text, "backup", 0, 1))).await);
+        assert!(h.contains("**backup**: duration"), "{h}");
+        assert!(h.contains("Default: `7d`"), "{h}");
+        // A declaration keyword and an enum field.
+        let h = hover(&c.request("textDocument/hover", td(&u, pos(&text, "pipeline webshop", 0, 1))).await);
+        assert!(h.contains("CodePipeline"), "{h}");
+        let h = hover(&c.request("textDocument/hover", td(&u, pos(&text, "format = junit", 0, 1))).await);
+        assert!(h.contains("Values: `junit`"), "{h}");
+
+        // Literals.
+        let h = hover(&c.request("textDocument/hover", td(&u, pos(&text, "10.10.0.0/16", 0, 3))).await);
+        assert_eq!(h, "10.10.0.0/16: 65,536 addresses, 10.10.0.0 – 10.10.255.255");
+        let h = hover(&c.request("textDocument/hover", td(&u, pos(&text, "3d", 0, 1))).await);
+        assert_eq!(h, "3d = 72 hours = 259,200 s");
+        let h = hover(&c.request("textDocument/hover", td(&u, pos(&text, "20GB", 0, 1))).await);
+        assert!(h.starts_with("20GB = 20 GiB"), "{h}");
+        assert!(c.shutdown().await);
+    })
+}
+
+#[test]
+fn completion_follows_the_context_even_in_a_broken_file() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let text = webshop();
+        let u = uri("webshop.pf");
+        c.open(&u, &text).await;
+        c.diagnostics(&u).await;
+        // Open a line inside `env test`'s network block.
+        let p = pos(&text, "network  { cidr = 10.10.0.0/16 }", 0, 0);
+        let l = p["line"].as_u64().unwrap() as u32;
+        c.change(&u, 2, [(l, 2), (l, 34)], "network {\n    cidr = 10.10.0.0/16\n    \n  }").await;
+        let complete = |line: u32, ch: u32| json!({ "textDocument": { "uri": u }, "position": { "line": line, "character": ch } });
+        let got = labels(&c.request("textDocument/completion", complete(l + 2, 4)).await);
+        assert!(got.contains(&"azs".to_string()) && got.contains(&"nat".to_string()), "{got:?}");
+        assert!(!got.contains(&"cidr".to_string()), "cidr is set already: {got:?}");
+
+        // After `nat = `: the enum's values.
+        c.change(&u, 3, [(l + 2, 4), (l + 2, 4)], "nat = ").await;
+        let got = labels(&c.request("textDocument/completion", complete(l + 2, 10)).await);
+        assert_eq!(got, ["none", "single", "per_az"]);
+
+        // Break the file (an unclosed brace at the end) and complete in a pipeline stage.
+        let end = text.lines().count() as u32 + 3;
+        c.change(&u, 4, [(end, 0), (end, 0)], "pipeline other {\n  stage s {\n    deploy ").await;
+        let diags = c.diagnostics(&u).await;
+        assert!(diags.iter().any(|d| d["code"] == "PF0007"), "{diags:?}");
+        let got = labels(&c.request("textDocument/completion", complete(end + 2, 11)).await);
+        assert_eq!(got, ["test", "prod", "uat"], "deploy takes an environment (profiles are not deployable)");
+        c.change(&u, 5, [(end + 2, 4), (end + 2, 11)], "").await;
+        let got = labels(&c.request("textDocument/completion", complete(end + 2, 4)).await);
+        assert!(got.contains(&"deploy".to_string()) && got.contains(&"approve".to_string()), "{got:?}");
+
+        // Top level, `use`, env parents, build presets.
+        let n = end + 4;
+        c.change(&u, 6, [(end + 2, 4), (end + 2, 4)], "\n}\n}\nuse ").await;
+        let got = labels(&c.request("textDocument/completion", complete(n + 1, 4)).await);
+        assert!(got.contains(&"std.build.node".to_string()), "{got:?}");
+        c.change(&u, 7, [(n + 1, 0), (n + 1, 4)], "env staging : ").await;
+        let got = labels(&c.request("textDocument/completion", complete(n + 1, 14)).await);
+        assert!(got.contains(&"prod".to_string()) && got.contains(&"cost_optimized".to_string()), "{got:?}");
+        c.change(&u, 8, [(n + 1, 0), (n + 1, 14)], "").await;
+        let got = labels(&c.request("textDocument/completion", complete(n + 1, 0)).await);
+        assert!(
+            ["app", "env", "pipeline", "project", "use"].iter().all(|k| got.contains(&k.to_string())),
+            "{got:?}"
+        );
+        let build = pos(&text, "build = go {", 0, 8);
+        let got = labels(
+            &c.request("textDocument/completion", complete(build["line"].as_u64().unwrap() as u32, 10)).await,
+        );
+        let _ = got;
+        assert!(c.shutdown().await);
+    })
+}
+
+#[test]
+fn definition_references_and_rename() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let text = webshop();
+        let u = uri("webshop.pf");
+        c.open(&u, &text).await;
+        let line_of = |needle: &str| text[..text.find(needle).unwrap()].matches('\n').count() as u64;
+
+        let def = c.request("textDocument/definition", td(&u, pos(&text, "deploy prod", 0, 8))).await;
+        assert_eq!(def["uri"], u);
+        assert_eq!(def["range"]["start"]["line"], line_of("env prod"));
+        assert_eq!(def["range"]["start"]["character"], 4);
+        let def =
+            c.request("textDocument/definition", td(&u, pos(&text, "on_alarms = [errors]", 0, 14))).await;
+        assert_eq!(def["range"]["start"]["line"], line_of("alarm errors"));
+        let def = c.request("textDocument/definition", td(&u, pos(&text, "build = go", 0, 9))).await;
+        let target = def["uri"].as_str().unwrap();
+        assert!(target.starts_with("file://") && target.ends_with("std/build/go.pf"), "{def}");
+        let path = url_path(target);
+        assert!(std::fs::read_to_string(path).unwrap().contains("build go {"));
+        let def = c.request("textDocument/definition", td(&u, pos(&text, "pipeline webshop", 0, 10))).await;
+        assert_eq!(
+            def["range"]["start"]["line"],
+            line_of("app webshop"),
+            "a pipeline ships the app with its name"
+        );
+
+        let refs = c
+        .request(
+            "textDocument/references",
+            json!({ "textDocument": { "uri": u }, "position": pos(&text, "env prod", 0, 5), "context": { "includeDeclaration": true } }),
+        )
+        .await;
+        let lines: Vec<u64> =
+            refs.as_array().unwrap().iter().map(|r| r["range"]["start"]["line"].as_u64().unwrap()).collect();
+        assert_eq!(lines, [line_of("env prod"), line_of("env uat : prod"), line_of("deploy prod")]);
+
+        let prep = c.request("textDocument/prepareRename", td(&u, pos(&text, "deploy prod", 0, 8))).await;
+        assert_eq!(prep["placeholder"], "prod");
+        let edit = c
+        .request("textDocument/rename", json!({ "textDocument": { "uri": u }, "position": pos(&text, "env prod", 0, 5), "newName": "production" }))
+        .await;
+        let edits = edit["changes"][&u].as_array().unwrap();
+        assert_eq!(edits.len(), 3);
+        assert!(edits.iter().all(|e| e["newText"] == "production"));
+        let bad = c
+        .request_raw("textDocument/rename", json!({ "textDocument": { "uri": u }, "position": pos(&text, "env prod", 0, 5), "newName": "no good" }))
+        .await;
+        assert!(bad.get("error").is_some(), "{bad}");
+        // Profiles of the standard library cannot be renamed.
+        let prep = c.request("textDocument/prepareRename", td(&u, pos(&text, "cost_optimized", 0, 2))).await;
+        assert_eq!(prep, Value::Null);
+        // A stage renames alone.
+        let edit = c
+        .request("textDocument/rename", json!({ "textDocument": { "uri": u }, "position": pos(&text, "stage release", 0, 7), "newName": "go-live" }))
+        .await;
+        assert_eq!(edit["changes"][&u].as_array().unwrap().len(), 1);
+        assert!(c.shutdown().await);
+    })
+}
+
+fn url_path(uri: &str) -> String {
+    uri.strip_prefix("file://").unwrap().replace("%20", " ")
+}
+
+#[test]
+fn symbols_tokens_hints_and_folding() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let text = webshop();
+        let u = uri("webshop.pf");
+        c.open(&u, &text).await;
+        let doc = json!({ "textDocument": { "uri": u } });
+
+        let symbols = c.request("textDocument/documentSymbol", doc.clone()).await;
+        let names: Vec<&str> =
+            symbols.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+        assert_eq!(
+            names,
+            ["std.build.go", "std.env.profiles", "project", "webshop", "test", "prod", "uat", "webshop"]
+        );
+        let pipeline = symbols.as_array().unwrap().last().unwrap();
+        let stages: Vec<&str> =
+            pipeline["children"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+        assert!(stages.contains(&"stage release"), "{stages:?}");
+        let release =
+            pipeline["children"].as_array().unwrap().iter().find(|s| s["name"] == "stage release").unwrap();
+        assert_eq!(release["children"][0]["name"], "approve product-owner");
+
+        let ws = c.request("workspace/symbol", json!({ "query": "prd" })).await;
+        let names: Vec<&str> = ws.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["prod"]);
+
+        let tokens = c.request("textDocument/semanticTokens/full", doc.clone()).await;
+        let data: Vec<u64> = tokens["data"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+        assert_eq!(data.len() % 5, 0);
+        let first = text.lines().next().unwrap().encode_utf16().count() as u64;
+        assert_eq!(&data[..5], &[0, 0, first, 7, 0], "the first token is the comment on line 0");
+        // Decode and find `env` (keyword) followed by `prod` (namespace).
+        let (mut line, mut ch) = (0u64, 0u64);
+        let mut decoded = Vec::new();
+        for t in data.chunks(5) {
+            if t[0] > 0 {
+                ch = 0;
+            }
+            line += t[0];
+            ch += t[1];
+            let l = text.lines().nth(line as usize).unwrap();
+            decoded.push((l.get(ch as usize..(ch + t[2]) as usize).unwrap_or("?").to_string(), t[3]));
+        }
+        let at = decoded.iter().position(|(s, _)| s == "prod").unwrap();
+        assert_eq!(decoded[at - 1], ("env".to_string(), 0));
+        assert_eq!(decoded[at].1, 1);
+        assert!(decoded.contains(&("10.20.0.0/16".to_string(), 5)));
+        assert!(decoded.contains(&("per_az".to_string(), 6)) || decoded.contains(&("junit".to_string(), 6)));
+        assert!(decoded.contains(&("param".to_string(), 8)));
+
+        let hints = c
+        .request("textDocument/inlayHint", json!({ "textDocument": { "uri": u }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 999, "character": 0 } } }))
+        .await;
+        let labels: Vec<&str> =
+            hints.as_array().unwrap().iter().map(|h| h["label"].as_str().unwrap()).collect();
+        assert!(
+            labels
+                .iter()
+                .any(|l| l.starts_with("→ ") && l.contains("infra-prod") && l.contains("deploy-prod #")),
+            "{labels:?}"
+        );
+        assert!(labels.iter().any(|l| l.contains("inherited")), "{labels:?}");
+
+        let folds = c.request("textDocument/foldingRange", doc).await;
+        let app_line = text[..text.find("app webshop").unwrap()].matches('\n').count() as u64;
+        assert!(folds.as_array().unwrap().iter().any(|f| f["startLine"] == app_line), "{folds}");
+        assert!(folds.as_array().unwrap().iter().any(|f| f["kind"] == "comment" && f["startLine"] == 0));
+        assert!(c.shutdown().await);
+    })
+}
+
+#[test]
+fn multibyte_text_in_utf16_and_utf8() {
+    common::run(async {
+        for utf8 in [false, true] {
+            let (mut c, _) = Client::start(utf8).await;
+            let u = uri("emoji.pf");
+            let text = "# 🚀 déploiement\nenv prod { network { cidr = 10.0.0.0/16 } } # 😀 ok\n";
+            c.open(&u, text).await;
+            // Insert `, azs = 2` after the cidr: the column differs between encodings on line 0 only,
+            // so edit line 0's end too (after the emoji).
+            let line0_end =
+                if utf8 { "# 🚀 déploiement".len() } else { "# 🚀 déploiement".encode_utf16().count() }
+                    as u32;
+            c.change(&u, 2, [(0, line0_end), (0, line0_end)], " ✓").await;
+            c.diagnostics(&u).await;
+            let col = if utf8 { "env prod { network { cidr = 10.0.0.0/16".len() } else { 39 } as u32;
+            c.change(&u, 3, [(1, col), (1, col)], ", azs = 9").await;
+            let diags: Vec<Value> =
+                c.diagnostics(&u).await.into_iter().filter(|d| d["severity"] == 1).collect();
+            assert_eq!(diags.len(), 1, "{diags:?}");
+            assert_eq!(diags[0]["code"], "PF2002", "azs = 9 is out of range");
+            assert_eq!(diags[0]["range"]["start"], json!({ "line": 1, "character": col + 8 }));
+            // Hover on `azs` after the edit.
+            let h = c
+                .request(
+                    "textDocument/hover",
+                    json!({ "textDocument": { "uri": u }, "position": { "line": 1, "character": col + 3 } }),
+                )
+                .await;
+            assert!(h["contents"]["value"].as_str().unwrap().contains("**azs**"), "{h}");
+            // A position past the end of a line with an emoji clamps; nothing crashes.
+            let h = c
+                .request_raw(
+                    "textDocument/hover",
+                    json!({ "textDocument": { "uri": u }, "position": { "line": 0, "character": 999 } }),
+                )
+                .await;
+            assert!(h.get("error").is_none());
+            assert!(c.shutdown().await);
+        }
+    })
+}
+
+#[test]
+fn editing_a_used_file_refreshes_the_user() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let dir = std::env::temp_dir().join(format!("pf-lsp-e2e-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let a = url::Url::from_file_path(dir.join("main.pf")).unwrap().to_string();
+        let b = url::Url::from_file_path(dir.join("common.pf")).unwrap().to_string();
+        let errors = |d: Vec<Value>| -> Vec<Value> { d.into_iter().filter(|d| d["severity"] == 1).collect() };
+        c.open(&b, "profile base {\n  network { azs = 2 }\n}\n").await;
+        assert_eq!(errors(c.diagnostics(&b).await), Vec::<Value>::new());
+        c.open(&a, "use \"./common.pf\"\nenv dev : base {\n  network { cidr = 10.0.0.0/16 }\n}\n").await;
+        assert_eq!(errors(c.diagnostics(&a).await), Vec::<Value>::new());
+        // Rename the profile in the used file: main.pf now refers to nothing.
+        c.change(&b, 2, [(0, 8), (0, 12)], "basis").await;
+        let diags = errors(c.diagnostics(&a).await);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0]["code"], "PF1006");
+        // Definition from main.pf into common.pf.
+        let def = c
+            .request(
+                "textDocument/definition",
+                json!({ "textDocument": { "uri": a }, "position": { "line": 0, "character": 6 } }),
+            )
+            .await;
+        assert_eq!(def["uri"], b);
+        assert!(c.shutdown().await);
+    })
+}
+
+#[test]
+fn malformed_messages_get_error_responses_not_an_exit() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        c.send_raw(b"Content-Length: 5\r\n\r\n{bad}").await;
+        let m = c.recv().await;
+        assert_eq!(m["error"]["code"], -32700);
+        assert_eq!(m["id"], Value::Null);
+        c.send_raw(b"Content-Length: 5\r\n\r\n[1,2]").await;
+        assert_eq!(c.recv().await["error"]["code"], -32600);
+        c.send_raw(b"X-Nonsense: 1\r\n\r\n").await;
+        assert_eq!(c.recv().await["error"]["code"], -32700);
+        // Unknown methods and bad params are answered too.
+        let r = c.request_raw("pf/unknown", json!({})).await;
+        assert_eq!(r["error"]["code"], -32601);
+        let r = c.request_raw("textDocument/hover", json!({ "nonsense": true })).await;
+        assert_eq!(r["error"]["code"], -32602);
+        // A request on a document that is not open answers null.
+        let r =
+            c.request("textDocument/hover", td(&uri("nope.pf"), json!({ "line": 0, "character": 0 }))).await;
+        assert_eq!(r, Value::Null);
+        assert!(c.shutdown().await, "the server is still serving");
+    })
+}
