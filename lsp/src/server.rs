@@ -118,7 +118,7 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
         inlay_hint_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         // WIRED BY MAIN: advertised once `pf_compiler::fmt::format` lands (handlers/formatting.rs).
-        document_formatting_provider: None,
+        document_formatting_provider: Some(OneOf::Left(true)),
         document_range_formatting_provider: None,
         declaration_provider: None,
         type_definition_provider: None,

@@ -12,10 +12,7 @@ fn negotiates_the_position_encoding_and_shuts_down_cleanly() {
         let (c, init) = Client::start(true).await;
         assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
         assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 2, "incremental sync");
-        assert!(
-            init["capabilities"].get("documentFormattingProvider").is_none(),
-            "formatting is not wired yet"
-        );
+        assert_eq!(init["capabilities"]["documentFormattingProvider"], true);
         assert!(c.shutdown().await, "shutdown then exit is a clean end");
         let (c, init) = Client::start(false).await;
         assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
@@ -120,7 +117,7 @@ fn completion_follows_the_context_even_in_a_broken_file() {
         c.open(&u, &text).await;
         c.diagnostics(&u).await;
         // Open a line inside `env test`'s network block.
-        let p = pos(&text, "network  { cidr = 10.10.0.0/16 }", 0, 0);
+        let p = pos(&text, "network { cidr = 10.10.0.0/16 }", 0, 0);
         let l = p["line"].as_u64().unwrap() as u32;
         c.change(&u, 2, [(l, 2), (l, 34)], "network {\n    cidr = 10.10.0.0/16\n    \n  }").await;
         let complete = |line: u32, ch: u32| json!({ "textDocument": { "uri": u }, "position": { "line": line, "character": ch } });
@@ -401,5 +398,36 @@ fn malformed_messages_get_error_responses_not_an_exit() {
             c.request("textDocument/hover", td(&uri("nope.pf"), json!({ "line": 0, "character": 0 }))).await;
         assert_eq!(r, Value::Null);
         assert!(c.shutdown().await, "the server is still serving");
+    })
+}
+
+#[test]
+fn formatting_uses_pf_fmt_and_leaves_broken_documents_alone() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let u = uri("messy.pf");
+        let messy = "env   test   {\n network {cidr=10.1.0.0/16}\n}\n";
+        c.open(&u, messy).await;
+        let edits = c
+            .request(
+                "textDocument/formatting",
+                json!({"textDocument": {"uri": u}, "options": {"tabSize": 2, "insertSpaces": true}}),
+            )
+            .await;
+        let expected = pf_compiler::fmt::format(messy).unwrap();
+        assert_eq!(edits[0]["newText"], expected.as_str(), "the same text as `pf fmt`");
+        assert_eq!(edits[0]["range"]["start"], json!({"line": 0, "character": 0}));
+        assert_eq!(edits[0]["range"]["end"], json!({"line": 3, "character": 0}));
+
+        let b = uri("broken.pf");
+        c.open(&b, "env test {\n  network {\n").await;
+        let none = c
+            .request(
+                "textDocument/formatting",
+                json!({"textDocument": {"uri": b}, "options": {"tabSize": 2, "insertSpaces": true}}),
+            )
+            .await;
+        assert!(none.is_null(), "a document with syntax errors is not formatted: {none}");
+        assert!(c.shutdown().await);
     })
 }

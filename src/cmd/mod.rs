@@ -16,8 +16,3 @@ pub const EXIT_PROBLEMS: u8 = 1;
 /// Exit code: usage or I/O error.
 pub const EXIT_USAGE: u8 = 2;
 
-/// Reports a subcommand that a later release fills in: an honest error, never a fake success.
-pub fn not_yet(name: &str) -> u8 {
-    eprintln!("error: `pf {name}` is not implemented yet");
-    EXIT_USAGE
-}

@@ -1,17 +1,12 @@
-//! `textDocument/formatting`: one edit replacing the whole document with its formatted text.
-//!
-//! The formatter (`pf_compiler::fmt::format`) is written on another branch; until the merge,
-//! [`format_text`] formats nothing and the capability is not advertised.
+//! `textDocument/formatting`: one edit replacing the whole document with its formatted text,
+//! by the same formatter as `pf fmt`. A document that does not parse is left as it is.
 
 use crate::state::Snapshot;
 use tower_lsp::lsp_types::{DocumentFormattingParams, Position, Range, TextEdit};
 
 /// The formatted text, or `None` when the text cannot be formatted (e.g. syntax errors).
 pub fn format_text(text: &str) -> Option<String> {
-    // WIRED BY MAIN: replaced by pf_compiler::fmt::format at merge
-    // (`pf_compiler::fmt::format(text).ok()`), then advertise `document_formatting_provider`.
-    let _ = text;
-    None
+    pf_compiler::fmt::format(text).ok()
 }
 
 /// Answers a formatting request.

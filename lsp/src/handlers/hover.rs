@@ -195,6 +195,7 @@ pub fn value(v: &Val) -> String {
         Val::Scaling(Scaling::Cpu(p)) => format!("cpu({p}%)"),
         Val::Scaling(Scaling::Requests(n)) => format!("requests({n})"),
         Val::Scaling(Scaling::None) => "none".into(),
+        Val::Invalid => "(invalid)".into(),
     }
 }
 
