@@ -417,42 +417,6 @@ fn template_has_the_documented_shape() {
 // ---------------------------------------------------------------------------------------------
 // Artifacts
 
-/// Whether `path` matches the CodeBuild artifact glob `glob` (`**` any number of directories,
-/// `*` and `?` inside one path segment).
-fn glob_match(glob: &str, path: &str) -> bool {
-    fn segments(glob: &[&str], path: &[&str]) -> bool {
-        match glob.split_first() {
-            None => path.is_empty(),
-            Some((&"**", rest)) => (0..=path.len()).any(|i| segments(rest, &path[i..])),
-            Some((g, rest)) => path
-                .split_first()
-                .is_some_and(|(p, prest)| segment(g.as_bytes(), p.as_bytes()) && segments(rest, prest)),
-        }
-    }
-    fn segment(g: &[u8], s: &[u8]) -> bool {
-        match g.split_first() {
-            None => s.is_empty(),
-            Some((b'*', rest)) => (0..=s.len()).any(|i| segment(rest, &s[i..])),
-            Some((b'?', rest)) => !s.is_empty() && segment(rest, &s[1..]),
-            Some((c, rest)) => s.first() == Some(c) && segment(rest, &s[1..]),
-        }
-    }
-    let g: Vec<&str> = glob.split('/').collect();
-    let p: Vec<&str> = path.split('/').collect();
-    segments(&g, &p)
-}
-
-#[test]
-fn glob_matcher() {
-    assert!(glob_match("dist/**/*", "dist/server"));
-    assert!(glob_match("dist/**/*", "dist/a/b/c"));
-    assert!(!glob_match("dist/**/*", "src/a"));
-    assert!(glob_match("scripts/*.sh", "scripts/start.sh"));
-    assert!(!glob_match("scripts/*.sh", "scripts/x/start.sh"));
-    assert!(glob_match("a?c", "abc"));
-    assert!(glob_match("appspec.yml", "appspec.yml"));
-}
-
 #[test]
 fn app_artifacts_cover_every_referenced_path() {
     for (name, program) in variants() {
@@ -482,7 +446,7 @@ fn app_artifacts_cover_every_referenced_path() {
         needed.extend(app.deploy.files.iter().map(|(src, _)| src.clone()));
         for path in needed {
             assert!(
-                globs.iter().any(|g| glob_match(g, &path)),
+                globs.iter().any(|g| pf_compiler::glob::matches(g, &path)),
                 "{name}: {path} is not in the app's artifacts {globs:?}"
             );
         }
