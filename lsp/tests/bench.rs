@@ -5,7 +5,7 @@
 //! ```
 //!
 //! Prints the time from `didChange` to `publishDiagnostics`, the completion latency and the
-//! resident memory (figures recorded in `lsp/BENCHMARKS-lsp.md`).
+//! resident memory (figures recorded in `BENCHMARKS.md`).
 #![allow(clippy::unwrap_used)]
 
 mod common;
