@@ -19,6 +19,17 @@ pub fn module(path: &str) -> Option<&'static str> {
     MODULES.iter().find(|(p, _)| *p == path).map(|(_, s)| *s)
 }
 
+/// A module's doc comment: the `#` lines at its top, without the `# `.
+pub fn doc(path: &str) -> Option<String> {
+    let text = module(path)?;
+    let lines: Vec<&str> = text
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .map(|l| l.trim_start_matches('#').trim_start())
+        .collect();
+    Some(lines.join("\n"))
+}
+
 /// The file name the diagnostics show for a module: `std/build/go.pf`.
 pub fn file_name(path: &str) -> String {
     format!("{}.pf", path.replace('.', "/"))
@@ -45,6 +56,20 @@ table!(codebuild_images, "codebuild_images.txt", "CodeBuild curated images pf kn
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_module_has_a_doc_comment_and_checks_cleanly() {
+        use crate::driver::{analyze, NoFiles, Root};
+        for (path, _) in super::MODULES {
+            let doc = super::doc(path).unwrap_or_default();
+            assert!(doc.starts_with(path), "{path}: the doc comment starts with the module's name: {doc:?}");
+            let program = format!("use {path}\n");
+            let a = analyze(vec![Root { name: "use.pf".into(), bytes: program.into_bytes() }], &NoFiles);
+            let found: Vec<String> =
+                a.diagnostics.iter().map(|d| format!("{}: {}", d.code.id, d.message)).collect();
+            assert!(found.is_empty(), "{path}: {found:?}");
+        }
+    }
+
     #[test]
     fn tables_are_loaded() {
         assert!(super::instance_types().contains(&"t3.micro"));

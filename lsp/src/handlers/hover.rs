@@ -70,7 +70,10 @@ fn symbol(snap: &Snapshot, doc: &DocAnalysis, sym: &Sym) -> Option<String> {
             return Some(format!("**alarm {name}** declared in `{env}`"));
         }
         Sym::Stage { pipeline, name } => return Some(format!("**stage {name}** of pipeline `{pipeline}`")),
-        Sym::Module(m) => return Some(format!("**use** `{m}`")),
+        Sym::Module(m) => {
+            let doc = pf_compiler::stdlib::doc(m).map(|d| format!("\n\n{d}")).unwrap_or_default();
+            return Some(format!("**use** `{m}`{doc}"));
+        }
         _ => decls.find(sym.decl_kinds(), sym.name())?,
     };
     Some(effective(snap, doc, decl))
