@@ -191,3 +191,53 @@ fn output_snapshots() {
         insta::assert_snapshot!(format!("example_{name}"), all);
     }
 }
+
+/// Every AWS service whose resources an environment stack creates is in the pipeline's
+/// CloudFormation execution role (its `create`-type actions), or deploying it would fail.
+#[test]
+fn the_execution_role_covers_every_service_of_the_environment_stacks() {
+    let dir = build_all();
+    for app_dir in std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()) {
+        let read = |name: &str| -> Option<serde_json::Value> {
+            let text = std::fs::read_to_string(app_dir.join(name)).ok()?;
+            Some(serde_yaml::from_str(&text).unwrap())
+        };
+        let Some(infra) = read("infra.template.yml") else { continue };
+        let pipeline_file = std::fs::read_dir(&app_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .find(|n| n.starts_with("pipeline-"))
+            .unwrap();
+        let pipeline = read(&pipeline_file).unwrap();
+        let role = &pipeline["Resources"]["CloudFormationRole"];
+        let actions: Vec<String> = role["Properties"]["Policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().unwrap().clone())
+            .filter(|s| s["Effect"] == "Allow")
+            .flat_map(|s| match &s["Action"] {
+                serde_json::Value::Array(a) => a.iter().map(|x| x.as_str().unwrap().to_string()).collect(),
+                other => vec![other.as_str().unwrap().to_string()],
+            })
+            .collect();
+        for (id, r) in infra["Resources"].as_object().unwrap() {
+            let ty = r["Type"].as_str().unwrap();
+            let service = match ty.split("::").nth(1).unwrap() {
+                "ElasticLoadBalancingV2" => "elasticloadbalancing".to_string(),
+                other => other.to_ascii_lowercase(),
+            };
+            let creates = actions.iter().any(|a| {
+                a.starts_with(&format!("{service}:"))
+                    && ["Create", "Put", "Change", "Allocate", "Run"]
+                        .iter()
+                        .any(|v| a.contains(&format!(":{v}")))
+            });
+            assert!(
+                creates,
+                "{}: {id} ({ty}) needs {service} create permissions in the execution role",
+                app_dir.display()
+            );
+        }
+    }
+}

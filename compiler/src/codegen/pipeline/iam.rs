@@ -364,6 +364,8 @@ fn deploy_role(ctx: &mut Ctx) {
     let mut groups = Vec::new();
     let mut alarms = Vec::new();
     let mut secrets = Vec::new();
+    let mut log_groups = Vec::new();
+    let mut parameters = vec![sub("arn:${AWS::Partition}:ssm:${AWS::Region}::parameter/aws/service/*")];
     let app = naming::codedeploy_application(&ctx.app.name);
     for env in &envs {
         let prefix = naming::env_role_prefix(&ctx.app.name, env);
@@ -374,6 +376,24 @@ fn deploy_role(ctx: &mut Ctx) {
             &format!("deploymentgroup:{app}/{}", naming::deployment_group(&ctx.app.name, env)),
         ));
         alarms.push(arn("cloudwatch", &format!("alarm:{}-*", naming::env_stack_name(&ctx.app.name, env))));
+        // The flow-log group: CloudFormation names it after the stack.
+        log_groups.push(arn("logs", &format!("log-group:{}-*", naming::env_stack_name(&ctx.app.name, env))));
+        // Dynamic references `{{resolve:ssm:...}}` resolve with this role's permissions.
+        if let Some(e) = ctx.program.env(env) {
+            let texts = [
+                e.dns.as_ref().and_then(|d| d.certificate.as_ref()),
+                e.database.as_ref().and_then(|d| d.password.as_ref()),
+            ];
+            for name in texts.into_iter().flatten().filter_map(|t| match t {
+                Text::Param(name) => Some(name),
+                _ => None,
+            }) {
+                let a = arn("ssm", &format!("parameter/{}", name.trim_start_matches('/')));
+                if !parameters.contains(&a) {
+                    parameters.push(a);
+                }
+            }
+        }
         if let Some(e) = ctx.program.env(env) {
             if let Some(Text::Secret(id)) = e.database.as_ref().and_then(|d| d.password.as_ref()) {
                 let a = secret_arn(id);
@@ -401,7 +421,7 @@ fn deploy_role(ctx: &mut Ctx) {
             "Resource": roles,
             "Condition": { "StringEquals": { "iam:PassedToService": [
                 "autoscaling.amazonaws.com", "codedeploy.amazonaws.com", "ec2.amazonaws.com",
-                "monitoring.rds.amazonaws.com"
+                "monitoring.rds.amazonaws.com", "vpc-flow-logs.amazonaws.com"
             ] } }
         }),
         json!({
@@ -428,9 +448,19 @@ fn deploy_role(ctx: &mut Ctx) {
             ],
             groups,
         ),
+        allow(&["ssm:GetParameter", "ssm:GetParameters"], parameters),
         allow(
-            &["ssm:GetParameter", "ssm:GetParameters"],
-            vec![sub("arn:${AWS::Partition}:ssm:${AWS::Region}::parameter/aws/service/*")],
+            &[
+                "logs:CreateLogGroup",
+                "logs:DeleteLogGroup",
+                "logs:DescribeLogGroups",
+                "logs:PutRetentionPolicy",
+                "logs:DeleteRetentionPolicy",
+                "logs:TagResource",
+                "logs:UntagResource",
+                "logs:ListTagsForResource",
+            ],
+            log_groups,
         ),
         allow(
             &["secretsmanager:CreateSecret", "secretsmanager:DescribeSecret", "secretsmanager:TagResource"],
