@@ -20,12 +20,9 @@ use pf_compiler::driver::Analysis;
 use pf_compiler::source::{floor_char_boundary, Span};
 use serde::{Deserialize, Serialize};
 use tower_lsp::lsp_types::{
-    self as lsp, CodeDescription, DiagnosticRelatedInformation, Location, NumberOrString, Position,
-    PositionEncodingKind, Range, TextEdit, Url,
+    self as lsp, DiagnosticRelatedInformation, Location, NumberOrString, Position, PositionEncodingKind,
+    Range, TextEdit, Url,
 };
-
-/// Where the documentation of the diagnostic codes lives (`codeDescription.href`).
-pub const ERROR_DOCS_URL: &str = "https://github.com/pipeline-factory/pf/blob/main/docs/errors/";
 
 /// How LSP `character` offsets are counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -235,9 +232,9 @@ pub fn diagnostic(
         range: files.range(d.primary.span),
         severity: Some(severity),
         code: Some(NumberOrString::String(d.code.id.to_string())),
-        code_description: Url::parse(&format!("{ERROR_DOCS_URL}{}.md", d.code.id))
-            .ok()
-            .map(|href| CodeDescription { href }),
+        // No public documentation site exists yet: `pf explain CODE` is the reference, so no
+        // `codeDescription` link is invented.
+        code_description: None,
         source: Some("pf".into()),
         message,
         related_information: (!related.is_empty()).then_some(related),

@@ -43,7 +43,7 @@ fn diagnostics_appear_on_a_typo_offer_a_fix_and_clear_when_fixed() {
             d["range"],
             json!({ "start": { "line": l, "character": ch }, "end": { "line": l, "character": ch + 11 } })
         );
-        assert!(d["codeDescription"]["href"].as_str().unwrap().ends_with("PF1001.md"));
+        assert!(d.get("codeDescription").is_none(), "no invented documentation link");
 
         // The quick fix is a lookup of the diagnostic's data.
         let actions = c

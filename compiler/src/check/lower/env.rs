@@ -173,6 +173,25 @@ fn network(ctx: &mut Ctx, n: &Obj, env: &Named) -> Option<Network> {
                     ok = false;
                 }
                 for (c, s) in subnets.iter().zip(spans) {
+                    if !c.is_aligned() {
+                        let fixed = Cidr { addr: c.network(), prefix: c.prefix };
+                        ctx.push(
+                            Diagnostic::new(
+                                codes::PF5003,
+                                *s,
+                                format!("`{c}` has host bits set; the subnet starts at `{fixed}`"),
+                            )
+                            .with_label("not a network address")
+                            .with_fix(
+                                format!("replace with `{fixed}`"),
+                                *s,
+                                fixed.to_string(),
+                                Applicability::Safe,
+                            ),
+                        );
+                        ok = false;
+                        continue;
+                    }
                     if !cidr.contains(*c) {
                         ctx.push(
                             Diagnostic::new(

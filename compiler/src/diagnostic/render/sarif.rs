@@ -14,9 +14,6 @@ use std::collections::BTreeMap;
 /// The SARIF schema this output follows.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// Where to learn about the tool (`tool.driver.informationUri`).
-pub const INFORMATION_URI: &str = "https://github.com/pipeline-factory/pf";
-
 /// Renders the SARIF log (pretty-printed, with a final newline).
 pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     let mut out = serde_json::to_string_pretty(&log(diagnostics, sources)).unwrap_or_default();
@@ -41,7 +38,6 @@ pub fn log(diagnostics: &[Diagnostic], sources: &SourceMap) -> Value {
                 "driver": {
                     "name": "pf",
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": INFORMATION_URI,
                     "rules": rules,
                 }
             },
