@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Measures the real `pf lsp` process on a 10,812-line program: didOpen and didChange to
+publishDiagnostics, completion latency, and the server's own memory (VmRSS/VmHWM).
+
+Usage: cargo build --release && python3 scripts/lsp_bench.py target/release/pf
+"""
+import json, subprocess, time, sys, os
+n = 1800
+s = "use std.build.go\nuse std.env.profiles\n\n"
+s += "app shop {\n  source = codecommit { repository = \"shop\" }\n  build = go\n  deploy = ec2 { port = 8080 }\n}\n\n"
+for i in range(n):
+    s += "env e%d : cost_optimized {\n  network { cidr = 10.%d.%d.0/24 }\n  compute { min = 1, max = 2 }\n}\n\n" % (i, i // 256, i % 256)
+s += "pipeline shop {\n  stage build { build }\n"
+for i in range(n):
+    s += "  stage s%d { deploy e%d }\n" % (i, i)
+s += "}\n"
+lines = s.count("\n")
+p = subprocess.Popen([sys.argv[1], "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+def send(obj):
+    b = json.dumps(obj).encode()
+    p.stdin.write(b"Content-Length: %d\r\n\r\n" % len(b) + b); p.stdin.flush()
+def recv():
+    length = 0
+    while True:
+        line = p.stdout.readline()
+        if line in (b"\r\n", b"\n"): break
+        if line.lower().startswith(b"content-length:"): length = int(line.split(b":")[1])
+    return json.loads(p.stdout.read(length))
+def wait(pred):
+    while True:
+        m = recv()
+        if pred(m): return m
+send({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}})
+wait(lambda m: m.get("id") == 1)
+send({"jsonrpc":"2.0","method":"initialized","params":{}})
+uri = "file:///tmp/big.pf"
+t = time.time()
+send({"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":uri,"languageId":"pf","version":1,"text":s}}})
+wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
+open_ms = (time.time() - t) * 1000
+times = []
+for v in range(2, 22):
+    ch = "2" if v % 2 == 0 else "1"
+    t = time.time()
+    # toggle `max = 2` of env e0 (line 9, 0-based) between 1 and 2... edit the min value char
+    send({"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":uri,"version":v},"contentChanges":[{"range":{"start":{"line":9,"character":18},"end":{"line":9,"character":19}},"text":ch}]}})
+    wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
+    times.append((time.time() - t) * 1000)
+t = time.time()
+send({"jsonrpc":"2.0","id":7,"method":"textDocument/completion","params":{"textDocument":{"uri":uri},"position":{"line":9,"character":2}}})
+wait(lambda m: m.get("id") == 7)
+comp_ms = (time.time() - t) * 1000
+status = open("/proc/%d/status" % p.pid).read()
+rss = [l for l in status.splitlines() if l.startswith(("VmRSS", "VmHWM"))]
+send({"jsonrpc":"2.0","id":9,"method":"shutdown"}); wait(lambda m: m.get("id") == 9)
+send({"jsonrpc":"2.0","method":"exit"})
+times.sort()
+print(f"{lines} lines; didOpen->diagnostics {open_ms:.0f} ms; didChange->diagnostics median {times[len(times)//2]:.0f} ms, p90 {times[int(len(times)*0.9)]:.0f} ms; completion {comp_ms:.1f} ms; {' '.join(rss)}")
