@@ -1,8 +1,9 @@
 //! Syntax: text to [`ast::File`](crate::ast::File), never failing.
 
 pub mod ast;
+mod fast;
 mod parse;
 mod scan;
 
-pub use parse::{decode, parse, Parse, MAX_FILE_SIZE};
+pub use parse::{decode, parse, parse_fast, parse_with_pest, Parse, MAX_FILE_SIZE};
 pub use scan::MAX_NESTING;

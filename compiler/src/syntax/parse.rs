@@ -74,8 +74,39 @@ pub fn decode(file: FileId, bytes: &[u8]) -> Result<String, (String, Diagnostic)
 }
 
 /// Parses the text of `file`.
+///
+/// Files without syntax errors take the hand-written fast path (`fast.rs`); anything else, and
+/// anything the fast path is unsure about, goes through pest, the specification.
 pub fn parse(file: FileId, text: &str) -> Parse {
     let pre = scan(file, text);
+    if pre.too_deep.is_none()
+        && pre.unclosed.is_empty()
+        && pre.stray.is_empty()
+        && pre.unterminated.is_empty()
+    {
+        if let Some(entries) = super::fast::parse(file, text) {
+            return Parse {
+                file: ast::File { id: file, entries, comments: pre.comments },
+                diagnostics: Vec::new(),
+            };
+        }
+    }
+    parse_pest(file, text, pre)
+}
+
+/// Parses with pest only (the specification), for tests comparing it with the fast path.
+#[doc(hidden)]
+pub fn parse_with_pest(file: FileId, text: &str) -> Parse {
+    parse_pest(file, text, scan(file, text))
+}
+
+/// The fast path alone: `None` when it gives up. For tests.
+#[doc(hidden)]
+pub fn parse_fast(file: FileId, text: &str) -> Option<Vec<Entry>> {
+    super::fast::parse(file, text)
+}
+
+fn parse_pest(file: FileId, text: &str, pre: super::scan::Scan) -> Parse {
     let mut diagnostics = Vec::new();
     let mut out = ast::File { id: file, entries: Vec::new(), comments: pre.comments };
 
