@@ -158,7 +158,8 @@ const RESERVED: &[&str] = &[
 
 fn is_plain_safe(s: &str) -> bool {
     let Some(first) = s.chars().next() else { return false };
-    if RESERVED.contains(&s) || s.starts_with(['.', '+']) && s.len() > 1 {
+    // Every reserved word is at most 5 bytes long.
+    if s.len() <= 5 && RESERVED.contains(&s) || s.starts_with(['.', '+']) && s.len() > 1 {
         return false;
     }
     // Anything that starts like a number (ints, floats, octal, hex, sexagesimal, dates).
@@ -190,8 +191,7 @@ fn is_plain_safe(s: &str) -> bool {
                     | b','
                     | b'*'
             )
-    }) && !s.contains(": ")
-        && !s.contains(" #")
+    }) && !s.as_bytes().windows(2).any(|w| matches!(w, [b':', b' '] | [b' ', b'#']))
         && !s.ends_with([':', ' '])
         && !s.starts_with(' ')
 }
