@@ -18,17 +18,17 @@ pub fn lower(ctx: &mut Ctx, decls: &Decls) -> (Program, Provenance) {
     let mut prov = Provenance::default();
     let mut program = Program { project: project(decls), ..Program::default() };
     if let Some(p) = &decls.project {
-        record(&mut prov, "project", &p.flat);
+        record(&mut prov, "project", p.flat());
     }
     for d in &decls.apps {
-        record(&mut prov, &format!("app.{}", d.name.name), &d.flat);
+        record(&mut prov, &format!("app.{}", d.name.name), d.flat());
         if let Some(app) = app::lower(ctx, decls, d) {
             program.apps.push(app);
         }
     }
     let protected = protected_names(decls);
     for d in decls.of(crate::schema::DeclKind::Env) {
-        record(&mut prov, &format!("env.{}", d.name.name), &d.flat);
+        record(&mut prov, &format!("env.{}", d.name.name), d.flat());
         if let Some(env) = env::lower(ctx, d, &protected) {
             program.envs.push(env);
         }
@@ -56,10 +56,10 @@ pub struct Index<'a> {
 fn project(decls: &Decls) -> Project {
     let mut project = Project::default();
     if let Some(d) = &decls.project {
-        if let Some(s) = str_of(&d.flat, "output") {
+        if let Some(s) = str_of(d.flat(), "output") {
             project.output = s;
         }
-        project.tags = strings_map(&d.flat, "tags");
+        project.tags = strings_map(d.flat(), "tags");
     }
     project
 }
@@ -68,30 +68,48 @@ fn protected_names(decls: &Decls) -> Vec<String> {
     decls
         .project
         .as_ref()
-        .and_then(|p| p.flat.get("protected"))
+        .and_then(|p| p.flat().get("protected"))
         .map(list_strs)
         .unwrap_or_else(|| vec!["prod".into(), "production".into()])
 }
 
 /// Records the span of every value of `obj` under `prefix` (dotted paths).
 fn record(prov: &mut Provenance, prefix: &str, obj: &Obj) {
+    let mut path = String::with_capacity(64);
+    path.push_str(prefix);
+    record_into(prov, &mut path, obj);
+}
+
+/// [`record`] with the prefix in `path`, which is left as it was found.
+fn record_into(prov: &mut Provenance, path: &mut String, obj: &Obj) {
+    let len = path.len();
     for (name, field) in &obj.fields {
-        let path = format!("{prefix}.{name}");
+        path.push('.');
+        path.push_str(name);
         prov.values.insert(path.clone(), field.value.span);
         if let Val::Obj(o) = &field.value.val {
-            record(prov, &path, o);
+            record_into(prov, path, o);
         }
         if let Val::Map(m) = &field.value.val {
+            let base = path.len();
             for (k, v) in m {
-                prov.values.insert(format!("{path}.{k}"), v.span);
+                path.push('.');
+                path.push_str(k);
+                prov.values.insert(path.clone(), v.span);
+                path.truncate(base);
             }
         }
+        path.truncate(len);
     }
     for child in &obj.children {
         let label = child.label.as_ref().map_or("", |l| l.name.as_str());
-        let path = format!("{prefix}.{}.{label}", child.keyword);
+        path.push('.');
+        path.push_str(child.keyword);
+        path.push('.');
+        path.push_str(label);
         prov.values.insert(path.clone(), child.span);
-        record(prov, &path, &child.obj);
+        record_into(prov, path, &child.obj);
+        path.truncate(len);
     }
 }
 

@@ -9,7 +9,7 @@ use crate::ast::{self, Entry};
 use crate::diagnostic::{codes, Applicability, Diagnostic};
 use crate::schema::{self, DeclKind};
 use crate::source::{FileId, Span};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// One declaration: `env uat : prod { ... }`.
 #[derive(Clone, Debug)]
@@ -19,8 +19,8 @@ pub struct Decl {
     pub parent: Option<Named>,
     /// The body as written.
     pub own: Obj,
-    /// The body with inheritance flattened (equal to `own` without a parent).
-    pub flat: Obj,
+    /// The body with inheritance flattened, when it differs from `own` (see [`Decl::flat`]).
+    inherited: Option<Obj>,
     /// The span of the whole declaration.
     pub span: Span,
     pub file: FileId,
@@ -57,6 +57,13 @@ fn namespace(kind: DeclKind) -> Namespace {
         DeclKind::Build => Namespace::Build,
         DeclKind::Env | DeclKind::Profile => Namespace::Env,
         DeclKind::Pipeline => Namespace::Pipeline,
+    }
+}
+
+impl Decl {
+    /// The body with inheritance flattened (equal to `own` without a parent).
+    pub fn flat(&self) -> &Obj {
+        self.inherited.as_ref().unwrap_or(&self.own)
     }
 }
 
@@ -218,7 +225,7 @@ fn declaration(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block) {
     let entries = b.body.as_ref().map(|body| body.entries.as_slice()).unwrap_or(&[]);
     let body_span = b.body.as_ref().map_or(b.span, |body| body.span);
     let own = check_body(ctx, schema.schema, entries, body_span);
-    let decl = Decl { kind, name, parent, flat: own.clone(), own, span: b.span, file };
+    let decl = Decl { kind, name, parent, own, inherited: None, span: b.span, file };
 
     // Duplicates within a namespace.
     let previous = match kind {
@@ -255,30 +262,36 @@ fn declaration(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block) {
 /// Resolves parents and flattens inheritance of builds and environments/profiles.
 fn flatten(ctx: &mut Ctx, decls: &mut Decls) {
     for list in [&mut decls.builds, &mut decls.envs] {
-        let mut flat: BTreeMap<String, Obj> = BTreeMap::new();
-        let names: HashMap<String, usize> =
-            list.iter().enumerate().map(|(i, d)| (d.name.name.clone(), i)).collect();
-        for i in 0..list.len() {
-            let obj = flat_of(ctx, list, &names, i, &mut flat, &mut Vec::new());
-            list[i].flat = obj;
+        let mut flat: Vec<Option<Obj>> = (0..list.len()).map(|_| None).collect();
+        {
+            let names: HashMap<&str, usize> =
+                list.iter().enumerate().map(|(i, d)| (d.name.name.as_str(), i)).collect();
+            for i in 0..list.len() {
+                flat_of(ctx, list, &names, i, &mut flat, &mut Vec::new());
+            }
+        }
+        for (d, f) in list.iter_mut().zip(flat) {
+            d.inherited = f;
         }
     }
 }
 
+/// Computes the flattened body of `list[i]` into `flat[i]` when it has a parent; `flat[i]`
+/// stays `None` when the body is its own (no parent, or a parent that cannot be resolved).
 fn flat_of(
     ctx: &mut Ctx,
     list: &[Decl],
-    names: &HashMap<String, usize>,
+    names: &HashMap<&str, usize>,
     i: usize,
-    done: &mut BTreeMap<String, Obj>,
+    flat: &mut [Option<Obj>],
     stack: &mut Vec<usize>,
-) -> Obj {
+) {
     let decl = &list[i];
-    if let Some(obj) = done.get(&decl.name.name) {
-        return obj.clone();
+    if flat[i].is_some() {
+        return;
     }
     let Some(parent) = &decl.parent else {
-        return decl.own.clone();
+        return;
     };
     if stack.contains(&i) {
         let cycle: Vec<&str> =
@@ -292,17 +305,17 @@ fn flat_of(
             .with_label("cycle")
             .with_help("remove one of the parents"),
         );
-        return decl.own.clone();
+        return;
     }
     let allowed = schema::declaration(decl.kind.keyword()).map_or(&[][..], |d| d.parents);
-    let Some(&p) = names.get(&parent.name) else {
+    let Some(&p) = names.get(parent.name.as_str()) else {
         let candidates = list.iter().filter(|d| allowed.contains(&d.kind)).map(|d| d.name.name.as_str());
         ctx.push(unknown_reference(
             parent,
             &allowed.iter().map(|k| k.keyword()).collect::<Vec<_>>().join(" or "),
             candidates,
         ));
-        return decl.own.clone();
+        return;
     };
     if !allowed.contains(&list[p].kind) {
         ctx.push(
@@ -319,14 +332,13 @@ fn flat_of(
             .with_label("wrong kind")
             .with_secondary(list[p].name.span, "declared here"),
         );
-        return decl.own.clone();
+        return;
     }
     stack.push(i);
-    let base = flat_of(ctx, list, names, p, done, stack);
+    flat_of(ctx, list, names, p, flat, stack);
     stack.pop();
-    let obj = merge(&base, &decl.own);
-    done.insert(decl.name.name.clone(), obj.clone());
-    obj
+    let base = flat[p].as_ref().unwrap_or(&list[p].own);
+    flat[i] = Some(merge(base, &decl.own));
 }
 
 /// An unknown reference, with did-you-mean over `candidates`.

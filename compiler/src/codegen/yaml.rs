@@ -14,7 +14,7 @@ pub fn to_string(value: &Value) -> String {
         Value::Object(m) if !m.is_empty() => mapping(&mut out, m, 0),
         Value::Array(a) if !a.is_empty() => sequence(&mut out, a, 0),
         other => {
-            out.push_str(&scalar(other, 0));
+            scalar(&mut out, other, 0);
             out.push('\n');
         }
     }
@@ -28,7 +28,7 @@ fn indent(out: &mut String, n: usize) {
 fn mapping(out: &mut String, m: &Map<String, Value>, level: usize) {
     for (k, v) in m {
         indent(out, level);
-        out.push_str(&string(k, level));
+        string(out, k, level);
         out.push(':');
         value_after_key(out, v, level);
     }
@@ -49,7 +49,7 @@ fn sequence(out: &mut String, a: &[Value], level: usize) {
                     } else {
                         indent(out, level + 2);
                     }
-                    out.push_str(&string(k, level + 2));
+                    string(out, k, level + 2);
                     out.push(':');
                     value_after_key(out, val, level + 2);
                 }
@@ -60,7 +60,7 @@ fn sequence(out: &mut String, a: &[Value], level: usize) {
             }
             other => {
                 out.push(' ');
-                out.push_str(&scalar(other, level + 2));
+                scalar(out, other, level + 2);
                 out.push('\n');
             }
         }
@@ -79,45 +79,59 @@ fn value_after_key(out: &mut String, v: &Value, level: usize) {
         }
         other => {
             out.push(' ');
-            out.push_str(&scalar(other, level + 2));
+            scalar(out, other, level + 2);
             out.push('\n');
         }
     }
 }
 
-fn scalar(v: &Value, level: usize) -> String {
+fn scalar(out: &mut String, v: &Value, level: usize) {
     match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => string(s, level),
-        Value::Array(_) => "[]".into(),
-        Value::Object(_) => "{}".into(),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            use std::fmt::Write;
+            let _ = write!(out, "{n}");
+        }
+        Value::String(s) => string(out, s, level),
+        Value::Array(_) => out.push_str("[]"),
+        Value::Object(_) => out.push_str("{}"),
     }
 }
 
 /// A string scalar: plain when unambiguous, a block literal when multi-line, else quoted.
-fn string(s: &str, level: usize) -> String {
+fn string(out: &mut String, s: &str, level: usize) {
     if is_plain_safe(s) {
-        return s.to_string();
+        out.push_str(s);
+        return;
     }
     if s.contains('\n') && !s.contains('\r') && !s.starts_with([' ', '\n']) && !has_control(s) {
-        let chomp = if s.ends_with('\n') { "" } else { "-" };
-        let mut out = format!("|{chomp}");
+        out.push('|');
+        if !s.ends_with('\n') {
+            out.push('-');
+        }
         for line in s.trim_end_matches('\n').split('\n') {
             out.push('\n');
             if !line.is_empty() {
-                out.push_str(&" ".repeat(level));
+                indent(out, level);
                 out.push_str(line);
             }
         }
-        return out;
+        return;
     }
     if !has_control(s) && !s.contains('\n') {
-        return format!("'{}'", s.replace('\'', "''"));
+        out.push('\'');
+        for (i, part) in s.split('\'').enumerate() {
+            if i > 0 {
+                out.push_str("''");
+            }
+            out.push_str(part);
+        }
+        out.push('\'');
+        return;
     }
     // Double quotes with escapes for the rest.
-    let mut out = String::from("\"");
+    out.push('"');
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -130,7 +144,6 @@ fn string(s: &str, level: usize) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 fn has_control(s: &str) -> bool {
@@ -145,7 +158,8 @@ const RESERVED: &[&str] = &[
 
 fn is_plain_safe(s: &str) -> bool {
     let Some(first) = s.chars().next() else { return false };
-    if RESERVED.contains(&s) || s.starts_with(['.', '+']) && s.len() > 1 {
+    // Every reserved word is at most 5 bytes long.
+    if s.len() <= 5 && RESERVED.contains(&s) || s.starts_with(['.', '+']) && s.len() > 1 {
         return false;
     }
     // Anything that starts like a number (ints, floats, octal, hex, sexagesimal, dates).
@@ -157,9 +171,27 @@ fn is_plain_safe(s: &str) -> bool {
     if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
         return false;
     }
-    s.chars().all(|c| c.is_ascii_alphanumeric() || " _./$:-(){}@+=,*".contains(c))
-        && !s.contains(": ")
-        && !s.contains(" #")
+    s.bytes().all(|b| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b' ' | b'_'
+                    | b'.'
+                    | b'/'
+                    | b'$'
+                    | b':'
+                    | b'-'
+                    | b'('
+                    | b')'
+                    | b'{'
+                    | b'}'
+                    | b'@'
+                    | b'+'
+                    | b'='
+                    | b','
+                    | b'*'
+            )
+    }) && !s.as_bytes().windows(2).any(|w| matches!(w, [b':', b' '] | [b' ', b'#']))
         && !s.ends_with([':', ' '])
         && !s.starts_with(' ')
 }

@@ -142,7 +142,7 @@ fn values(
             for d in docs {
                 let decls = &d.analysis.checked.decls;
                 let Some(decl) = decls.envs.iter().find(|x| x.name.name == env) else { continue };
-                for c in decl.flat.children.iter().filter(|c| c.keyword == "alarm") {
+                for c in decl.flat().children.iter().filter(|c| c.keyword == "alarm") {
                     if let Some(l) = &c.label {
                         if seen.insert(l.name.clone()) {
                             out.push(item(&l.name, CompletionItemKind::VARIABLE, "alarm", None));

@@ -88,7 +88,7 @@ pub fn effective(snap: &Snapshot, doc: &DocAnalysis, decl: &Decl) -> String {
     }
     out.push_str(" {\n");
     let r = Renderer { snap, doc, decl };
-    r.obj(&decl.flat, 1, &mut out);
+    r.obj(decl.flat(), 1, &mut out);
     out.push_str("}\n```");
     if decl.parent.is_some() {
         out.push_str("\n\nEffective configuration, inheritance flattened.");

@@ -85,7 +85,7 @@ fn inherit_hints(doc: &DocAnalysis) -> Vec<(Span, String)> {
         .filter(|d| d.file == FileId(0))
         .filter_map(|d| {
             let parent = d.parent.as_ref()?;
-            let n = count_inherited(&d.flat, d.span);
+            let n = count_inherited(d.flat(), d.span);
             Some((parent.span, format!("(+{n} inherited)")))
         })
         .collect()

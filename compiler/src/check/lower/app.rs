@@ -23,10 +23,10 @@ pub const STD_BUILDS: &[(&str, &str)] = &[
 pub fn lower(ctx: &mut Ctx, decls: &Decls, d: &Decl) -> Option<App> {
     let mark = ctx.diagnostics.len();
     let at = d.name.span;
-    require(ctx, &d.flat, &schema::APP, at);
-    let source = obj_of(&d.flat, "source").and_then(|o| source(ctx, o));
-    let build = obj_of(&d.flat, "build").and_then(|o| resolve_build(ctx, decls, o)).map(|o| build(ctx, &o));
-    let deploy = obj_of(&d.flat, "deploy").and_then(|o| deploy(ctx, o));
+    require(ctx, d.flat(), &schema::APP, at);
+    let source = obj_of(d.flat(), "source").and_then(|o| source(ctx, o));
+    let build = obj_of(d.flat(), "build").and_then(|o| resolve_build(ctx, decls, o)).map(|o| build(ctx, &o));
+    let deploy = obj_of(d.flat(), "deploy").and_then(|o| deploy(ctx, o));
     if errors_since(ctx, mark) {
         return None;
     }
@@ -35,7 +35,7 @@ pub fn lower(ctx: &mut Ctx, decls: &Decls, d: &Decl) -> Option<App> {
         source: source?,
         build: build?,
         deploy: deploy?,
-        tags: strings_map(&d.flat, "tags"),
+        tags: strings_map(d.flat(), "tags"),
     })
 }
 
@@ -126,7 +126,7 @@ pub fn bucket_name_problem(name: &str) -> Option<&'static str> {
 fn resolve_build(ctx: &mut Ctx, decls: &Decls, o: &Obj) -> Option<Obj> {
     let Some(kind) = &o.kind else { return Some(o.clone()) };
     match decls.find(&[DeclKind::Build], &kind.name) {
-        Some(preset) => Some(merge(&preset.flat, o)),
+        Some(preset) => Some(merge(preset.flat(), o)),
         None => {
             ctx.push(unknown_preset(decls, kind));
             None

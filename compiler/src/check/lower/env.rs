@@ -14,7 +14,7 @@ use crate::stdlib;
 
 pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env> {
     let mark = ctx.diagnostics.len();
-    let o = &d.flat;
+    let o = d.flat();
     require(ctx, o, &schema::ENV, d.name.span);
     let network = obj_of(o, "network").and_then(|n| network(ctx, n, &d.name));
     let compute = compute(ctx, obj_of(o, "compute"), d.name.span);

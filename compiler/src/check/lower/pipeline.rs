@@ -43,7 +43,7 @@ pub fn lower(
     prov: &mut Provenance,
 ) -> Option<Pipeline> {
     let mark = ctx.diagnostics.len();
-    let o = &d.flat;
+    let o = d.flat();
     let app_name = match o.get("app") {
         Some(Item { val: Val::Ref(a), span }) => Named { name: a.clone(), span: *span },
         _ => d.name.clone(),

@@ -24,6 +24,7 @@ pub mod network;
 use super::naming;
 use crate::ir::{App, Env, Program};
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 
 /// The app and the environments its pipelines deploy, with the union of their features.
 pub struct Ctx<'a> {
@@ -36,6 +37,15 @@ impl<'a> Ctx<'a> {
     /// The context of `app`, or `None` when no pipeline deploys it anywhere.
     pub fn new(program: &'a Program, app: &'a App) -> Option<Ctx<'a>> {
         let envs = deployed_envs(program, &app.name);
+        if envs.is_empty() {
+            None
+        } else {
+            Some(Ctx { program, app, envs })
+        }
+    }
+
+    /// The context of `app` with `envs` from [`deployed_envs_by_app`].
+    fn with_envs(program: &'a Program, app: &'a App, envs: Vec<&'a Env>) -> Option<Ctx<'a>> {
         if envs.is_empty() {
             None
         } else {
@@ -83,6 +93,33 @@ pub fn deployed_envs<'a>(program: &'a Program, app: &str) -> Vec<&'a Env> {
         }
     }
     program.envs.iter().filter(|e| names.contains(&e.name.as_str())).collect()
+}
+
+/// [`deployed_envs`] of every app at once (one pass over the pipelines), by app name.
+fn deployed_envs_by_app(program: &Program) -> HashMap<&str, Vec<&Env>> {
+    use crate::ir::ActionKind;
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, e) in program.envs.iter().enumerate() {
+        by_name.entry(e.name.as_str()).or_default().push(i);
+    }
+    let mut indices: HashMap<&str, Vec<usize>> = HashMap::new();
+    for pipeline in &program.pipelines {
+        for action in pipeline.stages.iter().flat_map(|s| &s.actions) {
+            if let ActionKind::DeployInfra { env, .. } | ActionKind::DeployApp { env } = &action.kind {
+                if let Some(ix) = by_name.get(env.as_str()) {
+                    indices.entry(pipeline.app.as_str()).or_default().extend(ix);
+                }
+            }
+        }
+    }
+    indices
+        .into_iter()
+        .map(|(app, mut ix)| {
+            ix.sort_unstable();
+            ix.dedup();
+            (app, ix.into_iter().map(|i| &program.envs[i]).collect())
+        })
+        .collect()
 }
 
 /// A template being assembled: its sections, in CloudFormation's usual order.
@@ -324,8 +361,10 @@ pub fn generate(program: &Program, options: &super::Options) -> Vec<super::Outpu
         super::CfnFormat::Yaml => "yml",
         super::CfnFormat::Json => "json",
     };
+    let deployed = deployed_envs_by_app(program);
     for app in &program.apps {
-        let Some(ctx) = Ctx::new(program, app) else { continue };
+        let envs = deployed.get(app.name.as_str()).cloned().unwrap_or_default();
+        let Some(ctx) = Ctx::with_envs(program, app, envs) else { continue };
         let doc = template(&ctx);
         let contents = match options.cfn_format {
             super::CfnFormat::Yaml => super::cfn::to_yaml(&program.project.source, &doc),
