@@ -1,4 +1,4 @@
-//! Benchmarks: parse, check (analyze) and build (code generation in memory).
+//! Benchmarks: parse, check (analyze), format and build (code generation in memory).
 //! Run with `cargo bench -p pf-compiler --bench compiler`; figures go to BENCHMARKS.md.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -48,6 +48,18 @@ fn bench_check(c: &mut Criterion) {
     g.finish();
 }
 
+fn bench_format(c: &mut Criterion) {
+    let mut g = c.benchmark_group("format");
+    for apps in [10, 100] {
+        let text = program(apps, 3);
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_with_input(BenchmarkId::new("apps", apps), &text, |b, t| {
+            b.iter(|| pf_compiler::fmt::format(black_box(t)))
+        });
+    }
+    g.finish();
+}
+
 fn bench_build(c: &mut Criterion) {
     let mut g = c.benchmark_group("build");
     g.sample_size(10);
@@ -62,5 +74,5 @@ fn bench_build(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_parse, bench_check, bench_build);
+criterion_group!(benches, bench_parse, bench_check, bench_format, bench_build);
 criterion_main!(benches);
