@@ -4,6 +4,23 @@
 
 use std::fmt::Write;
 
+/// A small deterministic random generator (64-bit LCG) for mutation and fuzz-style tests.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// The next 31-bit value.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    /// A value in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
 /// A program of `apps` apps with `envs` environments each (at least 1).
 pub fn program(apps: usize, envs: usize) -> String {
     let envs = envs.max(1);

@@ -8,24 +8,8 @@
 
 use pf_compiler::source::FileId;
 use pf_compiler::syntax::{parse, parse_fast, parse_with_pest};
+use pf_compiler::testgen::Lcg;
 use std::path::{Path, PathBuf};
-
-/// A small deterministic generator (64-bit LCG).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() as usize) % n
-        }
-    }
-}
 
 const FRAGMENTS: &[&str] = &[
     "{",

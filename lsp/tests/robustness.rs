@@ -6,19 +6,8 @@
 mod common;
 
 use common::{uri, webshop, Client};
+use pf_compiler::testgen::Lcg;
 use serde_json::json;
-
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 const SNIPPETS: &[&str] = &[
     "{",
