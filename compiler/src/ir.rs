@@ -1,8 +1,9 @@
 //! The checked IR: a plain data model of a program, the only input of code generation.
 //!
 //! Every name is resolved, every value typed and converted to the unit AWS wants, defaults are
-//! applied and inheritance is flattened. There are no spans here: where a value came from is
-//! kept in a [`Provenance`] table beside the IR. Code generation never fails on a checked IR:
+//! applied and inheritance is flattened. There are no spans here: where an environment's or an
+//! app's value came from is looked up in the declarations (`Decls::value_span`), where a
+//! generated pipeline action came from in a [`Provenance`] table beside the IR. Code generation never fails on a checked IR:
 //! every rule that could fail is a check.
 
 use crate::ast::Cidr;
@@ -563,9 +564,10 @@ pub struct Approval {
     pub timeout_minutes: u32,
 }
 
-/// Where each effective value of the IR came from: a dotted path (`env.prod.compute.min`) to the
-/// span of the value in the source, after inheritance.
+/// Where each pipeline action of the IR came from: `pipeline.P.stage.S.action.A` to the span of
+/// the action that produced it (one `deploy` may produce several actions). The spans of other
+/// effective values are looked up lazily in the declarations (`Decls::value_span`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Provenance {
-    pub values: BTreeMap<String, Span>,
+    pub actions: BTreeMap<String, Span>,
 }

@@ -1,4 +1,4 @@
-//! Lowering: flattened declarations to IR values, defaults applied, provenance recorded.
+//! Lowering: flattened declarations to IR values, defaults applied, action spans recorded.
 //! Checks that need the spans of one declaration (capacity, subnets, secrets, ...) run here.
 
 mod app;
@@ -17,18 +17,13 @@ use std::collections::{BTreeMap, HashMap};
 pub fn lower(ctx: &mut Ctx, decls: &Decls) -> (Program, Provenance) {
     let mut prov = Provenance::default();
     let mut program = Program { project: project(decls), ..Program::default() };
-    if let Some(p) = &decls.project {
-        record(&mut prov, "project", p.flat());
-    }
     for d in &decls.apps {
-        record(&mut prov, &format!("app.{}", d.name.name), d.flat());
         if let Some(app) = app::lower(ctx, decls, d) {
             program.apps.push(app);
         }
     }
     let protected = protected_names(decls);
     for d in decls.of(crate::schema::DeclKind::Env) {
-        record(&mut prov, &format!("env.{}", d.name.name), d.flat());
         if let Some(env) = env::lower(ctx, d, &protected) {
             program.envs.push(env);
         }
@@ -71,46 +66,6 @@ fn protected_names(decls: &Decls) -> Vec<String> {
         .and_then(|p| p.flat().get("protected"))
         .map(list_strs)
         .unwrap_or_else(|| vec!["prod".into(), "production".into()])
-}
-
-/// Records the span of every value of `obj` under `prefix` (dotted paths).
-fn record(prov: &mut Provenance, prefix: &str, obj: &Obj) {
-    let mut path = String::with_capacity(64);
-    path.push_str(prefix);
-    record_into(prov, &mut path, obj);
-}
-
-/// [`record`] with the prefix in `path`, which is left as it was found.
-fn record_into(prov: &mut Provenance, path: &mut String, obj: &Obj) {
-    let len = path.len();
-    for (name, field) in &obj.fields {
-        path.push('.');
-        path.push_str(name);
-        prov.values.insert(path.clone(), field.value.span);
-        if let Val::Obj(o) = &field.value.val {
-            record_into(prov, path, o);
-        }
-        if let Val::Map(m) = &field.value.val {
-            let base = path.len();
-            for (k, v) in m {
-                path.push('.');
-                path.push_str(k);
-                prov.values.insert(path.clone(), v.span);
-                path.truncate(base);
-            }
-        }
-        path.truncate(len);
-    }
-    for child in &obj.children {
-        let label = child.label.as_ref().map_or("", |l| l.name.as_str());
-        path.push('.');
-        path.push_str(child.keyword);
-        path.push('.');
-        path.push_str(label);
-        prov.values.insert(path.clone(), child.span);
-        record_into(prov, path, &child.obj);
-        path.truncate(len);
-    }
 }
 
 // Typed accessors over checked blocks.

@@ -5,6 +5,7 @@
 //! labelled child blocks (alarms) merge by label, new ones are appended.
 
 use super::value::{Field, Item, Obj, Val};
+use std::sync::Arc;
 
 /// `over` on top of `base`.
 pub fn merge(base: &Obj, over: &Obj) -> Obj {
@@ -21,7 +22,7 @@ pub fn merge(base: &Obj, over: &Obj) -> Obj {
             {
                 Field {
                     key_span: field.key_span,
-                    value: Item { val: Val::Obj(Box::new(merge(b, o))), span: field.value.span },
+                    value: Item { val: Val::Obj(Arc::new(merge(b, o))), span: field.value.span },
                 }
             }
             (Some(Field { value: Item { val: Val::Map(b), .. }, .. }), Val::Map(o)) => {

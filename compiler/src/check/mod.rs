@@ -4,7 +4,7 @@
 //! 1. [`resolve`]: declarations are collected across files, bodies checked against the schema
 //!    ([`value`]), names and parents resolved, inheritance flattened ([`merge`]).
 //! 2. [`lower`]: flattened declarations become IR values with defaults applied; the spans of
-//!    effective values go to the provenance table.
+//!    generated pipeline actions go to the provenance table.
 //! 3. [`rules`]: rules over the IR (pipelines, environments, security, AWS limits).
 //! 4. [`suppress`]: project severities and `# pf:allow` comments are applied.
 
@@ -59,7 +59,7 @@ pub fn check(files: &[ast::File], sources: &SourceMap, roots: usize) -> Checked 
     if let Some(first) = files.first() {
         program.project.source = sources.get(first.id).name.clone();
     }
-    rules::run(&mut ctx, &program, &provenance, &decls, files, roots);
+    rules::run(&mut ctx, &program, &decls, files, roots);
     let mut diagnostics = ctx.diagnostics;
     suppress::apply(&mut diagnostics, &decls, files, sources);
     Checked { program, provenance, decls, diagnostics }

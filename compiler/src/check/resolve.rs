@@ -101,6 +101,21 @@ impl Decls {
         })
     }
 
+    /// The span of an effective value (after inheritance) of a named declaration, by field path:
+    /// `value_span(&[DeclKind::Env], "prod", &["network", "cidr"])`. A step into a map names a key.
+    pub fn value_span(&self, kinds: &[DeclKind], name: &str, path: &[&str]) -> Option<Span> {
+        let mut obj = self.find(kinds, name)?.flat();
+        let (last, steps) = path.split_last()?;
+        for (i, step) in steps.iter().enumerate() {
+            match &obj.get(step)?.val {
+                super::value::Val::Obj(o) => obj = o,
+                super::value::Val::Map(m) if i + 1 == steps.len() => return m.get(*last).map(|v| v.span),
+                _ => return None,
+            }
+        }
+        obj.get(last).map(|v| v.span)
+    }
+
     fn list_of(&self, ns: Namespace) -> &Vec<Decl> {
         match ns {
             Namespace::Use => &self.uses,

@@ -6,24 +6,17 @@ use super::value::{Item, Obj, Val};
 use super::Ctx;
 use crate::ast;
 use crate::diagnostic::{codes, Applicability, Diagnostic};
-use crate::ir::{ActionKind, Program, Provenance, Text};
+use crate::ir::{ActionKind, Program, Text};
 use crate::schema::DeclKind;
 use crate::source::Span;
 
 /// Runs every program-wide rule.
-pub fn run(
-    ctx: &mut Ctx,
-    program: &Program,
-    prov: &Provenance,
-    decls: &Decls,
-    files: &[ast::File],
-    roots: usize,
-) {
+pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File], roots: usize) {
     names(ctx, decls);
     unused(ctx, program, decls, files, roots);
-    overlapping_networks(ctx, program, prov);
+    overlapping_networks(ctx, program, decls);
     secrets(ctx, decls);
-    hook_artifacts(ctx, program, prov);
+    hook_artifacts(ctx, program, decls);
     limits(ctx, program, decls);
     plain_http(ctx, program, decls);
 }
@@ -129,7 +122,7 @@ fn unused(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File], 
     }
 }
 
-fn overlapping_networks(ctx: &mut Ctx, program: &Program, prov: &Provenance) {
+fn overlapping_networks(ctx: &mut Ctx, program: &Program, decls: &Decls) {
     // Sort by first address and sweep: a block overlaps an earlier one only if it starts before
     // the furthest end seen so far. O(n log n), not pairwise.
     let mut envs: Vec<&crate::ir::Env> = program.envs.iter().collect();
@@ -139,7 +132,7 @@ fn overlapping_networks(ctx: &mut Ctx, program: &Program, prov: &Provenance) {
         let end = |e: &crate::ir::Env| u64::from(e.network.cidr.network()) + e.network.cidr.size();
         if let Some(a) = widest {
             if u64::from(b.network.cidr.network()) < end(a) {
-                let span = |e: &str| prov.values.get(&format!("env.{e}.network.cidr")).copied();
+                let span = |e: &str| decls.value_span(&[DeclKind::Env], e, &["network", "cidr"]);
                 if let (Some(sb), Some(sa)) = (span(&b.name), span(&a.name)) {
                     ctx.push(
                         Diagnostic::new(
@@ -231,7 +224,7 @@ fn check_item(ctx: &mut Ctx, name: &str, item: &Item) {
 }
 
 /// Every hook script must be in the build's artifacts, when the artifact list is known.
-fn hook_artifacts(ctx: &mut Ctx, program: &Program, prov: &Provenance) {
+fn hook_artifacts(ctx: &mut Ctx, program: &Program, decls: &Decls) {
     for app in &program.apps {
         if app.build.artifacts.is_empty() {
             continue;
@@ -240,7 +233,7 @@ fn hook_artifacts(ctx: &mut Ctx, program: &Program, prov: &Provenance) {
             if !app.build.artifacts.iter().any(|g| crate::glob::matches(g, &hook.script)) {
                 let field = hook_field(hook.event);
                 let span: Option<Span> =
-                    prov.values.get(&format!("app.{}.deploy.hooks.{field}", app.name)).copied();
+                    decls.value_span(&[DeclKind::App], &app.name, &["deploy", "hooks", field]);
                 if let Some(span) = span {
                     ctx.push(
                         Diagnostic::new(

@@ -11,6 +11,7 @@ use crate::ir::{Scaling, Text};
 use crate::schema::{Child, LabelRule, Schema, Ty, HOOK_BLOCK};
 use crate::source::Span;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A name as written, with its span.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,7 +81,8 @@ pub enum Val {
     Enum(&'static str),
     Text(Text),
     Map(BTreeMap<String, Item>),
-    Obj(Box<Obj>),
+    /// A nested block, shared between a parent and the declarations that inherit it unchanged.
+    Obj(Arc<Obj>),
     Ref(String),
     Pair(String, String),
     Hook {
@@ -193,7 +195,7 @@ fn block(ctx: &mut Ctx, schema: &'static Schema, b: &ast::Block, obj: &mut Obj) 
     }
     let value = match &field.ty {
         Ty::Block(s) | Ty::Extends(s, _) => {
-            Item { val: Val::Obj(Box::new(check_body(ctx, s, entries, body_span))), span: body_span }
+            Item { val: Val::Obj(Arc::new(check_body(ctx, s, entries, body_span))), span: body_span }
         }
         Ty::Map(t) => map(ctx, t, entries, body_span),
         Ty::Hook => {
@@ -491,7 +493,7 @@ pub fn convert(ctx: &mut Ctx, ty: &'static Ty, value: &ast::Value) -> Option<Ite
         }
         (Ty::Map(t), ValueKind::Block { kind: None, body }) => Some(map(ctx, t, &body.entries, span)),
         (Ty::Block(s), ValueKind::Block { kind: None, body }) => {
-            item(Val::Obj(Box::new(check_body(ctx, s, &body.entries, body.span))))
+            item(Val::Obj(Arc::new(check_body(ctx, s, &body.entries, body.span))))
         }
         (Ty::Variant(variants), ValueKind::Block { kind: Some(k), body }) => {
             let Some(v) = variants.iter().find(|v| v.kind == k.text) else {
@@ -501,7 +503,7 @@ pub fn convert(ctx: &mut Ctx, ty: &'static Ty, value: &ast::Value) -> Option<Ite
             };
             let mut obj = check_body(ctx, v.schema, &body.entries, body.span);
             obj.kind = Some(Named { name: k.text.clone(), span: k.span });
-            item(Val::Obj(Box::new(obj)))
+            item(Val::Obj(Arc::new(obj)))
         }
         (Ty::Variant(variants), ValueKind::Path(k)) => {
             let Some(v) = variants.iter().find(|v| v.kind == k.text) else {
@@ -511,17 +513,17 @@ pub fn convert(ctx: &mut Ctx, ty: &'static Ty, value: &ast::Value) -> Option<Ite
             };
             let mut obj = check_body(ctx, v.schema, &[], span);
             obj.kind = Some(Named { name: k.text.clone(), span: k.span });
-            item(Val::Obj(Box::new(obj)))
+            item(Val::Obj(Arc::new(obj)))
         }
         (Ty::Extends(s, _), ValueKind::Block { kind, body }) => {
             let mut obj = check_body(ctx, s, &body.entries, body.span);
             obj.kind = kind.as_ref().map(|k| Named { name: k.text.clone(), span: k.span });
-            item(Val::Obj(Box::new(obj)))
+            item(Val::Obj(Arc::new(obj)))
         }
         (Ty::Extends(..), ValueKind::Path(k)) => {
             let mut obj = Obj::empty(span);
             obj.kind = Some(Named { name: k.text.clone(), span: k.span });
-            item(Val::Obj(Box::new(obj)))
+            item(Val::Obj(Arc::new(obj)))
         }
         (Ty::Ref(_), ValueKind::Path(p)) => item(Val::Ref(p.text.clone())),
         (Ty::Pair, ValueKind::Pair(a, b)) => match (&a.kind, &b.kind) {

@@ -47,7 +47,7 @@ fn action_hints(doc: &DocAnalysis) -> Vec<(Span, String)> {
         for s in &p.stages {
             for act in &s.actions {
                 let key = format!("pipeline.{}.stage.{}.action.{}", p.name, s.name, act.name);
-                let Some(span) = a.checked.provenance.values.get(&key) else { continue };
+                let Some(span) = a.checked.provenance.actions.get(&key) else { continue };
                 if span.file != FileId(0) {
                     continue;
                 }

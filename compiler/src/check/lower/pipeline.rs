@@ -104,10 +104,11 @@ pub fn lower(
             kind: ActionKind::Source,
         }],
     }];
-    let mut seen: Vec<(String, Span)> = vec![("Source".into(), d.name.span)];
+    // Stage names by lower case: CodePipeline compares them ignoring case.
+    let mut seen: HashMap<String, Span> = HashMap::from([("source".to_string(), d.name.span)]);
     for child in o.children.iter().filter(|c| c.keyword == "stage") {
         let Some(label) = &child.label else { continue };
-        if let Some((_, first)) = seen.iter().find(|(n, _)| n.eq_ignore_ascii_case(&label.name)) {
+        if let Some(first) = seen.get(&label.name.to_ascii_lowercase()) {
             l.ctx.push(
                 Diagnostic::new(
                     codes::PF4008,
@@ -122,7 +123,7 @@ pub fn lower(
             );
             continue;
         }
-        seen.push((label.name.clone(), label.span));
+        seen.insert(label.name.to_ascii_lowercase(), label.span);
         l.stage = label.name.clone();
         if let Some(stage) = l.stage(child, label) {
             stages.push(stage);
@@ -358,7 +359,7 @@ impl Lowering<'_> {
                        outputs: Vec<String>,
                        kind: ActionKind| {
             let name = l.name_action(name, at, names)?;
-            l.prov.values.insert(format!("{path}.{name}"), a.span);
+            l.prov.actions.insert(format!("{path}.{name}"), a.span);
             Some(Action { name, run_order, inputs, outputs, kind })
         };
         match a.keyword {
@@ -530,7 +531,7 @@ impl Lowering<'_> {
         let path = format!("pipeline.{}.stage.{}.action", self.pipeline, self.stage);
         let mut push = |l: &mut Self, name: String, order: u32, inputs: Vec<String>, kind: ActionKind| {
             if let Some(name) = l.name_action(name, at, names) {
-                l.prov.values.insert(format!("{path}.{name}"), a.span);
+                l.prov.actions.insert(format!("{path}.{name}"), a.span);
                 out.push(Action { name, run_order: order, inputs, outputs: vec![], kind });
             }
         };
