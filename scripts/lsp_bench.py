@@ -2,7 +2,10 @@
 """Measures the real `pf lsp` process on a 10,812-line program: didOpen and didChange to
 publishDiagnostics, completion latency, and the server's own memory (VmRSS/VmHWM).
 
-Usage: cargo build --release && python3 scripts/lsp_bench.py target/release/pf
+Usage: cargo build --release && python3 scripts/lsp_bench.py target/release/pf [PACE_MS]
+
+PACE_MS (default 0): a pause between one change's diagnostics and the next change, as between
+keystrokes; 0 sends the next change as soon as the diagnostics arrive (a measure of throughput).
 """
 import json, subprocess, time, sys, os
 n = 1800
@@ -38,8 +41,10 @@ t = time.time()
 send({"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":uri,"languageId":"pf","version":1,"text":s}}})
 wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
 open_ms = (time.time() - t) * 1000
+pace = float(sys.argv[2]) / 1000 if len(sys.argv) > 2 else 0.0
 times = []
 for v in range(2, 22):
+    time.sleep(pace)
     ch = "2" if v % 2 == 0 else "1"
     t = time.time()
     # toggle `max = 2` of env e0 (line 9, 0-based) between 1 and 2... edit the min value char
@@ -55,4 +60,4 @@ rss = [l for l in status.splitlines() if l.startswith(("VmRSS", "VmHWM"))]
 send({"jsonrpc":"2.0","id":9,"method":"shutdown"}); wait(lambda m: m.get("id") == 9)
 send({"jsonrpc":"2.0","method":"exit"})
 times.sort()
-print(f"{lines} lines; didOpen->diagnostics {open_ms:.0f} ms; didChange->diagnostics median {times[len(times)//2]:.0f} ms, p90 {times[int(len(times)*0.9)]:.0f} ms; completion {comp_ms:.1f} ms; {' '.join(rss)}")
+print(f"{lines} lines, pace {pace * 1000:.0f} ms; didOpen->diagnostics {open_ms:.0f} ms; didChange->diagnostics median {times[len(times)//2]:.0f} ms, p90 {times[int(len(times)*0.9)]:.0f} ms; completion {comp_ms:.1f} ms; {' '.join(rss)}")

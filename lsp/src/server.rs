@@ -39,19 +39,19 @@ impl Backend {
         lock(&self.snapshot).clone()
     }
 
-    /// Mutates the state synchronously, publishes the new snapshot, returns what to publish.
-    fn mutate(&self, f: impl FnOnce(&mut State) -> Publish) -> Publish {
-        let mut state = lock(&self.state);
-        let publish = catch_unwind(AssertUnwindSafe(|| f(&mut state))).unwrap_or_default();
-        let old = std::mem::replace(&mut *lock(&self.snapshot), state.snapshot());
-        crate::state::drop_later(old);
-        publish
-    }
-
-    async fn publish(&self, publish: Publish) {
+    /// Mutates the state synchronously, installs the new snapshot, sends the diagnostics, and
+    /// only then frees what the new analyses replaced (off the latency path).
+    async fn mutate(&self, f: impl FnOnce(&mut State) -> Publish) {
+        let (publish, retired, old) = {
+            let mut state = lock(&self.state);
+            let publish = catch_unwind(AssertUnwindSafe(|| f(&mut state))).unwrap_or_default();
+            let old = std::mem::replace(&mut *lock(&self.snapshot), state.snapshot());
+            (publish, state.take_retired(), old)
+        };
         for (uri, version, diagnostics) in publish {
             self.client.publish_diagnostics(uri, diagnostics, version).await;
         }
+        crate::state::free_on_analysis_thread((old, retired));
     }
 
     /// Runs a read handler on the current snapshot; a panic becomes an internal error.
@@ -170,19 +170,16 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        let publish = self.mutate(|s| s.open(doc.uri, doc.text, doc.version));
-        self.publish(publish).await;
+        self.mutate(|s| s.open(doc.uri, doc.text, doc.version)).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let doc = params.text_document;
-        let publish = self.mutate(|s| s.change(&doc.uri, doc.version, params.content_changes));
-        self.publish(publish).await;
+        self.mutate(|s| s.change(&doc.uri, doc.version, params.content_changes)).await;
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        let publish = self.mutate(|s| s.close(&params.text_document.uri));
-        self.publish(publish).await;
+        self.mutate(|s| s.close(&params.text_document.uri)).await;
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
