@@ -150,38 +150,88 @@ fn check_stale(planned: &[(PathBuf, OutputFile)]) -> u8 {
     }
 }
 
-/// Writes every changed file: all to temporary files first, then renamed into place, and stale
-/// earlier output removed. Returns how many files changed.
+/// Writes every changed file and removes stale earlier output; returns how many files changed.
+///
+/// Files are written on every core. A file that does not exist yet is written in place; one that
+/// exists is written to a temporary file beside it, and all of those are renamed into place only
+/// once every file was written. On an error, the new files and the temporary files are removed,
+/// so a failed write leaves the folder as it was (but for empty folders it created).
 fn write_all(planned: &[(PathBuf, OutputFile)]) -> Result<usize, String> {
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let cleanup = |staged: &[(PathBuf, PathBuf)]| {
-        for (tmp, _) in staged {
-            let _ = std::fs::remove_file(tmp);
-        }
-    };
-    for (dir, f) in planned {
-        let path = dir.join(&f.path);
-        if std::fs::read(&path).is_ok_and(|b| b == f.contents.as_bytes()) {
-            continue;
-        }
-        let parent = path.parent().unwrap_or(Path::new("."));
-        if let Err(e) = std::fs::create_dir_all(parent) {
-            cleanup(&staged);
-            return Err(format!("cannot create {}: {e}", parent.display()));
-        }
-        let tmp =
-            parent.join(format!(".{}.pf-tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("out")));
-        if let Err(e) = std::fs::write(&tmp, &f.contents) {
-            cleanup(&staged);
-            return Err(format!("cannot write {}: {e}", tmp.display()));
-        }
-        staged.push((tmp, path));
+    let changed: Vec<(PathBuf, &str)> = planned
+        .iter()
+        .map(|(dir, f)| (dir.join(&f.path), f.contents.as_str()))
+        .filter(|(path, contents)| !same_contents(path, contents))
+        .collect();
+    let dirs: BTreeSet<&Path> = changed.iter().filter_map(|(p, _)| p.parent()).collect();
+    for dir in dirs {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    for (tmp, path) in &staged {
-        std::fs::rename(tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let staged = codegen::parallel::map(&changed, |(path, contents)| stage(path, contents));
+    let errors: Vec<&String> = staged.iter().filter_map(|s| s.as_ref().err()).collect();
+    if let Some(first) = errors.first() {
+        let message = first.to_string();
+        for s in staged.iter().flatten() {
+            let _ = std::fs::remove_file(s.written());
+        }
+        return Err(message);
+    }
+    for s in staged.iter().flatten() {
+        if let Staged::Beside { tmp, path } = s {
+            std::fs::rename(tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
     }
     for p in leftovers(planned) {
         let _ = std::fs::remove_file(p);
     }
-    Ok(staged.len())
+    Ok(changed.len())
+}
+
+/// Whether the file at `path` holds exactly `contents` (its size is compared first).
+fn same_contents(path: &Path, contents: &str) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() == contents.len() as u64)
+        && std::fs::read(path).is_ok_and(|b| b == contents.as_bytes())
+}
+
+/// A file written by [`stage`].
+enum Staged {
+    /// A new file, written in place.
+    New(PathBuf),
+    /// A temporary file, to be renamed over `path`.
+    Beside { tmp: PathBuf, path: PathBuf },
+}
+
+impl Staged {
+    /// The file that was written.
+    fn written(&self) -> &Path {
+        match self {
+            Staged::New(path) => path,
+            Staged::Beside { tmp, .. } => tmp,
+        }
+    }
+}
+
+/// Writes `contents` for `path`: in place when no file is there (created exclusively, so a file
+/// that appears meanwhile is never overwritten), else to a temporary file beside it.
+fn stage(path: &Path, contents: &str) -> Result<Staged, String> {
+    use std::io::Write;
+    let fresh = std::fs::OpenOptions::new().write(true).create_new(true).open(path);
+    match fresh {
+        Ok(mut file) => match file.write_all(contents.as_bytes()) {
+            Ok(()) => Ok(Staged::New(path.to_path_buf())),
+            Err(e) => {
+                let _ = std::fs::remove_file(path);
+                Err(format!("cannot write {}: {e}", path.display()))
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+            let tmp = path.with_file_name(format!(".{name}.pf-tmp"));
+            if let Err(e) = std::fs::write(&tmp, contents) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(format!("cannot write {}: {e}", tmp.display()));
+            }
+            Ok(Staged::Beside { tmp, path: path.to_path_buf() })
+        }
+        Err(e) => Err(format!("cannot write {}: {e}", path.display())),
+    }
 }

@@ -17,6 +17,7 @@ pub mod config;
 pub mod fixture;
 pub mod infra;
 pub mod naming;
+pub mod parallel;
 pub mod pipeline;
 pub mod yaml;
 

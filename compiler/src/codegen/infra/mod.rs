@@ -356,15 +356,15 @@ pub fn resolved_text(
 
 /// The infrastructure files of every app: its template and one configuration per environment.
 pub fn generate(program: &Program, options: &super::Options) -> Vec<super::OutputFile> {
-    let mut files = Vec::new();
     let ext = match options.cfn_format {
         super::CfnFormat::Yaml => "yml",
         super::CfnFormat::Json => "json",
     };
     let deployed = deployed_envs_by_app(program);
-    for app in &program.apps {
+    let per_app = super::parallel::map(&program.apps, |app| {
+        let mut files = Vec::new();
         let envs = deployed.get(app.name.as_str()).cloned().unwrap_or_default();
-        let Some(ctx) = Ctx::with_envs(program, app, envs) else { continue };
+        let Some(ctx) = Ctx::with_envs(program, app, envs) else { return files };
         let doc = template(&ctx);
         let contents = match options.cfn_format {
             super::CfnFormat::Yaml => super::cfn::to_yaml(&program.project.source, &doc),
@@ -377,8 +377,9 @@ pub fn generate(program: &Program, options: &super::Options) -> Vec<super::Outpu
                 contents: super::cfn::to_json(&super::config::config(&ctx, env)),
             });
         }
-    }
-    files
+        files
+    });
+    per_app.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

@@ -197,16 +197,15 @@ pub fn generate(program: &Program, options: &Options) -> Vec<OutputFile> {
         CfnFormat::Yaml => "yml",
         CfnFormat::Json => "json",
     };
-    program
-        .pipelines
-        .iter()
-        .filter_map(|p| {
-            let value = template(program, p, options.cfn_format)?;
-            let contents = match options.cfn_format {
-                CfnFormat::Yaml => cfn::to_yaml(&program.project.source, &value),
-                CfnFormat::Json => cfn::to_json(&value),
-            };
-            Some(OutputFile { path: naming::pipeline_template_file(p, ext), contents })
-        })
-        .collect()
+    super::parallel::map(&program.pipelines, |p| {
+        let value = template(program, p, options.cfn_format)?;
+        let contents = match options.cfn_format {
+            CfnFormat::Yaml => cfn::to_yaml(&program.project.source, &value),
+            CfnFormat::Json => cfn::to_json(&value),
+        };
+        Some(OutputFile { path: naming::pipeline_template_file(p, ext), contents })
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
