@@ -71,7 +71,8 @@ pub enum What {
     /// A label that names nothing (e.g. `test unit`, `report junit`).
     Label,
     Variant(&'static Variant),
-    EnumValue,
+    /// A bare name where a value is expected, with the type expected there (if known).
+    EnumValue(Option<&'static Ty>),
     /// `secret`, `param`, `cpu`, `requests`.
     Call,
     /// A literal value: string, number, duration, size, percentage, CIDR or boolean.
@@ -306,14 +307,14 @@ impl Walker<'_> {
                                 schema = var.schema;
                                 self.push(k.span, What::Variant(var));
                             } else {
-                                self.push(k.span, What::EnumValue);
+                                self.push(k.span, What::EnumValue(t));
                             }
                         }
                         Some(Ty::Extends(s, DeclKind::Build)) => {
                             schema = s;
                             self.push(k.span, What::Ref(Sym::Build(k.text.clone())));
                         }
-                        _ => self.push(k.span, What::EnumValue),
+                        _ => self.push(k.span, What::EnumValue(t)),
                     }
                 } else {
                     match t {
@@ -329,7 +330,7 @@ impl Walker<'_> {
                 let what = match t {
                     Some(Ty::Variant(vs)) => match vs.iter().find(|x| x.kind == p.text) {
                         Some(var) => What::Variant(var),
-                        None => What::EnumValue,
+                        None => What::EnumValue(t),
                     },
                     Some(Ty::Extends(_, DeclKind::Build)) => What::Ref(Sym::Build(p.text.clone())),
                     Some(Ty::Ref(RefKind::App)) => What::Ref(Sym::App(p.text.clone())),
@@ -339,7 +340,7 @@ impl Walker<'_> {
                             alarm_owner(self.decls, &ctx.decl, &p.text).unwrap_or_else(|| ctx.decl.clone());
                         What::Ref(Sym::Alarm { env, name: p.text.clone() })
                     }
-                    _ => What::EnumValue,
+                    _ => What::EnumValue(t),
                 };
                 self.push(p.span, what);
             }
@@ -371,7 +372,7 @@ mod tests {
         assert!(matches!(find("10.0.0.0", 0), Some(What::Literal(ValueKind::Cidr(_)))));
         assert!(matches!(find("prod", 1), Some(What::Ref(Sym::Env(n))) if n == "prod"));
         assert!(matches!(find("errors", 1), Some(What::Ref(Sym::Alarm { env, .. })) if env == "prod"));
-        assert!(matches!(find("cpu", 0), Some(What::EnumValue)));
+        assert!(matches!(find("cpu", 0), Some(What::EnumValue(_))));
         let occ = occurrences(&a);
         assert_eq!(occ.iter().filter(|(s, _, _)| *s == Sym::Env("prod".into())).count(), 2);
     }

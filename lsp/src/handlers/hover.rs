@@ -26,6 +26,7 @@ pub fn hover(snap: &Snapshot, params: HoverParams) -> Option<Hover> {
         What::Variant(v) => format!("**{}**\n\n{}", v.kind, v.doc),
         What::Def(sym) | What::Ref(sym) => symbol(snap, doc, sym)?,
         What::Literal(kind) => literal(kind)?,
+        What::EnumValue(Some(ty)) => enum_value(doc.text.get(item.span.range()).unwrap_or_default(), ty)?,
         _ => return None,
     };
     Some(Hover {
@@ -238,6 +239,21 @@ fn ip(a: u32) -> String {
     format!("{}.{}.{}.{}", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255)
 }
 
+/// A bare name where one of a set of names is expected: whether it is one, and the others.
+pub fn enum_value(name: &str, ty: &Ty) -> Option<String> {
+    let values: Vec<&str> = match ty {
+        Ty::Enum(values) => values.to_vec(),
+        Ty::Variant(variants) => variants.iter().map(|v| v.kind).collect(),
+        _ => return None,
+    };
+    let list = values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
+    Some(if values.contains(&name) {
+        format!("**{name}**: one of {list}")
+    } else {
+        format!("**{name}** is not a valid value here: expected one of {list}")
+    })
+}
+
 /// What a literal means.
 pub fn literal(kind: &ValueKind) -> Option<String> {
     Some(match kind {
@@ -283,6 +299,17 @@ pub fn cidr(c: Cidr) -> String {
 mod tests {
     use super::*;
     use pf_compiler::ast::{Duration, DurationUnit, Size, SizeUnit};
+
+    #[test]
+    fn enum_values_list_the_alternatives() {
+        let ty = Ty::Enum(&["small", "medium", "large"]);
+        assert_eq!(
+            enum_value("medium", &ty).as_deref(),
+            Some("**medium**: one of `small`, `medium`, `large`")
+        );
+        assert!(enum_value("huge", &ty).is_some_and(|s| s.starts_with("**huge** is not a valid value")));
+        assert_eq!(enum_value("x", &Ty::Bool), None);
+    }
 
     #[test]
     fn literals_are_explained() {

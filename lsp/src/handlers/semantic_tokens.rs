@@ -44,7 +44,7 @@ pub fn tokens(doc: &DocAnalysis, enc: Encoding) -> Vec<SemanticToken> {
             What::ImplicitRef(_) => continue,
             What::Field(_) | What::Key => PROPERTY,
             What::Label => VARIABLE,
-            What::Variant(_) | What::EnumValue => ENUM_MEMBER,
+            What::Variant(_) | What::EnumValue(_) => ENUM_MEMBER,
             What::Call => FUNCTION,
             What::Literal(ValueKind::String(_)) => STRING,
             What::Literal(ValueKind::Bool(_)) => KEYWORD,
