@@ -112,6 +112,38 @@ impl Client {
         self.send(m).await;
     }
 
+    /// Sends a request without waiting for its answer; returns its id (see [`Client::responses`]).
+    pub async fn send_request(&mut self, method: &str, params: Value) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut m = json!({ "jsonrpc": "2.0", "id": id, "method": method });
+        if !params.is_null() {
+            m["params"] = params;
+        }
+        self.send(m).await;
+        id
+    }
+
+    /// Reads messages until every request of `ids` has an answer; returns every response read
+    /// meanwhile, in arrival order (so a request answered twice shows twice). Notifications are
+    /// kept in `notifications`.
+    pub async fn responses(&mut self, ids: &[i64]) -> Vec<Value> {
+        let mut missing: std::collections::HashSet<i64> = ids.iter().copied().collect();
+        let mut out = Vec::new();
+        while !missing.is_empty() {
+            let m = self.recv().await;
+            if m.get("method").is_some() {
+                self.notifications.push_back(m);
+                continue;
+            }
+            if let Some(id) = m["id"].as_i64() {
+                missing.remove(&id);
+            }
+            out.push(m);
+        }
+        out
+    }
+
     /// Sends a request and returns the whole response (`result` or `error`).
     pub async fn request_raw(&mut self, method: &str, params: Value) -> Value {
         let id = self.next_id;
@@ -185,10 +217,17 @@ impl Client {
         .await;
     }
 
-    pub async fn shutdown(mut self) -> bool {
+    pub async fn shutdown(self) -> bool {
+        self.shutdown_keeping_notifications().await.0
+    }
+
+    /// Shuts the server down; also returns the messages nobody consumed, in arrival order (those
+    /// kept before, then those read while waiting for the answer to `shutdown`).
+    pub async fn shutdown_keeping_notifications(mut self) -> (bool, VecDeque<Value>) {
         self.request("shutdown", Value::Null).await;
         self.notify("exit", Value::Null).await;
-        tokio::time::timeout(Duration::from_secs(5), self.server).await.unwrap().unwrap()
+        let clean = tokio::time::timeout(Duration::from_secs(5), self.server).await.unwrap().unwrap();
+        (clean, self.notifications)
     }
 }
 
