@@ -1,6 +1,10 @@
 //! Benchmarks: parse, check (analyze), format and build (code generation in memory).
 //! Run with `cargo bench -p pf-compiler --bench compiler`; figures go to BENCHMARKS.md.
 
+/// The allocator of the `pf` binary, so that the figures are those of what ships.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use pf_compiler::codegen::{generate, Options};
 use pf_compiler::driver::{analyze, Loader, NoFiles, Root};

@@ -2,6 +2,10 @@
 //!
 //! `check_big [N]` checks a generated program of N apps (default 1000) with 3 envs each;
 //! `check_big FILE.pf [reps]` checks a file (for `perf record`, give many reps).
+
+/// The allocator of the `pf` binary, so that the figures are those of what ships.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let arg = std::env::args().nth(1).unwrap_or_else(|| "1000".into());
     let reps: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(1);

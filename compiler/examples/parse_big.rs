@@ -1,4 +1,8 @@
 //! Profiling helper: parses a generated 1000-app program 5 times.
+
+/// The allocator of the `pf` binary, so that the figures are those of what ships.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let text = pf_compiler::testgen::program(1000, 3);
     let t = std::time::Instant::now();

