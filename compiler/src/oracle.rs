@@ -21,8 +21,8 @@ pub fn parser(bytes: &[u8]) {
     }
 }
 
-/// Checker: any bytes go through parsing and checking without a panic; every diagnostic's spans
-/// lie inside its file.
+/// Checker: any bytes go through parsing and checking without a panic; every diagnostic's primary
+/// span ends inside its file.
 pub fn checker(bytes: &[u8]) {
     let a = analyze(vec![Root { name: "fuzz.pf".into(), bytes: bytes.to_vec() }], &NoFiles);
     for d in &a.diagnostics {

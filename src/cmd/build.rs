@@ -167,13 +167,11 @@ fn write_all(planned: &[(PathBuf, OutputFile)]) -> Result<usize, String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let staged = codegen::parallel::map(&changed, |(path, contents)| stage(path, contents));
-    let errors: Vec<&String> = staged.iter().filter_map(|s| s.as_ref().err()).collect();
-    if let Some(first) = errors.first() {
-        let message = first.to_string();
+    if let Some(Err(message)) = staged.iter().find(|s| s.is_err()) {
         for s in staged.iter().flatten() {
             let _ = std::fs::remove_file(s.written());
         }
-        return Err(message);
+        return Err(message.clone());
     }
     for s in staged.iter().flatten() {
         if let Staged::Beside { tmp, path } = s {

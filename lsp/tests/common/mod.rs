@@ -146,13 +146,7 @@ impl Client {
 
     /// Sends a request and returns the whole response (`result` or `error`).
     pub async fn request_raw(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        let mut m = json!({ "jsonrpc": "2.0", "id": id, "method": method });
-        if !params.is_null() {
-            m["params"] = params;
-        }
-        self.send(m).await;
+        let id = self.send_request(method, params).await;
         loop {
             let m = self.recv().await;
             if m.get("id") == Some(&json!(id)) && m.get("method").is_none() {
