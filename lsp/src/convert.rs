@@ -59,10 +59,14 @@ impl Encoding {
     }
 }
 
-/// The start offsets of the lines of one text (lines end at `\n`).
+/// The start offsets of the lines of one text (lines end at `\n`), and where its non-ASCII
+/// characters are, so that a UTF-16 column costs a binary search, not a walk along the line.
 #[derive(Clone, Debug, Default)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// Each non-ASCII char's byte offset, with the running total of `len_utf8 - len_utf16`
+    /// over it and every such char before it.
+    wide: Vec<(usize, usize)>,
 }
 
 impl LineIndex {
@@ -70,7 +74,23 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        let mut wide = Vec::new();
+        if !text.is_ascii() {
+            let mut excess = 0;
+            for (i, c) in text.char_indices().filter(|(_, c)| !c.is_ascii()) {
+                excess += c.len_utf8() - c.len_utf16();
+                wide.push((i, excess));
+            }
+        }
+        LineIndex { starts, wide }
+    }
+
+    /// How many more UTF-8 bytes than UTF-16 units the chars before `offset` take.
+    fn excess_before(&self, offset: usize) -> usize {
+        match self.wide.partition_point(|(at, _)| *at < offset) {
+            0 => 0,
+            n => self.wide[n - 1].1,
+        }
     }
 
     /// The number of lines.
@@ -103,7 +123,7 @@ impl LineIndex {
         let start = self.line_start(line, text).min(offset);
         let character = match enc {
             Encoding::Utf8 => offset - start,
-            Encoding::Utf16 => text.get(start..offset).map_or(0, |s| s.encode_utf16().count()),
+            Encoding::Utf16 => (offset - start) - (self.excess_before(offset) - self.excess_before(start)),
         };
         Position { line: line as u32, character: character as u32 }
     }
@@ -267,6 +287,17 @@ mod tests {
         assert_eq!((p.line, p.character), (1, 12));
         roundtrip(text, Encoding::Utf16);
         roundtrip(text, Encoding::Utf8);
+    }
+
+    #[test]
+    fn utf16_columns_match_counting_from_the_line_start() {
+        let text = "é😀a\n\nb😀😀\r\n€x€\nplain\n日本";
+        let index = LineIndex::new(text);
+        for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let counted = text[start..offset].encode_utf16().count() as u32;
+            assert_eq!(index.position(text, offset, Encoding::Utf16).character, counted, "at {offset}");
+        }
     }
 
     #[test]

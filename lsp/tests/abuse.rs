@@ -391,20 +391,18 @@ fn lines_of_megabytes_are_answered_within_bounds() {
     });
 }
 
-/// BUG (ignored until fixed): in a UTF-16 session, `semanticTokens/full` takes time quadratic in
-/// the length of a line. `LineIndex::position` counts UTF-16 units from the start of the line for
-/// every token (twice per token), so a 75 KB line of 4,000 tags (8,000 tokens) takes ~14 s in a
-/// debug build (4,000 list items on a 35 KB line: 3.7 s; the 4,000 tags in UTF-8: 4 ms), and a
-/// 1 MB line hours, with every other message queued behind it. The sizes of these ignored tests
-/// are chosen for a debug build: a release build may pass them unfixed.
+/// Regression: in a UTF-16 session `semanticTokens/full` was quadratic in the length of a line
+/// (`LineIndex::position` counted UTF-16 units from the line start for every token): a 75 KB line
+/// of 4,000 tags (8,000 tokens) took ~14 s in a debug build. Columns now cost a binary search
+/// over the text's non-ASCII chars. The sizes of these regression tests are chosen for a debug
+/// build: a release build may pass them unfixed.
 #[test]
-#[ignore = "bug: semantic tokens are quadratic in the line's length in UTF-16 (LineIndex::position per token)"]
-fn semantic_tokens_of_a_long_line_in_utf16_are_quadratic() {
+fn semantic_tokens_of_a_long_line_in_utf16_are_answered_within_bounds() {
     let _serial = serial();
     common::run(async {
         let (mut c, _) = Client::start(false).await;
         let u = uri("tags.pf");
-        let tags: Vec<String> = (0..4_000).map(|i| format!("k{i} = \"v{i}\"")).collect();
+        let tags: Vec<String> = (0..4_000).map(|i| format!("k{i} = \"v{i} é😀\"")).collect();
         let text =
             format!("env e {{ network {{ cidr = 10.0.0.0/16, azs = 2 }}, tags {{ {} }} }}", tags.join(", "));
         c.open(&u, &text).await;
@@ -417,15 +415,10 @@ fn semantic_tokens_of_a_long_line_in_utf16_are_quadratic() {
     });
 }
 
-/// BUG (ignored until fixed): publishing diagnostics takes time quadratic in their number.
-/// `State::publish` deduplicates each converted diagnostic against the whole list built so far
-/// (`list.iter().any(..)`), and on one long line each UTF-16 conversion also counts from the line
-/// start. 60,000 lines of `]` (a 120 KB file, 60,000 PF0007) keep `didOpen` busy ~14 s in a
-/// debug build (8,000: 0.5 s, 16,000: 1.6 s, 32,000: 5.2 s), 60,000 `]` on one line ~117 s in
-/// UTF-16 (~14 s in UTF-8); the analysis itself takes ~0.1 s. A profile shows `State::publish`'s
-/// `Iter::any` and `Range::eq` at 83 % of the time.
+/// Regression: publishing diagnostics was quadratic in their number (`State::publish` compared
+/// each with the whole list so far): 60,000 lines of `]` (60,000 PF0007) kept `didOpen` busy
+/// ~14 s in a debug build; the analysis itself takes ~0.1 s.
 #[test]
-#[ignore = "bug: publishing N diagnostics is O(N^2) (dedup in State::publish)"]
 fn many_diagnostics_are_published_within_bounds() {
     let _serial = serial();
     common::run(async {
@@ -440,13 +433,10 @@ fn many_diagnostics_are_published_within_bounds() {
     });
 }
 
-/// BUG (ignored until fixed, in the compiler): the bracket pre-scan (`syntax::scan`) is quadratic
-/// when closers match nothing in a deep stack: each stray `]` searches the whole stack of `{`
-/// (`stack.iter().rposition(..)`), and the scan goes on after PF0005. 50,000 `{` then 50,000 `]`
-/// on one line (100 KB) keep the server busy ~23 s in a debug build (10,000 each: 0.9 s) before it
-/// answers anything; 100,000 each: ~90 s.
+/// Regression: the bracket pre-scan (`syntax::scan`) was quadratic when closers match nothing in
+/// a deep stack (each stray `]` searched the whole stack of `{`): 50,000 `{` then 50,000 `]` on
+/// one line kept the server busy ~23 s in a debug build before it answered anything.
 #[test]
-#[ignore = "bug: syntax::scan is O(n^2) on `{`*n + `]`*n (stray closers search the whole stack)"]
 fn deep_brackets_then_stray_closers_are_answered_within_bounds() {
     let _serial = serial();
     common::run(async {
