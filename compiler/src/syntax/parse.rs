@@ -168,7 +168,7 @@ fn parse_pest(file: FileId, text: &str, pre: super::scan::Scan) -> Parse {
     let text = blanked.as_deref().unwrap_or(text);
     match PfParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
-            let mut lower = Lower { file, diagnostics: Vec::new() };
+            let mut lower = Lower { file, text, diagnostics: Vec::new() };
             if let Some(root) = pairs.next() {
                 out.entries = lower.entries(root);
             }
@@ -210,28 +210,60 @@ fn blank_unmatched(text: &str, unclosed: &[(usize, char)], stray: &[(usize, char
     String::from_utf8(bytes).ok()
 }
 
-struct Lower {
+struct Lower<'t> {
     file: FileId,
+    /// The text pest parsed (unmatched brackets blanked).
+    text: &'t str,
     diagnostics: Vec<Diagnostic>,
 }
 
-impl Lower {
+impl Lower<'_> {
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
         Span::new(self.file, s.start(), s.end())
     }
 
     /// The entries of a `file` or `body` pair.
+    ///
+    /// An entry followed on its own line by an error (`port: 8080` is the block `port`, then
+    /// `: 8080`) becomes one invalid line, with whatever the entry reported dropped: the line as
+    /// a whole is the mistake. An entry that began on an earlier line (`app a { .. }` then junk
+    /// after its `}`) stays, and the junk is reported alone.
     fn entries(&mut self, pair: Pair<Rule>) -> Vec<Entry> {
         let mut out = Vec::new();
+        // Where the previous entry started and ended, and how many diagnostics came before it.
+        let mut previous: Option<(usize, usize, usize)> = None;
         for p in pair.into_inner() {
+            let (start, end) = (p.as_span().start(), p.as_span().end());
             match p.as_rule() {
-                Rule::attribute => out.push(self.attribute(p)),
-                Rule::block => out.push(Entry::Block(self.block(p))),
+                Rule::attribute | Rule::block => {
+                    let mark = self.diagnostics.len();
+                    let entry = match p.as_rule() {
+                        Rule::attribute => self.attribute(p),
+                        _ => Entry::Block(self.block(p)),
+                    };
+                    out.push(entry);
+                    previous = Some((start, end, mark));
+                }
                 Rule::top_error | Rule::body_error => {
-                    let span = self.span(&p);
-                    self.invalid_line(span, p.as_str(), p.as_rule() == Rule::top_error);
+                    let top = p.as_rule() == Rule::top_error;
+                    let same_line = |(s, e, _): &(usize, usize, usize)| {
+                        *e <= start
+                            && !self.text[*e..start].contains(',')
+                            && !self.text[*s..start].contains(['\n', '\r'])
+                    };
+                    let start = match previous.filter(same_line) {
+                        Some((entry_start, _, mark)) => {
+                            out.pop();
+                            self.diagnostics.truncate(mark);
+                            entry_start
+                        }
+                        None => start,
+                    };
+                    let span = Span::new(self.file, start, end);
+                    self.invalid_line(span, &self.text[start..end], top);
                     out.push(Entry::Error(span));
+                    previous = None;
                 }
                 _ => {}
             }
