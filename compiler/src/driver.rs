@@ -81,8 +81,26 @@ pub fn analyze(roots: Vec<Root>, loader: &dyn Loader) -> Analysis {
     report_cycles(&mut a, &edges);
     a.checked = check::check(&a.files, &a.sources, a.roots);
     a.diagnostics.append(&mut a.checked.diagnostics);
+    drop_cured_imports(&mut a.diagnostics);
     diagnostic::sort(&mut a.diagnostics);
     a
+}
+
+/// `use std.build.golang` (PF1009, fixed by `std.build.go`) then `build = go` (PF1006, fixed by
+/// adding `use std.build.go`) is one mistake: the first fix cures the second, and applying both
+/// would import the module twice. The second is dropped.
+fn drop_cured_imports(diagnostics: &mut Vec<Diagnostic>) {
+    let fix_text =
+        |d: &Diagnostic| d.fix.as_ref().and_then(|f| f.edits.first()).map(|e| e.replacement.clone());
+    let corrected: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.code == codes::PF1009)
+        .filter_map(|d| fix_text(d).map(|module| format!("use {module}\n")))
+        .collect();
+    if !corrected.is_empty() {
+        diagnostics
+            .retain(|d| d.code != codes::PF1006 || !fix_text(d).is_some_and(|t| corrected.contains(&t)));
+    }
 }
 
 fn add_file(a: &mut Analysis, name: String, bytes: &[u8], root: bool) -> FileId {
