@@ -80,10 +80,27 @@ pub fn analyze(roots: Vec<Root>, loader: &dyn Loader) -> Analysis {
     }
     report_cycles(&mut a, &edges);
     a.checked = check::check(&a.files, &a.sources, a.roots);
+    drop_unreliable(&mut a.checked.diagnostics, &a.diagnostics);
     a.diagnostics.append(&mut a.checked.diagnostics);
     drop_cured_imports(&mut a.diagnostics);
     diagnostic::sort(&mut a.diagnostics);
     a
+}
+
+/// In a file whose brackets do not match (PF0007) or nest too deep (PF0005), the parser had to
+/// guess where blocks end, so what the checker says about that file describes the guess, not
+/// the program: a `{` never closed turned a whole app into "`app` needs a body", "`deploy = ...`
+/// is not allowed at the top level" and more. Those findings are dropped until the brackets are
+/// fixed (the checker still runs, so the language server keeps hover and completion).
+fn drop_unreliable(checked: &mut Vec<Diagnostic>, syntax: &[Diagnostic]) {
+    let broken: Vec<FileId> = syntax
+        .iter()
+        .filter(|d| d.code == codes::PF0007 || d.code == codes::PF0005)
+        .map(|d| d.primary.span.file)
+        .collect();
+    if !broken.is_empty() {
+        checked.retain(|d| !broken.contains(&d.primary.span.file));
+    }
 }
 
 /// `use std.build.golang` (PF1009, fixed by `std.build.go`) then `build = go` (PF1006, fixed by
