@@ -566,8 +566,21 @@ pub struct Approval {
 
 /// Where each pipeline action of the IR came from: `pipeline.P.stage.S.action.A` to the span of
 /// the action that produced it (one `deploy` may produce several actions). The spans of other
-/// effective values are looked up lazily in the declarations (`Decls::value_span`).
+/// effective values are looked up lazily in the declarations (`Decls::value_span`). Looked up,
+/// never iterated: a hash map (a B-tree compared the long shared prefixes of these keys a dozen
+/// times per insert, 4% of checking a 1,800-stage pipeline).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Provenance {
-    pub actions: BTreeMap<String, Span>,
+    pub actions: std::collections::HashMap<String, Span>,
+}
+
+impl Provenance {
+    /// Records where the action `name` under `path` (`pipeline.P.stage.S.action`) came from.
+    pub fn insert(&mut self, path: &str, name: &str, span: Span) {
+        let mut key = String::with_capacity(path.len() + 1 + name.len());
+        key.push_str(path);
+        key.push('.');
+        key.push_str(name);
+        self.actions.insert(key, span);
+    }
 }

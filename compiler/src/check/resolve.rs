@@ -36,8 +36,9 @@ pub struct Decls {
     /// Environments and profiles share one namespace (an env may extend either).
     pub envs: Vec<Decl>,
     pub pipelines: Vec<Decl>,
-    /// Index of each named declaration: (namespace, name) to its position in its list.
-    index: HashMap<(Namespace, String), usize>,
+    /// Index of each named declaration, one map per namespace (by `Namespace as usize`): name
+    /// to its position in its list. Looked up by `&str`, without building a key.
+    index: [HashMap<String, usize>; 5],
 }
 
 /// The namespaces of declaration names: environments and profiles share one.
@@ -96,7 +97,7 @@ impl Decls {
     pub fn find(&self, kinds: &[DeclKind], name: &str) -> Option<&Decl> {
         kinds.iter().find_map(|&k| {
             let ns = namespace(k);
-            let i = *self.index.get(&(ns, name.to_string()))?;
+            let i = *self.index[ns as usize].get(name)?;
             self.list_of(ns).get(i).filter(|d| d.kind == k)
         })
     }
@@ -246,9 +247,8 @@ fn declaration(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block) {
     let previous = match kind {
         DeclKind::Project => decls.project.as_ref(),
         DeclKind::Use => None,
-        _ => decls
-            .index
-            .get(&(namespace(kind), decl.name.name.clone()))
+        _ => decls.index[namespace(kind) as usize]
+            .get(&decl.name.name)
             .and_then(|&i| decls.list_of(namespace(kind)).get(i)),
     };
     if let Some(prev) = previous {
@@ -263,12 +263,12 @@ fn declaration(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block) {
     match kind {
         DeclKind::Project => decls.project = Some(decl),
         _ => {
+            let key = decl.name.name.clone();
             let list = decls.list(kind);
-            let key = (namespace(kind), decl.name.name.clone());
             list.push(decl);
             let i = list.len() - 1;
             if kind != DeclKind::Use {
-                decls.index.insert(key, i);
+                decls.index[namespace(kind) as usize].insert(key, i);
             }
         }
     }

@@ -105,7 +105,10 @@ pub fn lower(
         }],
     }];
     // Stage names by lower case: CodePipeline compares them ignoring case.
-    let mut seen: HashMap<String, Span> = HashMap::from([("source".to_string(), d.name.span)]);
+    let mut seen: HashMap<String, Span> = HashMap::with_capacity(o.children.len() + 1);
+    seen.insert("source".to_string(), d.name.span);
+    // About three actions per stage: sized once, not rehashed as it grows.
+    l.prov.actions.reserve(o.children.len() * 3);
     for child in o.children.iter().filter(|c| c.keyword == "stage") {
         let Some(label) = &child.label else { continue };
         if let Some(first) = seen.get(&label.name.to_ascii_lowercase()) {
@@ -359,7 +362,7 @@ impl Lowering<'_> {
                        outputs: Vec<String>,
                        kind: ActionKind| {
             let name = l.name_action(name, at, names)?;
-            l.prov.actions.insert(format!("{path}.{name}"), a.span);
+            l.prov.insert(&path, &name, a.span);
             Some(Action { name, run_order, inputs, outputs, kind })
         };
         match a.keyword {
@@ -531,7 +534,7 @@ impl Lowering<'_> {
         let path = format!("pipeline.{}.stage.{}.action", self.pipeline, self.stage);
         let mut push = |l: &mut Self, name: String, order: u32, inputs: Vec<String>, kind: ActionKind| {
             if let Some(name) = l.name_action(name, at, names) {
-                l.prov.actions.insert(format!("{path}.{name}"), a.span);
+                l.prov.insert(&path, &name, a.span);
                 out.push(Action { name, run_order: order, inputs, outputs: vec![], kind });
             }
         };
