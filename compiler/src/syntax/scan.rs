@@ -80,7 +80,14 @@ pub fn scan(file: FileId, text: &str) -> Scan {
                     None => out.stray.push((i, c as char)),
                 }
             }
-            _ => {}
+            _ => {
+                // Most bytes are none of the above: skip them in a tight loop.
+                i += 1;
+                while i < bytes.len() && !SPECIAL[bytes[i] as usize] {
+                    i += 1;
+                }
+                continue;
+            }
         }
         i += 1;
     }
@@ -88,6 +95,18 @@ pub fn scan(file: FileId, text: &str) -> Scan {
     out.unclosed.sort();
     out
 }
+
+/// The bytes the scan acts on: comment and string starts, and brackets.
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut k = 0;
+    let special = b"#\"{[()]}";
+    while k < special.len() {
+        t[special[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
 
 fn line_end(bytes: &[u8], from: usize) -> usize {
     bytes[from..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(bytes.len(), |p| from + p)
