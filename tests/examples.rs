@@ -241,3 +241,47 @@ fn the_execution_role_covers_every_service_of_the_environment_stacks() {
         }
     }
 }
+
+/// Silencing an error that pf may silence (an unapproved protected deploy, an instance type its
+/// tables do not know) builds every file, as without it; silencing any other error is refused
+/// (PF9004) and the build writes nothing. A suppressed error once made `pf build` drop the
+/// environment's templates, or the whole pipeline, and exit 0.
+#[test]
+fn silenced_errors_build_every_file_or_are_refused() {
+    let reference = tempfile::tempdir().unwrap();
+    build(Path::new("examples/webshop.pf"), reference.path());
+    let names = |dir: &Path| -> Vec<PathBuf> {
+        files_under(dir).into_iter().filter_map(|p| p.strip_prefix(dir).ok().map(Path::to_path_buf)).collect()
+    };
+    let original = std::fs::read_to_string("examples/webshop.pf").unwrap();
+    let silenced = original
+        .replace(
+            "  compute { min = 1, max = 2, desired = 1 }",
+            "  # pf:allow PF5008: a type newer than pf's table\n  compute { min = 1, max = 2, desired = 1, instance = \"c9x.mega\" }",
+        )
+        .replace("  stage prod { deploy prod }\n", "")
+        .replace(
+            "  stage release {",
+            "  # pf:allow PF4002: approved outside the pipeline\n  stage prod { deploy prod }\n  stage release {",
+        );
+    assert!(silenced.contains("instance = \"c9x.mega\"") && silenced.contains("allow PF4002"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("silenced.pf");
+    std::fs::write(&file, &silenced).unwrap();
+    let check = pf().arg("check").arg(&file).output().unwrap();
+    let shown = String::from_utf8_lossy(&check.stderr).to_string() + &String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "the silenced program checks: {shown}");
+    let out = dir.path().join("out");
+    build(&file, &out);
+    assert_eq!(names(&out), names(reference.path()), "the same files as the unsilenced example");
+
+    let refused = original
+        .replace("    port         = 8080", "    # pf:allow PF2001: a string port\n    port = \"8080\"");
+    assert!(refused != original);
+    std::fs::write(&file, refused).unwrap();
+    let o = pf().arg("build").arg(&file).arg("-o").arg(dir.path().join("refused")).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let shown = String::from_utf8_lossy(&o.stderr);
+    assert!(shown.contains("PF9004") && shown.contains("PF2001"), "{shown}");
+    assert!(!dir.path().join("refused").exists(), "a refused build writes nothing");
+}

@@ -182,7 +182,11 @@ fn subst(s: &str, vars: &[(&str, &str)]) -> String {
     out
 }
 
-/// A diagnostic helper: whether an error was pushed since `mark`.
+/// Whether an error that leaves the declaration out of the IR was pushed since `mark`. Errors a
+/// project may silence (`codes::SILENCEABLE_ERRORS`) judge a value that is still generated: the
+/// declaration is lowered anyway, so that silencing one builds everything.
 fn errors_since(ctx: &Ctx, mark: usize) -> bool {
-    ctx.diagnostics[mark..].iter().any(Diagnostic::is_error)
+    ctx.diagnostics[mark..]
+        .iter()
+        .any(|d| d.is_error() && !crate::diagnostic::codes::SILENCEABLE_ERRORS.contains(&d.code))
 }

@@ -21,6 +21,10 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, decls: &Decls, files: &[ast::Fil
                 extra.push(unknown_code(code, level_span(levels, code)));
                 continue;
             };
+            if level != "error" && !codes::silenceable(c) {
+                extra.push(unsilenceable(c, level_span(levels, code)));
+                continue;
+            }
             diagnostics.retain(|d| !(d.code == c && level == "off"));
             for d in diagnostics.iter_mut().filter(|d| d.code == c) {
                 d.severity = if level == "error" { Severity::Error } else { Severity::Warning };
@@ -54,6 +58,10 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, decls: &Decls, files: &[ast::Fil
                     extra.push(unknown_code(id, span));
                     continue;
                 };
+                if !codes::silenceable(code) {
+                    extra.push(unsilenceable(code, span));
+                    continue;
+                }
                 let mut used = false;
                 for d in diagnostics.iter_mut() {
                     let at = d.primary.span.start;
@@ -86,6 +94,16 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, decls: &Decls, files: &[ast::Fil
 
 fn level_span(levels: &std::collections::BTreeMap<String, super::value::Item>, code: &str) -> Span {
     levels.get(code).map(|i| i.span).unwrap_or(Span { file: crate::source::FileId(0), start: 0, end: 0 })
+}
+
+fn unsilenceable(code: codes::Code, span: Span) -> Diagnostic {
+    let allowed: Vec<&str> = codes::SILENCEABLE_ERRORS.iter().map(|c| c.id).collect();
+    Diagnostic::new(codes::PF9004, span, format!("{} is an error pf cannot build past: it cannot be silenced", code.id))
+        .with_label("not silenced")
+        .with_help(format!(
+            "fix the finding instead: with it, the generated files would be wrong or missing; warnings and {} may be silenced",
+            allowed.join(", ")
+        ))
 }
 
 fn unknown_code(id: &str, span: Span) -> Diagnostic {

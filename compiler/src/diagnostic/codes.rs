@@ -120,6 +120,18 @@ codes! {
     PF9001 "suppression-without-reason" Error "A suppression comment gives no reason";
     PF9002 "unused-suppression" Warning "A suppression comment silences nothing";
     PF9003 "unknown-code" Error "A suppression or severity names an unknown code";
+    PF9004 "unsilenceable-error" Error "A suppression or severity silences an error pf cannot build past";
+}
+
+/// The errors a project may silence (`# pf:allow`, `project.severity`): each judges a value pf
+/// still generates faithfully, by a policy (an unapproved protected deploy) or by a table that may
+/// lag AWS (instance and database types). Any other error means the output would be wrong or
+/// missing, so silencing it is itself an error (PF9004). Every warning may be silenced.
+pub const SILENCEABLE_ERRORS: &[Code] = &[PF4002, PF5008, PF5009];
+
+/// Whether findings of `code` may be silenced or lowered below an error.
+pub fn silenceable(code: Code) -> bool {
+    code.severity != crate::diagnostic::Severity::Error || SILENCEABLE_ERRORS.contains(&code)
 }
 
 /// The code with this id (`PF0001`), if it exists.
