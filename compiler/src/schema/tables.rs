@@ -363,7 +363,7 @@ pub static DATABASE: Schema = Schema {
         field!("backup", Ty::Duration { min: 0, max: 35 * DAY }, "7d", "How long automated backups are kept, in whole days."),
         field!("username", STR, "\"app\"", "The master user name."),
         field!("password", Ty::Text, "Only `secret(\"id\")` or `param(\"/name\")`; without it RDS manages the password in Secrets Manager."),
-        field!("name", STR, "the app's name", "The initial database name."),
+        field!("name", STR, "\"app\"", "The initial database name."),
     ],
     children: &[],
 };
