@@ -8,7 +8,7 @@ mod pipeline;
 use super::resolve::Decls;
 use super::value::{Item, Obj, Val};
 use super::Ctx;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{codes, Diagnostic};
 use crate::ir::{Program, Project, Provenance, Text};
 use crate::source::Span;
 use std::collections::{BTreeMap, HashMap};
@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 /// Lowers every declaration; declarations with errors are left out of the IR.
 pub fn lower(ctx: &mut Ctx, decls: &Decls) -> (Program, Provenance) {
     let mut prov = Provenance::default();
-    let mut program = Program { project: project(decls), ..Program::default() };
+    let mut program = Program { project: project(ctx, decls), ..Program::default() };
     for d in &decls.apps {
         if let Some(app) = app::lower(ctx, decls, d) {
             program.apps.push(app);
@@ -42,17 +42,48 @@ pub fn lower(ctx: &mut Ctx, decls: &Decls) -> (Program, Provenance) {
     (program, prov)
 }
 
+/// The output folder in the normal form the generated paths use (`./infra//out/` is
+/// `infra/out`), or why it cannot be one: the pipeline finds the generated files in the source
+/// artifact, so the folder must be a relative path that stays inside the repository.
+fn output_folder(path: &str) -> Result<String, &'static str> {
+    if path.starts_with('/') || path.starts_with('\\') || path.get(1..2) == Some(":") {
+        return Err("it is absolute");
+    }
+    if path.contains('\\') {
+        return Err("it uses `\\`; separate folders with `/`");
+    }
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    if parts.contains(&"..") {
+        return Err("it leaves the repository with `..`");
+    }
+    if parts.is_empty() {
+        return Err("it names the repository's root; generated files need a folder of their own");
+    }
+    Ok(parts.join("/"))
+}
+
 /// Lowered apps and environments by name.
 pub struct Index<'a> {
     pub apps: HashMap<&'a str, &'a crate::ir::App>,
     pub envs: HashMap<&'a str, &'a crate::ir::Env>,
 }
 
-fn project(decls: &Decls) -> Project {
+fn project(ctx: &mut Ctx, decls: &Decls) -> Project {
     let mut project = Project::default();
     if let Some(d) = &decls.project {
         if let Some(s) = str_of(d.flat(), "output") {
-            project.output = s;
+            match output_folder(&s) {
+                Ok(folder) => project.output = folder,
+                Err(why) => ctx.push(
+                    Diagnostic::new(
+                        codes::PF5010,
+                        span_of(d.flat(), "output", d.name.span),
+                        format!("`{s}` is not a folder inside the repository: {why}"),
+                    )
+                    .with_label("invalid output folder")
+                    .with_help("the pipeline reads the generated files from the source artifact: write a relative path such as `\"pf-out\"`"),
+                ),
+            }
         }
         project.tags = strings_map(d.flat(), "tags");
     }
@@ -186,7 +217,23 @@ fn subst(s: &str, vars: &[(&str, &str)]) -> String {
 /// project may silence (`codes::SILENCEABLE_ERRORS`) judge a value that is still generated: the
 /// declaration is lowered anyway, so that silencing one builds everything.
 fn errors_since(ctx: &Ctx, mark: usize) -> bool {
-    ctx.diagnostics[mark..]
-        .iter()
-        .any(|d| d.is_error() && !crate::diagnostic::codes::SILENCEABLE_ERRORS.contains(&d.code))
+    ctx.diagnostics[mark..].iter().any(|d| d.is_error() && !codes::SILENCEABLE_ERRORS.contains(&d.code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::output_folder;
+
+    #[test]
+    fn output_folders_are_normalised_or_refused() {
+        assert_eq!(output_folder("pf-out"), Ok("pf-out".into()));
+        assert_eq!(output_folder("./infra//generated/"), Ok("infra/generated".into()));
+        assert!(output_folder("").is_err());
+        assert!(output_folder("./").is_err());
+        assert!(output_folder("/abs/path").is_err());
+        assert!(output_folder("C:/out").is_err());
+        assert!(output_folder("../outside").is_err());
+        assert!(output_folder("a/../../b").is_err());
+        assert!(output_folder("a\\b").is_err());
+    }
 }

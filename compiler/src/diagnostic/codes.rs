@@ -114,7 +114,7 @@ codes! {
     PF5006 "blue-green-ec2" Error "Blue/green deployment to EC2 is not supported";
     PF5008 "unknown-instance-type" Error "An EC2 instance type is not known";
     PF5009 "unknown-database-class" Error "An RDS class or ElastiCache node type is not known";
-    PF5010 "invalid-deploy-path" Error "A health-check path or install destination is malformed";
+    PF5010 "invalid-deploy-path" Error "A health-check path, install destination or output folder is malformed";
     PF6001 "plain-text-secret" Error "A secret is written in plain text";
     PF6002 "protected-without-https" Warning "A protected environment serves plain HTTP";
     PF9001 "suppression-without-reason" Error "A suppression comment gives no reason";
