@@ -6,7 +6,7 @@
 
 use super::scan::{scan, MAX_NESTING};
 use crate::ast::{self, Entry, Value, ValueKind};
-use crate::diagnostic::{codes, Diagnostic};
+use crate::diagnostic::{codes, Applicability, Diagnostic};
 use crate::source::{FileId, Span};
 use pest::iterators::Pair;
 use pest::Parser;
@@ -245,6 +245,11 @@ impl Lower<'_> {
                     out.push(entry);
                     previous = Some((start, end, mark));
                 }
+                Rule::missing_sep => {
+                    let gap = previous.map_or(start, |(_, e, _)| e);
+                    self.missing_separator(gap, start);
+                    previous = None;
+                }
                 Rule::top_error | Rule::body_error => {
                     let top = p.as_rule() == Rule::top_error;
                     let same_line = |(s, e, _): &(usize, usize, usize)| {
@@ -269,6 +274,19 @@ impl Lower<'_> {
             }
         }
         out
+    }
+
+    /// A forgotten `,` between two entries on one line: the gap between them (`from..to`).
+    fn missing_separator(&mut self, from: usize, to: usize) {
+        let span = Span::new(self.file, from, to.max(from));
+        self.diagnostics.push(
+            Diagnostic::new(codes::PF0001, span, "expected `,` or a new line between these entries")
+                .with_label("missing `,`")
+                .with_help(
+                    "entries on one line are separated by commas: `port = 8080, health_check = \"/healthz\"`",
+                )
+                .with_fix("insert `,`", Span::new(self.file, from, from), ",", Applicability::Safe),
+        );
     }
 
     fn invalid_line(&mut self, span: Span, text: &str, top: bool) {
