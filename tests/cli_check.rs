@@ -108,6 +108,7 @@ fn missing_file_and_directory_are_usage_errors() {
     let o = pf(dir.path(), &["check", "missing.pf"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("error: cannot read missing.pf: "), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("no problems"), "nothing read is not a success: {}", stderr(&o));
     let o = pf(dir.path(), &["check", "sub"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("cannot read sub: it is a directory"), "{}", stderr(&o));

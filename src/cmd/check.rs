@@ -70,7 +70,10 @@ pub fn run(args: Args) -> u8 {
     let format = Format::from(args.format);
     if format == Format::Human {
         eprint!("{}", render::render(format, &diagnostics, &sources, common::stderr_colour()));
-        eprintln!("{}", summary_line(summary, analyses.len()));
+        // When nothing could be read, "checked 0 files: no problems" would read as a success.
+        if !analyses.is_empty() {
+            eprintln!("{}", summary_line(summary, analyses.len()));
+        }
     } else {
         print!("{}", render::render(format, &diagnostics, &sources, false));
     }
