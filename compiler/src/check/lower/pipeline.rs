@@ -33,6 +33,8 @@ struct Lowering<'a> {
     approvals: Vec<(String, String, String, Span)>,
     /// The notify list of the latest approval (change-set reviews go to the same people).
     last_notify: Vec<String>,
+    /// Whether the pipeline has an `approve` action anywhere (for PF4002's wording).
+    approves_later: bool,
 }
 
 pub fn lower(
@@ -93,6 +95,12 @@ pub fn lower(
         deployed: Vec::new(),
         approvals: Vec::new(),
         last_notify: Vec::new(),
+        approves_later: o.children.iter().filter(|s| s.keyword == "stage").any(|s| {
+            s.obj.children.iter().any(|a| {
+                a.keyword == "approve"
+                    || (a.keyword == "parallel" && a.obj.children.iter().any(|p| p.keyword == "approve"))
+            })
+        }),
     };
     let mut stages = vec![Stage {
         name: "Source".into(),
@@ -518,11 +526,16 @@ impl Lowering<'_> {
         }
         let protected = self.index.envs.get(env).map(|e| e.protected);
         if protected == Some(true) && self.approvals.is_empty() {
-            self.ctx.push(
+            let d = if self.approves_later {
+                Diagnostic::new(codes::PF4002, at, format!("`{env}` is protected, but its deploy runs before any approval"))
+                    .with_help("move the `approve` action to a stage before this deploy: an approval guards only the actions after it")
+            } else {
                 Diagnostic::new(codes::PF4002, at, format!("`{env}` is protected, but nothing in the pipeline approves its deploy"))
-                    .with_label("deploy without approval")
-                    .with_secondary(env_decl.name.span, "protected environment")
-                    .with_help("add an `approve` action before this deploy, e.g. `stage approve { approve release { notify = [\"owner@example.com\"] } }`"),
+                    .with_help("add an `approve` action before this deploy, e.g. `stage approve { approve release { notify = [\"owner@example.com\"] } }`")
+            };
+            self.ctx.push(
+                d.with_label("deploy without approval")
+                    .with_secondary(env_decl.name.span, "protected environment"),
             );
         }
         self.deployed.push(env.to_string());
