@@ -197,7 +197,10 @@ fn require(ctx: &mut Ctx, obj: &Obj, schema: &crate::schema::Schema, at: Span) -
     let mut ok = true;
     for f in schema.fields.iter().filter(|f| f.required) {
         if !obj.fields.contains_key(f.name) {
-            ctx.push(super::value::missing(at, f.name, f.doc));
+            // `sourse = ...` was reported as unknown, with `source` suggested: not twice.
+            if !obj.meant.contains(&f.name) {
+                ctx.push(super::value::missing(at, f.name, f.doc));
+            }
             ok = false;
         }
     }

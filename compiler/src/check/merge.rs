@@ -34,6 +34,7 @@ pub fn merge(base: &Obj, over: &Obj) -> Obj {
         };
         out.fields.insert(name, merged);
     }
+    out.meant.extend(over.meant.iter().copied());
     for child in &over.children {
         let same = |c: &&mut super::value::ChildNode| {
             c.keyword == child.keyword

@@ -28,12 +28,15 @@ pub struct Obj {
     pub children: Vec<ChildNode>,
     /// The span of the block (or of the header of a declaration).
     pub span: Span,
+    /// Names the block probably meant under a misspelling already reported (`sourse` for
+    /// `source`): a required one among them is not reported missing as well.
+    pub meant: Vec<&'static str>,
 }
 
 impl Obj {
     /// An empty block at `span`.
     pub fn empty(span: Span) -> Obj {
-        Obj { kind: None, fields: BTreeMap::new(), children: Vec::new(), span }
+        Obj { kind: None, fields: BTreeMap::new(), children: Vec::new(), span, meant: Vec::new() }
     }
 
     /// The value of a field.
@@ -109,10 +112,12 @@ pub fn check_body(ctx: &mut Ctx, schema: &'static Schema, entries: &[Entry], spa
     obj
 }
 
-fn unknown_name(ctx: &mut Ctx, schema: &'static Schema, name: &ast::Ident, what: &str) {
+/// Reports an unknown name; a likely meant name goes to `obj.meant`.
+fn unknown_name(ctx: &mut Ctx, schema: &'static Schema, name: &ast::Ident, what: &str, obj: &mut Obj) {
     let mut d = Diagnostic::new(codes::PF1001, name.span, format!("unknown {what} `{}`", name.name))
         .with_label("not known here");
     if let Some(s) = did_you_mean(&name.name, schema.names()) {
+        obj.meant.push(s);
         d = d.with_help(format!("did you mean `{s}`?")).with_fix(
             format!("replace with `{s}`"),
             name.span,
@@ -159,7 +164,7 @@ fn attribute(ctx: &mut Ctx, schema: &'static Schema, a: &ast::Attribute, obj: &m
                 .with_help(format!("write `{form}`")),
         );
     } else {
-        unknown_name(ctx, schema, &a.key, "field");
+        unknown_name(ctx, schema, &a.key, "field", obj);
     }
 }
 
@@ -171,7 +176,7 @@ fn block(ctx: &mut Ctx, schema: &'static Schema, b: &ast::Block, obj: &mut Obj) 
         return;
     }
     let Some(field) = schema.field(name) else {
-        unknown_name(ctx, schema, &b.keyword, "block or field");
+        unknown_name(ctx, schema, &b.keyword, "block or field", obj);
         return;
     };
     let entries = b.body.as_ref().map(|body| body.entries.as_slice()).unwrap_or(&[]);
