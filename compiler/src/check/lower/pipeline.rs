@@ -524,6 +524,23 @@ impl Lowering<'_> {
             self.ctx.push(self.not_built(a.span, "a deploy installs the build's output"));
             return Vec::new();
         }
+        // A second `deploy test` in a stage would collide on every generated action name: one
+        // finding, about the deploy, not one per generated name with advice to rename them.
+        let generated_for_env =
+            |n: &str| ["deploy-", "infra-", "changes-"].iter().any(|p| n.strip_prefix(p) == Some(env));
+        if let Some((_, first)) = names.iter().find(|(n, _)| generated_for_env(n)) {
+            self.ctx.push(
+                Diagnostic::new(
+                    codes::PF4008,
+                    at,
+                    format!("`{env}` is deployed twice in the stage `{}`", self.stage),
+                )
+                .with_label("second deploy")
+                .with_secondary(*first, "first here")
+                .with_help("remove one; to deploy the environment again, do it in a later stage"),
+            );
+            return Vec::new();
+        }
         let protected = self.index.envs.get(env).map(|e| e.protected);
         if protected == Some(true) && self.approvals.is_empty() {
             let d = if self.approves_later {
