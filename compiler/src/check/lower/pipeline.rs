@@ -239,6 +239,11 @@ fn triggers(
 
 impl Lowering<'_> {
     fn stage(&mut self, child: &ChildNode, label: &Named) -> Option<Stage> {
+        // `biuld`, reported with `build` suggested, stands for the build: later deploys are not
+        // also reported as deploying nothing built.
+        if child.obj.meant.contains(&"build") {
+            self.built = true;
+        }
         let mut actions: Vec<Action> = Vec::new();
         let mut next = 1u32;
         let mut names: Vec<(String, Span)> = Vec::new();
@@ -265,7 +270,16 @@ impl Lowering<'_> {
             .iter()
             .map(|a| if a.keyword == "parallel" { a.obj.children.len() } else { 1 })
             .sum();
-        if actions.is_empty() && written > 0 {
+        // Actions in error (`biuld`, rejected before lowering) leave the stage empty too; their
+        // errors are the finding.
+        let in_error = || {
+            self.ctx.diagnostics.iter().any(|d| {
+                d.is_error()
+                    && d.primary.span.file == child.span.file
+                    && child.span.contains(d.primary.span.start as usize)
+            })
+        };
+        if actions.is_empty() && (written > 0 || in_error()) {
             return None;
         }
         if actions.is_empty() {
