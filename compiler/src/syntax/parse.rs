@@ -135,7 +135,13 @@ fn parse_pest(file: FileId, text: &str, pre: super::scan::Scan) -> Parse {
                 format!("this `{c}` is never closed"),
             )
             .with_label("opened here")
-            .with_help(format!("add the matching `{close}`")),
+            .with_help(match swallowed_by(text, &pre.unterminated, at, close) {
+                // A string left open runs to the end of its line, closers included.
+                Some(line) => {
+                    format!("the string left open on line {line} swallowed a `{close}`: close the string")
+                }
+                None => format!("add the matching `{close}`"),
+            }),
         );
     }
     for &(at, c) in &pre.stray {
@@ -195,6 +201,13 @@ fn parse_pest(file: FileId, text: &str, pre: super::scan::Scan) -> Parse {
         }
     }
     Parse { file: out, diagnostics }
+}
+
+/// The 1-based line of the first string left open after `at` whose rest of line holds `close`.
+fn swallowed_by(text: &str, unterminated: &[usize], at: usize, close: char) -> Option<usize> {
+    let u = *unterminated.iter().find(|&&u| u > at)?;
+    let end = text[u..].find(['\n', '\r']).map_or(text.len(), |p| u + p);
+    text[u..end].contains(close).then(|| text[..u].matches('\n').count() + 1)
 }
 
 /// `text` with the brackets the scan found unmatched replaced by spaces (`None`: there are none).
@@ -528,5 +541,30 @@ fn clip(text: &str) -> String {
         format!("{head}…")
     } else {
         head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn help_of(text: &str, code: crate::diagnostic::Code) -> Vec<String> {
+        parse(FileId(0), text)
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == code)
+            .filter_map(|d| d.help.clone())
+            .collect()
+    }
+
+    #[test]
+    fn an_unclosed_bracket_names_the_string_that_swallowed_its_closer() {
+        let text = "app a {\n  deploy = ec2 { health_check = \"/h }\n}\n";
+        assert_eq!(
+            help_of(text, codes::PF0007),
+            ["the string left open on line 2 swallowed a `}`: close the string"]
+        );
+        let text = "app a {\n  x = \"open\n";
+        assert_eq!(help_of(text, codes::PF0007), ["add the matching `}`"]);
     }
 }
