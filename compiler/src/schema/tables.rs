@@ -129,7 +129,7 @@ pub static SOURCES: &[Variant] = &[
         schema: &CODECOMMIT,
     },
     Variant { kind: "github", doc: "A GitHub repository through a CodeStar connection.", schema: &GITHUB },
-    Variant { kind: "s3", doc: "A zip file in an S3 bucket (versioning enabled).", schema: &S3_SOURCE },
+    Variant { kind: "s3", doc: "A zip file in an S3 bucket; the bucket must have versioning and EventBridge notifications enabled (new objects start the pipeline).", schema: &S3_SOURCE },
 ];
 
 pub static CODECOMMIT: Schema = Schema {
@@ -162,7 +162,7 @@ pub static GITHUB: Schema = Schema {
 
 pub static S3_SOURCE: Schema = Schema {
     fields: &[
-        field!("bucket", STR, required, "The bucket name (versioning must be enabled)."),
+        field!("bucket", STR, required, "The bucket name (versioning and EventBridge notifications must be enabled)."),
         field!("key", STR, required, "The object key of the source zip."),
     ],
     children: &[],
