@@ -152,7 +152,7 @@ pub static GITHUB: Schema = Schema {
             "connection",
             Ty::Text,
             required,
-            "The ARN of the CodeStar connection, or `param(\"/name\")` holding it."
+            "The ARN of the CodeStar connection (`arn:aws:codeconnections:...` or `arn:aws:codestar-connections:...`), or `param(\"/name\")` or `secret(\"id:key\")` holding it."
         ),
         field!("repository", STR, required, "`owner/name` of the repository."),
         field!("branch", STR, "\"main\"", "The branch the pipeline follows."),
