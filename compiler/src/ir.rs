@@ -276,9 +276,11 @@ pub struct Network {
     /// Number of availability zones, 1 to 6 (public and private subnet in each).
     pub azs: u8,
     pub nat: Nat,
-    /// One public subnet per AZ, inside `cidr`.
+    /// One public subnet per AZ slot, inside `cidr`: `max(azs, 2)` of them. The load balancer
+    /// and the subnet groups need two AZs, so a single-AZ network has a second subnet where no
+    /// instance runs.
     pub public_subnets: Vec<Cidr>,
-    /// One private subnet per AZ, inside `cidr`.
+    /// One private subnet per AZ slot, inside `cidr`: `max(azs, 2)` of them, as `public_subnets`.
     pub private_subnets: Vec<Cidr>,
 }
 

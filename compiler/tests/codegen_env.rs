@@ -34,9 +34,10 @@ fn variants() -> Vec<(&'static str, Program)> {
 
     let mut single_az = base.clone();
     for e in envs_mut(&mut single_az) {
+        // As the checker lowers `azs = 1`: a second subnet of each kind for the load balancer.
         e.network.azs = 1;
-        e.network.public_subnets.truncate(1);
-        e.network.private_subnets.truncate(1);
+        e.network.public_subnets.truncate(2);
+        e.network.private_subnets.truncate(2);
         e.network.nat = Nat::Single;
         e.alarms.clear();
         e.rollback.on_alarms.clear();
@@ -367,6 +368,155 @@ fn apps_without_deployments_get_no_infrastructure() {
     let files = generate(&p);
     assert!(files.iter().all(|f| !f.path.contains("infra.template") && !f.path.contains("/config/")));
     assert!(files.iter().any(|f| f.path == "webshop/buildspec.yml"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subnets: checked programs, from source
+
+/// Reads nothing: the programs below use only the standard library.
+struct NoFiles;
+
+impl pf_compiler::driver::Loader for NoFiles {
+    fn load(&self, path: &str) -> Result<Vec<u8>, String> {
+        Err(format!("no file {path}"))
+    }
+}
+
+/// A program whose app deploys `envs` (`(name, network block body)`), built from source.
+fn build_source(envs: &[(&str, &str)]) -> Vec<OutputFile> {
+    let mut text = String::from(
+        "use std.build.go\n\napp shop {\n  source = codecommit { repository = \"shop\" }\n  build  = go\n  deploy = ec2 { port = 8080 }\n}\n\n",
+    );
+    for (name, network) in envs {
+        text.push_str(&format!("env {name} {{\n  network {{ {network} }}\n}}\n\n"));
+    }
+    text.push_str("pipeline shop {\n  stage build { build }\n");
+    for (name, _) in envs {
+        text.push_str(&format!("  stage {name} {{ deploy {name} }}\n"));
+    }
+    text.push_str("}\n");
+    let root = pf_compiler::driver::Root { name: "subnets.pf".into(), bytes: text.clone().into_bytes() };
+    let analysis = pf_compiler::driver::analyze(vec![root], &NoFiles);
+    assert!(!analysis.has_errors(), "{text}\n{:?}", analysis.diagnostics);
+    generate(&analysis.checked.program)
+}
+
+/// `a.b.c.d/p` from a configuration.
+fn parse_cidr(s: &str) -> pf_compiler::ast::Cidr {
+    let (addr, prefix) = s.split_once('/').unwrap_or_else(|| panic!("`{s}` is not a CIDR block"));
+    let octets: Vec<u32> = addr.split('.').map(|o| o.parse().unwrap()).collect();
+    assert_eq!(octets.len(), 4, "`{s}`");
+    pf_compiler::ast::Cidr {
+        addr: octets.iter().fold(0, |a, o| (a << 8) | o),
+        prefix: prefix.parse().unwrap(),
+    }
+}
+
+/// Every subnet the template creates for an environment (`AzCount`, `HasAz<i>`) selects an
+/// existing entry of its configuration's subnet lists, and the lists fit the VPC.
+fn assert_subnets_consistent(case: &str, files: &[OutputFile], envs: &[&str]) {
+    let template = yaml(file(files, "shop/infra.template.yml"));
+    let resources = template["Resources"].as_object().unwrap();
+    for env in envs {
+        let config: Value = serde_json::from_str(file(files, &naming::config_file("shop", env))).unwrap();
+        let params = &config["Parameters"];
+        let azs: usize = params["AzCount"].as_str().unwrap().parse().unwrap();
+        let vpc = parse_cidr(params["VpcCidr"].as_str().unwrap());
+        let mut all = Vec::new();
+        for kind in ["Public", "Private"] {
+            let list: Vec<pf_compiler::ast::Cidr> = params[format!("{kind}SubnetCidrs").as_str()]
+                .as_str()
+                .unwrap()
+                .split(',')
+                .map(parse_cidr)
+                .collect();
+            assert_eq!(list.len(), azs.max(2), "{case}/{env}: {kind}SubnetCidrs {list:?} for {azs} AZs");
+            let mut created = 0;
+            for (id, r) in resources {
+                if r["Type"] != "AWS::EC2::Subnet" || !id.starts_with(kind) {
+                    continue;
+                }
+                let exists = match r["Condition"].as_str() {
+                    None => true,
+                    Some(c) => azs >= c.strip_prefix("HasAz").unwrap().parse::<usize>().unwrap(),
+                };
+                if !exists {
+                    continue;
+                }
+                created += 1;
+                let select = &r["Properties"]["CidrBlock"]["Fn::Select"];
+                assert_eq!(select[1]["Ref"], format!("{kind}SubnetCidrs"), "{case}: {id}");
+                let index = select[0].as_u64().unwrap() as usize;
+                assert!(index < list.len(), "{case}/{env}: {id} selects entry {index} of {list:?}");
+            }
+            assert_eq!(created, list.len(), "{case}/{env}: {kind} subnets created");
+            all.extend(list);
+        }
+        for (i, c) in all.iter().enumerate() {
+            assert!(vpc.contains(*c), "{case}/{env}: {c} is outside {vpc}");
+            assert!(all[..i].iter().all(|o| !o.overlaps(*c)), "{case}/{env}: {c} overlaps {all:?}");
+        }
+    }
+}
+
+#[test]
+fn every_az_count_gets_the_subnets_its_template_selects() {
+    let cases: Vec<(String, Vec<(&str, String)>)> = vec![
+        ("default-1".into(), vec![("dev", "cidr = 10.0.0.0/16, azs = 1".into())]),
+        ("default-1-small".into(), vec![("dev", "cidr = 10.0.0.0/20, azs = 1".into())]),
+        ("default-2".into(), vec![("dev", "cidr = 10.0.0.0/16, azs = 2".into())]),
+        ("default-3".into(), vec![("dev", "cidr = 10.0.0.0/16, azs = 3".into())]),
+        (
+            "explicit-1".into(),
+            vec![("dev", "cidr = 10.0.0.0/16, azs = 1, public = [10.0.0.0/24], private = [10.0.1.0/24]".into())],
+        ),
+        (
+            "explicit-1-two".into(),
+            vec![(
+                "dev",
+                "cidr = 10.0.0.0/16, azs = 1, public = [10.0.0.0/24, 10.0.1.0/24], private = [10.0.2.0/24, 10.0.3.0/24]"
+                    .into(),
+            )],
+        ),
+        (
+            "explicit-2".into(),
+            vec![(
+                "dev",
+                "cidr = 10.0.0.0/16, azs = 2, public = [10.0.0.0/24, 10.0.1.0/24], private = [10.0.2.0/24, 10.0.3.0/24]"
+                    .into(),
+            )],
+        ),
+        (
+            "explicit-3".into(),
+            vec![(
+                "dev",
+                "cidr = 10.0.0.0/16, azs = 3, public = [10.0.0.0/24, 10.0.1.0/24, 10.0.2.0/24], private = [10.0.3.0/24, 10.0.4.0/24, 10.0.5.0/24]"
+                    .into(),
+            )],
+        ),
+        (
+            "mixed-1-2-3".into(),
+            vec![
+                ("one", "cidr = 10.1.0.0/16, azs = 1".into()),
+                ("two", "cidr = 10.2.0.0/16, azs = 2".into()),
+                ("three", "cidr = 10.3.0.0/16, azs = 3".into()),
+            ],
+        ),
+    ];
+    let dir = out_dir("subnets");
+    let mut templates = Vec::new();
+    for (case, envs) in &cases {
+        let envs: Vec<(&str, &str)> = envs.iter().map(|(n, b)| (*n, b.as_str())).collect();
+        let files = build_source(&envs);
+        let names: Vec<&str> = envs.iter().map(|e| e.0).collect();
+        assert_subnets_consistent(case, &files, &names);
+        let written = write(&dir.join(case), &files);
+        templates.extend(written.into_iter().filter(|p| p.to_string_lossy().ends_with("infra.template.yml")));
+    }
+    let out = run(Command::new("cfn-lint").args(&templates), "pip install cfn-lint");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && text.trim().is_empty(), "cfn-lint findings:\n{text}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ---------------------------------------------------------------------------------------------

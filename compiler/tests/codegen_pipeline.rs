@@ -32,6 +32,12 @@ fn variants() -> Vec<(&'static str, Program)> {
         branch: "main".into(),
     };
     github_param.pipelines[0].triggers = vec![Trigger::Manual];
+    let mut github_secret = github.clone();
+    github_secret.apps[0].source = Source::GitHub {
+        connection: Text::Secret("webshop/github-connection:arn".into()),
+        repository: "acme/webshop".into(),
+        branch: "main".into(),
+    };
     let mut s3 = base.clone();
     s3.apps[0].source = Source::S3 { bucket: "acme-sources".into(), key: "webshop/source.zip".into() };
     let mut schedule = base.clone();
@@ -48,6 +54,7 @@ fn variants() -> Vec<(&'static str, Program)> {
         ("fixture", base),
         ("github", github),
         ("github-param-manual", github_param),
+        ("github-secret", github_secret),
         ("s3", s3),
         ("schedule", schedule),
         ("manual", manual),
@@ -239,6 +246,63 @@ fn approver_policies_allow_only_their_own_actions() {
         .filter(|(_, s)| actions_of(s).contains(&"codepipeline:PutApprovalResult".into()))
         .count();
     assert_eq!(count, 2);
+}
+
+/// Reads nothing: the program below uses only the standard library.
+struct NoFiles;
+
+impl pf_compiler::driver::Loader for NoFiles {
+    fn load(&self, path: &str) -> Result<Vec<u8>, String> {
+        Err(format!("no file {path}"))
+    }
+}
+
+/// `secret("id:key")` as a GitHub connection: the dynamic reference names `SecretString` before
+/// the JSON key (as the database password's does), in the source action and in the pipeline
+/// role's `UseConnection` statement; cfn-lint accepts the template (E1050 before).
+#[test]
+fn github_connection_from_a_secret_key_is_a_valid_dynamic_reference() {
+    let text = r#"use std.build.go
+
+app checkout {
+  source = github { connection = secret("checkout/github-connection:arn"), repository = "acme/checkout" }
+  build  = go
+  deploy = ec2 { port = 8080 }
+}
+
+env dev {
+  network { cidr = 10.0.0.0/16 }
+}
+
+pipeline checkout {
+  stage build { build }
+  stage dev { deploy dev }
+}
+"#;
+    let root = pf_compiler::driver::Root { name: "checkout.pf".into(), bytes: text.as_bytes().to_vec() };
+    let analysis = pf_compiler::driver::analyze(vec![root], &NoFiles);
+    assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+    let program = &analysis.checked.program;
+    let expected = Value::from("{{resolve:secretsmanager:checkout/github-connection:SecretString:arn}}");
+    let t = template(program);
+    let stages = resources(&t)["Pipeline"]["Properties"]["Stages"].as_array().unwrap();
+    assert_eq!(stages[0]["Actions"][0]["Configuration"]["ConnectionArn"], expected);
+    let use_connection: Vec<Value> = statements(&t)
+        .into_iter()
+        .filter(|(_, st)| actions_of(st).contains(&"codeconnections:UseConnection".into()))
+        .map(|(_, st)| st["Resource"].clone())
+        .collect();
+    assert_eq!(use_connection, vec![Value::Array(vec![expected.clone()])]);
+    let text = yaml(program);
+    assert!(!text.contains("github-connection:arn}}"), "a reference without SecretString:\n{text}");
+    let dir = temp_dir("github-secret");
+    let path = dir.join("checkout.template.yml");
+    std::fs::write(&path, text).unwrap();
+    let out =
+        run("cfn-lint", &["--format", "parseable", &path.display().to_string()], "pip install cfn-lint");
+    let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && report.trim().is_empty(), "cfn-lint findings:\n{report}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -192,6 +192,51 @@ fn span_of(obj: &Obj, name: &str, fallback: Span) -> Span {
     obj.get(name).map_or(fallback, |i| i.span)
 }
 
+/// Reports each string of the list `obj.name` that is not an e-mail address (PF2001): SNS
+/// subscribes every address, and CloudFormation fails on a malformed one at deploy time.
+fn check_emails(ctx: &mut Ctx, obj: &Obj, name: &str, purpose: &str) {
+    let Some(Item { val: Val::List(items), .. }) = obj.get(name) else { return };
+    for item in items {
+        if let Val::Str(s) = &item.val {
+            if !is_email(s) {
+                ctx.push(
+                    Diagnostic::new(
+                        crate::diagnostic::codes::PF2001,
+                        item.span,
+                        format!("`{s}` is not an e-mail address"),
+                    )
+                    .with_label("expected name@domain")
+                    .with_help(format!(
+                        "{purpose} goes by e-mail through SNS: write an address such as `team@example.com`"
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// Whether `s` looks like an e-mail address SNS accepts: `local@domain.tld`, ASCII, no spaces,
+/// no display name or brackets.
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    !local.is_empty()
+        && local.len() <= 64
+        && domain.len() <= 253
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+        && domain.contains('.')
+        && domain.split('.').all(label)
+}
+
 /// Reports missing required fields of `schema` in `obj`; returns whether all are there.
 fn require(ctx: &mut Ctx, obj: &Obj, schema: &crate::schema::Schema, at: Span) -> bool {
     let mut ok = true;

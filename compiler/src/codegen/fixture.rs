@@ -50,8 +50,8 @@ fn network(b: u8, azs: u8, nat: Nat) -> Network {
         cidr: cidr(10, b, 0, 0, 16),
         azs,
         nat,
-        public_subnets: (0..azs).map(|i| cidr(10, b, i, 0, 24)).collect(),
-        private_subnets: (0..azs).map(|i| cidr(10, b, 128 + i, 0, 24)).collect(),
+        public_subnets: (0..azs.max(2)).map(|i| cidr(10, b, i, 0, 24)).collect(),
+        private_subnets: (0..azs.max(2)).map(|i| cidr(10, b, 128 + i, 0, 24)).collect(),
     }
 }
 

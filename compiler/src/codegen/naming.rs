@@ -125,6 +125,20 @@ pub fn logical_id(parts: &[&str]) -> String {
 /// The environment template's parameter naming the CodeDeploy application.
 pub const INFRA_CODEDEPLOY_APPLICATION_PARAMETER: &str = "CodeDeployApplication";
 
+/// `id` or `id:json-key` (a `secret("...")` reference; `id` may be a secret's ARN) as the body
+/// of a Secrets Manager dynamic reference, `{{resolve:secretsmanager:<body>}}`: a JSON key goes
+/// after `SecretString`. The one place this is written, for every secret a template resolves
+/// (database password, certificate, GitHub connection).
+pub fn secret_reference(id: &str) -> String {
+    // An ARN has seven `:`-separated parts (`arn:aws:secretsmanager:region:account:secret:name`).
+    let split =
+        if id.starts_with("arn:") { id.match_indices(':').nth(6) } else { id.match_indices(':').next() };
+    match split {
+        Some((i, _)) => format!("{}:SecretString:{}", &id[..i], &id[i + 1..]),
+        None => id.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +147,14 @@ mod tests {
     fn logical_ids_are_alphanumeric_camel_case() {
         assert_eq!(logical_id(&["webshop", "unit-test"]), "WebshopUnitTest");
         assert_eq!(logical_id(&["prod", "db_main"]), "ProdDbMain");
+    }
+
+    #[test]
+    fn secrets_become_dynamic_reference_bodies() {
+        assert_eq!(secret_reference("webshop/api:key"), "webshop/api:SecretString:key");
+        assert_eq!(secret_reference("webshop/prod/db"), "webshop/prod/db");
+        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:webshop/api-AbCdEf";
+        assert_eq!(secret_reference(arn), arn);
+        assert_eq!(secret_reference(&format!("{arn}:key")), format!("{arn}:SecretString:key"));
     }
 }

@@ -152,7 +152,7 @@ pub static GITHUB: Schema = Schema {
             "connection",
             Ty::Text,
             required,
-            "The ARN of the CodeStar connection, or `param(\"/name\")` holding it."
+            "The ARN of the CodeStar connection (`arn:aws:codeconnections:...` or `arn:aws:codestar-connections:...`), or `param(\"/name\")` or `secret(\"id:key\")` holding it."
         ),
         field!("repository", STR, required, "`owner/name` of the repository."),
         field!("branch", STR, "\"main\"", "The branch the pipeline follows."),
@@ -313,10 +313,10 @@ pub static ENV: Schema = Schema {
 pub static NETWORK: Schema = Schema {
     fields: &[
         field!("cidr", Ty::Cidr, required, "The VPC's CIDR block, /16 to /28."),
-        field!("azs", Ty::Int { min: 1, max: 6 }, "2", "Availability zones, each with a public and a private subnet."),
+        field!("azs", Ty::Int { min: 1, max: 6 }, "2", "Availability zones the instances run in, each with a public and a private subnet. With 1, the network still has a second public and private subnet in another AZ: a load balancer needs two."),
         field!("nat", Ty::Enum(&["none", "single", "per_az"]), "single", "NAT gateways: none (no outbound internet from private subnets), single (cheap) or per_az (highly available)."),
-        field!("public", Ty::List(&Ty::Cidr), "Public subnets, one per AZ; by default carved from `cidr`."),
-        field!("private", Ty::List(&Ty::Cidr), "Private subnets, one per AZ; by default carved from `cidr`."),
+        field!("public", Ty::List(&Ty::Cidr), "Public subnets, one per AZ (with `azs = 1`, one or two: pf adds the second in the first free block of `cidr`); by default carved from `cidr`, at least two."),
+        field!("private", Ty::List(&Ty::Cidr), "Private subnets, one per AZ (with `azs = 1`, one or two, as `public`); by default carved from `cidr`, at least two."),
     ],
     children: &[],
 };

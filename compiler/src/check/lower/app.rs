@@ -79,7 +79,21 @@ fn source(ctx: &mut Ctx, o: &Obj) -> Option<Source> {
                     .with_help("write the full repository id, e.g. `\"acme/webshop\"`"),
                 );
             }
-            Some(Source::GitHub { connection: text_of(o, "connection")?, repository, branch })
+            let connection = text_of(o, "connection")?;
+            if let Text::Plain(arn) = &connection {
+                if !is_connection_arn(arn) {
+                    ctx.push(
+                        Diagnostic::new(
+                            codes::PF2001,
+                            span_of(o, "connection", o.span),
+                            format!("`{arn}` is not the ARN of a CodeStar connection"),
+                        )
+                        .with_label("expected arn:aws:codeconnections:...")
+                        .with_help("write the connection's ARN, `arn:aws:codeconnections:<region>:<account>:connection/<id>` (or `arn:aws:codestar-connections:...`), or a `param(\"/name\")` or `secret(\"id:key\")` holding it"),
+                    );
+                }
+            }
+            Some(Source::GitHub { connection, repository, branch })
         }
         _ => {
             let bucket = str_of(o, "bucket")?;
@@ -93,6 +107,22 @@ fn source(ctx: &mut Ctx, o: &Obj) -> Option<Source> {
             Some(Source::S3 { bucket, key: str_of(o, "key")? })
         }
     }
+}
+
+/// Whether `arn` is a connection's ARN:
+/// `arn:<partition>:codeconnections|codestar-connections:<region>:<account>:connection/<id>`.
+fn is_connection_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.split(':').collect();
+    let [prefix, partition, service, region, account, resource] = parts[..] else { return false };
+    let id = resource.strip_prefix("connection/").unwrap_or_default();
+    prefix == "arn"
+        && partition.starts_with("aws")
+        && matches!(service, "codeconnections" | "codestar-connections")
+        && !region.is_empty()
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && !id.is_empty()
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// Why `name` is not a valid S3 bucket name, if it is not (aws-facts D5).

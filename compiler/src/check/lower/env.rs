@@ -107,6 +107,9 @@ fn network(ctx: &mut Ctx, n: &Obj, env: &Named) -> Option<Network> {
         return None;
     }
     let azs = int_of(n, "azs").unwrap_or(2) as u8;
+    // The load balancer and the subnet groups need subnets in two AZs, even when the instances
+    // run in one: a network has at least two AZ slots.
+    let slots = azs.max(2);
     let nat = match enum_of(n, "nat").unwrap_or("single") {
         "none" => Nat::None,
         "per_az" => Nat::PerAz,
@@ -124,25 +127,34 @@ fn network(ctx: &mut Ctx, n: &Obj, env: &Named) -> Option<Network> {
     };
     let (public, private) = match (explicit("public"), explicit("private")) {
         (None, None) => {
-            let bits = (2 * u32::from(azs)).next_power_of_two().trailing_zeros() as u8;
+            let bits = (2 * u32::from(slots)).next_power_of_two().trailing_zeros() as u8;
             let prefix = cidr.prefix + bits;
             if prefix > 28 {
+                let why = if azs < slots {
+                    " (a load balancer needs subnets in two AZs, even with `azs = 1`)"
+                } else {
+                    ""
+                };
                 ctx.push(
                     Diagnostic::new(
                         codes::PF5003,
                         cidr_span,
-                        format!("`{cidr}` is too small for {azs} public and {azs} private subnets"),
+                        format!("`{cidr}` is too small for {slots} public and {slots} private subnets{why}"),
                     )
                     .with_label("too small")
-                    .with_help("use a larger block (a smaller prefix length) or fewer AZs"),
+                    .with_help(if azs < slots {
+                        "use a larger block (a smaller prefix length)"
+                    } else {
+                        "use a larger block (a smaller prefix length) or fewer AZs"
+                    }),
                 );
                 return None;
             }
             let size = 1u32 << (32 - prefix);
             let subnet = |i: u32| Cidr { addr: cidr.network() + i * size, prefix };
             let half = 1u32 << (bits - 1);
-            let public = (0..u32::from(azs)).map(subnet).collect();
-            let private = (0..u32::from(azs)).map(|i| subnet(half + i)).collect();
+            let public = (0..u32::from(slots)).map(subnet).collect();
+            let private = (0..u32::from(slots)).map(|i| subnet(half + i)).collect();
             (public, private)
         }
         (pub_list, priv_list) => {
@@ -160,14 +172,19 @@ fn network(ctx: &mut Ctx, n: &Obj, env: &Named) -> Option<Network> {
                     ok = false;
                     continue;
                 };
-                if subnets.len() != usize::from(azs) {
+                // With one AZ, a second subnet (for the load balancer) may be given too.
+                if subnets.len() != usize::from(azs) && !(azs == 1 && subnets.len() == 2) {
                     ctx.push(
                         Diagnostic::new(
                             codes::PF5003,
                             *span,
                             format!("{} {which} subnets for {azs} AZs", subnets.len()),
                         )
-                        .with_label(format!("expected {azs}"))
+                        .with_label(if azs == 1 {
+                            "expected 1 or 2".to_string()
+                        } else {
+                            format!("expected {azs}")
+                        })
                         .with_help("give one subnet per availability zone"),
                     );
                     ok = false;
@@ -222,11 +239,67 @@ fn network(ctx: &mut Ctx, n: &Obj, env: &Named) -> Option<Network> {
             if !ok {
                 return None;
             }
-            (pub_list.map(|l| l.0).unwrap_or_default(), priv_list.map(|l| l.0).unwrap_or_default())
+            let (mut public, pub_span, _) = pub_list?;
+            let (mut private, priv_span, _) = priv_list?;
+            // One AZ and one subnet of a kind: the second AZ slot gets the first free block of
+            // the VPC of the same size.
+            for (which, list, span) in
+                [("public", &mut public, pub_span), ("private", &mut private, priv_span)]
+            {
+                if list.len() >= usize::from(slots) {
+                    continue;
+                }
+                let used: Vec<Cidr> = all.iter().map(|(c, _)| *c).collect();
+                let size = list[0].prefix;
+                match free_block(cidr, size, &used) {
+                    Some(c) => {
+                        list.push(c);
+                        all.push((c, span));
+                    }
+                    None => {
+                        ctx.push(
+                            Diagnostic::new(
+                                codes::PF5003,
+                                span,
+                                format!("`{cidr}` has no free /{size} block for a second {which} subnet"),
+                            )
+                            .with_label("one subnet, and no room for a second")
+                            .with_secondary(cidr_span, "the VPC block")
+                            .with_help(format!(
+                                "a load balancer needs subnets in two AZs, even with `azs = 1`: use smaller subnets so pf can add a second one, or list two {which} subnets"
+                            )),
+                        );
+                        ok = false;
+                    }
+                }
+            }
+            if !ok {
+                return None;
+            }
+            (public, private)
         }
     };
     let _ = env;
     Some(Network { cidr, azs, nat, public_subnets: public, private_subnets: private })
+}
+
+/// The first block of `/prefix` inside `within` that overlaps none of `used`.
+fn free_block(within: Cidr, prefix: u8, used: &[Cidr]) -> Option<Cidr> {
+    if prefix < within.prefix || prefix > 28 {
+        return None;
+    }
+    let step = 1u64 << (32 - u32::from(prefix));
+    let start = u64::from(within.network());
+    let end = start + within.size();
+    let mut addr = start;
+    while addr < end {
+        let c = Cidr { addr: addr as u32, prefix };
+        if !used.iter().any(|u| u.overlaps(c)) {
+            return Some(c);
+        }
+        addr += step;
+    }
+    None
 }
 
 fn compute(ctx: &mut Ctx, c: Option<&Obj>, at: Span) -> Compute {

@@ -152,6 +152,9 @@ pub fn lower(
             .with_help("add at least `stage build { build }`"),
         );
     }
+    if let Some(n) = obj_of(o, "notify") {
+        check_emails(l.ctx, n, "failure", "a failure notification");
+    }
     let notify_failure = obj_of(o, "notify").map(|n| strs_of(n, "failure")).unwrap_or_default();
     if errors_since(l.ctx, mark) {
         return None;
@@ -439,6 +442,7 @@ impl Lowering<'_> {
                     .collect()
             }
             "approve" => {
+                check_emails(self.ctx, &a.obj, "notify", "an approval request");
                 let group = str_of(&a.obj, "group").unwrap_or_else(|| label.clone());
                 let vars = [
                     ("app", self.app.as_str()),

@@ -323,18 +323,10 @@ pub fn text_values(
         Some(Text::Param(name)) => {
             (if plain_source == "plain" { "ssm" } else { "ssm-secure" }.to_string(), name.clone())
         }
-        Some(Text::Secret(id)) => ("secretsmanager".to_string(), secret_reference(id)),
+        Some(Text::Secret(id)) => ("secretsmanager".to_string(), naming::secret_reference(id)),
     };
     v.push((format!("{prefix}Source"), source));
     v.push((value_name.to_string(), value));
-}
-
-/// `id` or `id:json-key` as the body of a Secrets Manager dynamic reference.
-pub fn secret_reference(id: &str) -> String {
-    match id.split_once(':') {
-        Some((id, key)) => format!("{id}:SecretString:{key}"),
-        None => id.to_string(),
-    }
 }
 
 /// The resolved value of a text: a dynamic reference built with `Fn::Sub` from the parameter
@@ -386,12 +378,6 @@ pub fn generate(program: &Program, options: &super::Options) -> Vec<super::Outpu
 mod tests {
     use super::*;
     use crate::codegen::fixture;
-
-    #[test]
-    fn secrets_become_dynamic_reference_bodies() {
-        assert_eq!(secret_reference("webshop/api:key"), "webshop/api:SecretString:key");
-        assert_eq!(secret_reference("webshop/prod/db"), "webshop/prod/db");
-    }
 
     #[test]
     fn envs_are_those_the_pipelines_deploy() {

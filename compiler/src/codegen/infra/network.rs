@@ -2,9 +2,9 @@
 //! gateways (none, one, or one per AZ), route tables, an S3 gateway endpoint and flow logs.
 //!
 //! AZ slots 1 and 2 always exist: an Application Load Balancer needs subnets in two AZs, and so
-//! does an RDS subnet group. A single-AZ environment gets a second public and private subnet in
-//! the first free blocks of its VPC (same size as its first subnets); its instances run in the
-//! first AZ only. Slots 3 and up exist when `AzCount` reaches them.
+//! does an RDS subnet group. The checker gives a single-AZ environment a second public and
+//! private subnet (`ir::Network`), so every configuration lists at least two of each; its
+//! instances run in the first AZ only. Slots 3 and up exist when `AzCount` reaches them.
 
 use super::{att, checkov_skip, equals, iff, no_value, not, r, sub, Ctx, Template, Values};
 use crate::ast::Cidr;
@@ -310,53 +310,13 @@ pub fn with_condition(resource: &mut Value, c: Option<&str>) {
 
 const CIDR_PATTERN: &str = r"^(\d{1,3}\.){3}\d{1,3}/\d{1,2}$";
 
-/// The subnets of an environment, with the second slot filled for a single-AZ network.
-pub fn subnets(env: &Env) -> (Vec<Cidr>, Vec<Cidr>) {
-    let n = &env.network;
-    let mut public = n.public_subnets.clone();
-    let mut private = n.private_subnets.clone();
-    if public.len() < 2 {
-        let mut used: Vec<Cidr> = public.iter().chain(&private).copied().collect();
-        let size = public.first().map_or(24, |c| c.prefix);
-        if let Some(c) = free_block(n.cidr, size, &used) {
-            public.push(c);
-            used.push(c);
-        }
-        let size = private.first().map_or(24, |c| c.prefix);
-        if let Some(c) = free_block(n.cidr, size, &used) {
-            private.push(c);
-        }
-    }
-    (public, private)
-}
-
-/// The first block of `/prefix` inside `within` that overlaps none of `used`.
-fn free_block(within: Cidr, prefix: u8, used: &[Cidr]) -> Option<Cidr> {
-    if prefix < within.prefix || prefix > 28 {
-        return None;
-    }
-    let step = 1u64 << (32 - u32::from(prefix));
-    let start = u64::from(within.network());
-    let end = start + within.size();
-    let mut addr = start;
-    while addr < end {
-        let c = Cidr { addr: addr as u32, prefix };
-        if !used.iter().any(|u| u.overlaps(c)) {
-            return Some(c);
-        }
-        addr += step;
-    }
-    None
-}
-
 pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {
     let n = &env.network;
     v.push(("AzCount".into(), n.azs.to_string()));
     v.push(("VpcCidr".into(), n.cidr.to_string()));
-    let (public, private) = subnets(env);
     let list = |cidrs: &[Cidr]| cidrs.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",");
-    v.push(("PublicSubnetCidrs".into(), list(&public)));
-    v.push(("PrivateSubnetCidrs".into(), list(&private)));
+    v.push(("PublicSubnetCidrs".into(), list(&n.public_subnets)));
+    v.push(("PrivateSubnetCidrs".into(), list(&n.private_subnets)));
     v.push(("FlowLogRetentionDays".into(), if env.protected { "365" } else { "30" }.into()));
     if any_nat(ctx) {
         let mode = match n.nat {
@@ -365,27 +325,5 @@ pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {
             Nat::PerAz => "per-az",
         };
         v.push(("NatMode".into(), mode.into()));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn single_az_gets_a_second_pair_of_subnets() {
-        let mut env = crate::codegen::fixture::sample_test_env();
-        env.network.azs = 1;
-        env.network.public_subnets.truncate(1);
-        env.network.private_subnets.truncate(1);
-        let (public, private) = subnets(&env);
-        assert_eq!(
-            public.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-            ["10.10.0.0/24", "10.10.1.0/24"]
-        );
-        assert_eq!(
-            private.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-            ["10.10.128.0/24", "10.10.2.0/24"]
-        );
     }
 }

@@ -5,6 +5,7 @@
 //! (`triggers.rs`), GitHub ones from the connection's change detection.
 
 use super::{get_att, ids, Ctx};
+use crate::codegen::naming;
 use crate::ir::{Source, Text, Trigger};
 use serde_json::{json, Value};
 
@@ -33,7 +34,7 @@ pub(super) fn text_value(text: &Text) -> Value {
     match text {
         Text::Plain(s) => json!(s),
         Text::Param(name) => json!(format!("{{{{resolve:ssm:{name}}}}}")),
-        Text::Secret(id) => json!(format!("{{{{resolve:secretsmanager:{id}}}}}")),
+        Text::Secret(id) => json!(format!("{{{{resolve:secretsmanager:{}}}}}", naming::secret_reference(id))),
     }
 }
 
