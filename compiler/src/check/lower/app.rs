@@ -2,24 +2,14 @@
 
 use super::*;
 use crate::check::merge::merge;
-use crate::check::resolve::Decl;
-use crate::check::suggest::did_you_mean;
+use crate::check::resolve::{unknown_declaration, Decl};
 use crate::check::value::Named;
-use crate::diagnostic::{codes, Applicability, Edit};
+use crate::diagnostic::codes;
 use crate::ir::{
     App, Build, ComputeType, Deploy, HealthCheck, Hook, HookEvent, Report, ReportFormat, Source,
 };
 use crate::schema::{self, DeclKind};
-
-/// Standard-library build presets, by name, and the module that declares them.
-pub const STD_BUILDS: &[(&str, &str)] = &[
-    ("go", "std.build.go"),
-    ("node", "std.build.node"),
-    ("python", "std.build.python"),
-    ("java", "std.build.java"),
-    ("dotnet", "std.build.dotnet"),
-    ("docker", "std.build.docker"),
-];
+use crate::stdlib;
 
 pub fn lower(ctx: &mut Ctx, decls: &Decls, d: &Decl) -> Option<App> {
     let mark = ctx.diagnostics.len();
@@ -136,73 +126,8 @@ fn resolve_build(ctx: &mut Ctx, decls: &Decls, o: &Obj) -> Option<Obj> {
 }
 
 fn unknown_preset(decls: &Decls, kind: &Named) -> Diagnostic {
-    if let Some((_, module)) = STD_BUILDS.iter().find(|(n, _)| *n == kind.name) {
-        return not_imported(kind, "build preset", module);
-    }
-    // The presets declared or imported, then the standard ones not imported.
-    let declared: Vec<&str> = decls.builds.iter().map(|b| b.name.name.as_str()).collect();
-    let standard: Vec<(&str, &str)> =
-        STD_BUILDS.iter().filter(|(n, _)| !declared.contains(n)).copied().collect();
-    let mut d =
-        Diagnostic::new(codes::PF1006, kind.span, format!("there is no build preset named `{}`", kind.name))
-            .with_label("unknown name");
-    let known = declared.iter().copied().chain(standard.iter().map(|(n, _)| *n));
-    match did_you_mean(&kind.name, known) {
-        Some(s) => match standard.iter().find(|(n, _)| *n == s) {
-            Some((_, module)) => {
-                d = d
-                    .with_help(format!(
-                        "did you mean `{s}`? It is in the standard library: add `use {module}`"
-                    ))
-                    .with_fix_edits(
-                        format!("replace with `{s}` and add `use {module}`"),
-                        vec![
-                            Edit {
-                                span: Span { start: 0, end: 0, ..kind.span },
-                                replacement: format!("use {module}\n"),
-                            },
-                            Edit { span: kind.span, replacement: s.to_string() },
-                        ],
-                        Applicability::Safe,
-                    );
-            }
-            None => {
-                d = d.with_help(format!("did you mean `{s}`?")).with_fix(
-                    format!("replace with `{s}`"),
-                    kind.span,
-                    s,
-                    Applicability::Safe,
-                );
-            }
-        },
-        None => {
-            let standard: Vec<&str> = standard.iter().map(|(n, _)| *n).collect();
-            d = d.with_help(match (declared.is_empty(), standard.is_empty()) {
-                (false, false) => format!(
-                    "known: {}; in the standard library (`use std.build.NAME`): {}",
-                    declared.join(", "),
-                    standard.join(", ")
-                ),
-                (false, true) => format!("known: {}", declared.join(", ")),
-                _ => format!("the standard library has {} (`use std.build.NAME`)", standard.join(", ")),
-            });
-        }
-    }
-    d
-}
-
-/// A standard-library declaration used without its `use`: the fix adds the `use` at the top of
-/// the file.
-pub fn not_imported(name: &Named, what: &str, module: &str) -> Diagnostic {
-    Diagnostic::new(codes::PF1006, name.span, format!("the {what} `{}` is not imported", name.name))
-        .with_label("not imported")
-        .with_help(format!("add `use {module}` at the top of the file"))
-        .with_fix(
-            format!("add `use {module}`"),
-            Span { start: 0, end: 0, ..name.span },
-            format!("use {module}\n"),
-            Applicability::Safe,
-        )
+    let declared = decls.builds.iter().map(|b| b.name.name.as_str()).collect();
+    unknown_declaration(kind, "build preset", &["build"], declared, ("build preset", stdlib::BUILD_PRESETS))
 }
 
 /// A build (or test job) from its flattened block.

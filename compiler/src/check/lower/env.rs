@@ -456,6 +456,7 @@ fn rollback(ctx: &mut Ctx, r: Option<&Obj>, alarms: &[Alarm]) -> Rollback {
                     ctx.push(unknown_reference(
                         &named,
                         "alarm in this environment",
+                        &["alarm"],
                         alarms.iter().map(|a| a.name.as_str()),
                     ));
                 }
