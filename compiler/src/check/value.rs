@@ -357,9 +357,10 @@ fn hint(ty: &Ty, value: &ast::Value, field: Option<&schema::Field>) -> Option<Hi
             })
         }
         (Ty::Str | Ty::Text | Ty::Hook, ValueKind::Path(_) | ValueKind::Int(_)) => {
-            let quoted = match &value.kind {
-                ValueKind::Path(p) => format!("\"{}\"", p.text),
-                ValueKind::Int(n) => format!("\"{n}\""),
+            let quoted = match (ty, &value.kind) {
+                (_, ValueKind::Path(p)) => format!("\"{}\"", p.text),
+                // A number is no script path.
+                (Ty::Str | Ty::Text, ValueKind::Int(n)) => format!("\"{n}\""),
                 _ => return None,
             };
             // A text may be a secret: quoting a word written as a password makes it plain text.
