@@ -6,10 +6,13 @@
 //! produced, so re-accepting a snapshot cannot silently change which codes a file reports.
 //! Files under `tests/ui/syntax/` are about the parser: their front matter pins the syntax
 //! codes (PF0xxx) only, while their snapshots show every diagnostic.
+//! A file whose leading comment lines include `# snapshot: help` also snapshots each
+//! diagnostic's help and fix, and the diagnostics left once its safe fixes are applied (a safe
+//! fix must not lead straight to another error).
 //! A few valid files also snapshot a compact dump of their syntax tree.
 
 use pf_compiler::ast::{self, BlockLabel, Entry, StringPart, Value, ValueKind};
-use pf_compiler::diagnostic::render;
+use pf_compiler::diagnostic::{render, Applicability};
 use pf_compiler::driver::{self, Loader, Root};
 use pf_compiler::source::{SourceMap, Span};
 use std::collections::BTreeSet;
@@ -59,6 +62,69 @@ fn expected_codes(text: &str, file: &str) -> BTreeSet<String> {
     list.split(',').map(|c| c.trim().to_string()).collect()
 }
 
+/// Whether the leading comment lines ask for help and fixes in the snapshot.
+fn wants_help(text: &str) -> bool {
+    text.lines().take_while(|l| l.starts_with('#')).any(|l| l.trim() == "# snapshot: help")
+}
+
+/// The short format, each diagnostic followed by its help and fix, indented.
+fn with_help(analysis: &driver::Analysis) -> String {
+    let mut out = String::new();
+    for d in analysis.diagnostics.iter().filter(|d| d.suppression.is_none()) {
+        out.push_str(&render::short::render(std::slice::from_ref(d), &analysis.sources));
+        if let Some(help) = &d.help {
+            let _ = writeln!(out, "  help: {help}");
+        }
+        if let Some(fix) = &d.fix {
+            let applicability = format!("{:?}", fix.applicability).to_lowercase();
+            let _ = writeln!(out, "  fix ({applicability}): {}", fix.title);
+            for e in &fix.edits {
+                let loc = render::locate(&analysis.sources, e.span);
+                let _ = writeln!(
+                    out,
+                    "    {}:{}: {:?} -> {:?}",
+                    loc.line,
+                    loc.column,
+                    analysis.sources.snippet(e.span),
+                    e.replacement
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The root file's text with every safe fix that edits only it applied (overlapping edits are
+/// skipped), or `None` when there is no such fix.
+fn apply_safe_fixes(analysis: &driver::Analysis, text: &str) -> Option<String> {
+    let root = analysis.files.first()?.id;
+    let mut edits: Vec<(usize, usize, &str)> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.suppression.is_none())
+        .filter_map(|d| d.fix.as_ref())
+        .filter(|f| f.applicability == Applicability::Safe && f.edits.iter().all(|e| e.span.file == root))
+        .flat_map(|f| &f.edits)
+        .map(|e| (e.span.start as usize, e.span.end as usize, e.replacement.as_str()))
+        .collect();
+    if edits.is_empty() {
+        return None;
+    }
+    edits.sort();
+    let mut out = String::new();
+    let mut at = 0;
+    for (start, end, replacement) in edits {
+        if start < at {
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        out.push_str(replacement);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    Some(out)
+}
+
 #[test]
 fn ui() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -70,7 +136,8 @@ fn ui() {
         let name = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
         let in_ui = name.trim_start_matches("tests/ui/").to_string();
         let bytes = std::fs::read(path).unwrap();
-        let expected = expected_codes(&String::from_utf8_lossy(&bytes), &name);
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let expected = expected_codes(&text, &name);
         let analysis = driver::analyze(vec![Root { name: name.clone(), bytes }], &Disk(root.to_path_buf()));
         let syntax_only = in_ui.starts_with("syntax/");
         let produced: BTreeSet<String> = analysis
@@ -83,7 +150,21 @@ fn ui() {
             mismatches.push(format!("{name}: expected {expected:?}, produced {produced:?}"));
         }
         let snapshot_name = in_ui.trim_end_matches(".pf").replace('/', "__");
-        let short = render::short::render(&analysis.diagnostics, &analysis.sources);
+        let short = if wants_help(&text) {
+            let mut out = with_help(&analysis);
+            if let Some(fixed) = apply_safe_fixes(&analysis, &text) {
+                let again = driver::analyze(
+                    vec![Root { name: name.clone(), bytes: fixed.into_bytes() }],
+                    &Disk(root.to_path_buf()),
+                );
+                let after = render::short::render(&again.diagnostics, &again.sources);
+                out.push_str("after the safe fixes:\n");
+                out.push_str(if after.is_empty() { "(no diagnostics)\n" } else { &after });
+            }
+            out
+        } else {
+            render::short::render(&analysis.diagnostics, &analysis.sources)
+        };
         let shown = if short.is_empty() { "(no diagnostics)\n".to_string() } else { short };
         insta::assert_snapshot!(snapshot_name.clone(), shown);
         if AST_DUMPS.contains(&in_ui.as_str()) {

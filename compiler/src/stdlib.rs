@@ -14,6 +14,20 @@ pub const MODULES: &[(&str, &str)] = &[
     ("std.env.profiles", include_str!("../../stdlib/env/profiles.pf")),
 ];
 
+/// The build presets of the standard library, by name, and the module that declares each.
+pub const BUILD_PRESETS: &[(&str, &str)] = &[
+    ("go", "std.build.go"),
+    ("node", "std.build.node"),
+    ("python", "std.build.python"),
+    ("java", "std.build.java"),
+    ("dotnet", "std.build.dotnet"),
+    ("docker", "std.build.docker"),
+];
+
+/// The environment profiles of the standard library, by name, and the module that declares each.
+pub const PROFILES: &[(&str, &str)] =
+    &[("cost_optimized", "std.env.profiles"), ("highly_available", "std.env.profiles")];
+
 /// The source of a module, by `use` path.
 pub fn module(path: &str) -> Option<&'static str> {
     MODULES.iter().find(|(p, _)| *p == path).map(|(_, s)| *s)
@@ -67,6 +81,26 @@ mod tests {
             let found: Vec<String> =
                 a.diagnostics.iter().map(|d| format!("{}: {}", d.code.id, d.message)).collect();
             assert!(found.is_empty(), "{path}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn preset_and_profile_lists_match_the_modules() {
+        for (list, keyword) in [(super::BUILD_PRESETS, "build"), (super::PROFILES, "profile")] {
+            for (name, module) in list {
+                let text = super::module(module).unwrap_or_default();
+                assert!(
+                    text.contains(&format!("\n{keyword} {name} {{")),
+                    "{module} declares `{keyword} {name}`"
+                );
+            }
+            // Every declaration of that kind in the standard library is listed.
+            for (module, text) in super::MODULES {
+                for line in text.lines().filter_map(|l| l.strip_prefix(&format!("{keyword} "))) {
+                    let name = line.split_whitespace().next().unwrap_or_default();
+                    assert!(list.contains(&(name, *module)), "{module}: `{keyword} {name}` is not listed");
+                }
+            }
         }
     }
 

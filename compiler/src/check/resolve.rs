@@ -6,9 +6,10 @@ use super::suggest::did_you_mean;
 use super::value::{check_body, Named, Obj};
 use super::Ctx;
 use crate::ast::{self, Entry};
-use crate::diagnostic::{codes, Applicability, Diagnostic};
+use crate::diagnostic::{codes, Applicability, Diagnostic, Edit};
 use crate::schema::{self, DeclKind};
 use crate::source::{FileId, Span};
+use crate::stdlib;
 use std::collections::HashMap;
 
 /// One declaration: `env uat : prod { ... }`.
@@ -324,12 +325,22 @@ fn flat_of(
     }
     let allowed = schema::declaration(decl.kind.keyword()).map_or(&[][..], |d| d.parents);
     let Some(&p) = names.get(parent.name.as_str()) else {
-        let candidates = list.iter().filter(|d| allowed.contains(&d.kind)).map(|d| d.name.name.as_str());
-        ctx.push(unknown_reference(
-            parent,
-            &allowed.iter().map(|k| k.keyword()).collect::<Vec<_>>().join(" or "),
-            candidates,
-        ));
+        // Never the declaration itself: that would be a cycle.
+        let declared = list
+            .iter()
+            .enumerate()
+            .filter(|(j, d)| *j != i && allowed.contains(&d.kind))
+            .map(|(_, d)| d.name.name.as_str())
+            .collect();
+        let keywords: Vec<&str> = allowed.iter().map(|k| k.keyword()).collect();
+        let standard: (&str, &[(&str, &str)]) = if allowed.contains(&DeclKind::Profile) {
+            ("profile", stdlib::PROFILES)
+        } else if allowed.contains(&DeclKind::Build) {
+            ("build preset", stdlib::BUILD_PRESETS)
+        } else {
+            ("", &[])
+        };
+        ctx.push(unknown_declaration(parent, &keywords.join(" or "), &keywords, declared, standard));
         return;
     };
     if !allowed.contains(&list[p].kind) {
@@ -356,10 +367,12 @@ fn flat_of(
     flat[i] = Some(merge(base, &decl.own));
 }
 
-/// An unknown reference, with did-you-mean over `candidates`.
+/// An unknown reference, with did-you-mean over `candidates`; without any, the help says to
+/// declare it as one of `keywords` (`declare \`env staging { ... }\` first`).
 pub fn unknown_reference<'a>(
     name: &Named,
     what: &str,
+    keywords: &[&str],
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Diagnostic {
     let candidates: Vec<&str> = candidates.into_iter().collect();
@@ -374,9 +387,95 @@ pub fn unknown_reference<'a>(
             Applicability::Safe,
         );
     } else if candidates.is_empty() {
-        d = d.with_help(format!("declare {what} first"));
+        d = d.with_help(format!("declare {} first", declare_forms(name, keywords)));
     } else {
         d = d.with_help(format!("known: {}", candidates.join(", ")));
     }
     d
+}
+
+/// `` `env staging { ... }` or `profile staging { ... }` ``.
+fn declare_forms(name: &Named, keywords: &[&str]) -> String {
+    let forms: Vec<String> = keywords.iter().map(|k| format!("`{k} {} {{ ... }}`", name.name)).collect();
+    forms.join(" or ")
+}
+
+/// An unknown reference to a declaration the standard library may have: `standard` says what
+/// its declarations of this kind are called and lists each with its module. A standard one not
+/// imported is reported as such; did-you-mean looks at the `declared` names and at the
+/// standard ones not imported (then the fix adds the `use` too).
+pub fn unknown_declaration(
+    name: &Named,
+    what: &str,
+    keywords: &[&str],
+    declared: Vec<&str>,
+    standard: (&str, &[(&str, &str)]),
+) -> Diagnostic {
+    let (std_what, standard) = standard;
+    if let Some((_, module)) = standard.iter().find(|(n, _)| *n == name.name) {
+        return not_imported(name, std_what, module);
+    }
+    let standard: Vec<(&str, &str)> =
+        standard.iter().filter(|(n, _)| !declared.contains(n)).copied().collect();
+    let d = Diagnostic::new(codes::PF1006, name.span, format!("there is no {what} named `{}`", name.name))
+        .with_label("unknown name");
+    let known = declared.iter().copied().chain(standard.iter().map(|(n, _)| *n));
+    let Some(s) = did_you_mean(&name.name, known) else {
+        let names: Vec<&str> = standard.iter().map(|(n, _)| *n).collect();
+        // `use std.env.profiles`, or `use std.build.NAME` when each has its own module.
+        let module = match standard.first() {
+            Some((_, m)) if standard.iter().all(|(_, o)| o == m) => m.to_string(),
+            Some((_, m)) => format!("{}.NAME", m.rsplit_once('.').map_or(*m, |(prefix, _)| prefix)),
+            None => String::new(),
+        };
+        return d.with_help(match (declared.is_empty(), names.is_empty()) {
+            (false, true) => format!("known: {}", declared.join(", ")),
+            (false, false) => format!(
+                "known: {}; in the standard library (`use {module}`): {}",
+                declared.join(", "),
+                names.join(", ")
+            ),
+            (true, true) => format!("declare {} first", declare_forms(name, keywords)),
+            (true, false) => format!(
+                "declare {} first, or use one of the standard library (`use {module}`): {}",
+                declare_forms(name, keywords),
+                names.join(", ")
+            ),
+        });
+    };
+    match standard.iter().find(|(n, _)| *n == s) {
+        Some((_, module)) => d
+            .with_help(format!("did you mean `{s}`? It is in the standard library: add `use {module}`"))
+            .with_fix_edits(
+                format!("replace with `{s}` and add `use {module}`"),
+                vec![
+                    Edit {
+                        span: Span { start: 0, end: 0, ..name.span },
+                        replacement: format!("use {module}\n"),
+                    },
+                    Edit { span: name.span, replacement: s.to_string() },
+                ],
+                Applicability::Safe,
+            ),
+        None => d.with_help(format!("did you mean `{s}`?")).with_fix(
+            format!("replace with `{s}`"),
+            name.span,
+            s,
+            Applicability::Safe,
+        ),
+    }
+}
+
+/// A standard-library declaration used without its `use`: the fix adds the `use` at the top of
+/// the file.
+pub fn not_imported(name: &Named, what: &str, module: &str) -> Diagnostic {
+    Diagnostic::new(codes::PF1006, name.span, format!("the {what} `{}` is not imported", name.name))
+        .with_label("not imported")
+        .with_help(format!("add `use {module}` at the top of the file"))
+        .with_fix(
+            format!("add `use {module}`"),
+            Span { start: 0, end: 0, ..name.span },
+            format!("use {module}\n"),
+            Applicability::Safe,
+        )
 }

@@ -1,15 +1,34 @@
 //! "Did you mean" suggestions by edit distance.
 
-/// The candidate closest to `name`, if it is close enough to be a likely typo.
+/// The candidate closest to `name`, if it is close enough to be a likely typo; failing that,
+/// the one candidate that is a shorter or longer form of it (`golang` for `go`, `py` for
+/// `python`), when exactly one is and the shorter of the two has at least two characters.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
-    candidates
+    let lower = name.to_lowercase();
+    let mut forms: Vec<&'a str> = Vec::new();
+    let closest = candidates
         .into_iter()
         .filter(|c| *c != name)
-        .map(|c| (distance(&name.to_lowercase(), &c.to_lowercase()), c))
+        .map(|c| {
+            let cl = c.to_lowercase();
+            let (short, long) = if cl.len() < lower.len() { (&cl, &lower) } else { (&lower, &cl) };
+            if short.chars().count() >= 2 && long.starts_with(short.as_str()) {
+                forms.push(c);
+            }
+            (distance(&lower, &cl), c)
+        })
         .filter(|(d, _)| *d <= limit)
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    closest.or_else(|| {
+        forms.sort_unstable();
+        forms.dedup();
+        match forms.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        }
+    })
 }
 
 /// Levenshtein distance, counting a swap of two neighbours as one edit.
@@ -48,5 +67,23 @@ mod tests {
         );
         assert_eq!(did_you_mean("prdo", ["prod", "test"]), Some("prod"));
         assert_eq!(did_you_mean("zzz", ["prod", "test"]), None);
+    }
+
+    #[test]
+    fn suggests_the_one_longer_or_shorter_form() {
+        // Too far for a typo, but a longer form of `go` and a shorter one of `python`.
+        assert_eq!(did_you_mean("golang", ["go", "node", "python"]), Some("go"));
+        assert_eq!(did_you_mean("py", ["go", "node", "python"]), Some("python"));
+        assert_eq!(did_you_mean("Production", ["prod", "test"]), Some("prod"));
+        // A candidate listed twice is still one candidate.
+        assert_eq!(did_you_mean("golang", ["go", "go", "node"]), Some("go"));
+        // A typo wins over a form.
+        assert_eq!(did_you_mean("nodes", ["node", "nodejs_extra"]), Some("node"));
+        // Ambiguous forms, or a one-character one, suggest nothing.
+        assert_eq!(did_you_mean("health", ["health_check", "health_interval"]), None);
+        assert_eq!(did_you_mean("j", ["java", "go"]), None);
+        assert_eq!(did_you_mean("gopher", ["g", "java"]), None);
+        // The name itself is never suggested.
+        assert_eq!(did_you_mean("go", ["go"]), None);
     }
 }

@@ -8,7 +8,7 @@ use super::Ctx;
 use crate::ast::{self, Entry, ValueKind};
 use crate::diagnostic::{codes, Applicability, Diagnostic};
 use crate::ir::{Scaling, Text};
-use crate::schema::{Child, LabelRule, Schema, Ty, HOOK_BLOCK};
+use crate::schema::{self, Child, LabelRule, Schema, Ty, HOOK_BLOCK};
 use crate::source::Span;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -151,7 +151,7 @@ fn insert_field(ctx: &mut Ctx, obj: &mut Obj, name: &'static str, key_span: Span
 
 fn attribute(ctx: &mut Ctx, schema: &'static Schema, a: &ast::Attribute, obj: &mut Obj) {
     if let Some(field) = schema.field(&a.key.name) {
-        let value = convert(ctx, &field.ty, &a.value);
+        let value = convert(ctx, &field.ty, &a.value, Some(field));
         insert_field(ctx, obj, field.name, a.key.span, value);
     } else if let Some(child) = schema.child(&a.key.name) {
         let form = match child.label {
@@ -207,7 +207,7 @@ fn block(ctx: &mut Ctx, schema: &'static Schema, b: &ast::Block, obj: &mut Obj) 
             let Some(body) = &b.body else { return };
             let value =
                 ast::Value { kind: ValueKind::Block { kind: None, body: body.clone() }, span: body_span };
-            match convert(ctx, &field.ty, &value) {
+            match convert(ctx, &field.ty, &value, Some(field)) {
                 Some(v) => v,
                 None => return,
             }
@@ -295,7 +295,7 @@ fn map(ctx: &mut Ctx, ty: &'static Ty, entries: &[Entry], span: Span) -> Item {
                             .with_label("set again here")
                             .with_secondary(prev, "first set here"),
                     );
-                } else if let Some(v) = convert(ctx, ty, &a.value) {
+                } else if let Some(v) = convert(ctx, ty, &a.value, None) {
                     out.insert(a.key.name.clone(), v);
                 }
             }
@@ -309,19 +309,175 @@ fn map(ctx: &mut Ctx, ty: &'static Ty, entries: &[Entry], span: Span) -> Item {
     Item { val: Val::Map(out), span }
 }
 
-fn mismatch(ctx: &mut Ctx, ty: &Ty, value: &ast::Value) -> Option<Item> {
+fn mismatch(ctx: &mut Ctx, ty: &Ty, value: &ast::Value, field: Option<&schema::Field>) -> Option<Item> {
     if value.kind == ValueKind::Error {
         return None;
     }
-    ctx.push(
-        Diagnostic::new(
-            codes::PF2001,
-            value.span,
-            format!("expected {}, found {}", ty.describe(), describe(&value.kind)),
-        )
-        .with_label("wrong type"),
-    );
+    let hint = hint(ty, value, field);
+    let message = match hint.as_ref().and_then(|h| h.message.clone()) {
+        Some(m) => m,
+        None => format!("expected {}, found {}", ty.describe(), describe(&value.kind)),
+    };
+    let mut d = Diagnostic::new(codes::PF2001, value.span, message)
+        .with_label(hint.as_ref().map_or("wrong type", |h| h.label));
+    if let Some(h) = hint {
+        d = d.with_help(h.help);
+        if let Some((title, replacement, applicability)) = h.fix {
+            d = d.with_fix(title, value.span, replacement, applicability);
+        }
+    }
+    ctx.push(d);
     None
+}
+
+/// How to correct a value of the wrong type, when the value says what was meant.
+struct Hint {
+    /// A more specific message than "expected X, found Y".
+    message: Option<String>,
+    label: &'static str,
+    help: String,
+    /// Title, replacement of the value, and how sure it is.
+    fix: Option<(String, String, Applicability)>,
+}
+
+/// The correction of a common mistake of form: a name or number where a string is expected, a
+/// quoted name, number or boolean, a duration or size without its unit, `yes`/`no` for a
+/// boolean. `field` (when the value is a field's) tells the unit its default uses.
+fn hint(ty: &Ty, value: &ast::Value, field: Option<&schema::Field>) -> Option<Hint> {
+    let plain = |help: String, fix: Option<(String, String, Applicability)>| {
+        Some(Hint { message: None, label: "wrong type", help, fix })
+    };
+    let literal = |kind: &ValueKind| match kind {
+        ValueKind::String(s) => s.literal_text().map(str::to_string),
+        _ => None,
+    };
+    match (ty, &value.kind) {
+        (Ty::Enum(values), ValueKind::String(s)) => {
+            let t = s.literal_text().filter(|t| values.contains(t))?;
+            Some(Hint {
+                message: Some(format!("`{t}` is a name, not a string")),
+                label: "quoted",
+                help: format!("remove the quotes: write `{t}`"),
+                fix: Some(("remove the quotes".into(), t.to_string(), Applicability::Safe)),
+            })
+        }
+        (Ty::Str | Ty::Text | Ty::Hook, ValueKind::Path(_) | ValueKind::Int(_)) => {
+            let quoted = match (ty, &value.kind) {
+                (_, ValueKind::Path(p)) => format!("\"{}\"", p.text),
+                // A number is no script path.
+                (Ty::Str | Ty::Text, ValueKind::Int(n)) => format!("\"{n}\""),
+                _ => return None,
+            };
+            // A text may be a secret: quoting a word written as a password makes it plain text.
+            let (help, applicability) = match ty {
+                Ty::Text => (
+                    format!(
+                        "a string is quoted: write `{quoted}`, or `secret(\"id\")` or `param(\"/name\")`"
+                    ),
+                    Applicability::Unsafe,
+                ),
+                _ => (format!("a string is quoted: write `{quoted}`"), Applicability::Safe),
+            };
+            plain(help, Some(("quote it".into(), quoted, applicability)))
+        }
+        (Ty::Int { min, max }, ValueKind::String(_)) => {
+            let t =
+                literal(&value.kind).filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))?;
+            let n = t.parse::<i64>().ok().filter(|n| n >= min && n <= max);
+            plain(
+                match n {
+                    Some(n) => format!("a number is written without quotes: `{n}`"),
+                    None => format!("a number is written without quotes, from {min} to {max}"),
+                },
+                n.map(|n| ("remove the quotes".into(), n.to_string(), Applicability::Safe)),
+            )
+        }
+        (Ty::Bool, ValueKind::Path(_) | ValueKind::String(_)) => {
+            let (t, quoted) = match &value.kind {
+                ValueKind::Path(p) => (p.text.clone(), false),
+                _ => (literal(&value.kind)?, true),
+            };
+            let b = match t.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" => true,
+                "false" | "no" | "off" => false,
+                _ => return None,
+            };
+            let help = if quoted && t == b.to_string() {
+                format!("a boolean is written without quotes: `{b}`")
+            } else {
+                format!("a boolean is `true` or `false`: write `{b}`")
+            };
+            plain(help, Some((format!("replace with `{b}`"), b.to_string(), Applicability::Safe)))
+        }
+        (Ty::Duration { min, max }, ValueKind::Int(n)) => {
+            let unit = field.and_then(duration_unit);
+            let fix = u64::try_from(*n).ok().zip(unit).and_then(|(n, unit)| {
+                let d = ast::Duration { value: n, unit };
+                let text = format!("{n}{}", d.suffix());
+                let secs = d.seconds()?;
+                (secs >= *min && secs <= *max)
+                    .then(|| (format!("write `{text}`"), text, Applicability::Unsafe))
+            });
+            // The unit the field's default uses first, then the common ones.
+            let mut suffixes: Vec<&str> = Vec::new();
+            for s in unit
+                .map(|u| (ast::Duration { value: 0, unit: u }).suffix())
+                .into_iter()
+                .chain(["m", "s", "h"])
+            {
+                if !suffixes.contains(&s) {
+                    suffixes.push(s);
+                }
+            }
+            let examples: Vec<String> = suffixes.iter().map(|s| format!("`{n}{s}`")).collect();
+            plain(format!("a duration needs a unit: {}", examples.join(", ")), fix)
+        }
+        (Ty::Size { min, max }, ValueKind::Int(n)) => {
+            let unit = field.and_then(size_unit).unwrap_or(ast::SizeUnit::GB);
+            let fix = u64::try_from(*n).ok().and_then(|n| {
+                let size = ast::Size { value: n, unit };
+                let mib = size.mebibytes()?;
+                let text = format!("{n}{}", size.suffix());
+                (mib >= *min && mib <= *max).then(|| (format!("write `{text}`"), text, Applicability::Unsafe))
+            });
+            let example = format!("{n}{}", (ast::Size { value: 0, unit }).suffix());
+            plain(format!("a size needs a unit, e.g. `{example}`"), fix)
+        }
+        _ => None,
+    }
+}
+
+/// The unit of a field's duration default (`60m`), or else of the first duration its doc
+/// mentions.
+fn duration_unit(field: &schema::Field) -> Option<ast::DurationUnit> {
+    let unit = |word: &str| {
+        let suffix = word.trim_start_matches(|c: char| c.is_ascii_digit());
+        if suffix.len() == word.len() {
+            return None;
+        }
+        match suffix {
+            "s" => Some(ast::DurationUnit::Seconds),
+            "m" => Some(ast::DurationUnit::Minutes),
+            "h" => Some(ast::DurationUnit::Hours),
+            "d" => Some(ast::DurationUnit::Days),
+            _ => None,
+        }
+    };
+    field
+        .default
+        .and_then(unit)
+        .or_else(|| field.doc.split(|c: char| !c.is_ascii_alphanumeric()).find_map(unit))
+}
+
+/// The unit of a field's size default (`20GB`).
+fn size_unit(field: &schema::Field) -> Option<ast::SizeUnit> {
+    let suffix = field.default?.trim_start_matches(|c: char| c.is_ascii_digit());
+    match suffix {
+        "MB" => Some(ast::SizeUnit::MB),
+        "GB" => Some(ast::SizeUnit::GB),
+        "TB" => Some(ast::SizeUnit::TB),
+        _ => None,
+    }
 }
 
 fn out_of_range(ctx: &mut Ctx, span: Span, what: String, range: String) -> Option<Item> {
@@ -405,7 +561,15 @@ fn string_text(ctx: &mut Ctx, s: &ast::StringLit) -> String {
 }
 
 /// Checks a value against a type.
-pub fn convert(ctx: &mut Ctx, ty: &'static Ty, value: &ast::Value) -> Option<Item> {
+///
+/// `field` is the field the value is written to, if any: its default tells the unit a duration
+/// or size written without one most likely has.
+pub fn convert(
+    ctx: &mut Ctx,
+    ty: &'static Ty,
+    value: &ast::Value,
+    field: Option<&schema::Field>,
+) -> Option<Item> {
     let span = value.span;
     let item = |val| Some(Item { val, span });
     match (ty, &value.kind) {
@@ -454,7 +618,7 @@ pub fn convert(ctx: &mut Ctx, ty: &'static Ty, value: &ast::Value) -> Option<Ite
         }
         (Ty::Cidr, ValueKind::Cidr(c)) => item(Val::Cidr(*c)),
         (Ty::List(t), ValueKind::List(items)) => {
-            let items = items.iter().filter_map(|v| convert(ctx, t, v)).collect();
+            let items = items.iter().filter_map(|v| convert(ctx, t, v, None)).collect();
             item(Val::List(items))
         }
         (Ty::Enum(values), ValueKind::Path(p)) => match values.iter().find(|v| **v == p.text) {
@@ -464,15 +628,6 @@ pub fn convert(ctx: &mut Ctx, ty: &'static Ty, value: &ast::Value) -> Option<Ite
                 None
             }
         },
-        (Ty::Enum(values), ValueKind::String(s)) if s.literal_text().is_some_and(|t| values.contains(&t)) => {
-            let t = s.literal_text().unwrap_or_default();
-            ctx.push(
-                Diagnostic::new(codes::PF2001, span, format!("`{t}` is a name, not a string"))
-                    .with_label("quoted")
-                    .with_fix("remove the quotes", span, t, Applicability::Safe),
-            );
-            None
-        }
         (Ty::Text, ValueKind::String(s)) => item(Val::Text(Text::Plain(string_text(ctx, s)))),
         (Ty::Text, ValueKind::Call { name, args }) => {
             let arg = match args.as_slice() {
@@ -535,7 +690,7 @@ pub fn convert(ctx: &mut Ctx, ty: &'static Ty, value: &ast::Value) -> Option<Ite
             (ValueKind::String(x), ValueKind::String(y)) => {
                 item(Val::Pair(string_text(ctx, x), string_text(ctx, y)))
             }
-            _ => mismatch(ctx, ty, value),
+            _ => mismatch(ctx, ty, value, field),
         },
         (Ty::Hook, ValueKind::String(s)) => {
             item(Val::Hook { script: string_text(ctx, s), timeout: None, runas: None })
@@ -592,7 +747,7 @@ pub fn convert(ctx: &mut Ctx, ty: &'static Ty, value: &ast::Value) -> Option<Ite
                 None
             }
         },
-        _ => mismatch(ctx, ty, value),
+        _ => mismatch(ctx, ty, value, field),
     }
 }
 

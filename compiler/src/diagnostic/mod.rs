@@ -140,6 +140,17 @@ impl Diagnostic {
         self
     }
 
+    /// Sets a fix of several edits (in order of position, not overlapping).
+    pub fn with_fix_edits(
+        mut self,
+        title: impl Into<String>,
+        edits: Vec<Edit>,
+        applicability: Applicability,
+    ) -> Diagnostic {
+        self.fix = Some(Fix { title: title.into(), edits, applicability });
+        self
+    }
+
     /// Whether this is an error that no suppression silenced.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error && self.suppression.is_none()

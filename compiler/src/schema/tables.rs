@@ -162,7 +162,12 @@ pub static GITHUB: Schema = Schema {
 
 pub static S3_SOURCE: Schema = Schema {
     fields: &[
-        field!("bucket", STR, required, "The bucket name (versioning and EventBridge notifications must be enabled)."),
+        field!(
+            "bucket",
+            STR,
+            required,
+            "The bucket name (versioning and EventBridge notifications must be enabled)."
+        ),
         field!("key", STR, required, "The object key of the source zip."),
     ],
     children: &[],

@@ -2,23 +2,14 @@
 
 use super::*;
 use crate::check::merge::merge;
-use crate::check::resolve::{unknown_reference, Decl};
+use crate::check::resolve::{unknown_declaration, Decl};
 use crate::check::value::Named;
-use crate::diagnostic::{codes, Applicability};
+use crate::diagnostic::codes;
 use crate::ir::{
     App, Build, ComputeType, Deploy, HealthCheck, Hook, HookEvent, Report, ReportFormat, Source,
 };
 use crate::schema::{self, DeclKind};
-
-/// Standard-library build presets, by name, and the module that declares them.
-pub const STD_BUILDS: &[(&str, &str)] = &[
-    ("go", "std.build.go"),
-    ("node", "std.build.node"),
-    ("python", "std.build.python"),
-    ("java", "std.build.java"),
-    ("dotnet", "std.build.dotnet"),
-    ("docker", "std.build.docker"),
-];
+use crate::stdlib;
 
 pub fn lower(ctx: &mut Ctx, decls: &Decls, d: &Decl) -> Option<App> {
     let mark = ctx.diagnostics.len();
@@ -165,23 +156,8 @@ fn resolve_build(ctx: &mut Ctx, decls: &Decls, o: &Obj) -> Option<Obj> {
 }
 
 fn unknown_preset(decls: &Decls, kind: &Named) -> Diagnostic {
-    if let Some((_, module)) = STD_BUILDS.iter().find(|(n, _)| *n == kind.name) {
-        return Diagnostic::new(
-            codes::PF1006,
-            kind.span,
-            format!("the build preset `{}` is not imported", kind.name),
-        )
-        .with_label("not imported")
-        .with_help(format!("add `use {module}` at the top of the file"))
-        .with_fix(
-            format!("add `use {module}`"),
-            crate::source::Span { start: 0, end: 0, ..kind.span },
-            format!("use {module}\n"),
-            Applicability::Safe,
-        );
-    }
-    let names = decls.builds.iter().map(|b| b.name.name.as_str()).chain(STD_BUILDS.iter().map(|(n, _)| *n));
-    unknown_reference(kind, "build preset", names)
+    let declared = decls.builds.iter().map(|b| b.name.name.as_str()).collect();
+    unknown_declaration(kind, "build preset", &["build"], declared, ("build preset", stdlib::BUILD_PRESETS))
 }
 
 /// A build (or test job) from its flattened block.

@@ -76,36 +76,6 @@ fn network(ctx: &mut Ctx, n: &Obj, env: &Named) -> Option<Network> {
         Some(Val::Cidr(c)) => *c,
         _ => return None,
     };
-    if !cidr.is_aligned() {
-        let fixed = Cidr { addr: cidr.network(), prefix: cidr.prefix };
-        ctx.push(
-            Diagnostic::new(
-                codes::PF5004,
-                cidr_span,
-                format!("`{cidr}` has host bits set; the block starts at `{fixed}`"),
-            )
-            .with_label("not a network address")
-            .with_fix(
-                format!("replace with `{fixed}`"),
-                cidr_span,
-                fixed.to_string(),
-                Applicability::Safe,
-            ),
-        );
-        return None;
-    }
-    if !(16..=28).contains(&cidr.prefix) {
-        ctx.push(
-            Diagnostic::new(
-                codes::PF5004,
-                cidr_span,
-                format!("a VPC block is /16 to /28; `{cidr}` is /{}", cidr.prefix),
-            )
-            .with_label("invalid VPC size")
-            .with_help("use a block such as 10.0.0.0/16"),
-        );
-        return None;
-    }
     let azs = int_of(n, "azs").unwrap_or(2) as u8;
     // The load balancer and the subnet groups need subnets in two AZs, even when the instances
     // run in one: a network has at least two AZ slots.
@@ -125,9 +95,69 @@ fn network(ctx: &mut Ctx, n: &Obj, env: &Named) -> Option<Network> {
             _ => None,
         }
     };
+    // Every subnet written, and whether pf carves them instead: a fix of the VPC block must
+    // leave room for carved subnets (PF5003) and keep written ones inside.
+    let written: Vec<(Cidr, Span)> = ["public", "private"]
+        .into_iter()
+        .filter_map(explicit)
+        .flat_map(|(subnets, _, spans)| subnets.into_iter().zip(spans))
+        .collect();
+    let carved = n.get("public").is_none() && n.get("private").is_none();
+    // Carved subnets: a public and a private one per AZ slot, in the smallest power of two.
+    let bits = (2 * u32::from(slots)).next_power_of_two().trailing_zeros() as u8;
+    let fits = |c: Cidr| (16..=28).contains(&c.prefix) && (!carved || c.prefix + bits <= 28);
+    if !(16..=28).contains(&cidr.prefix) {
+        // The nearest valid size at the same address: an unsafe guess, offered only when the
+        // resized block is valid.
+        let prefix = if cidr.prefix < 16 {
+            16
+        } else if carved {
+            28u8.saturating_sub(bits).max(16)
+        } else {
+            28
+        };
+        let resized = Cidr { addr: Cidr { addr: cidr.addr, prefix }.network(), prefix };
+        let mut d = Diagnostic::new(
+            codes::PF5004,
+            cidr_span,
+            format!("a VPC block is /16 to /28; `{cidr}` is /{}", cidr.prefix),
+        )
+        .with_label("invalid VPC size");
+        if fits(resized) && written.iter().all(|(s, _)| resized.contains(*s)) {
+            d = d.with_help(format!("use a block from /16 to /28, such as `{resized}`")).with_fix(
+                format!("replace with `{resized}`"),
+                cidr_span,
+                resized.to_string(),
+                Applicability::Unsafe,
+            );
+        } else {
+            d = d.with_help("use a block from /16 to /28, such as `10.0.0.0/16`");
+        }
+        ctx.push(d);
+        return None;
+    }
+    if !cidr.is_aligned() {
+        let fixed = Cidr { addr: cidr.network(), prefix: cidr.prefix };
+        let mut d = Diagnostic::new(
+            codes::PF5004,
+            cidr_span,
+            format!("`{cidr}` has host bits set; the block starts at `{fixed}`"),
+        )
+        .with_label("not a network address");
+        // Written subnets are checked against the network address already; only the room for
+        // carved subnets can make the aligned block invalid too (PF5003, reported below).
+        if fits(fixed) {
+            d = d.with_fix(
+                format!("replace with `{fixed}`"),
+                cidr_span,
+                fixed.to_string(),
+                Applicability::Safe,
+            );
+        }
+        ctx.push(d);
+    }
     let (public, private) = match (explicit("public"), explicit("private")) {
         (None, None) => {
-            let bits = (2 * u32::from(slots)).next_power_of_two().trailing_zeros() as u8;
             let prefix = cidr.prefix + bits;
             if prefix > 28 {
                 let why = if azs < slots {
@@ -192,22 +222,25 @@ fn network(ctx: &mut Ctx, n: &Obj, env: &Named) -> Option<Network> {
                 for (c, s) in subnets.iter().zip(spans) {
                     if !c.is_aligned() {
                         let fixed = Cidr { addr: c.network(), prefix: c.prefix };
-                        ctx.push(
-                            Diagnostic::new(
-                                codes::PF5003,
-                                *s,
-                                format!("`{c}` has host bits set; the subnet starts at `{fixed}`"),
-                            )
-                            .with_label("not a network address")
-                            .with_fix(
+                        let mut d = Diagnostic::new(
+                            codes::PF5003,
+                            *s,
+                            format!("`{c}` has host bits set; the subnet starts at `{fixed}`"),
+                        )
+                        .with_label("not a network address");
+                        // Safe only when the aligned subnet has no other problem; otherwise
+                        // those are reported below, and the fix would lead straight to them.
+                        let clash = written.iter().any(|(o, os)| os != s && o.overlaps(fixed));
+                        if cidr.contains(fixed) && !clash {
+                            d = d.with_fix(
                                 format!("replace with `{fixed}`"),
                                 *s,
                                 fixed.to_string(),
                                 Applicability::Safe,
-                            ),
-                        );
+                            );
+                        }
+                        ctx.push(d);
                         ok = false;
-                        continue;
                     }
                     if !cidr.contains(*c) {
                         ctx.push(
@@ -280,6 +313,9 @@ fn network(ctx: &mut Ctx, n: &Obj, env: &Named) -> Option<Network> {
         }
     };
     let _ = env;
+    if !cidr.is_aligned() {
+        return None;
+    }
     Some(Network { cidr, azs, nat, public_subnets: public, private_subnets: private })
 }
 
@@ -494,6 +530,7 @@ fn rollback(ctx: &mut Ctx, r: Option<&Obj>, alarms: &[Alarm]) -> Rollback {
                     ctx.push(unknown_reference(
                         &named,
                         "alarm in this environment",
+                        &["alarm"],
                         alarms.iter().map(|a| a.name.as_str()),
                     ));
                 }

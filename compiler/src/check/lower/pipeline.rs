@@ -51,7 +51,8 @@ pub fn lower(
         _ => d.name.clone(),
     };
     let Some(app_decl) = decls.find(&[DeclKind::App], &app_name.name) else {
-        let mut diag = unknown_reference(&app_name, "app", decls.apps.iter().map(|a| a.name.name.as_str()));
+        let mut diag =
+            unknown_reference(&app_name, "app", &["app"], decls.apps.iter().map(|a| a.name.name.as_str()));
         if o.get("app").is_none() {
             diag = diag.with_note("a pipeline builds the app named like it unless it says `app = NAME`");
         }
@@ -530,6 +531,7 @@ impl Lowering<'_> {
             let mut d = unknown_reference(
                 &named,
                 "environment",
+                &["env"],
                 self.decls.of(DeclKind::Env).into_iter().map(|d| d.name.name.as_str()),
             );
             if self.decls.find(&[DeclKind::Profile], env).is_some() {
