@@ -180,6 +180,13 @@ fn declaration(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block) {
                 s,
                 Applicability::Safe,
             );
+            ctx.push(d);
+            // Read it as what it likely is (`enviroment test` as `env test`), so that what
+            // refers to it is not reported as referring to nothing.
+            if let Some(schema) = schema::declaration(s) {
+                declare(ctx, decls, file, b, schema);
+            }
+            return;
         } else {
             d = d.with_help(format!(
                 "a file declares {}",
@@ -189,6 +196,11 @@ fn declaration(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block) {
         ctx.push(d);
         return;
     };
+    declare(ctx, decls, file, b, schema);
+}
+
+/// Declares `b` as a declaration of `schema`.
+fn declare(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block, schema: &'static schema::Decl) {
     let kind = schema.kind;
     let label = b.labels.first();
     let name = match (kind, label) {
@@ -204,23 +216,23 @@ fn declaration(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block) {
         (_, Some(l)) => Named { name: l.text().to_string(), span: l.span() },
         (_, None) => {
             ctx.push(
-                Diagnostic::new(codes::PF1007, b.keyword.span, format!("`{}` needs a name", b.keyword.name))
+                Diagnostic::new(codes::PF1007, b.keyword.span, format!("`{}` needs a name", schema.keyword))
                     .with_label("name missing")
-                    .with_help(format!("write `{} NAME {{ ... }}`", b.keyword.name)),
+                    .with_help(format!("write `{} NAME {{ ... }}`", schema.keyword)),
             );
             return;
         }
     };
     if let Some(extra) = b.labels.get(1) {
         ctx.push(
-            Diagnostic::new(codes::PF1007, extra.span(), format!("`{}` takes one name", b.keyword.name))
+            Diagnostic::new(codes::PF1007, extra.span(), format!("`{}` takes one name", schema.keyword))
                 .with_label("unexpected"),
         );
     }
     let parent = b.parent.as_ref().map(|p| Named { name: p.text.clone(), span: p.span });
     if let (Some(p), true) = (&parent, schema.parents.is_empty()) {
         ctx.push(
-            Diagnostic::new(codes::PF1011, p.span, format!("`{}` cannot extend anything", b.keyword.name))
+            Diagnostic::new(codes::PF1011, p.span, format!("`{}` cannot extend anything", schema.keyword))
                 .with_label("unexpected parent")
                 .with_help("only `env`, `profile` and `build` declarations extend others"),
         );
@@ -234,9 +246,9 @@ fn declaration(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block) {
         }
     } else if b.body.is_none() {
         ctx.push(
-            Diagnostic::new(codes::PF1012, b.span, format!("`{}` needs a body", b.keyword.name))
+            Diagnostic::new(codes::PF1012, b.span, format!("`{}` needs a body", schema.keyword))
                 .with_label("no `{ ... }`")
-                .with_help(format!("write `{} {} {{ ... }}`", b.keyword.name, name.name)),
+                .with_help(format!("write `{} {} {{ ... }}`", schema.keyword, name.name)),
         );
     }
     let entries = b.body.as_ref().map(|body| body.entries.as_slice()).unwrap_or(&[]);
