@@ -285,3 +285,25 @@ fn silenced_errors_build_every_file_or_are_refused() {
     assert!(shown.contains("PF9004") && shown.contains("PF2001"), "{shown}");
     assert!(!dir.path().join("refused").exists(), "a refused build writes nothing");
 }
+
+/// Rebuilding after an environment is removed removes its configuration too (JSON carries no
+/// header, so it was once left behind while `--check` called the folder up to date).
+#[test]
+fn a_removed_environment_leaves_no_configuration_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    build(Path::new("examples/webshop.pf"), &out);
+    let uat = files_under(&out).into_iter().find(|p| p.ends_with("config/uat.json"));
+    assert!(uat.is_some(), "the example has a uat environment");
+    let without_uat =
+        std::fs::read_to_string("examples/webshop.pf").unwrap().replace("  stage uat { deploy uat }\n", "");
+    let file = dir.path().join("no-uat.pf");
+    std::fs::write(&file, without_uat).unwrap();
+    let o = pf().arg("build").arg(&file).arg("-o").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let left: Vec<PathBuf> =
+        files_under(&out).into_iter().filter(|p| p.ends_with("config/uat.json")).collect();
+    assert!(left.is_empty(), "uat's configuration is removed: {left:?}");
+    let check = pf().args(["build", "--check"]).arg(&file).arg("-o").arg(&out).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+}
