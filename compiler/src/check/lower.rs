@@ -5,7 +5,7 @@ mod app;
 mod env;
 mod pipeline;
 
-use super::resolve::Decls;
+use super::resolve::{Decl, Decls};
 use super::value::{Item, Obj, Val};
 use super::Ctx;
 use crate::diagnostic::{codes, Diagnostic};
@@ -18,15 +18,17 @@ pub fn lower(ctx: &mut Ctx, decls: &Decls) -> (Program, Provenance) {
     let mut prov = Provenance::default();
     let mut program = Program { project: project(ctx, decls), ..Program::default() };
     for d in &decls.apps {
-        if let Some(app) = app::lower(ctx, decls, d) {
-            program.apps.push(app);
-        }
+        let mark = ctx.diagnostics.len();
+        let app = app::lower(ctx, decls, d);
+        anchor_inherited(ctx, mark, d);
+        program.apps.extend(app);
     }
     let protected = protected_names(decls);
     for d in decls.of(crate::schema::DeclKind::Env) {
-        if let Some(env) = env::lower(ctx, d, &protected) {
-            program.envs.push(env);
-        }
+        let mark = ctx.diagnostics.len();
+        let env = env::lower(ctx, d, &protected);
+        anchor_inherited(ctx, mark, d);
+        program.envs.extend(env);
     }
     let index = Index {
         apps: program.apps.iter().map(|a| (a.name.as_str(), a)).collect(),
@@ -60,6 +62,28 @@ fn output_folder(path: &str) -> Result<String, &'static str> {
         return Err("it names the repository's root; generated files need a folder of their own");
     }
     Ok(parts.join("/"))
+}
+
+/// Findings about a value `d` inherits from another file (a standard profile or preset, a shared
+/// file) are reported on `d`'s name: that is what the user can change, and an editor shows
+/// nothing in a file that is not open (a standard-library file never is). The inherited value's
+/// place stays as a secondary label; a fix that would edit the other file is dropped.
+fn anchor_inherited(ctx: &mut Ctx, mark: usize, d: &Decl) {
+    let home = d.name.span;
+    for diag in &mut ctx.diagnostics[mark..] {
+        if diag.primary.span.file == home.file {
+            continue;
+        }
+        let from = std::mem::replace(
+            &mut diag.primary,
+            crate::diagnostic::Label { span: home, message: format!("in `{}`, inherited", d.name.name) },
+        );
+        diag.secondary
+            .push(crate::diagnostic::Label { span: from.span, message: "inherited from here".into() });
+        if diag.fix.as_ref().is_some_and(|f| f.edits.iter().any(|e| e.span.file != home.file)) {
+            diag.fix = None;
+        }
+    }
 }
 
 /// Lowered apps and environments by name.
