@@ -502,6 +502,8 @@ impl Lowering<'_> {
                 .into_iter()
                 .collect()
             }
+            // `deploy` without a name is reported as such (PF1007), not also as naming nothing.
+            "deploy" if a.label.is_none() => Vec::new(),
             "deploy" => self.deploy(a, &label, at, run_order, names),
             _ => Vec::new(),
         }
