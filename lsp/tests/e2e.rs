@@ -431,3 +431,62 @@ fn formatting_uses_pf_fmt_and_leaves_broken_documents_alone() {
         assert!(c.shutdown().await);
     })
 }
+
+#[test]
+fn definition_references_and_rename_stay_in_the_documents_program() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let text = webshop();
+        // The same program in two unrelated projects.
+        let (a, b) = ("file:///projA/w.pf".to_string(), "file:///projB/w.pf".to_string());
+        c.open(&a, &text).await;
+        c.diagnostics(&a).await;
+        c.open(&b, &text).await;
+        c.diagnostics(&b).await;
+        let edit = c
+            .request(
+                "textDocument/rename",
+                json!({ "textDocument": { "uri": a }, "position": pos(&text, "env test", 0, 5), "newName": "staging" }),
+            )
+            .await;
+        let changed: Vec<&String> = edit["changes"].as_object().unwrap().keys().collect();
+        assert_eq!(changed, [&a], "only projA's file is edited: {edit}");
+        let refs = c
+            .request(
+                "textDocument/references",
+                json!({ "textDocument": { "uri": b }, "position": pos(&text, "env prod", 0, 5), "context": { "includeDeclaration": true } }),
+            )
+            .await;
+        assert!(refs.as_array().unwrap().iter().all(|r| r["uri"] == b), "{refs}");
+        let def = c.request("textDocument/definition", td(&b, pos(&text, "deploy prod", 0, 8))).await;
+        assert_eq!(def["uri"], b, "one definition, in its own file: {def}");
+
+        // A third file deploys an environment it does not declare: no jump into projA.
+        let other = "file:///projC/x.pf".to_string();
+        let third = "pipeline p {\n  stage build { build }\n  stage s { deploy prod }\n}\n";
+        c.open(&other, third).await;
+        c.diagnostics(&other).await;
+        let def = c.request("textDocument/definition", td(&other, pos(third, "prod", 0, 1))).await;
+        assert_eq!(def, Value::Null);
+
+        // A library file used by an open main file: its references include the main file's.
+        let dir = std::env::temp_dir().join(format!("pf-lsp-e2e-prog-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let main = url::Url::from_file_path(dir.join("main.pf")).unwrap().to_string();
+        let lib = url::Url::from_file_path(dir.join("common.pf")).unwrap().to_string();
+        let lib_text = "profile base {\n  network { azs = 2 }\n}\n";
+        c.open(&lib, lib_text).await;
+        c.diagnostics(&lib).await;
+        c.open(&main, "use \"./common.pf\"\nenv dev : base {\n  network { cidr = 10.0.0.0/16 }\n}\n").await;
+        c.diagnostics(&main).await;
+        let refs = c
+            .request(
+                "textDocument/references",
+                json!({ "textDocument": { "uri": lib }, "position": pos(lib_text, "base", 0, 1), "context": { "includeDeclaration": true } }),
+            )
+            .await;
+        let uris: Vec<&str> = refs.as_array().unwrap().iter().map(|r| r["uri"].as_str().unwrap()).collect();
+        assert_eq!(uris, [lib.as_str(), main.as_str()], "{refs}");
+        assert!(c.shutdown().await);
+    })
+}

@@ -15,7 +15,7 @@ pub mod symbols;
 
 use crate::convert::{Encoding, LineIndex};
 use crate::locate::{self, Item, Sym};
-use crate::state::{DocAnalysis, Snapshot};
+use crate::state::{name_of, DocAnalysis, Snapshot};
 use pf_compiler::source::{FileId, Span};
 use std::sync::Arc;
 use tower_lsp::lsp_types::{Location, Position, Range, Url};
@@ -58,12 +58,20 @@ pub fn range(doc: &DocAnalysis, span: Span, enc: Encoding) -> Range {
     doc.index.range(&doc.text, span.start as usize, span.end as usize, enc)
 }
 
-/// Every occurrence of `sym` across the programs of all open documents, deduplicated by
-/// location: (location, is definition).
-pub fn all_occurrences(snap: &Snapshot, sym: &Sym) -> Vec<(Location, bool)> {
+/// Every occurrence of `sym` in the program of the document `uri`, deduplicated by location:
+/// (location, is definition). That program is the files of the document's own analysis (itself
+/// and what it `use`s) plus the open documents whose analysis includes it (a main file using a
+/// library file); open documents that share nothing with it are not looked at, even if they
+/// declare the same names.
+pub fn all_occurrences(snap: &Snapshot, uri: &Url, sym: &Sym) -> Vec<(Location, bool)> {
     let mut out: Vec<(Location, bool)> = Vec::new();
-    for view in snap.docs.values() {
+    let name = name_of(uri);
+    let related = |u: &Url, doc: &DocAnalysis| u == uri || doc.analysis.sources.find(&name).is_some();
+    for (u, view) in &snap.docs {
         let doc = &view.current;
+        if !related(u, doc) {
+            continue;
+        }
         for (s, span, def) in locate::occurrences(&doc.analysis) {
             if &s != sym {
                 continue;

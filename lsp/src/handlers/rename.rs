@@ -1,6 +1,6 @@
 //! `textDocument/prepareRename` and `textDocument/rename` of environments (and profiles), apps,
-//! pipelines and stages: every occurrence in the open documents and the files of their programs
-//! is edited. Names declared in the standard library cannot be renamed.
+//! pipelines and stages: every occurrence in the program of the document (the files it includes,
+//! and the open documents that include it) is edited. Names declared in the standard library cannot be renamed.
 
 use super::{all_occurrences, range, sym_at};
 use crate::locate::Sym;
@@ -10,11 +10,11 @@ use tower_lsp::lsp_types::{
     PrepareRenameResponse, RenameParams, TextDocumentPositionParams, TextEdit, Url, WorkspaceEdit,
 };
 
-fn renamable(snap: &Snapshot, sym: &Sym) -> bool {
+fn renamable(snap: &Snapshot, uri: &Url, sym: &Sym) -> bool {
     if !matches!(sym, Sym::App(_) | Sym::Env(_) | Sym::Pipeline(_) | Sym::Stage { .. }) {
         return false;
     }
-    let occ = all_occurrences(snap, sym);
+    let occ = all_occurrences(snap, uri, sym);
     let std = Url::from_file_path(stdlib_dir()).ok();
     let in_std = |u: &Url| std.as_ref().is_some_and(|s| u.as_str().starts_with(s.as_str()));
     occ.iter().any(|(_, def)| *def) && !occ.iter().any(|(l, _)| in_std(&l.uri))
@@ -23,7 +23,7 @@ fn renamable(snap: &Snapshot, sym: &Sym) -> bool {
 /// Answers prepareRename: the range of the name, when it can be renamed.
 pub fn prepare(snap: &Snapshot, p: TextDocumentPositionParams) -> Option<PrepareRenameResponse> {
     let (at, item, sym) = sym_at(snap, &p.text_document.uri, p.position)?;
-    if !renamable(snap, &sym) {
+    if !renamable(snap, &p.text_document.uri, &sym) {
         return None;
     }
     Some(PrepareRenameResponse::RangeWithPlaceholder {
@@ -46,11 +46,11 @@ pub fn rename(snap: &Snapshot, params: RenameParams) -> Result<Option<WorkspaceE
         return Err(format!("`{}` is not a valid pf name", params.new_name));
     }
     let Some((_, _, sym)) = sym_at(snap, &p.text_document.uri, p.position) else { return Ok(None) };
-    if !renamable(snap, &sym) {
+    if !renamable(snap, &p.text_document.uri, &sym) {
         return Err(format!("`{}` cannot be renamed here", sym.name()));
     }
     let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();
-    for (loc, _) in all_occurrences(snap, &sym) {
+    for (loc, _) in all_occurrences(snap, &p.text_document.uri, &sym) {
         changes
             .entry(loc.uri)
             .or_default()
