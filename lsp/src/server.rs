@@ -202,7 +202,7 @@ impl LanguageServer for Backend {
         &self,
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
-        self.read("prepareRename", |s| handlers::rename::prepare(s, params))
+        self.read("prepareRename", |s| handlers::rename::prepare(s, params))?.map_err(Error::invalid_params)
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {

@@ -490,3 +490,62 @@ fn definition_references_and_rename_stay_in_the_documents_program() {
         assert!(c.shutdown().await);
     })
 }
+
+#[test]
+fn rename_refuses_names_that_change_the_programs_meaning() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let text = webshop();
+        let u = uri("webshop.pf");
+        c.open(&u, &text).await;
+        c.diagnostics(&u).await;
+        let rename = |at: &str, new: &str| json!({ "textDocument": { "uri": u }, "position": pos(&text, at, 0, 5), "newName": new });
+        let error = |r: &Value| r["error"]["message"].as_str().unwrap_or("").to_string();
+        // A name already declared in the namespace.
+        let r = c.request_raw("textDocument/rename", rename("env test", "uat")).await;
+        assert!(error(&r).contains("`uat` is already declared"), "{r}");
+        let r = c.request_raw("textDocument/rename", rename("e test { deploy test }", "uat")).await;
+        assert!(error(&r).contains("`uat` is already declared"), "{r}");
+        // A name the checker rejects for AWS (PF3001).
+        let r = c.request_raw("textDocument/rename", rename("env test", "Ab9")).await;
+        assert!(
+            error(&r).contains("must start with a lowercase letter") && error(&r).contains("PF3001"),
+            "{r}"
+        );
+        // A pipeline that ships the app of its name: refused in prepareRename and rename.
+        let prep =
+            c.request_raw("textDocument/prepareRename", td(&u, pos(&text, "pipeline webshop", 0, 10))).await;
+        assert!(error(&prep).contains("app = webshop"), "{prep}");
+        let r = c.request_raw("textDocument/rename", rename("line webshop", "shop")).await;
+        assert!(error(&r).contains("app = webshop"), "{r}");
+        // Still allowed: a fresh valid name, and prod to another protected name.
+        let ok = c.request("textDocument/rename", rename("env test", "staging")).await;
+        assert_eq!(ok["changes"][&u].as_array().unwrap().len(), 2, "{ok}");
+        // webshop's prod is protected by its profile (`highly_available`), whatever its name.
+        c.request("textDocument/rename", rename("env prod", "live")).await;
+
+        // An environment protected by its name, renamed to an unprotected name.
+        let d = uri("default.pf");
+        let t = "env prod { }\n";
+        c.open(&d, t).await;
+        c.diagnostics(&d).await;
+        let at = |u: &str, t: &str, needle: &str, new: &str| json!({ "textDocument": { "uri": u }, "position": pos(t, needle, 0, 5), "newName": new });
+        let r = c.request_raw("textDocument/rename", at(&d, t, "env prod", "live")).await;
+        let e = error(&r);
+        assert!(e.contains("lose its protection") && e.contains("add `protected = true`"), "{r}");
+        c.request("textDocument/rename", at(&d, t, "env prod", "production")).await;
+
+        // Protected names from the project (instead of prod and production); an explicit
+        // `protected = true` keeps protection.
+        let v = uri("protected.pf");
+        let t = "project { protected = [\"live\", \"silver\", \"ruby\"] }\nenv live { protected = true }\nenv gold { }\nenv silver { }\nenv prod { }\n";
+        c.open(&v, t).await;
+        c.diagnostics(&v).await;
+        c.request("textDocument/rename", at(&v, t, "env live", "other")).await;
+        c.request("textDocument/rename", at(&v, t, "env gold", "ruby")).await;
+        c.request("textDocument/rename", at(&v, t, "env prod", "cobalt")).await;
+        let r = c.request_raw("textDocument/rename", at(&v, t, "env silver", "bronze")).await;
+        assert!(error(&r).contains("lose its protection"), "{r}");
+        assert!(c.shutdown().await);
+    })
+}

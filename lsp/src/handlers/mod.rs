@@ -65,13 +65,7 @@ pub fn range(doc: &DocAnalysis, span: Span, enc: Encoding) -> Range {
 /// declare the same names.
 pub fn all_occurrences(snap: &Snapshot, uri: &Url, sym: &Sym) -> Vec<(Location, bool)> {
     let mut out: Vec<(Location, bool)> = Vec::new();
-    let name = name_of(uri);
-    let related = |u: &Url, doc: &DocAnalysis| u == uri || doc.analysis.sources.find(&name).is_some();
-    for (u, view) in &snap.docs {
-        let doc = &view.current;
-        if !related(u, doc) {
-            continue;
-        }
+    for doc in program(snap, uri) {
         for (s, span, def) in locate::occurrences(&doc.analysis) {
             if &s != sym {
                 continue;
@@ -90,6 +84,19 @@ pub fn all_occurrences(snap: &Snapshot, uri: &Url, sym: &Sym) -> Vec<(Location, 
         ))
     });
     out
+}
+
+/// The current analyses of the program of the document `uri`: its own first, then those of the
+/// open documents whose analysis includes it.
+pub fn program<'a>(snap: &'a Snapshot, uri: &Url) -> Vec<&'a Arc<DocAnalysis>> {
+    let name = name_of(uri);
+    let own = snap.doc(uri).map(|v| &v.current);
+    let users = snap
+        .docs
+        .iter()
+        .filter(|(u, v)| *u != uri && v.current.analysis.sources.find(&name).is_some())
+        .map(|(_, v)| &v.current);
+    own.into_iter().chain(users).collect()
 }
 
 /// The symbol at a position (a definition or a reference).
