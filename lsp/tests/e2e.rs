@@ -549,3 +549,33 @@ fn rename_refuses_names_that_change_the_programs_meaning() {
         assert!(c.shutdown().await);
     })
 }
+
+#[test]
+fn opening_a_missing_used_file_refreshes_its_user() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let dir = std::env::temp_dir().join(format!("pf-lsp-e2e-late-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let m = url::Url::from_file_path(dir.join("m.pf")).unwrap().to_string();
+        let late = url::Url::from_file_path(dir.join("late.pf")).unwrap().to_string();
+        let main = "use std.build.go\nuse \"./late.pf\"\napp shop {\n  source = codecommit { repository = \"shop\" }\n  build = go\n  deploy = ec2 { port = 8080 }\n}\npipeline shop {\n  stage build { build }\n  stage a { deploy shared }\n}\n";
+        let codes = |d: Vec<Value>| -> Vec<String> {
+            d.iter()
+                .filter(|d| d["severity"] == 1)
+                .map(|d| d["code"].as_str().unwrap_or("").to_string())
+                .collect()
+        };
+        c.open(&m, main).await;
+        let before = codes(c.diagnostics(&m).await);
+        assert!(before.contains(&"PF1009".to_string()), "late.pf is not on disk: {before:?}");
+        c.open(
+            &late,
+            "use std.env.profiles\nenv shared : cost_optimized { network { cidr = 10.5.0.0/16 } }\n",
+        )
+        .await;
+        c.diagnostics(&late).await;
+        let after = codes(c.diagnostics(&m).await);
+        assert_eq!(after, Vec::<String>::new(), "m.pf is re-analysed with the open late.pf");
+        assert!(c.shutdown().await);
+    })
+}
