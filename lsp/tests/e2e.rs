@@ -579,3 +579,20 @@ fn opening_a_missing_used_file_refreshes_its_user() {
         assert!(c.shutdown().await);
     })
 }
+
+#[test]
+fn shutdown_and_exit_with_null_params_end_cleanly() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let frame = |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len());
+        c.send_raw(frame(r#"{"jsonrpc":"2.0","id":99,"method":"shutdown","params":null}"#).as_bytes()).await;
+        let r = c.recv().await;
+        assert_eq!(r, json!({ "jsonrpc": "2.0", "id": 99, "result": null }), "{r}");
+        c.send_raw(frame(r#"{"jsonrpc":"2.0","method":"exit","params":null}"#).as_bytes()).await;
+        let clean = tokio::time::timeout(std::time::Duration::from_secs(5), c.server).await.unwrap().unwrap();
+        assert!(clean, "exit after an accepted shutdown is a clean end");
+        // Without params, as before.
+        let (c, _) = Client::start(false).await;
+        assert!(c.shutdown().await);
+    })
+}
