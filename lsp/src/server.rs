@@ -152,6 +152,14 @@ impl LanguageServer for Backend {
             let mut state = lock(&self.state);
             *state = State::new(encoding);
             state.root = root;
+            state.snippets = params
+                .capabilities
+                .text_document
+                .as_ref()
+                .and_then(|t| t.completion.as_ref())
+                .and_then(|c| c.completion_item.as_ref())
+                .and_then(|i| i.snippet_support)
+                .unwrap_or(false);
             *lock(&self.snapshot) = state.snapshot();
         }
         Ok(InitializeResult {

@@ -77,6 +77,8 @@ pub struct Snapshot {
     pub encoding: Encoding,
     /// The workspace folder, to show file names relative to it.
     pub root: Option<String>,
+    /// Whether the client takes snippets in completion items (`completionItem.snippetSupport`).
+    pub snippets: bool,
     pub docs: BTreeMap<Url, DocView>,
 }
 
@@ -95,6 +97,7 @@ pub type Publish = Vec<(Url, Option<i32>, Vec<lsp::Diagnostic>)>;
 pub struct State {
     pub encoding: Encoding,
     pub root: Option<String>,
+    pub snippets: bool,
     docs: BTreeMap<Url, Document>,
     views: BTreeMap<Url, DocView>,
     published: BTreeMap<Url, Vec<lsp::Diagnostic>>,
@@ -199,7 +202,12 @@ impl State {
 
     /// The snapshot of the current state.
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        Arc::new(Snapshot { encoding: self.encoding, root: self.root.clone(), docs: self.views.clone() })
+        Arc::new(Snapshot {
+            encoding: self.encoding,
+            root: self.root.clone(),
+            snippets: self.snippets,
+            docs: self.views.clone(),
+        })
     }
 
     /// The text of an open document.

@@ -596,3 +596,44 @@ fn shutdown_and_exit_with_null_params_end_cleanly() {
         assert!(c.shutdown().await);
     })
 }
+
+#[test]
+fn completion_sends_snippets_only_to_clients_that_take_them() {
+    common::run(async {
+        let text = "pipeline p {\n  stage s {  }\n}\n";
+        let at = pos(text, "{  }", 0, 2);
+        let items = |v: &Value| v.as_array().cloned().unwrap_or_default();
+        let stage_block = |v: &Value| -> Value {
+            items(v)
+                .into_iter()
+                .find(|i| i["label"] == "deploy")
+                .unwrap_or_else(|| panic!("deploy offered: {v}"))
+        };
+        for (caps, snippets) in [
+            (Value::Null, false),
+            (json!({ "completion": { "completionItem": { "snippetSupport": false } } }), false),
+            (json!({ "completion": { "completionItem": { "snippetSupport": true } } }), true),
+        ] {
+            let (mut c, _) = Client::start_with(false, caps.clone()).await;
+            let u = uri("snip.pf");
+            c.open(&u, text).await;
+            c.diagnostics(&u).await;
+            let r = c.request("textDocument/completion", td(&u, at.clone())).await;
+            let formats: Vec<i64> = items(&r).iter().filter_map(|i| i["insertTextFormat"].as_i64()).collect();
+            assert!(!formats.is_empty(), "{r}");
+            if snippets {
+                assert!(formats.contains(&2), "{caps}: {r}");
+            } else {
+                assert!(formats.iter().all(|f| *f == 1), "{caps}: {r}");
+                assert!(
+                    items(&r).iter().all(|i| !i["insertText"].as_str().unwrap_or("").contains('$')),
+                    "{r}"
+                );
+            }
+            let deploy = stage_block(&r);
+            let expected = if snippets { "deploy ${1:name}" } else { "deploy name" };
+            assert_eq!(deploy["insertText"], expected, "{caps}");
+            assert!(c.shutdown().await);
+        }
+    })
+}
