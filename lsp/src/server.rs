@@ -117,7 +117,7 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
         )),
         inlay_hint_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
-        // WIRED BY MAIN: advertised once `pf_compiler::fmt::format` lands (handlers/formatting.rs).
+        // The same formatter as `pf fmt` (handlers/formatting.rs); docs/editors.md says so.
         document_formatting_provider: Some(OneOf::Left(true)),
         document_range_formatting_provider: None,
         declaration_provider: None,

@@ -637,3 +637,20 @@ fn completion_sends_snippets_only_to_clients_that_take_them() {
         }
     })
 }
+
+#[test]
+fn editors_doc_says_what_formatting_the_server_advertises() {
+    common::run(async {
+        let (c, init) = Client::start(false).await;
+        let doc =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/editors.md")).unwrap();
+        let section = doc.split("## Formatting").nth(1).expect("a Formatting section");
+        let section = section.split("\n## ").next().unwrap_or(section);
+        assert_eq!(init["capabilities"]["documentFormattingProvider"], true);
+        assert!(section.contains("advertises `documentFormattingProvider`"), "{section}");
+        assert!(!section.contains("not advertised"), "{section}");
+        assert_eq!(init["capabilities"]["documentRangeFormattingProvider"], Value::Null);
+        assert!(section.contains("Range formatting is not offered"), "{section}");
+        assert!(c.shutdown().await);
+    })
+}
