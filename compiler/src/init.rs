@@ -38,22 +38,10 @@ impl Preset {
     }
 }
 
-/// Whether `name` can name an app, environment or pipeline: 1 to 32 lowercase letters, digits
-/// and `-`, starting with a letter and not ending with `-`. `Err` says what is wrong.
+/// Whether `name` can name an app, environment or pipeline: the checker's rule (PF3001),
+/// [`crate::check::aws_name`]. `Err` says what is wrong.
 pub fn validate_name(name: &str) -> Result<(), String> {
-    if name.is_empty() || name.len() > 32 {
-        return Err(format!("`{name}` must be 1 to 32 characters long"));
-    }
-    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return Err(format!("`{name}` must start with a lowercase letter"));
-    }
-    if let Some(c) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
-        return Err(format!("`{name}` contains `{c}`: use lowercase letters, digits and `-`"));
-    }
-    if name.ends_with('-') {
-        return Err(format!("`{name}` must not end with `-`"));
-    }
-    Ok(())
+    crate::check::aws_name(name)
 }
 
 /// The preset-specific parts of the app: the `build = ...` value, the files installed, the port.

@@ -117,7 +117,7 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
         )),
         inlay_hint_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
-        // WIRED BY MAIN: advertised once `pf_compiler::fmt::format` lands (handlers/formatting.rs).
+        // The same formatter as `pf fmt` (handlers/formatting.rs); docs/editors.md says so.
         document_formatting_provider: Some(OneOf::Left(true)),
         document_range_formatting_provider: None,
         declaration_provider: None,
@@ -152,6 +152,14 @@ impl LanguageServer for Backend {
             let mut state = lock(&self.state);
             *state = State::new(encoding);
             state.root = root;
+            state.snippets = params
+                .capabilities
+                .text_document
+                .as_ref()
+                .and_then(|t| t.completion.as_ref())
+                .and_then(|c| c.completion_item.as_ref())
+                .and_then(|i| i.snippet_support)
+                .unwrap_or(false);
             *lock(&self.snapshot) = state.snapshot();
         }
         Ok(InitializeResult {
@@ -202,7 +210,7 @@ impl LanguageServer for Backend {
         &self,
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
-        self.read("prepareRename", |s| handlers::rename::prepare(s, params))
+        self.read("prepareRename", |s| handlers::rename::prepare(s, params))?.map_err(Error::invalid_params)
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {

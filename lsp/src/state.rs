@@ -6,6 +6,7 @@
 //! published. Requests clone the `Arc` and never see a half-applied edit.
 
 use crate::convert::{self, Encoding, Files, LineIndex};
+use pf_compiler::diagnostic::codes;
 use pf_compiler::driver::{self, Analysis, Loader, Root};
 use pf_compiler::source::FileId;
 use pf_compiler::stdlib;
@@ -76,6 +77,8 @@ pub struct Snapshot {
     pub encoding: Encoding,
     /// The workspace folder, to show file names relative to it.
     pub root: Option<String>,
+    /// Whether the client takes snippets in completion items (`completionItem.snippetSupport`).
+    pub snippets: bool,
     pub docs: BTreeMap<Url, DocView>,
 }
 
@@ -94,6 +97,7 @@ pub type Publish = Vec<(Url, Option<i32>, Vec<lsp::Diagnostic>)>;
 pub struct State {
     pub encoding: Encoding,
     pub root: Option<String>,
+    pub snippets: bool,
     docs: BTreeMap<Url, Document>,
     views: BTreeMap<Url, DocView>,
     published: BTreeMap<Url, Vec<lsp::Diagnostic>>,
@@ -198,7 +202,12 @@ impl State {
 
     /// The snapshot of the current state.
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        Arc::new(Snapshot { encoding: self.encoding, root: self.root.clone(), docs: self.views.clone() })
+        Arc::new(Snapshot {
+            encoding: self.encoding,
+            root: self.root.clone(),
+            snippets: self.snippets,
+            docs: self.views.clone(),
+        })
     }
 
     /// The text of an open document.
@@ -206,11 +215,20 @@ impl State {
         self.docs.get(uri).map(|d| d.text.as_str())
     }
 
-    /// Opens (or replaces) a document.
+    /// Opens (or replaces) a document. Open documents with a `use` that could not be loaded
+    /// (PF1009) are re-analysed too: the new document may be the file they wait for.
     pub fn open(&mut self, uri: Url, text: String, version: i32) -> Publish {
         let name = name_of(&uri);
         self.docs.insert(uri.clone(), Document { uri: uri.clone(), name, text, version });
-        self.reanalyze(&uri)
+        let waiting: Vec<Url> = self
+            .views
+            .iter()
+            .filter(|(u, v)| {
+                **u != uri && v.current.analysis.diagnostics.iter().any(|d| d.code == codes::PF1009)
+            })
+            .map(|(u, _)| u.clone())
+            .collect();
+        self.reanalyze_with(&uri, waiting)
     }
 
     /// Applies content changes in order. A change without a range replaces the text.
@@ -247,14 +265,20 @@ impl State {
 
     /// Re-analyses `uri` and every open document whose program includes it.
     fn reanalyze(&mut self, uri: &Url) -> Publish {
+        self.reanalyze_with(uri, Vec::new())
+    }
+
+    /// Re-analyses `uri`, every open document whose program includes it, and `also`.
+    fn reanalyze_with(&mut self, uri: &Url, also: Vec<Url>) -> Publish {
         let Some(name) = self.docs.get(uri).map(|d| d.name.clone()) else { return Vec::new() };
         self.analyze_one(uri);
-        let users: Vec<Url> = self
+        let mut users: BTreeSet<Url> = self
             .views
             .iter()
             .filter(|(u, v)| *u != uri && v.current.analysis.sources.find(&name).is_some())
             .map(|(u, _)| u.clone())
             .collect();
+        users.extend(also.into_iter().filter(|u| u != uri));
         for u in users {
             self.analyze_one(&u);
         }

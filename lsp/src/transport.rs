@@ -84,6 +84,22 @@ fn is_exit(body: &[u8]) -> bool {
         .is_ok_and(|v| v.get("method").and_then(Value::as_str) == Some("exit") && v.get("id").is_none())
 }
 
+/// Methods without params. Some clients send them with `"params": null`, which tower-lsp rejects
+/// (`-32602` for `shutdown`, so that `exit` then ends with status 1).
+const NO_PARAMS: &[&str] = &["shutdown", "exit"];
+
+/// The body with a null `params` removed from a message of a method without params; any other
+/// body as it is.
+fn normalize(body: Vec<u8>) -> Vec<u8> {
+    let Ok(Value::Object(mut m)) = serde_json::from_slice::<Value>(&body) else { return body };
+    let no_params = m.get("method").and_then(Value::as_str).is_some_and(|name| NO_PARAMS.contains(&name));
+    if !(no_params && m.get("params") == Some(&Value::Null)) {
+        return body;
+    }
+    m.remove("params");
+    serde_json::to_vec(&Value::Object(m)).unwrap_or(body)
+}
+
 /// Why a body is not a message tower-lsp accepts, as the error response to send.
 fn check(body: &[u8]) -> Option<Vec<u8>> {
     let value: Value = match serde_json::from_slice(body) {
@@ -122,19 +138,22 @@ where
         while let Some(f) = reader.next().await {
             let reply = match f {
                 Frame::BadHeader => Some(error(-32700, "Parse error: no valid Content-Length", Value::Null)),
-                Frame::Body(body) => match check(&body) {
-                    Some(reply) => Some(reply),
-                    None => {
-                        if to_server.write_all(&frame(&body)).await.is_err() {
-                            break;
+                Frame::Body(body) => {
+                    let body = normalize(body);
+                    match check(&body) {
+                        Some(reply) => Some(reply),
+                        None => {
+                            if to_server.write_all(&frame(&body)).await.is_err() {
+                                break;
+                            }
+                            if is_exit(&body) {
+                                // tower-lsp only notices `exit` at the next message: end the input.
+                                break;
+                            }
+                            None
                         }
-                        if is_exit(&body) {
-                            // tower-lsp only notices `exit` at the next message: end the input.
-                            break;
-                        }
-                        None
                     }
-                },
+                }
             };
             if let Some(reply) = reply {
                 let _ = inject.send(reply);
@@ -181,5 +200,14 @@ mod tests {
         let no_method =
             String::from_utf8(check(br#"{"jsonrpc":"2.0","id":7}"#).unwrap_or_default()).unwrap_or_default();
         assert!(no_method.contains("\"id\":7"), "{no_method}");
+    }
+
+    #[test]
+    fn drops_a_null_params_of_methods_without_params() {
+        let shutdown =
+            super::normalize(br#"{"jsonrpc":"2.0","id":1,"method":"shutdown","params":null}"#.to_vec());
+        assert_eq!(String::from_utf8_lossy(&shutdown), r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#);
+        let hover = br#"{"jsonrpc":"2.0","id":1,"method":"textDocument/hover","params":null}"#.to_vec();
+        assert_eq!(super::normalize(hover.clone()), hover, "other methods are left as they are");
     }
 }

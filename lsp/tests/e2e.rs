@@ -431,3 +431,226 @@ fn formatting_uses_pf_fmt_and_leaves_broken_documents_alone() {
         assert!(c.shutdown().await);
     })
 }
+
+#[test]
+fn definition_references_and_rename_stay_in_the_documents_program() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let text = webshop();
+        // The same program in two unrelated projects.
+        let (a, b) = ("file:///projA/w.pf".to_string(), "file:///projB/w.pf".to_string());
+        c.open(&a, &text).await;
+        c.diagnostics(&a).await;
+        c.open(&b, &text).await;
+        c.diagnostics(&b).await;
+        let edit = c
+            .request(
+                "textDocument/rename",
+                json!({ "textDocument": { "uri": a }, "position": pos(&text, "env test", 0, 5), "newName": "staging" }),
+            )
+            .await;
+        let changed: Vec<&String> = edit["changes"].as_object().unwrap().keys().collect();
+        assert_eq!(changed, [&a], "only projA's file is edited: {edit}");
+        let refs = c
+            .request(
+                "textDocument/references",
+                json!({ "textDocument": { "uri": b }, "position": pos(&text, "env prod", 0, 5), "context": { "includeDeclaration": true } }),
+            )
+            .await;
+        assert!(refs.as_array().unwrap().iter().all(|r| r["uri"] == b), "{refs}");
+        let def = c.request("textDocument/definition", td(&b, pos(&text, "deploy prod", 0, 8))).await;
+        assert_eq!(def["uri"], b, "one definition, in its own file: {def}");
+
+        // A third file deploys an environment it does not declare: no jump into projA.
+        let other = "file:///projC/x.pf".to_string();
+        let third = "pipeline p {\n  stage build { build }\n  stage s { deploy prod }\n}\n";
+        c.open(&other, third).await;
+        c.diagnostics(&other).await;
+        let def = c.request("textDocument/definition", td(&other, pos(third, "prod", 0, 1))).await;
+        assert_eq!(def, Value::Null);
+
+        // A library file used by an open main file: its references include the main file's.
+        let dir = std::env::temp_dir().join(format!("pf-lsp-e2e-prog-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let main = url::Url::from_file_path(dir.join("main.pf")).unwrap().to_string();
+        let lib = url::Url::from_file_path(dir.join("common.pf")).unwrap().to_string();
+        let lib_text = "profile base {\n  network { azs = 2 }\n}\n";
+        c.open(&lib, lib_text).await;
+        c.diagnostics(&lib).await;
+        c.open(&main, "use \"./common.pf\"\nenv dev : base {\n  network { cidr = 10.0.0.0/16 }\n}\n").await;
+        c.diagnostics(&main).await;
+        let refs = c
+            .request(
+                "textDocument/references",
+                json!({ "textDocument": { "uri": lib }, "position": pos(lib_text, "base", 0, 1), "context": { "includeDeclaration": true } }),
+            )
+            .await;
+        let uris: Vec<&str> = refs.as_array().unwrap().iter().map(|r| r["uri"].as_str().unwrap()).collect();
+        assert_eq!(uris, [lib.as_str(), main.as_str()], "{refs}");
+        assert!(c.shutdown().await);
+    })
+}
+
+#[test]
+fn rename_refuses_names_that_change_the_programs_meaning() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let text = webshop();
+        let u = uri("webshop.pf");
+        c.open(&u, &text).await;
+        c.diagnostics(&u).await;
+        let rename = |at: &str, new: &str| json!({ "textDocument": { "uri": u }, "position": pos(&text, at, 0, 5), "newName": new });
+        let error = |r: &Value| r["error"]["message"].as_str().unwrap_or("").to_string();
+        // A name already declared in the namespace.
+        let r = c.request_raw("textDocument/rename", rename("env test", "uat")).await;
+        assert!(error(&r).contains("`uat` is already declared"), "{r}");
+        let r = c.request_raw("textDocument/rename", rename("e test { deploy test }", "uat")).await;
+        assert!(error(&r).contains("`uat` is already declared"), "{r}");
+        // A name the checker rejects for AWS (PF3001).
+        let r = c.request_raw("textDocument/rename", rename("env test", "Ab9")).await;
+        assert!(
+            error(&r).contains("must start with a lowercase letter") && error(&r).contains("PF3001"),
+            "{r}"
+        );
+        // A pipeline that ships the app of its name: refused in prepareRename and rename.
+        let prep =
+            c.request_raw("textDocument/prepareRename", td(&u, pos(&text, "pipeline webshop", 0, 10))).await;
+        assert!(error(&prep).contains("app = webshop"), "{prep}");
+        let r = c.request_raw("textDocument/rename", rename("line webshop", "shop")).await;
+        assert!(error(&r).contains("app = webshop"), "{r}");
+        // Still allowed: a fresh valid name, and prod to another protected name.
+        let ok = c.request("textDocument/rename", rename("env test", "staging")).await;
+        assert_eq!(ok["changes"][&u].as_array().unwrap().len(), 2, "{ok}");
+        // webshop's prod is protected by its profile (`highly_available`), whatever its name.
+        c.request("textDocument/rename", rename("env prod", "live")).await;
+
+        // An environment protected by its name, renamed to an unprotected name.
+        let d = uri("default.pf");
+        let t = "env prod { }\n";
+        c.open(&d, t).await;
+        c.diagnostics(&d).await;
+        let at = |u: &str, t: &str, needle: &str, new: &str| json!({ "textDocument": { "uri": u }, "position": pos(t, needle, 0, 5), "newName": new });
+        let r = c.request_raw("textDocument/rename", at(&d, t, "env prod", "live")).await;
+        let e = error(&r);
+        assert!(e.contains("lose its protection") && e.contains("add `protected = true`"), "{r}");
+        c.request("textDocument/rename", at(&d, t, "env prod", "production")).await;
+
+        // Protected names from the project (instead of prod and production); an explicit
+        // `protected = true` keeps protection.
+        let v = uri("protected.pf");
+        let t = "project { protected = [\"live\", \"silver\", \"ruby\"] }\nenv live { protected = true }\nenv gold { }\nenv silver { }\nenv prod { }\n";
+        c.open(&v, t).await;
+        c.diagnostics(&v).await;
+        c.request("textDocument/rename", at(&v, t, "env live", "other")).await;
+        c.request("textDocument/rename", at(&v, t, "env gold", "ruby")).await;
+        c.request("textDocument/rename", at(&v, t, "env prod", "cobalt")).await;
+        let r = c.request_raw("textDocument/rename", at(&v, t, "env silver", "bronze")).await;
+        assert!(error(&r).contains("lose its protection"), "{r}");
+        assert!(c.shutdown().await);
+    })
+}
+
+#[test]
+fn opening_a_missing_used_file_refreshes_its_user() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let dir = std::env::temp_dir().join(format!("pf-lsp-e2e-late-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let m = url::Url::from_file_path(dir.join("m.pf")).unwrap().to_string();
+        let late = url::Url::from_file_path(dir.join("late.pf")).unwrap().to_string();
+        let main = "use std.build.go\nuse \"./late.pf\"\napp shop {\n  source = codecommit { repository = \"shop\" }\n  build = go\n  deploy = ec2 { port = 8080 }\n}\npipeline shop {\n  stage build { build }\n  stage a { deploy shared }\n}\n";
+        let codes = |d: Vec<Value>| -> Vec<String> {
+            d.iter()
+                .filter(|d| d["severity"] == 1)
+                .map(|d| d["code"].as_str().unwrap_or("").to_string())
+                .collect()
+        };
+        c.open(&m, main).await;
+        let before = codes(c.diagnostics(&m).await);
+        assert!(before.contains(&"PF1009".to_string()), "late.pf is not on disk: {before:?}");
+        c.open(
+            &late,
+            "use std.env.profiles\nenv shared : cost_optimized { network { cidr = 10.5.0.0/16 } }\n",
+        )
+        .await;
+        c.diagnostics(&late).await;
+        let after = codes(c.diagnostics(&m).await);
+        assert_eq!(after, Vec::<String>::new(), "m.pf is re-analysed with the open late.pf");
+        assert!(c.shutdown().await);
+    })
+}
+
+#[test]
+fn shutdown_and_exit_with_null_params_end_cleanly() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let frame = |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len());
+        c.send_raw(frame(r#"{"jsonrpc":"2.0","id":99,"method":"shutdown","params":null}"#).as_bytes()).await;
+        let r = c.recv().await;
+        assert_eq!(r, json!({ "jsonrpc": "2.0", "id": 99, "result": null }), "{r}");
+        c.send_raw(frame(r#"{"jsonrpc":"2.0","method":"exit","params":null}"#).as_bytes()).await;
+        let clean = tokio::time::timeout(std::time::Duration::from_secs(5), c.server).await.unwrap().unwrap();
+        assert!(clean, "exit after an accepted shutdown is a clean end");
+        // Without params, as before.
+        let (c, _) = Client::start(false).await;
+        assert!(c.shutdown().await);
+    })
+}
+
+#[test]
+fn completion_sends_snippets_only_to_clients_that_take_them() {
+    common::run(async {
+        let text = "pipeline p {\n  stage s {  }\n}\n";
+        let at = pos(text, "{  }", 0, 2);
+        let items = |v: &Value| v.as_array().cloned().unwrap_or_default();
+        let stage_block = |v: &Value| -> Value {
+            items(v)
+                .into_iter()
+                .find(|i| i["label"] == "deploy")
+                .unwrap_or_else(|| panic!("deploy offered: {v}"))
+        };
+        for (caps, snippets) in [
+            (Value::Null, false),
+            (json!({ "completion": { "completionItem": { "snippetSupport": false } } }), false),
+            (json!({ "completion": { "completionItem": { "snippetSupport": true } } }), true),
+        ] {
+            let (mut c, _) = Client::start_with(false, caps.clone()).await;
+            let u = uri("snip.pf");
+            c.open(&u, text).await;
+            c.diagnostics(&u).await;
+            let r = c.request("textDocument/completion", td(&u, at.clone())).await;
+            let formats: Vec<i64> = items(&r).iter().filter_map(|i| i["insertTextFormat"].as_i64()).collect();
+            assert!(!formats.is_empty(), "{r}");
+            if snippets {
+                assert!(formats.contains(&2), "{caps}: {r}");
+            } else {
+                assert!(formats.iter().all(|f| *f == 1), "{caps}: {r}");
+                assert!(
+                    items(&r).iter().all(|i| !i["insertText"].as_str().unwrap_or("").contains('$')),
+                    "{r}"
+                );
+            }
+            let deploy = stage_block(&r);
+            let expected = if snippets { "deploy ${1:name}" } else { "deploy name" };
+            assert_eq!(deploy["insertText"], expected, "{caps}");
+            assert!(c.shutdown().await);
+        }
+    })
+}
+
+#[test]
+fn editors_doc_says_what_formatting_the_server_advertises() {
+    common::run(async {
+        let (c, init) = Client::start(false).await;
+        let doc =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/editors.md")).unwrap();
+        let section = doc.split("## Formatting").nth(1).expect("a Formatting section");
+        let section = section.split("\n## ").next().unwrap_or(section);
+        assert_eq!(init["capabilities"]["documentFormattingProvider"], true);
+        assert!(section.contains("advertises `documentFormattingProvider`"), "{section}");
+        assert!(!section.contains("not advertised"), "{section}");
+        assert_eq!(init["capabilities"]["documentRangeFormattingProvider"], Value::Null);
+        assert!(section.contains("Range formatting is not offered"), "{section}");
+        assert!(c.shutdown().await);
+    })
+}

@@ -114,7 +114,9 @@ fn project(ctx: &mut Ctx, decls: &Decls) -> Project {
     project
 }
 
-fn protected_names(decls: &Decls) -> Vec<String> {
+/// The environment names protected without a `protected` field: `project { protected = [...] }`,
+/// or `prod` and `production`.
+pub fn protected_names(decls: &Decls) -> Vec<String> {
     decls
         .project
         .as_ref()

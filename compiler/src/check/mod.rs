@@ -21,7 +21,9 @@ use crate::diagnostic::Diagnostic;
 use crate::ir::{Program, Provenance};
 use crate::source::SourceMap;
 
+pub use lower::protected_names;
 pub use resolve::{Decl, Decls};
+pub use rules::aws_name;
 
 /// Variables a string may interpolate: `"${app}-${env}"`.
 pub const INTERPOLATIONS: &[&str] = &["app", "env", "pipeline", "stage"];

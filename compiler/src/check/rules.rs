@@ -38,16 +38,30 @@ fn plain_http(ctx: &mut Ctx, program: &Program, decls: &Decls) {
     }
 }
 
+/// Whether `name` can name an app, environment or pipeline (PF3001): 1 to 32 lowercase letters,
+/// digits and `-`, starting with a letter and not ending with `-`. `Err` says what is wrong.
+/// The one statement of the rule: the checker, `pf init` and the language server's rename use it.
+pub fn aws_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 32 {
+        return Err(format!("`{name}` must be 1 to 32 characters long"));
+    }
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Err(format!("`{name}` must start with a lowercase letter"));
+    }
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
+        return Err(format!("`{name}` contains `{c}`: use lowercase letters, digits and `-`"));
+    }
+    if name.ends_with('-') {
+        return Err(format!("`{name}` must not end with `-`"));
+    }
+    Ok(())
+}
+
 /// App, environment and pipeline names end up in stack, role and resource names.
 fn names(ctx: &mut Ctx, decls: &Decls) {
     for d in decls.apps.iter().chain(decls.of(DeclKind::Env)).chain(&decls.pipelines) {
         let n = &d.name.name;
-        let valid = !n.is_empty()
-            && n.len() <= 32
-            && n.starts_with(|c: char| c.is_ascii_lowercase())
-            && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !n.ends_with('-');
-        if !valid {
+        if aws_name(n).is_err() {
             let fixed: String = n
                 .to_ascii_lowercase()
                 .chars()

@@ -21,8 +21,51 @@ pub fn completion(snap: &Snapshot, params: CompletionParams) -> Option<Completio
     let offset = doc.index.offset(&doc.text, p.position, snap.encoding);
     let ctx = context::scan(&doc.text, offset);
     let docs = [&view.current, &view.good];
-    let items = complete(&ctx, &docs);
+    let mut items = complete(&ctx, &docs);
+    if !snap.snippets {
+        for i in &mut items {
+            if i.insert_text_format == Some(InsertTextFormat::SNIPPET) {
+                i.insert_text = i.insert_text.as_deref().map(plain_text);
+                i.insert_text_format = Some(InsertTextFormat::PLAIN_TEXT);
+            }
+        }
+    }
     Some(CompletionResponse::Array(items))
+}
+
+/// A snippet as plain text, for clients without snippet support: tab stops (`$1`, `${1}`) are
+/// removed and placeholders (`${1:name}`) leave their default text; `\$`, `\}` and `\\` are
+/// unescaped.
+pub fn plain_text(snippet: &str) -> String {
+    fn walk(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, out: &mut String, nested: bool) {
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => out.extend(chars.next()),
+                '}' if nested => return,
+                '$' if chars.peek().is_some_and(char::is_ascii_digit) => {
+                    while chars.next_if(char::is_ascii_digit).is_some() {}
+                }
+                '$' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    while chars.next_if(char::is_ascii_digit).is_some() {}
+                    if chars.next_if_eq(&':').is_some() {
+                        walk(chars, out, true);
+                    } else {
+                        // `${1}`, or a choice or variable this server never sends: skip it.
+                        for c in chars.by_ref() {
+                            if c == '}' {
+                                break;
+                            }
+                        }
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+    }
+    let mut out = String::new();
+    walk(&mut snippet.chars().peekable(), &mut out, false);
+    out
 }
 
 /// The completions for a context; `docs` are the analyses to take names from.
@@ -251,4 +294,18 @@ fn child_snippet(c: &'static Child) -> CompletionItem {
     let mut i = item(c.keyword, CompletionItemKind::STRUCT, "block", Some(snippet));
     i.documentation = markdown(c.doc.to_string());
     i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_text;
+
+    #[test]
+    fn snippets_become_plain_text() {
+        assert_eq!(plain_text("test ${1:name} {\n\t$0\n}"), "test name {\n\t\n}");
+        assert_eq!(plain_text("repository = \"${2:$1}\""), "repository = \"\"");
+        assert_eq!(plain_text("cpu(${1:60}%)"), "cpu(60%)");
+        assert_eq!(plain_text("secret(\"$1\") ${2} \\$x"), "secret(\"\")  $x");
+        assert_eq!(plain_text("compute"), "compute");
+    }
 }

@@ -25,8 +25,11 @@ pub fn definition(snap: &Snapshot, params: GotoDefinitionParams) -> Option<GotoD
         let file = at.doc.analysis.sources.find(name)?;
         return location(&at.doc, Span::new(file, 0, 0), snap.encoding).map(GotoDefinitionResponse::Scalar);
     }
-    let defs: Vec<Location> =
-        all_occurrences(snap, &sym).into_iter().filter(|(_, def)| *def).map(|(l, _)| l).collect();
+    let defs: Vec<Location> = all_occurrences(snap, &p.text_document.uri, &sym)
+        .into_iter()
+        .filter(|(_, def)| *def)
+        .map(|(l, _)| l)
+        .collect();
     match defs.len() {
         0 => None,
         1 => defs.into_iter().next().map(GotoDefinitionResponse::Scalar),

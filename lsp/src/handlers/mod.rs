@@ -15,7 +15,7 @@ pub mod symbols;
 
 use crate::convert::{Encoding, LineIndex};
 use crate::locate::{self, Item, Sym};
-use crate::state::{DocAnalysis, Snapshot};
+use crate::state::{name_of, DocAnalysis, Snapshot};
 use pf_compiler::source::{FileId, Span};
 use std::sync::Arc;
 use tower_lsp::lsp_types::{Location, Position, Range, Url};
@@ -58,12 +58,14 @@ pub fn range(doc: &DocAnalysis, span: Span, enc: Encoding) -> Range {
     doc.index.range(&doc.text, span.start as usize, span.end as usize, enc)
 }
 
-/// Every occurrence of `sym` across the programs of all open documents, deduplicated by
-/// location: (location, is definition).
-pub fn all_occurrences(snap: &Snapshot, sym: &Sym) -> Vec<(Location, bool)> {
+/// Every occurrence of `sym` in the program of the document `uri`, deduplicated by location:
+/// (location, is definition). That program is the files of the document's own analysis (itself
+/// and what it `use`s) plus the open documents whose analysis includes it (a main file using a
+/// library file); open documents that share nothing with it are not looked at, even if they
+/// declare the same names.
+pub fn all_occurrences(snap: &Snapshot, uri: &Url, sym: &Sym) -> Vec<(Location, bool)> {
     let mut out: Vec<(Location, bool)> = Vec::new();
-    for view in snap.docs.values() {
-        let doc = &view.current;
+    for doc in program(snap, uri) {
         for (s, span, def) in locate::occurrences(&doc.analysis) {
             if &s != sym {
                 continue;
@@ -82,6 +84,19 @@ pub fn all_occurrences(snap: &Snapshot, sym: &Sym) -> Vec<(Location, bool)> {
         ))
     });
     out
+}
+
+/// The current analyses of the program of the document `uri`: its own first, then those of the
+/// open documents whose analysis includes it.
+pub fn program<'a>(snap: &'a Snapshot, uri: &Url) -> Vec<&'a Arc<DocAnalysis>> {
+    let name = name_of(uri);
+    let own = snap.doc(uri).map(|v| &v.current);
+    let users = snap
+        .docs
+        .iter()
+        .filter(|(u, v)| *u != uri && v.current.analysis.sources.find(&name).is_some())
+        .map(|(_, v)| &v.current);
+    own.into_iter().chain(users).collect()
 }
 
 /// The symbol at a position (a definition or a reference).

@@ -43,6 +43,11 @@ pub fn uri(name: &str) -> String {
 impl Client {
     /// Starts a server and initializes it; `utf8` offers the UTF-8 position encoding.
     pub async fn start(utf8: bool) -> (Client, Value) {
+        Client::start_with(utf8, Value::Null).await
+    }
+
+    /// Like [`Client::start`], with `textDocument` client capabilities (none when null).
+    pub async fn start_with(utf8: bool, text_document: Value) -> (Client, Value) {
         let (client_side, server_side) = tokio::io::duplex(1 << 22);
         let (server_read, server_write) = tokio::io::split(server_side);
         let server = tokio::spawn(pf_lsp::serve(server_read, server_write));
@@ -57,11 +62,12 @@ impl Client {
             server,
         };
         let encodings = if utf8 { json!(["utf-8", "utf-16"]) } else { json!(["utf-16"]) };
+        let mut capabilities = json!({ "general": { "positionEncodings": encodings } });
+        if !text_document.is_null() {
+            capabilities["textDocument"] = text_document;
+        }
         let init = c
-            .request(
-                "initialize",
-                json!({ "capabilities": { "general": { "positionEncodings": encodings } }, "rootUri": "file:///pf-test" }),
-            )
+            .request("initialize", json!({ "capabilities": capabilities, "rootUri": "file:///pf-test" }))
             .await;
         c.notify("initialized", json!({})).await;
         (c, init)
