@@ -129,27 +129,43 @@ fn completion_follows_the_context_even_in_a_broken_file() {
         c.change(&u, 3, [(l + 2, 4), (l + 2, 4)], "nat = ").await;
         let got = labels(&c.request("textDocument/completion", complete(l + 2, 10)).await);
         assert_eq!(got, ["none", "single", "per_az"]);
+        // Once the value is written, a space (a trigger character) offers nothing.
+        c.change(&u, 4, [(l + 2, 10), (l + 2, 10)], "single ").await;
+        let got = labels(&c.request("textDocument/completion", complete(l + 2, 17)).await);
+        assert!(got.is_empty(), "the value is written: {got:?}");
+        c.change(&u, 5, [(l + 2, 10), (l + 2, 17)], "").await;
 
         // Break the file (an unclosed brace at the end) and complete in a pipeline stage.
         let end = text.lines().count() as u32 + 3;
-        c.change(&u, 4, [(end, 0), (end, 0)], "pipeline other {\n  stage s {\n    deploy ").await;
+        c.change(&u, 6, [(end, 0), (end, 0)], "pipeline other {\n  stage s {\n    deploy ").await;
         let diags = c.diagnostics(&u).await;
         assert!(diags.iter().any(|d| d["code"] == "PF0007"), "{diags:?}");
         let got = labels(&c.request("textDocument/completion", complete(end + 2, 11)).await);
         assert_eq!(got, ["test", "prod", "uat"], "deploy takes an environment (profiles are not deployable)");
-        c.change(&u, 5, [(end + 2, 4), (end + 2, 11)], "").await;
+        c.change(&u, 7, [(end + 2, 11), (end + 2, 11)], "test ").await;
+        let got = labels(&c.request("textDocument/completion", complete(end + 2, 16)).await);
+        assert!(got.is_empty(), "the environment is written: {got:?}");
+        c.change(&u, 8, [(end + 2, 11), (end + 2, 16)], "").await;
+        c.change(&u, 9, [(end + 2, 4), (end + 2, 11)], "").await;
         let got = labels(&c.request("textDocument/completion", complete(end + 2, 4)).await);
         assert!(got.contains(&"deploy".to_string()) && got.contains(&"approve".to_string()), "{got:?}");
 
         // Top level, `use`, env parents, build presets.
         let n = end + 4;
-        c.change(&u, 6, [(end + 2, 4), (end + 2, 4)], "\n}\n}\nuse ").await;
+        c.change(&u, 10, [(end + 2, 4), (end + 2, 4)], "\n}\n}\nuse ").await;
         let got = labels(&c.request("textDocument/completion", complete(n + 1, 4)).await);
         assert!(got.contains(&"std.build.node".to_string()), "{got:?}");
-        c.change(&u, 7, [(n + 1, 0), (n + 1, 4)], "env staging : ").await;
+        c.change(&u, 11, [(n + 1, 0), (n + 1, 4)], "env staging : ").await;
         let got = labels(&c.request("textDocument/completion", complete(n + 1, 14)).await);
         assert!(got.contains(&"prod".to_string()) && got.contains(&"cost_optimized".to_string()), "{got:?}");
-        c.change(&u, 8, [(n + 1, 0), (n + 1, 14)], "").await;
+        c.change(&u, 12, [(n + 1, 0), (n + 1, 14)], "env uat : ").await;
+        let got = labels(&c.request("textDocument/completion", complete(n + 1, 10)).await);
+        assert!(
+            got.contains(&"prod".to_string()) && !got.contains(&"uat".to_string()),
+            "never itself: {got:?}"
+        );
+        c.change(&u, 13, [(n + 1, 0), (n + 1, 10)], "env staging : ").await;
+        c.change(&u, 14, [(n + 1, 0), (n + 1, 14)], "").await;
         let got = labels(&c.request("textDocument/completion", complete(n + 1, 0)).await);
         assert!(
             ["app", "env", "pipeline", "project", "use"].iter().all(|k| got.contains(&k.to_string())),

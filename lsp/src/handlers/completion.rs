@@ -100,13 +100,16 @@ pub fn complete(ctx: &Context, docs: &[&std::sync::Arc<DocAnalysis>]) -> Vec<Com
                 return Vec::new();
             }
             if let Some((head, _)) = entry.split_once(':') {
-                let kw = head.split_whitespace().next().unwrap_or("");
-                return match kw {
+                let mut head = head.split_whitespace();
+                let (kw, own) = (head.next().unwrap_or(""), head.next().unwrap_or(""));
+                let parents = match kw {
                     "env" => names(&[DeclKind::Env, DeclKind::Profile]),
                     "profile" => names(&[DeclKind::Profile]),
                     "build" => with_presets(names(&[DeclKind::Build])),
                     _ => Vec::new(),
                 };
+                // A declaration never extends itself (PF1008).
+                return parents.into_iter().filter(|i| i.label != own).collect();
             }
             if words.len() <= 1 && !entry.ends_with(' ') {
                 return schema::DECLS.iter().map(declaration_snippet).collect();
@@ -114,7 +117,12 @@ pub fn complete(ctx: &Context, docs: &[&std::sync::Arc<DocAnalysis>]) -> Vec<Com
             Vec::new()
         }
         Scope::Block { schema, .. } => {
-            if let Some((key, _)) = entry.split_once('=') {
+            if let Some((key, value)) = entry.split_once('=') {
+                // `nat = single ` or `source = codecommit { .. } `: the value is written; a space
+                // after it (a trigger character) should not offer values again.
+                if !ctx.in_list && !value.trim().is_empty() && entry.ends_with(char::is_whitespace) {
+                    return Vec::new();
+                }
                 let key = key.trim();
                 let Some(field) = schema.field(key) else { return Vec::new() };
                 let mut ty = &field.ty;
@@ -124,6 +132,10 @@ pub fn complete(ctx: &Context, docs: &[&std::sync::Arc<DocAnalysis>]) -> Vec<Com
                 return values(ty, ctx, docs, &names);
             }
             if let Some(child) = words.first().and_then(|w| schema.child(w)) {
+                // `deploy test `: the label is written; nothing more to offer.
+                if words.len() > 2 || (words.len() == 2 && entry.ends_with(' ')) {
+                    return Vec::new();
+                }
                 if words.len() > 1 || entry.ends_with(' ') {
                     if child.label_ref == Some(RefKind::Env) {
                         return names(&[DeclKind::Env]);
