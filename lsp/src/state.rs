@@ -310,12 +310,24 @@ impl State {
         // 60,000 diagnostics take 14 s.
         // (`lsp::Range` is not `Hash`: its four numbers are the key.)
         let mut seen: HashSet<(Url, [u32; 4], Option<String>, String)> = HashSet::new();
+        // Open documents that another open program uses: libraries, whose declarations that
+        // program deploys, so "never deployed" (PF4006) from their own analysis is false.
+        let used: HashSet<&Url> = self
+            .views
+            .values()
+            .flat_map(|v| v.current.uris.iter().skip(1).flatten())
+            .filter(|u| self.views.contains_key(*u))
+            .collect();
         for view in self.views.values() {
             let da = &view.current;
             let mut files = Files::new(&da.analysis, enc);
             let uri_of = |f: FileId| da.uri_of(f).cloned();
+            let library = used.contains(&da.uri);
             for d in &da.analysis.diagnostics {
                 let Some(uri) = da.uri_of(d.primary.span.file) else { continue };
+                if library && d.code == pf_compiler::diagnostic::codes::PF4006 {
+                    continue;
+                }
                 // An open document's own analysis speaks for it; other programs add only
                 // findings it does not have.
                 let ld = convert::diagnostic(d, &mut files, &uri_of);

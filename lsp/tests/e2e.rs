@@ -392,6 +392,29 @@ fn editing_a_used_file_refreshes_the_user() {
     })
 }
 
+/// A library file deployed by an open program is not "never deployed" (PF4006) because its own
+/// analysis, as a root, sees no pipeline.
+#[test]
+fn a_library_deployed_by_an_open_program_is_not_never_deployed() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let dir = std::env::temp_dir().join(format!("pf-lsp-e2e-lib-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let lib = url::Url::from_file_path(dir.join("lib.pf")).unwrap().to_string();
+        let main = url::Url::from_file_path(dir.join("main.pf")).unwrap().to_string();
+        let codes = |d: Vec<Value>| -> Vec<String> {
+            d.iter().map(|d| d["code"].as_str().unwrap_or("").to_string()).collect()
+        };
+        c.open(&lib, "env shared {\n  network { cidr = 10.0.0.0/16 }\n}\n").await;
+        assert_eq!(codes(c.diagnostics(&lib).await), ["PF4006"], "alone, the library's env is unused");
+        let program = "use std.build.go\nuse \"./lib.pf\"\napp shop {\n  source = codecommit { repository = \"shop\" }\n  build = go\n  deploy = ec2 { port = 8080 }\n}\npipeline shop {\n  stage build { build }\n  stage a { deploy shared }\n}\n";
+        c.open(&main, program).await;
+        assert_eq!(codes(c.diagnostics(&main).await), Vec::<String>::new());
+        assert_eq!(codes(c.diagnostics(&lib).await), Vec::<String>::new(), "main.pf deploys it");
+        assert!(c.shutdown().await);
+    })
+}
+
 #[test]
 fn malformed_messages_get_error_responses_not_an_exit() {
     common::run(async {
