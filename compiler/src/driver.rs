@@ -83,6 +83,7 @@ pub fn analyze(roots: Vec<Root>, loader: &dyn Loader) -> Analysis {
     drop_unreliable(&mut a.checked.diagnostics, &a.diagnostics);
     a.diagnostics.append(&mut a.checked.diagnostics);
     drop_cured_imports(&mut a.diagnostics);
+    place_imports(&mut a.diagnostics, &a.files);
     diagnostic::sort(&mut a.diagnostics);
     a
 }
@@ -100,6 +101,29 @@ fn drop_unreliable(checked: &mut Vec<Diagnostic>, syntax: &[Diagnostic]) {
         .collect();
     if !broken.is_empty() {
         checked.retain(|d| !broken.contains(&d.primary.span.file));
+    }
+}
+
+/// Fixes that add a `use` line are written to insert it at the start of the file; they insert it
+/// before the file's first `use` instead, or else before its first declaration, so that the new
+/// line joins the others and a header comment stays on top.
+fn place_imports(diagnostics: &mut [Diagnostic], files: &[ast::File]) {
+    for d in diagnostics.iter_mut() {
+        let Some(fix) = d.fix.as_mut() else { continue };
+        for edit in fix
+            .edits
+            .iter_mut()
+            .filter(|e| e.span.start == 0 && e.span.end == 0 && e.replacement.starts_with("use "))
+        {
+            let Some(file) = files.get(edit.span.file.0 as usize) else { continue };
+            let is_use = |e: &&Entry| matches!(e, Entry::Block(b) if b.keyword.name == "use");
+            let first = file.entries.iter().find(is_use).or_else(|| file.entries.first());
+            if let Some(entry) = first {
+                let at = entry.span().start;
+                edit.span.start = at;
+                edit.span.end = at;
+            }
+        }
     }
 }
 
