@@ -60,6 +60,25 @@ fn diagnostics_appear_on_a_typo_offer_a_fix_and_clear_when_fixed() {
         assert_eq!(edit["newText"], "health_check");
         assert_eq!(edit["range"], d["range"]);
 
+        // A client that sends no diagnostics (or drops their `data`) gets the fix at the cursor;
+        // a request for other kinds than quick fixes gets none.
+        let cursor = json!({ "start": d["range"]["start"], "end": d["range"]["start"] });
+        let actions = c
+            .request(
+                "textDocument/codeAction",
+                json!({ "textDocument": { "uri": u }, "range": cursor, "context": { "diagnostics": [] } }),
+            )
+            .await;
+        assert_eq!(actions[0]["title"], "replace with `health_check`", "{actions}");
+        let actions = c
+            .request(
+                "textDocument/codeAction",
+                json!({ "textDocument": { "uri": u }, "range": d["range"],
+                        "context": { "diagnostics": [d], "only": ["refactor"] } }),
+            )
+            .await;
+        assert_eq!(actions, json!([]));
+
         // Applying it clears the diagnostics.
         c.change(&u, 3, [(l, ch), (l, ch + 11)], "health_check").await;
         assert_eq!(c.diagnostics(&u).await, Vec::<Value>::new());
