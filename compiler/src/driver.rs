@@ -115,16 +115,21 @@ fn place_imports(diagnostics: &mut [Diagnostic], files: &[ast::File]) {
             .iter_mut()
             .filter(|e| e.span.start == 0 && e.span.end == 0 && e.replacement.starts_with("use "))
         {
-            let Some(file) = files.get(edit.span.file.0 as usize) else { continue };
-            let is_use = |e: &&Entry| matches!(e, Entry::Block(b) if b.keyword.name == "use");
-            let first = file.entries.iter().find(is_use).or_else(|| file.entries.first());
-            if let Some(entry) = first {
-                let at = entry.span().start;
+            if let Some(file) = files.get(edit.span.file.0 as usize) {
+                let at = import_point(file) as u32;
                 edit.span.start = at;
                 edit.span.end = at;
             }
         }
     }
+}
+
+/// Where a new `use` line goes in `file`: before its first `use`, or else before its first
+/// entry (after a header comment), or else at the start.
+pub fn import_point(file: &ast::File) -> usize {
+    let is_use = |e: &&Entry| matches!(e, Entry::Block(b) if b.keyword.name == "use");
+    let first = file.entries.iter().find(is_use).or_else(|| file.entries.first());
+    first.map_or(0, |e| e.span().start as usize)
 }
 
 /// `use std.build.golang` (PF1009, fixed by `std.build.go`) then `build = go` (PF1006, fixed by

@@ -190,11 +190,19 @@ fn completion_follows_the_context_even_in_a_broken_file() {
             ["app", "env", "pipeline", "project", "use"].iter().all(|k| got.contains(&k.to_string())),
             "{got:?}"
         );
+        // A standard preset not imported brings its `use`, placed before the first `use` line.
         let build = pos(&text, "build = go {", 0, 8);
-        let got = labels(
-            &c.request("textDocument/completion", complete(build["line"].as_u64().unwrap() as u32, 10)).await,
+        let at =
+            complete(build["line"].as_u64().unwrap() as u32, build["character"].as_u64().unwrap() as u32);
+        let items = c.request("textDocument/completion", at).await;
+        let item =
+            |name: &str| items.as_array().unwrap().iter().find(|i| i["label"] == name).cloned().unwrap();
+        let first_use = pos(&text, "use std.build.go", 0, 0);
+        assert_eq!(
+            item("node")["additionalTextEdits"],
+            json!([{ "range": { "start": first_use, "end": first_use }, "newText": "use std.build.node\n" }])
         );
-        let _ = got;
+        assert!(item("go").get("additionalTextEdits").is_none(), "go is imported already");
         assert!(c.shutdown().await);
     })
 }

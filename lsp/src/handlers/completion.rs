@@ -10,7 +10,7 @@ use pf_compiler::stdlib;
 use std::collections::BTreeSet;
 use tower_lsp::lsp_types::{
     CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, Documentation,
-    InsertTextFormat, MarkupContent, MarkupKind,
+    InsertTextFormat, MarkupContent, MarkupKind, Range, TextEdit,
 };
 
 /// Answers a completion request.
@@ -21,7 +21,13 @@ pub fn completion(snap: &Snapshot, params: CompletionParams) -> Option<Completio
     let offset = doc.index.offset(&doc.text, p.position, snap.encoding);
     let ctx = context::scan(&doc.text, offset);
     let docs = [&view.current, &view.good];
-    let mut items = complete(&ctx, &docs);
+    // A standard preset picked without its `use` brings the `use` along.
+    let import = |module: &str| {
+        let at = doc.analysis.files.first().map_or(0, pf_compiler::driver::import_point);
+        let p = doc.index.position(&doc.text, at, snap.encoding);
+        TextEdit { range: Range { start: p, end: p }, new_text: format!("use {module}\n") }
+    };
+    let mut items = complete(&ctx, &docs, &import);
     if !snap.snippets {
         for i in &mut items {
             if i.insert_text_format == Some(InsertTextFormat::SNIPPET) {
@@ -68,8 +74,13 @@ pub fn plain_text(snippet: &str) -> String {
     out
 }
 
-/// The completions for a context; `docs` are the analyses to take names from.
-pub fn complete(ctx: &Context, docs: &[&std::sync::Arc<DocAnalysis>]) -> Vec<CompletionItem> {
+/// The completions for a context; `docs` are the analyses to take names from; `import` is the
+/// edit that adds a `use` of a module.
+pub fn complete(
+    ctx: &Context,
+    docs: &[&std::sync::Arc<DocAnalysis>],
+    import: &dyn Fn(&str) -> TextEdit,
+) -> Vec<CompletionItem> {
     if ctx.in_text {
         return Vec::new();
     }
@@ -105,7 +116,7 @@ pub fn complete(ctx: &Context, docs: &[&std::sync::Arc<DocAnalysis>]) -> Vec<Com
                 let parents = match kw {
                     "env" => names(&[DeclKind::Env, DeclKind::Profile]),
                     "profile" => names(&[DeclKind::Profile]),
-                    "build" => with_presets(names(&[DeclKind::Build])),
+                    "build" => with_presets(names(&[DeclKind::Build]), import),
                     _ => Vec::new(),
                 };
                 // A declaration never extends itself (PF1008).
@@ -129,7 +140,7 @@ pub fn complete(ctx: &Context, docs: &[&std::sync::Arc<DocAnalysis>]) -> Vec<Com
                 if let (true, Ty::List(inner)) = (ctx.in_list, ty) {
                     ty = inner;
                 }
-                return values(ty, ctx, docs, &names);
+                return values(ty, ctx, docs, &names, import);
             }
             if let Some(child) = words.first().and_then(|w| schema.child(w)) {
                 // `deploy test `: the label is written; nothing more to offer.
@@ -161,7 +172,7 @@ pub fn complete(ctx: &Context, docs: &[&std::sync::Arc<DocAnalysis>]) -> Vec<Com
             out
         }
         Scope::Map(ty) => match entry.split_once('=') {
-            Some(_) => values(ty, ctx, docs, &names),
+            Some(_) => values(ty, ctx, docs, &names, import),
             None => Vec::new(),
         },
         Scope::Unknown => Vec::new(),
@@ -173,6 +184,7 @@ fn values(
     ctx: &Context,
     docs: &[&std::sync::Arc<DocAnalysis>],
     names: &dyn Fn(&[DeclKind]) -> Vec<CompletionItem>,
+    import: &dyn Fn(&str) -> TextEdit,
 ) -> Vec<CompletionItem> {
     match ty {
         Ty::Enum(values) => {
@@ -187,7 +199,7 @@ fn values(
                 item(v.kind, CompletionItemKind::ENUM_MEMBER, v.doc, Some(format!("{} {{ $0 }}", v.kind)))
             })
             .collect(),
-        Ty::Extends(_, DeclKind::Build) => with_presets(names(&[DeclKind::Build])),
+        Ty::Extends(_, DeclKind::Build) => with_presets(names(&[DeclKind::Build]), import),
         Ty::Ref(RefKind::App) => names(&[DeclKind::App]),
         Ty::Ref(RefKind::Env) => names(&[DeclKind::Env]),
         Ty::Ref(RefKind::Alarm) => {
@@ -231,19 +243,13 @@ fn values(
 }
 
 /// Build presets of the program plus those of the standard library.
-fn with_presets(mut out: Vec<CompletionItem>) -> Vec<CompletionItem> {
-    for (module, text) in stdlib::MODULES {
-        for line in text.lines() {
-            let Some(rest) = line.strip_prefix("build ") else { continue };
-            let name = rest.split(|c: char| c.is_whitespace() || c == '{' || c == ':').next().unwrap_or("");
-            if !name.is_empty() && !out.iter().any(|i| i.label == name) {
-                out.push(item(
-                    name,
-                    CompletionItemKind::MODULE,
-                    &format!("preset from `use {module}`"),
-                    None,
-                ));
-            }
+/// `out` and the standard build presets not imported yet, each with the edit that imports it.
+fn with_presets(mut out: Vec<CompletionItem>, import: &dyn Fn(&str) -> TextEdit) -> Vec<CompletionItem> {
+    for (name, module) in stdlib::BUILD_PRESETS {
+        if !out.iter().any(|i| i.label == *name) {
+            let mut i = item(name, CompletionItemKind::MODULE, &format!("preset from `use {module}`"), None);
+            i.additional_text_edits = Some(vec![import(module)]);
+            out.push(i);
         }
     }
     out
