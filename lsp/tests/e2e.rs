@@ -174,17 +174,28 @@ fn completion_follows_the_context_even_in_a_broken_file() {
         c.change(&u, 10, [(end + 2, 4), (end + 2, 4)], "\n}\n}\nuse ").await;
         let got = labels(&c.request("textDocument/completion", complete(n + 1, 4)).await);
         assert!(got.contains(&"std.build.node".to_string()), "{got:?}");
-        c.change(&u, 11, [(n + 1, 0), (n + 1, 4)], "env staging : ").await;
+        // A partly typed module path is replaced whole (editors may break words at dots).
+        c.change(&u, 11, [(n + 1, 4), (n + 1, 4)], "std.b").await;
+        let items = c.request("textDocument/completion", complete(n + 1, 9)).await;
+        let node =
+            items.as_array().unwrap().iter().find(|i| i["label"] == "std.build.node").cloned().unwrap();
+        assert_eq!(
+            node["textEdit"],
+            json!({ "range": { "start": { "line": n + 1, "character": 4 }, "end": { "line": n + 1, "character": 9 } },
+                    "newText": "std.build.node" })
+        );
+        c.change(&u, 12, [(n + 1, 4), (n + 1, 9)], "").await;
+        c.change(&u, 13, [(n + 1, 0), (n + 1, 4)], "env staging : ").await;
         let got = labels(&c.request("textDocument/completion", complete(n + 1, 14)).await);
         assert!(got.contains(&"prod".to_string()) && got.contains(&"cost_optimized".to_string()), "{got:?}");
-        c.change(&u, 12, [(n + 1, 0), (n + 1, 14)], "env uat : ").await;
+        c.change(&u, 14, [(n + 1, 0), (n + 1, 14)], "env uat : ").await;
         let got = labels(&c.request("textDocument/completion", complete(n + 1, 10)).await);
         assert!(
             got.contains(&"prod".to_string()) && !got.contains(&"uat".to_string()),
             "never itself: {got:?}"
         );
-        c.change(&u, 13, [(n + 1, 0), (n + 1, 10)], "env staging : ").await;
-        c.change(&u, 14, [(n + 1, 0), (n + 1, 14)], "").await;
+        c.change(&u, 15, [(n + 1, 0), (n + 1, 10)], "env staging : ").await;
+        c.change(&u, 16, [(n + 1, 0), (n + 1, 14)], "").await;
         let got = labels(&c.request("textDocument/completion", complete(n + 1, 0)).await);
         assert!(
             ["app", "env", "pipeline", "project", "use"].iter().all(|k| got.contains(&k.to_string())),

@@ -9,8 +9,8 @@ use pf_compiler::schema::{self, Child, DeclKind, Field, LabelRule, RefKind, Ty};
 use pf_compiler::stdlib;
 use std::collections::BTreeSet;
 use tower_lsp::lsp_types::{
-    CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, Documentation,
-    InsertTextFormat, MarkupContent, MarkupKind, Range, TextEdit,
+    CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, CompletionTextEdit,
+    Documentation, InsertTextFormat, MarkupContent, MarkupKind, Range, TextEdit,
 };
 
 /// Answers a completion request.
@@ -28,6 +28,17 @@ pub fn completion(snap: &Snapshot, params: CompletionParams) -> Option<Completio
         TextEdit { range: Range { start: p, end: p }, new_text: format!("use {module}\n") }
     };
     let mut items = complete(&ctx, &docs, &import);
+    // Module paths contain dots, which many editors treat as word breaks: `use std.b|` must
+    // replace all of `std.b`, not only `b`.
+    if let Some(path) = ctx.entry.strip_prefix("use ").map(str::trim_start) {
+        if matches!(context::resolve(&ctx.headers), Scope::Top) && !path.starts_with('"') {
+            let start = doc.index.position(&doc.text, offset - path.len(), snap.encoding);
+            let range = Range { start, end: p.position };
+            for i in &mut items {
+                i.text_edit = Some(CompletionTextEdit::Edit(TextEdit { range, new_text: i.label.clone() }));
+            }
+        }
+    }
     if !snap.snippets {
         for i in &mut items {
             if i.insert_text_format == Some(InsertTextFormat::SNIPPET) {
