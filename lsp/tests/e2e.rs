@@ -404,10 +404,7 @@ fn multibyte_text_in_utf16_and_utf8() {
 fn editing_a_used_file_refreshes_the_user() {
     common::run(async {
         let (mut c, _) = Client::start(false).await;
-        let dir = std::env::temp_dir().join(format!("pf-lsp-e2e-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let a = url::Url::from_file_path(dir.join("main.pf")).unwrap().to_string();
-        let b = url::Url::from_file_path(dir.join("common.pf")).unwrap().to_string();
+        let [a, b] = common::temp_uris("used", ["main.pf", "common.pf"]);
         let errors = |d: Vec<Value>| -> Vec<Value> { d.into_iter().filter(|d| d["severity"] == 1).collect() };
         c.open(&b, "profile base {\n  network { azs = 2 }\n}\n").await;
         assert_eq!(errors(c.diagnostics(&b).await), Vec::<Value>::new());
@@ -436,10 +433,7 @@ fn editing_a_used_file_refreshes_the_user() {
 fn a_library_deployed_by_an_open_program_is_not_never_deployed() {
     common::run(async {
         let (mut c, _) = Client::start(false).await;
-        let dir = std::env::temp_dir().join(format!("pf-lsp-e2e-lib-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let lib = url::Url::from_file_path(dir.join("lib.pf")).unwrap().to_string();
-        let main = url::Url::from_file_path(dir.join("main.pf")).unwrap().to_string();
+        let [lib, main] = common::temp_uris("lib", ["lib.pf", "main.pf"]);
         let codes = |d: Vec<Value>| -> Vec<String> {
             d.iter().map(|d| d["code"].as_str().unwrap_or("").to_string()).collect()
         };
@@ -547,10 +541,7 @@ fn definition_references_and_rename_stay_in_the_documents_program() {
         assert_eq!(def, Value::Null);
 
         // A library file used by an open main file: its references include the main file's.
-        let dir = std::env::temp_dir().join(format!("pf-lsp-e2e-prog-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let main = url::Url::from_file_path(dir.join("main.pf")).unwrap().to_string();
-        let lib = url::Url::from_file_path(dir.join("common.pf")).unwrap().to_string();
+        let [main, lib] = common::temp_uris("prog", ["main.pf", "common.pf"]);
         let lib_text = "profile base {\n  network { azs = 2 }\n}\n";
         c.open(&lib, lib_text).await;
         c.diagnostics(&lib).await;
@@ -631,10 +622,7 @@ fn rename_refuses_names_that_change_the_programs_meaning() {
 fn opening_a_missing_used_file_refreshes_its_user() {
     common::run(async {
         let (mut c, _) = Client::start(false).await;
-        let dir = std::env::temp_dir().join(format!("pf-lsp-e2e-late-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let m = url::Url::from_file_path(dir.join("m.pf")).unwrap().to_string();
-        let late = url::Url::from_file_path(dir.join("late.pf")).unwrap().to_string();
+        let [m, late] = common::temp_uris("late", ["m.pf", "late.pf"]);
         let main = "use std.build.go\nuse \"./late.pf\"\napp shop {\n  source = codecommit { repository = \"shop\" }\n  build = go\n  deploy = ec2 { port = 8080 }\n}\npipeline shop {\n  stage build { build }\n  stage a { deploy shared }\n}\n";
         let codes = |d: Vec<Value>| -> Vec<String> {
             d.iter()

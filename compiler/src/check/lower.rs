@@ -8,7 +8,7 @@ mod pipeline;
 use super::resolve::{Decl, Decls};
 use super::value::{Item, Obj, Val};
 use super::Ctx;
-use crate::diagnostic::{codes, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic, Label};
 use crate::ir::{Program, Project, Provenance, Text};
 use crate::source::Span;
 use std::collections::{BTreeMap, HashMap};
@@ -76,10 +76,9 @@ fn anchor_inherited(ctx: &mut Ctx, mark: usize, d: &Decl) {
         }
         let from = std::mem::replace(
             &mut diag.primary,
-            crate::diagnostic::Label { span: home, message: format!("in `{}`, inherited", d.name.name) },
+            Label { span: home, message: format!("in `{}`, inherited", d.name.name) },
         );
-        diag.secondary
-            .push(crate::diagnostic::Label { span: from.span, message: "inherited from here".into() });
+        diag.secondary.push(Label { span: from.span, message: "inherited from here".into() });
         if diag.fix.as_ref().is_some_and(|f| f.edits.iter().any(|e| e.span.file != home.file)) {
             diag.fix = None;
         }
@@ -226,13 +225,9 @@ fn check_emails(ctx: &mut Ctx, obj: &Obj, name: &str, purpose: &str) {
         if let Val::Str(s) = &item.val {
             if !is_email(s) {
                 ctx.push(
-                    Diagnostic::new(
-                        crate::diagnostic::codes::PF2001,
-                        item.span,
-                        format!("`{s}` is not an e-mail address"),
-                    )
-                    .with_label("expected name@domain")
-                    .with_help(format!(
+                    Diagnostic::new(codes::PF2001, item.span, format!("`{s}` is not an e-mail address"))
+                        .with_label("expected name@domain")
+                        .with_help(format!(
                         "{purpose} goes by e-mail through SNS: write an address such as `team@example.com`"
                     )),
                 );

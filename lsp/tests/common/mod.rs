@@ -256,3 +256,11 @@ pub fn labels(completion: &Value) -> Vec<String> {
         .unwrap_or_default();
     items.iter().map(|i| i["label"].as_str().unwrap_or("").to_string()).collect()
 }
+
+/// `file://` URIs of `names` in a fresh folder of the temp dir named after `tag` (files on disk
+/// are not created: the tests open them as documents).
+pub fn temp_uris<const N: usize>(tag: &str, names: [&str; N]) -> [String; N] {
+    let dir = std::env::temp_dir().join(format!("pf-lsp-e2e-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    names.map(|n| url::Url::from_file_path(dir.join(n)).unwrap().to_string())
+}
