@@ -47,7 +47,9 @@ for v in range(2, 22):
     time.sleep(pace)
     ch = "2" if v % 2 == 0 else "1"
     t = time.time()
-    # toggle `max = 2` of env e0 (line 9, 0-based) between 1 and 2... edit the min value char
+    # Line 9 (0-based) is `env e0 : cost_optimized {`: character 18 is the `m` of the parent name,
+    # replaced by `2` and `1` in turn, so every change leaves an unknown parent (PF1006 with a
+    # did-you-mean over all 1,800 environments): an error case, as while typing a name.
     send({"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":uri,"version":v},"contentChanges":[{"range":{"start":{"line":9,"character":18},"end":{"line":9,"character":19}},"text":ch}]}})
     wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
     times.append((time.time() - t) * 1000)

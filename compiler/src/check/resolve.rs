@@ -2,7 +2,7 @@
 //! inheritance flattened.
 
 use super::merge::merge;
-use super::suggest::did_you_mean;
+use super::suggest::{did_you_mean, known_list};
 use super::value::{check_body, Named, Obj};
 use super::Ctx;
 use crate::ast::{self, Entry};
@@ -401,7 +401,7 @@ pub fn unknown_reference<'a>(
     } else if candidates.is_empty() {
         d = d.with_help(format!("declare {} first", declare_forms(name, keywords)));
     } else {
-        d = d.with_help(format!("known: {}", candidates.join(", ")));
+        d = d.with_help(format!("known: {}", known_list(&candidates)));
     }
     d
 }
@@ -441,10 +441,10 @@ pub fn unknown_declaration(
             None => String::new(),
         };
         return d.with_help(match (declared.is_empty(), names.is_empty()) {
-            (false, true) => format!("known: {}", declared.join(", ")),
+            (false, true) => format!("known: {}", known_list(&declared)),
             (false, false) => format!(
                 "known: {}; in the standard library (`use {module}`): {}",
-                declared.join(", "),
+                known_list(&declared),
                 names.join(", ")
             ),
             (true, true) => format!("declare {} first", declare_forms(name, keywords)),

@@ -6,22 +6,33 @@
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
     let lower = name.to_lowercase();
+    let lower_len = lower.chars().count();
     let mut forms: Vec<&'a str> = Vec::new();
-    let closest = candidates
-        .into_iter()
-        .filter(|c| *c != name)
-        .map(|c| {
-            let cl = c.to_lowercase();
-            let (short, long) = if cl.len() < lower.len() { (&cl, &lower) } else { (&lower, &cl) };
-            if short.chars().count() >= 2 && long.starts_with(short.as_str()) {
-                forms.push(c);
-            }
-            (distance(&lower, &cl), c)
-        })
-        .filter(|(d, _)| *d <= limit)
-        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
-        .map(|(_, c)| c);
-    closest.or_else(|| {
+    let mut closest: Option<(usize, &'a str)> = None;
+    for c in candidates {
+        if c == name {
+            continue;
+        }
+        let cl = lowercase(c);
+        let (short, long) = if cl.len() < lower.len() { (&*cl, &*lower) } else { (&*lower, &*cl) };
+        if short.chars().count() >= 2 && long.starts_with(short) {
+            forms.push(c);
+        }
+        // The distance is at least the difference in length: most candidates of a large
+        // program (1,800 environments) are ruled out here without the quadratic computation.
+        if cl.chars().count().abs_diff(lower_len) > limit {
+            continue;
+        }
+        let d = distance(&lower, &cl);
+        let better = match closest {
+            Some(best) => (d, c) < best,
+            None => true,
+        };
+        if d <= limit && better {
+            closest = Some((d, c));
+        }
+    }
+    closest.map(|(_, c)| c).or_else(|| {
         forms.sort_unstable();
         forms.dedup();
         match forms.as_slice() {
@@ -29,6 +40,28 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
             _ => None,
         }
     })
+}
+
+/// `s` in lower case, borrowed when it is already (names in pf programs nearly always are).
+fn lowercase(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+        std::borrow::Cow::Owned(s.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// How many names a "known: ..." help lists before it says how many more there are.
+const KNOWN_SHOWN: usize = 12;
+
+/// `names` joined with commas for a "known: ..." help; a long list is cut after the first
+/// [`KNOWN_SHOWN`] with the count of the rest (a program with 1,800 environments otherwise put
+/// them all in one help).
+pub fn known_list(names: &[&str]) -> String {
+    if names.len() <= KNOWN_SHOWN {
+        return names.join(", ");
+    }
+    format!("{}, and {} more", names[..KNOWN_SHOWN].join(", "), names.len() - KNOWN_SHOWN)
 }
 
 /// Levenshtein distance, counting a swap of two neighbours as one edit.
@@ -85,5 +118,29 @@ mod tests {
         assert_eq!(did_you_mean("gopher", ["g", "java"]), None);
         // The name itself is never suggested.
         assert_eq!(did_you_mean("go", ["go"]), None);
+    }
+
+    #[test]
+    fn length_bound_keeps_the_same_answers() {
+        // Candidates too long or too short for the limit are skipped before the distance is
+        // computed; one exactly at the limit is still found, and case is still ignored.
+        assert_eq!(did_you_mean("cost_opti2ized", ["e1", "e2", "cost_optimized"]), Some("cost_optimized"));
+        assert_eq!(did_you_mean("abcdef", ["abcdefgh"]), Some("abcdefgh"));
+        assert_eq!(did_you_mean("abcdef", ["xabcdefgh"]), None);
+        assert_eq!(did_you_mean("PROD", ["prod"]), Some("prod"));
+        assert_eq!(did_you_mean("prod", ["Prdo"]), Some("Prdo"));
+        // Ties go to the alphabetically first candidate, whatever the order given.
+        assert_eq!(did_you_mean("pro", ["prx", "prb"]), Some("prb"));
+    }
+
+    #[test]
+    fn long_known_lists_are_cut() {
+        let names: Vec<String> = (0..20).map(|i| format!("e{i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        assert_eq!(known_list(&names[..2]), "e0, e1");
+        assert_eq!(known_list(&names[..12]), names[..12].join(", "));
+        let cut = known_list(&names);
+        assert!(cut.starts_with("e0, e1, "), "{cut}");
+        assert!(cut.ends_with("e11, and 8 more"), "{cut}");
     }
 }
