@@ -16,7 +16,12 @@ use std::collections::{BTreeMap, HashMap};
 /// Lowers every declaration; declarations with errors are left out of the IR.
 pub fn lower(ctx: &mut Ctx, decls: &Decls) -> (Program, Provenance) {
     let mut prov = Provenance::default();
-    let mut program = Program { project: project(ctx, decls), ..Program::default() };
+    let mut program = Program {
+        project: project(ctx, decls),
+        apps: Vec::with_capacity(decls.apps.len()),
+        envs: Vec::with_capacity(decls.envs.len()),
+        ..Program::default()
+    };
     for d in &decls.apps {
         let mark = ctx.diagnostics.len();
         let app = app::lower(ctx, decls, d);

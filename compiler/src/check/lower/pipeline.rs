@@ -26,6 +26,8 @@ struct Lowering<'a> {
     pipeline: String,
     app: String,
     stage: String,
+    /// `pipeline.P.stage.S.action`: the provenance path of the current stage's actions.
+    action_path: String,
     built: bool,
     /// Environments deployed so far, in order.
     deployed: Vec<String>,
@@ -92,6 +94,7 @@ pub fn lower(
         pipeline: d.name.name.clone(),
         app: app_decl.name.name.clone(),
         stage: String::new(),
+        action_path: String::new(),
         built: false,
         deployed: Vec::new(),
         approvals: Vec::new(),
@@ -137,6 +140,7 @@ pub fn lower(
         }
         seen.insert(label.name.to_ascii_lowercase(), label.span);
         l.stage = label.name.clone();
+        l.action_path = format!("pipeline.{}.stage.{}.action", l.pipeline, l.stage);
         if let Some(stage) = l.stage(child, label) {
             stages.push(stage);
         }
@@ -380,7 +384,6 @@ impl Lowering<'_> {
     fn action(&mut self, a: &ChildNode, run_order: u32, names: &mut Vec<(String, Span)>) -> Vec<Action> {
         let label = a.label.as_ref().map(|l| l.name.clone()).unwrap_or_default();
         let at = a.label.as_ref().map_or(a.span, |l| l.span);
-        let path = format!("pipeline.{}.stage.{}.action", self.pipeline, self.stage);
         let mut one = |l: &mut Self,
                        name: String,
                        run_order: u32,
@@ -388,7 +391,7 @@ impl Lowering<'_> {
                        outputs: Vec<String>,
                        kind: ActionKind| {
             let name = l.name_action(name, at, names)?;
-            l.prov.insert(&path, &name, a.span);
+            l.prov.insert(&l.action_path, &name, a.span);
             Some(Action { name, run_order, inputs, outputs, kind })
         };
         match a.keyword {
@@ -583,10 +586,9 @@ impl Lowering<'_> {
         let mut out = Vec::new();
         let mut order = run_order;
         let build = vec![BUILD_ARTIFACT.to_string()];
-        let path = format!("pipeline.{}.stage.{}.action", self.pipeline, self.stage);
         let mut push = |l: &mut Self, name: String, order: u32, inputs: Vec<String>, kind: ActionKind| {
             if let Some(name) = l.name_action(name, at, names) {
-                l.prov.insert(&path, &name, a.span);
+                l.prov.insert(&l.action_path, &name, a.span);
                 out.push(Action { name, run_order: order, inputs, outputs: vec![], kind });
             }
         };
