@@ -37,6 +37,9 @@ pub struct Analysis {
     pub checked: Checked,
     /// All diagnostics, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// Whether each of `files` parsed without syntax errors (so that a later analysis may reuse
+    /// its entries).
+    clean: Vec<bool>,
 }
 
 impl Analysis {
@@ -54,9 +57,20 @@ pub struct Root {
 
 /// Parses and checks a program made of `roots` and the files they `use`.
 pub fn analyze(roots: Vec<Root>, loader: &dyn Loader) -> Analysis {
+    analyze_after(roots, loader, None)
+}
+
+/// [`analyze`], for a program analysed before as `previous` (the language server, after an
+/// edit): a file that parsed cleanly then is reparsed incrementally ([`syntax::reparse`]),
+/// keeping the top-level entries the edit did not touch. The result is the same.
+pub fn reanalyze(roots: Vec<Root>, loader: &dyn Loader, previous: &Analysis) -> Analysis {
+    analyze_after(roots, loader, Some(previous))
+}
+
+fn analyze_after(roots: Vec<Root>, loader: &dyn Loader, previous: Option<&Analysis>) -> Analysis {
     let mut a = Analysis { roots: roots.len(), ..Analysis::default() };
     for root in roots {
-        add_file(&mut a, root.name, &root.bytes, true);
+        add_file(&mut a, root.name, &root.bytes, true, previous);
     }
     // Follow `use` entries breadth-first; `edges` records which file uses which, for cycles.
     let mut edges: Vec<(FileId, FileId, Span)> = Vec::new();
@@ -72,7 +86,7 @@ pub fn analyze(roots: Vec<Root>, loader: &dyn Loader) -> Analysis {
             })
             .collect();
         for (label, _) in uses {
-            if let Some(target) = resolve_use(&mut a, file, &label, loader) {
+            if let Some(target) = resolve_use(&mut a, file, &label, loader, previous) {
                 edges.push((file, target, label.span()));
             }
         }
@@ -149,19 +163,29 @@ fn drop_cured_imports(diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-fn add_file(a: &mut Analysis, name: String, bytes: &[u8], root: bool) -> FileId {
+fn add_file(a: &mut Analysis, name: String, bytes: &[u8], root: bool, previous: Option<&Analysis>) -> FileId {
     let id = FileId(a.files.len() as u32);
     let text = match syntax::decode(id, bytes) {
         Ok(text) => text,
         Err((text, d)) => {
             a.sources.add(name, text);
             a.files.push(ast::File { id, entries: Vec::new(), comments: Vec::new() });
+            a.clean.push(false);
             a.diagnostics.push(d);
             return id;
         }
     };
-    let parse = syntax::parse(id, &text);
+    let before = previous.and_then(|p| {
+        let old = p.sources.find(&name)?;
+        let i = old.0 as usize;
+        p.clean.get(i).copied().unwrap_or(false).then(|| (p.sources.get(old).text.as_str(), &p.files[i]))
+    });
+    let parse = match before {
+        Some((old_text, old)) => syntax::reparse(id, &text, old_text, old),
+        None => syntax::parse(id, &text),
+    };
     let declares_nothing = parse.file.entries.is_empty() && parse.diagnostics.is_empty();
+    a.clean.push(parse.diagnostics.is_empty());
     a.sources.add(name, text);
     a.diagnostics.extend(parse.diagnostics);
     a.files.push(parse.file);
@@ -175,7 +199,13 @@ fn add_file(a: &mut Analysis, name: String, bytes: &[u8], root: bool) -> FileId 
 }
 
 /// Loads the target of a `use`; returns its file id.
-fn resolve_use(a: &mut Analysis, from: FileId, label: &BlockLabel, loader: &dyn Loader) -> Option<FileId> {
+fn resolve_use(
+    a: &mut Analysis,
+    from: FileId,
+    label: &BlockLabel,
+    loader: &dyn Loader,
+    previous: Option<&Analysis>,
+) -> Option<FileId> {
     match label {
         BlockLabel::Name(path) => {
             let name = stdlib::file_name(&path.text);
@@ -183,7 +213,7 @@ fn resolve_use(a: &mut Analysis, from: FileId, label: &BlockLabel, loader: &dyn 
                 return Some(id);
             }
             match stdlib::module(&path.text) {
-                Some(text) => Some(add_file(a, name, text.as_bytes(), false)),
+                Some(text) => Some(add_file(a, name, text.as_bytes(), false, previous)),
                 None => {
                     let mut d = Diagnostic::new(
                         codes::PF1009,
@@ -216,7 +246,7 @@ fn resolve_use(a: &mut Analysis, from: FileId, label: &BlockLabel, loader: &dyn 
                 return Some(id);
             }
             match loader.load(&path) {
-                Ok(bytes) => Some(add_file(a, path, &bytes, false)),
+                Ok(bytes) => Some(add_file(a, path, &bytes, false, previous)),
                 Err(e) => {
                     a.diagnostics.push(
                         Diagnostic::new(codes::PF1009, s.span, format!("cannot use `{rel}`: {e}"))

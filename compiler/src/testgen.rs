@@ -21,6 +21,106 @@ impl Lcg {
     }
 }
 
+/// Pieces of syntax, valid and not, that mutation tests insert.
+pub const FRAGMENTS: &[&str] = &[
+    "{",
+    "}",
+    "[",
+    "]",
+    "(",
+    ")",
+    "\"",
+    "=",
+    ",",
+    "\n",
+    "\r\n",
+    "\r",
+    "#",
+    "# c",
+    " ",
+    "\t",
+    "\u{FEFF}",
+    " -> ",
+    "->",
+    "${",
+    "${a.b}",
+    "}",
+    "\\",
+    "\\n",
+    "\\q",
+    "\\$",
+    ":",
+    ".",
+    "-",
+    "-1",
+    "_x",
+    "x-y",
+    "a.b",
+    "true",
+    "false",
+    "truex",
+    "env x : y {",
+    "stage s { deploy prod }",
+    "approve a { distinct = true }",
+    "10.0.0.0/8",
+    "300.0.0.0/8",
+    "1.2.3.4/33",
+    "1.2.3",
+    "99999999999999999999",
+    "9223372036854775808",
+    "3d",
+    "3dx",
+    "20GB",
+    "20gb",
+    "99999999999999GB",
+    "60%",
+    "99999999999%",
+    "5s",
+    "5m",
+    "1h",
+    "7",
+    "0",
+    "secret(\"x\")",
+    "f()",
+    "f(1,)",
+    "f(1, 2)",
+    "x { }",
+    "{}",
+    "[]",
+    "[,]",
+    "[a,]",
+    "[a -> b]",
+    "\"a\" -> \"b\"",
+    "é",
+    "€",
+];
+
+/// `text` after one to three random edits (bytes, possibly not UTF-8): a deletion of up to 11
+/// bytes, an insertion of one of [`FRAGMENTS`], or a copy of up to 39 bytes elsewhere.
+pub fn mutate(rng: &mut Lcg, text: &str) -> Vec<u8> {
+    let mut out = text.as_bytes().to_vec();
+    for _ in 0..1 + rng.below(3) {
+        let at = rng.below(out.len() + 1);
+        match rng.below(4) {
+            0 => {
+                let end = (at + rng.below(12)).min(out.len());
+                out.drain(at..end);
+            }
+            1 | 2 => {
+                let f = FRAGMENTS[rng.below(FRAGMENTS.len())];
+                out.splice(at..at, f.bytes());
+            }
+            _ => {
+                let end = (at + rng.below(40)).min(out.len());
+                let copy = out[at..end].to_vec();
+                let to = rng.below(out.len() + 1);
+                out.splice(to..to, copy);
+            }
+        }
+    }
+    out
+}
+
 /// A program of `apps` apps with `envs` environments each (at least 1).
 pub fn program(apps: usize, envs: usize) -> String {
     let envs = envs.max(1);

@@ -8,81 +8,8 @@
 
 use pf_compiler::source::FileId;
 use pf_compiler::syntax::{parse, parse_fast, parse_with_pest};
-use pf_compiler::testgen::Lcg;
+use pf_compiler::testgen::{mutate, Lcg};
 use std::path::{Path, PathBuf};
-
-const FRAGMENTS: &[&str] = &[
-    "{",
-    "}",
-    "[",
-    "]",
-    "(",
-    ")",
-    "\"",
-    "=",
-    ",",
-    "\n",
-    "\r\n",
-    "\r",
-    "#",
-    "# c",
-    " ",
-    "\t",
-    "\u{FEFF}",
-    " -> ",
-    "->",
-    "${",
-    "${a.b}",
-    "}",
-    "\\",
-    "\\n",
-    "\\q",
-    "\\$",
-    ":",
-    ".",
-    "-",
-    "-1",
-    "_x",
-    "x-y",
-    "a.b",
-    "true",
-    "false",
-    "truex",
-    "env x : y {",
-    "stage s { deploy prod }",
-    "approve a { distinct = true }",
-    "10.0.0.0/8",
-    "300.0.0.0/8",
-    "1.2.3.4/33",
-    "1.2.3",
-    "99999999999999999999",
-    "9223372036854775808",
-    "3d",
-    "3dx",
-    "20GB",
-    "20gb",
-    "99999999999999GB",
-    "60%",
-    "99999999999%",
-    "5s",
-    "5m",
-    "1h",
-    "7",
-    "0",
-    "secret(\"x\")",
-    "f()",
-    "f(1,)",
-    "f(1, 2)",
-    "x { }",
-    "{}",
-    "[]",
-    "[,]",
-    "[a,]",
-    "[a -> b]",
-    "\"a\" -> \"b\"",
-    "é",
-    "€",
-];
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
@@ -214,26 +141,7 @@ fn mutations_match_pest() {
     }
     let mut rng = Lcg(0xfa57);
     for i in 0..iterations {
-        let mut out = corpus[i % corpus.len()].clone().into_bytes();
-        for _ in 0..1 + rng.below(3) {
-            let at = rng.below(out.len() + 1);
-            match rng.below(4) {
-                0 => {
-                    let end = (at + rng.below(12)).min(out.len());
-                    out.drain(at..end);
-                }
-                1 | 2 => {
-                    let f = FRAGMENTS[rng.below(FRAGMENTS.len())];
-                    out.splice(at..at, f.bytes());
-                }
-                _ => {
-                    let end = (at + rng.below(40)).min(out.len());
-                    let copy = out[at..end].to_vec();
-                    let to = rng.below(out.len() + 1);
-                    out.splice(to..to, copy);
-                }
-            }
-        }
+        let out = mutate(&mut rng, &corpus[i % corpus.len()]);
         let Ok(text) = String::from_utf8(out) else { continue };
         total += 1;
         took += compare(&format!("mutant {i}"), &text) as usize;

@@ -161,12 +161,19 @@ pub fn stdlib_uri(name: &str) -> Option<Url> {
     Url::from_file_path(stdlib_dir().join(name)).ok()
 }
 
-/// Analyses one document as the root of its program.
-pub fn analyze_doc(doc: &Document, docs: &BTreeMap<Url, Document>) -> DocAnalysis {
-    let analysis = driver::analyze(
-        vec![Root { name: doc.name.clone(), bytes: doc.text.as_bytes().to_vec() }],
-        &DocLoader { docs },
-    );
+/// Analyses one document as the root of its program; `previous`, an earlier analysis of it,
+/// lets the parser reuse what the edits since did not touch.
+pub fn analyze_doc(
+    doc: &Document,
+    docs: &BTreeMap<Url, Document>,
+    previous: Option<&DocAnalysis>,
+) -> DocAnalysis {
+    let root = vec![Root { name: doc.name.clone(), bytes: doc.text.as_bytes().to_vec() }];
+    let loader = DocLoader { docs };
+    let analysis = match previous {
+        Some(p) => driver::reanalyze(root, &loader, &p.analysis),
+        None => driver::analyze(root, &loader),
+    };
     let uris = analysis
         .sources
         .iter()
@@ -290,7 +297,11 @@ impl State {
         // The analysis runs on the long-lived analysis thread (see `on_analysis_thread`), with
         // copies of the open documents. After a panic the previous analysis stays.
         let (doc, docs) = (doc.clone(), self.docs.clone());
-        let Some(current) = on_analysis_thread(move || analyze_doc(&doc, &docs)) else { return };
+        // The last analysis that parsed is the one with entries to reuse.
+        let previous = self.views.get(uri).map(|v| v.good.clone());
+        let Some(current) = on_analysis_thread(move || analyze_doc(&doc, &docs, previous.as_deref())) else {
+            return;
+        };
         let current = Arc::new(current);
         let good = match (current.parsed, self.views.get(uri)) {
             (false, Some(old)) if old.good.parsed => old.good.clone(),

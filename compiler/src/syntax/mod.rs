@@ -3,7 +3,9 @@
 pub mod ast;
 mod fast;
 mod parse;
+mod reparse;
 mod scan;
 
 pub use parse::{decode, parse, parse_fast, parse_with_pest, Parse, MAX_FILE_SIZE};
+pub use reparse::{reparse, reparse_reusing};
 pub use scan::MAX_NESTING;

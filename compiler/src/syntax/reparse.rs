@@ -1,0 +1,161 @@
+//! Incremental reparsing, for the language server's analysis after each edit.
+//!
+//! The top-level entries an edit did not touch are taken from the previous parse (moved by the
+//! edit's change in length) and only the text between them is parsed. Entries are kept only
+//! when they end before the first changed line and start after the last one, so the text parsed
+//! is whole lines between two untouched entries: at the top level, where entries are separated
+//! by new lines, that text parses the same on its own as inside the file. Whenever it does not
+//! parse cleanly on its own, the whole file is parsed instead. The result equals a full parse
+//! (`compiler/tests/reparse.rs` checks it on random edits).
+
+use super::ast::{self, BlockLabel, Body, Entry, StringPart, Value, ValueKind};
+use super::parse::{parse, Parse};
+use crate::source::{FileId, Span};
+
+/// Parses `text`, the new text of `file`, reusing what it can of `old`, the parse of `old_text`.
+/// `old` must have parsed without syntax errors (its entries are taken as they are).
+pub fn reparse(file: FileId, text: &str, old_text: &str, old: &ast::File) -> Parse {
+    reparse_reusing(file, text, old_text, old).unwrap_or_else(|| parse(file, text))
+}
+
+/// The parse of `text` from `old`'s untouched entries and a parse of the rest, or `None` when
+/// nothing can be reused or the rest does not parse cleanly on its own.
+pub fn reparse_reusing(file: FileId, text: &str, old_text: &str, old: &ast::File) -> Option<Parse> {
+    if old.id != file || old.entries.is_empty() {
+        return None;
+    }
+    let (o, n) = (old_text.as_bytes(), text.as_bytes());
+    let prefix = o.iter().zip(n).take_while(|(a, b)| a == b).count();
+    let room = o.len().min(n.len()) - prefix;
+    let suffix = o.iter().rev().zip(n.iter().rev()).take(room).take_while(|(a, b)| a == b).count();
+    // The changed lines of the old text: from the start of the line of the first changed byte
+    // to just after the new line that ends the line of the last one.
+    let first_line = o[..prefix].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let changed_end = o.len() - suffix;
+    let last_line_end =
+        o[changed_end..].iter().position(|&b| b == b'\n').map_or(o.len(), |i| changed_end + i + 1);
+
+    let before = old.entries.iter().take_while(|e| (e.span().end as usize) < first_line).count();
+    let after = old.entries[before..]
+        .iter()
+        .position(|e| e.span().start as usize >= last_line_end)
+        .map_or(old.entries.len(), |i| before + i);
+    if before == 0 && after == old.entries.len() {
+        return None;
+    }
+    let delta = n.len() as i64 - o.len() as i64;
+    let start = before.checked_sub(1).map_or(0, |i| old.entries[i].span().end as usize);
+    let old_end = old.entries.get(after).map_or(o.len(), |e| e.span().start as usize);
+    let end = usize::try_from(old_end as i64 + delta).ok()?;
+    let middle = parse(file, text.get(start..end)?);
+    if !middle.diagnostics.is_empty() {
+        return None;
+    }
+
+    let mut entries = Vec::with_capacity(before + middle.file.entries.len() + old.entries.len() - after);
+    entries.extend_from_slice(&old.entries[..before]);
+    entries.extend(middle.file.entries.into_iter().map(|e| shifted_entry(e, start as i64)));
+    match delta {
+        0 => entries.extend_from_slice(&old.entries[after..]),
+        _ => entries.extend(old.entries[after..].iter().map(|e| shifted_entry(e.clone(), delta))),
+    }
+    let comments = old
+        .comments
+        .iter()
+        .filter(|c| (c.span.end as usize) <= start)
+        .cloned()
+        .chain(
+            middle.file.comments.into_iter().map(|c| ast::Comment { span: shift(c.span, start as i64), ..c }),
+        )
+        .chain(
+            old.comments
+                .iter()
+                .filter(|c| c.span.start as usize >= old_end)
+                .map(|c| ast::Comment { span: shift(c.span, delta), text: c.text.clone() }),
+        )
+        .collect();
+    Some(Parse { file: ast::File { id: file, entries, comments }, diagnostics: Vec::new() })
+}
+
+/// `span` moved by `delta` bytes.
+fn shift(span: Span, delta: i64) -> Span {
+    Span { start: (i64::from(span.start) + delta) as u32, end: (i64::from(span.end) + delta) as u32, ..span }
+}
+
+fn shifted_entry(mut entry: Entry, delta: i64) -> Entry {
+    shift_entry(&mut entry, delta);
+    entry
+}
+
+fn shift_entry(entry: &mut Entry, delta: i64) {
+    match entry {
+        Entry::Attribute(a) => {
+            a.span = shift(a.span, delta);
+            a.key.span = shift(a.key.span, delta);
+            shift_value(&mut a.value, delta);
+        }
+        Entry::Block(b) => {
+            b.span = shift(b.span, delta);
+            b.keyword.span = shift(b.keyword.span, delta);
+            for label in &mut b.labels {
+                match label {
+                    BlockLabel::Name(p) => p.span = shift(p.span, delta),
+                    BlockLabel::String(s) => shift_string(s, delta),
+                }
+            }
+            if let Some(p) = &mut b.parent {
+                p.span = shift(p.span, delta);
+            }
+            if let Some(body) = &mut b.body {
+                shift_body(body, delta);
+            }
+        }
+        Entry::Error(span) => *span = shift(*span, delta),
+    }
+}
+
+fn shift_body(body: &mut Body, delta: i64) {
+    body.span = shift(body.span, delta);
+    for e in &mut body.entries {
+        shift_entry(e, delta);
+    }
+}
+
+fn shift_string(s: &mut ast::StringLit, delta: i64) {
+    s.span = shift(s.span, delta);
+    for part in &mut s.parts {
+        if let StringPart::Interp(p) = part {
+            p.span = shift(p.span, delta);
+        }
+    }
+}
+
+fn shift_value(v: &mut Value, delta: i64) {
+    v.span = shift(v.span, delta);
+    match &mut v.kind {
+        ValueKind::String(s) => shift_string(s, delta),
+        ValueKind::List(items) => items.iter_mut().for_each(|i| shift_value(i, delta)),
+        ValueKind::Pair(a, b) => {
+            shift_value(a, delta);
+            shift_value(b, delta);
+        }
+        ValueKind::Call { name, args } => {
+            name.span = shift(name.span, delta);
+            args.iter_mut().for_each(|a| shift_value(a, delta));
+        }
+        ValueKind::Block { kind, body } => {
+            if let Some(k) = kind {
+                k.span = shift(k.span, delta);
+            }
+            shift_body(body, delta);
+        }
+        ValueKind::Path(p) => p.span = shift(p.span, delta),
+        ValueKind::Int(_)
+        | ValueKind::Bool(_)
+        | ValueKind::Duration(_)
+        | ValueKind::Size(_)
+        | ValueKind::Percent(_)
+        | ValueKind::Cidr(_)
+        | ValueKind::Error => {}
+    }
+}
