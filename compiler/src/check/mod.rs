@@ -6,8 +6,10 @@
 //! 2. [`lower`]: flattened declarations become IR values with defaults applied; the spans of
 //!    generated pipeline actions go to the provenance table.
 //! 3. [`rules`]: rules over the IR (pipelines, environments, security, AWS limits).
-//! 4. [`suppress`]: project severities and `# pf:allow` comments are applied.
+//! 4. [`fixes`]: fixes that add or remove whole entries, which need the source text.
+//! 5. [`suppress`]: project severities and `# pf:allow` comments are applied.
 
+mod fixes;
 mod lower;
 mod merge;
 mod resolve;
@@ -63,6 +65,7 @@ pub fn check(files: &[ast::File], sources: &SourceMap, roots: usize) -> Checked 
     }
     rules::run(&mut ctx, &program, &decls, files, roots);
     let mut diagnostics = ctx.diagnostics;
+    fixes::add(&mut diagnostics, files, sources);
     suppress::apply(&mut diagnostics, &decls, files, sources);
     Checked { program, provenance, decls, diagnostics }
 }

@@ -7,7 +7,7 @@
 use super::resolve::Decls;
 use super::value::Val;
 use crate::ast;
-use crate::diagnostic::{codes, Diagnostic, Severity, Suppression};
+use crate::diagnostic::{codes, Applicability, Diagnostic, Severity, Suppression};
 use crate::source::{SourceFile, SourceMap, Span};
 
 /// Applies severities and suppressions to `diagnostics`, and reports problems with them.
@@ -51,6 +51,7 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, decls: &Decls, files: &[ast::Fil
                 continue;
             }
             let (line_start, next_line_end) = covered_range(source, comment.span);
+            let (mut unused, mut any_used) = (Vec::new(), false);
             for id in codes_part.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
                 let Some(code) =
                     codes::lookup(id).filter(|c| !c.id.starts_with("PF0") && !c.id.starts_with("PF9"))
@@ -75,8 +76,9 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, decls: &Decls, files: &[ast::Fil
                         used = true;
                     }
                 }
+                any_used |= used;
                 if !used {
-                    extra.push(
+                    unused.push(
                         Diagnostic::new(
                             codes::PF9002,
                             span,
@@ -86,6 +88,14 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, decls: &Decls, files: &[ast::Fil
                         .with_help("remove it: the finding it was written for is gone"),
                     );
                 }
+            }
+            // A comment that silences nothing at all can go; one that still silences a code stays.
+            for d in unused {
+                extra.push(if any_used {
+                    d.with_help("remove this code from the list: the comment still silences another")
+                } else {
+                    remove_comment(d, source, span)
+                });
             }
         }
     }
@@ -120,4 +130,18 @@ fn covered_range(file: &SourceFile, comment: Span) -> (u32, u32) {
     let trailing = !file.text[start..comment.start as usize].trim().is_empty();
     let line = if trailing { line } else { line + 1 };
     (file.line_start(line) as u32, file.line_start(line + 1) as u32)
+}
+
+/// `d` with a fix that removes the comment at `comment`: with its line when it stands alone on
+/// it, or else with the spaces between it and the code it follows.
+fn remove_comment(d: Diagnostic, file: &SourceFile, comment: Span) -> Diagnostic {
+    let line = file.line_index(comment.start as usize);
+    let line_start = file.line_start(line);
+    let before = file.text[line_start..comment.start as usize].trim_end();
+    let span = if before.is_empty() {
+        Span::new(comment.file, line_start, file.line_start(line + 1))
+    } else {
+        Span::new(comment.file, line_start + before.len(), comment.end as usize)
+    };
+    d.with_fix("remove the suppression comment", span, "", Applicability::Safe)
 }

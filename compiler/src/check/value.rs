@@ -8,7 +8,7 @@ use super::Ctx;
 use crate::ast::{self, Entry, ValueKind};
 use crate::diagnostic::{codes, Applicability, Diagnostic};
 use crate::ir::{Scaling, Text};
-use crate::schema::{self, Child, LabelRule, Schema, Ty, HOOK_BLOCK};
+use crate::schema::{self, fmt_duration, fmt_size, Child, LabelRule, Schema, Ty, HOOK_BLOCK};
 use crate::source::Span;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -293,7 +293,8 @@ fn map(ctx: &mut Ctx, ty: &'static Ty, entries: &[Entry], span: Span) -> Item {
                     ctx.push(
                         Diagnostic::new(codes::PF1002, a.key.span, format!("`{}` is set twice", a.key.name))
                             .with_label("set again here")
-                            .with_secondary(prev, "first set here"),
+                            .with_secondary(prev, "first set here")
+                            .with_help("remove one of them"),
                     );
                 } else if let Some(v) = convert(ctx, ty, &a.value, None) {
                     out.insert(a.key.name.clone(), v);
@@ -505,28 +506,6 @@ pub fn describe(kind: &ValueKind) -> &'static str {
         ValueKind::Block { .. } => "a block",
         ValueKind::Path(_) => "a name",
         ValueKind::Error => "an invalid value",
-    }
-}
-
-fn fmt_duration(secs: u64) -> String {
-    if secs.is_multiple_of(86_400) && secs > 0 {
-        format!("{}d", secs / 86_400)
-    } else if secs.is_multiple_of(3600) && secs > 0 {
-        format!("{}h", secs / 3600)
-    } else if secs.is_multiple_of(60) && secs > 0 {
-        format!("{}m", secs / 60)
-    } else {
-        format!("{secs}s")
-    }
-}
-
-fn fmt_size(mib: u64) -> String {
-    if mib.is_multiple_of(1024 * 1024) && mib > 0 {
-        format!("{}TB", mib / (1024 * 1024))
-    } else if mib.is_multiple_of(1024) && mib > 0 {
-        format!("{}GB", mib / 1024)
-    } else {
-        format!("{mib}MB")
     }
 }
 
@@ -761,9 +740,17 @@ fn unknown_call(name: &ast::Ident, known: &[&'static str]) -> Diagnostic {
     d
 }
 
+/// The message of a missing required field (PF1003), `` `port` is required here``.
+const MISSING: (&str, &str) = ("`", "` is required here");
+
 /// A missing required field.
 pub fn missing(span: Span, field: &str, doc: &str) -> Diagnostic {
-    Diagnostic::new(codes::PF1003, span, format!("`{field}` is required here"))
+    Diagnostic::new(codes::PF1003, span, format!("{}{field}{}", MISSING.0, MISSING.1))
         .with_label(format!("`{field}` missing"))
         .with_help(format!("add `{field}`: {doc}"))
+}
+
+/// The field a finding made by [`missing`] is about.
+pub fn missing_field(d: &Diagnostic) -> Option<&str> {
+    d.message.strip_prefix(MISSING.0)?.strip_suffix(MISSING.1)
 }

@@ -84,6 +84,33 @@ impl Ty {
             Ty::Scaling => "cpu(60%), requests(1000) or none".into(),
         }
     }
+
+    /// A value of this type for a field the user has to fill in (a fix inserts it): the
+    /// smallest allowed, an empty string or list, the first name or kind; a block holds its own
+    /// required fields. `None` for a reference, which has no neutral value.
+    pub fn placeholder(&self) -> Option<String> {
+        Some(match self {
+            Ty::Str | Ty::Text | Ty::Hook => "\"\"".into(),
+            Ty::Int { min, .. } => min.to_string(),
+            Ty::Bool => "false".into(),
+            Ty::Duration { min, .. } => fmt_duration(*min),
+            Ty::Size { min, .. } => fmt_size(*min),
+            Ty::Percent { min, .. } => format!("{min}%"),
+            Ty::CountOrPercent => "1".into(),
+            Ty::Cidr => "10.0.0.0/16".into(),
+            Ty::List(_) => "[]".into(),
+            Ty::Enum(values) => values.first()?.to_string(),
+            Ty::Map(_) => "{}".into(),
+            Ty::Block(s) | Ty::Extends(s, _) => s.placeholder()?,
+            Ty::Variant(vs) => {
+                let v = vs.first()?;
+                format!("{} {}", v.kind, v.schema.placeholder()?)
+            }
+            Ty::Ref(_) => return None,
+            Ty::Pair => "\"\" -> \"\"".into(),
+            Ty::Scaling => "none".into(),
+        })
+    }
 }
 
 /// The kinds of named declarations.
@@ -163,6 +190,14 @@ impl Schema {
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.fields.iter().map(|f| f.name).chain(self.children.iter().map(|c| c.keyword))
     }
+
+    /// The block with its required fields set to placeholders: `{ cidr = 10.0.0.0/16 }`, `{}`.
+    fn placeholder(&self) -> Option<String> {
+        let entries: Option<Vec<String>> =
+            self.fields.iter().filter(|f| f.required).map(Field::placeholder_entry).collect();
+        let entries = entries?;
+        Some(if entries.is_empty() { "{}".into() } else { format!("{{ {} }}", entries.join(", ")) })
+    }
 }
 
 /// A field: `name = value` (or `name { ... }` for block types).
@@ -174,6 +209,42 @@ pub struct Field {
     /// The default, as pf source text (shown in hover), if any.
     pub default: Option<&'static str>,
     pub doc: &'static str,
+}
+
+impl Field {
+    /// The field as an entry with a placeholder value ([`Ty::placeholder`]), as a fix that adds
+    /// it writes it: `port = 1`, `network { cidr = 10.0.0.0/16 }`.
+    pub fn placeholder_entry(&self) -> Option<String> {
+        let value = self.ty.placeholder()?;
+        Some(match self.ty {
+            Ty::Block(_) | Ty::Map(_) | Ty::Extends(..) => format!("{} {value}", self.name),
+            _ => format!("{} = {value}", self.name),
+        })
+    }
+}
+
+/// A duration in seconds as pf writes it, in its largest whole unit: `90s`, `5m`, `7d`.
+pub fn fmt_duration(secs: u64) -> String {
+    if secs.is_multiple_of(86_400) && secs > 0 {
+        format!("{}d", secs / 86_400)
+    } else if secs.is_multiple_of(3600) && secs > 0 {
+        format!("{}h", secs / 3600)
+    } else if secs.is_multiple_of(60) && secs > 0 {
+        format!("{}m", secs / 60)
+    } else {
+        format!("{secs}s")
+    }
+}
+
+/// A size in MiB as pf writes it, in its largest whole unit: `512MB`, `20GB`, `1TB`.
+pub fn fmt_size(mib: u64) -> String {
+    if mib.is_multiple_of(1024 * 1024) && mib > 0 {
+        format!("{}TB", mib / (1024 * 1024))
+    } else if mib.is_multiple_of(1024) && mib > 0 {
+        format!("{}GB", mib / 1024)
+    } else {
+        format!("{mib}MB")
+    }
 }
 
 /// Whether a child block takes a label.

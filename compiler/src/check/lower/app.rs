@@ -4,7 +4,7 @@ use super::*;
 use crate::check::merge::merge;
 use crate::check::resolve::{unknown_declaration, Decl};
 use crate::check::value::Named;
-use crate::diagnostic::codes;
+use crate::diagnostic::{codes, Applicability};
 use crate::ir::{
     App, Build, ComputeType, Deploy, HealthCheck, Hook, HookEvent, Report, ReportFormat, Source,
 };
@@ -95,9 +95,37 @@ fn source(ctx: &mut Ctx, o: &Obj) -> Option<Source> {
                         .with_help("bucket names are 3 to 63 lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit"),
                 );
             }
-            Some(Source::S3 { bucket, key: str_of(o, "key")? })
+            let key = str_of(o, "key")?;
+            check_s3_key(ctx, &key, span_of(o, "key", o.span));
+            Some(Source::S3 { bucket, key })
         }
     }
+}
+
+/// Reports an S3 source key that names no object (PF2001): an empty key, a "folder" (ending in
+/// `/`), or a key starting with `/`, which S3 keys never do: CodePipeline would look for an
+/// object whose name begins with a slash. The leading slashes have a safe fix.
+fn check_s3_key(ctx: &mut Ctx, key: &str, span: Span) {
+    let object = key.trim_start_matches('/');
+    let leading = key.len() - object.len();
+    let (label, help) = if object.is_empty() {
+        ("no object named", "write the key of the source zip in the bucket, e.g. `\"releases/app.zip\"`")
+    } else if key.ends_with('/') {
+        ("a folder, not an object", "write the key of the zip file itself, e.g. `\"releases/app.zip\"`")
+    } else if leading > 0 {
+        ("starts with `/`", "S3 object keys do not start with `/`: remove it")
+    } else {
+        return;
+    };
+    let mut d = Diagnostic::new(codes::PF2001, span, format!("`{key}` is not the key of an S3 object"))
+        .with_label(label)
+        .with_help(help);
+    if leading > 0 && !object.ends_with('/') {
+        // The string's text starts right after its opening quote, and `/` is never escaped.
+        let slashes = Span::new(span.file, span.start as usize + 1, span.start as usize + 1 + leading);
+        d = d.with_fix("remove the leading `/`", slashes, "", Applicability::Safe);
+    }
+    ctx.push(d);
 }
 
 /// Whether `arn` is a connection's ARN:
