@@ -117,9 +117,11 @@ fn check_s3_key(ctx: &mut Ctx, key: &str, span: Span) {
     } else {
         return;
     };
-    let mut d = Diagnostic::new(codes::PF2001, span, format!("`{key}` is not the key of an S3 object"))
-        .with_label(label)
-        .with_help(help);
+    let message = match key {
+        "" => "an empty key names no S3 object".to_string(),
+        _ => format!("`{key}` is not the key of an S3 object"),
+    };
+    let mut d = Diagnostic::new(codes::PF2001, span, message).with_label(label).with_help(help);
     if leading > 0 && !object.ends_with('/') {
         // The string's text starts right after its opening quote, and `/` is never escaped.
         let slashes = Span::new(span.file, span.start as usize + 1, span.start as usize + 1 + leading);
