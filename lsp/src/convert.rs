@@ -72,8 +72,7 @@ pub struct LineIndex {
 impl LineIndex {
     /// Indexes `text`.
     pub fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        let starts = pf_compiler::source::line_starts(text);
         let mut wide = Vec::new();
         if !text.is_ascii() {
             let mut excess = 0;
