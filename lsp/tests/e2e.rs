@@ -719,3 +719,40 @@ fn editors_doc_says_what_formatting_the_server_advertises() {
         assert!(c.shutdown().await);
     })
 }
+
+#[test]
+fn document_symbols_come_in_source_order() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let text = webshop();
+        let u = uri("webshop.pf");
+        c.open(&u, &text).await;
+        let symbols = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": u } })).await;
+        let names = |list: &Value| -> Vec<String> {
+            list.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_string()).collect()
+        };
+        let prod = symbols.as_array().unwrap().iter().find(|s| s["name"] == "prod").unwrap();
+        // `database = postgres { ... }` (a typed block value) is written before `dns`.
+        assert_eq!(names(&prod["children"]), ["network", "database", "dns", "alarm errors", "rollback"]);
+        // Every list of siblings, at every depth, is in the order of the text.
+        fn check(list: &Value) {
+            let starts: Vec<(u64, u64)> = list
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    let p = &s["range"]["start"];
+                    (p["line"].as_u64().unwrap(), p["character"].as_u64().unwrap())
+                })
+                .collect();
+            assert!(starts.windows(2).all(|w| w[0] <= w[1]), "{starts:?} in {list}");
+            for s in list.as_array().unwrap() {
+                if s.get("children").is_some_and(|c| !c.is_null()) {
+                    check(&s["children"]);
+                }
+            }
+        }
+        check(&symbols);
+        assert!(c.shutdown().await);
+    })
+}
