@@ -756,3 +756,26 @@ fn document_symbols_come_in_source_order() {
         assert!(c.shutdown().await);
     })
 }
+
+#[test]
+fn use_completion_leaves_out_modules_already_imported() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let text = format!("{}use ", webshop());
+        let u = uri("webshop.pf");
+        c.open(&u, &text).await;
+        let end = pos(&text, "use ", text.matches("use ").count() - 1, 4);
+        let got = labels(&c.request("textDocument/completion", td(&u, end)).await);
+        assert!(got.contains(&"std.build.node".to_string()), "{got:?}");
+        assert!(!got.contains(&"std.build.go".to_string()), "imported already: {got:?}");
+        assert!(!got.contains(&"std.env.profiles".to_string()), "imported already: {got:?}");
+        // The `use` being typed does not count as an import of what it names so far.
+        let only = uri("only.pf");
+        c.open(&only, "use std.build.go").await;
+        let got = labels(
+            &c.request("textDocument/completion", td(&only, pos("use std.build.go", "go", 0, 2))).await,
+        );
+        assert!(got.contains(&"std.build.go".to_string()), "{got:?}");
+        assert!(c.shutdown().await);
+    })
+}
