@@ -65,8 +65,9 @@ pub enum What {
     /// A pipeline without `app = ...` refers to the app with its name (no token of its own).
     ImplicitRef(Sym),
     Field(&'static Field),
-    /// A key that is not in the schema (a map key or an unknown name).
-    Key,
+    /// A key that is not in the schema: a key of the map block of a field (`tags { team = .. }`),
+    /// or an unknown name (`None`).
+    Key(Option<&'static Field>),
     Child(&'static Child),
     /// A label that names nothing else (e.g. `test unit`, `approve product-owner`): the name of
     /// the block of `child`, inside `owner` (e.g. "stage `release` of pipeline `webshop`").
@@ -80,8 +81,8 @@ pub enum What {
     /// A bare name where a value is expected, with the type expected there and the field it is
     /// the value of (if known).
     EnumValue(Option<&'static Ty>, Option<&'static Field>),
-    /// `secret`, `param`, `cpu`, `requests`.
-    Call,
+    /// `secret`, `param`, `cpu`, `requests`, in the value of a field (if known).
+    Call(Option<&'static Field>),
     /// A literal value (string, number, duration, size, percentage, CIDR or boolean) and the
     /// field it is (part of) the value of, if known.
     Literal(ast::ValueKind, Option<&'static Field>),
@@ -129,7 +130,7 @@ pub fn items(a: &Analysis, file: FileId) -> Vec<Item> {
         if let Entry::Block(b) = entry {
             w.declaration(b);
         } else if let Entry::Attribute(attr) = entry {
-            w.push(attr.key.span, What::Key);
+            w.push(attr.key.span, What::Key(None));
             w.value(&attr.value, None, Ctx::default());
         }
     }
@@ -186,7 +187,7 @@ impl<'a> Walker<'a> {
 
     fn declaration(&mut self, b: &'a ast::Block) {
         let Some(decl) = schema::declaration(&b.keyword.name) else {
-            self.push(b.keyword.span, What::Key);
+            self.push(b.keyword.span, What::Key(None));
             return;
         };
         self.push(b.keyword.span, What::DeclKeyword(decl));
@@ -238,7 +239,7 @@ impl<'a> Walker<'a> {
                         self.value(&a.value, Some(&f.ty), Ctx { field: Some(f), ..ctx });
                     }
                     None => {
-                        self.push(a.key.span, What::Key);
+                        self.push(a.key.span, What::Key(None));
                         self.value(&a.value, None, Ctx { field: None, ..ctx });
                     }
                 },
@@ -279,7 +280,7 @@ impl<'a> Walker<'a> {
             return;
         }
         let Some(field) = schema.field(&b.keyword.name) else {
-            self.push(b.keyword.span, What::Key);
+            self.push(b.keyword.span, What::Key(None));
             self.body(entries, &schema::EMPTY, ctx);
             return;
         };
@@ -296,7 +297,7 @@ impl<'a> Walker<'a> {
     fn map(&mut self, entries: &'a [Entry], ty: &'static Ty, ctx: Ctx<'a>) {
         for entry in entries {
             if let Entry::Attribute(a) = entry {
-                self.push(a.key.span, What::Key);
+                self.push(a.key.span, What::Key(ctx.field));
                 self.value(&a.value, Some(ty), ctx);
             }
         }
@@ -318,7 +319,7 @@ impl<'a> Walker<'a> {
                 self.value(y, None, ctx);
             }
             (ValueKind::Call { name, args }, _) => {
-                self.push(name.span, What::Call);
+                self.push(name.span, What::Call(ctx.field));
                 for arg in args {
                     self.value(arg, None, ctx);
                 }

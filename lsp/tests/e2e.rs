@@ -805,6 +805,12 @@ fn hover_on_values_and_labels_says_what_they_are() {
         assert!(hover("\"/opt/webshop\"", 2).await.starts_with("**files**:"));
         assert!(hover("\"/webshop/certificate-arn\"", 2).await.starts_with("**certificate**:"));
         assert!(hover("\"webshop\" }", 2).await.starts_with("**tags**:"));
+        let h = hover("tags { project", 8).await;
+        assert!(
+            h.starts_with("**project**: a key of `tags`\n\n---\n\n**tags**: block of names to string"),
+            "{h}"
+        );
+        assert!(hover("param(", 1).await.starts_with("**certificate**:"));
         // Literals with arithmetic: the meaning first, then the field.
         let h = hover("2m", 1).await;
         assert!(h.starts_with("2m = 120 s\n\n---\n\n**timeout**: duration"), "{h}");

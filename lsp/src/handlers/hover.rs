@@ -30,6 +30,8 @@ pub fn hover(snap: &Snapshot, params: HoverParams) -> Option<Hover> {
         What::Def(sym) | What::Ref(sym) => symbol(snap, doc, sym)?,
         What::Literal(kind, field) => value_doc(literal(kind), *field, written)?,
         What::EnumValue(ty, field) => value_doc(ty.and_then(|t| enum_value(written, t)), *field, written)?,
+        What::Key(Some(f)) => value_doc(Some(format!("**{written}**: a key of `{}`", f.name)), Some(f), "")?,
+        What::Call(field) => value_doc(None, *field, written)?,
         _ => return None,
     };
     Some(Hover {
