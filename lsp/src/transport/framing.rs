@@ -143,13 +143,16 @@ fn header(buf: &[u8]) -> Option<Header> {
     // that line; header lines just before it (`Content-Type`) belong to it.
     let line_start = block[..at].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
     let mut start = if blank(&block[line_start..at]) { line_start } else { at };
-    while start == line_start && start > 0 {
-        let prev = block[..start - 1].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
-        let line = &block[prev..start - 1];
-        if !header_line(line.strip_suffix(b"\r").unwrap_or(line)) {
-            break;
+    if start == line_start {
+        while start > 0 {
+            let end = start - 1; // the `\n` that ends the line before
+            let prev = block[..end].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+            let line = &block[prev..end];
+            if !header_line(line.strip_suffix(b"\r").unwrap_or(line)) {
+                break;
+            }
+            start = prev;
         }
-        start = prev;
     }
     let value = &block[at + LENGTH.len()..];
     let value = &value[..value.iter().position(|&c| c == b'\n').unwrap_or(value.len())];
@@ -349,6 +352,11 @@ mod tests {
             body.len()
         );
         assert_eq!(frames(typed.as_bytes()), [Frame::Body(body.as_bytes().to_vec()), ping()]);
+        let two = format!("X-A: 1\r\nContent-Type: b\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+        assert_eq!(frames(two.as_bytes()), [Frame::Body(body.as_bytes().to_vec()), ping()]);
+        let junk = format!("junk\r\nContent-Type: b\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+        let not = Frame::Malformed { why: "Parse error: not a message", id: Value::Null };
+        assert_eq!(frames(junk.as_bytes()), [not, Frame::Body(body.as_bytes().to_vec()), ping()]);
     }
 
     #[test]
