@@ -65,18 +65,27 @@ pub enum What {
     /// A pipeline without `app = ...` refers to the app with its name (no token of its own).
     ImplicitRef(Sym),
     Field(&'static Field),
-    /// A key that is not in the schema (a map key or an unknown name).
-    Key,
+    /// A key that is not in the schema: a key of the map block of a field (`tags { team = .. }`),
+    /// or an unknown name (`None`).
+    Key(Option<&'static Field>),
     Child(&'static Child),
-    /// A label that names nothing (e.g. `test unit`, `report junit`).
-    Label,
-    Variant(&'static Variant),
-    /// A bare name where a value is expected, with the type expected there (if known).
-    EnumValue(Option<&'static Ty>),
-    /// `secret`, `param`, `cpu`, `requests`.
-    Call,
-    /// A literal value: string, number, duration, size, percentage, CIDR or boolean.
-    Literal(ast::ValueKind),
+    /// A label that names nothing else (e.g. `test unit`, `approve product-owner`): the name of
+    /// the block of `child`, inside `owner` (e.g. "stage `release` of pipeline `webshop`").
+    Label {
+        child: &'static Child,
+        owner: String,
+    },
+    /// A kind of a variant type: a child block's label (`trigger push`), or the value of
+    /// `field` (`strategy = in_place`).
+    Variant(&'static Variant, Option<&'static Field>),
+    /// A bare name where a value is expected, with the type expected there and the field it is
+    /// the value of (if known).
+    EnumValue(Option<&'static Ty>, Option<&'static Field>),
+    /// `secret`, `param`, `cpu`, `requests`, in the value of a field (if known).
+    Call(Option<&'static Field>),
+    /// A literal value (string, number, duration, size, percentage, CIDR or boolean) and the
+    /// field it is (part of) the value of, if known.
+    Literal(ast::ValueKind, Option<&'static Field>),
 }
 
 /// One piece of a file.
@@ -86,10 +95,24 @@ pub struct Item {
     pub what: What,
 }
 
-#[derive(Clone, Default)]
-struct Ctx {
+/// Where the walk is: the declaration, the pipeline stage, and the field whose value is walked.
+#[derive(Clone, Copy, Default)]
+struct Ctx<'a> {
     kind: Option<DeclKind>,
-    decl: String,
+    decl: &'a str,
+    stage: Option<&'a str>,
+    field: Option<&'static Field>,
+}
+
+impl Ctx<'_> {
+    /// Where a labelled block is, for hover: "stage `release` of pipeline `webshop`".
+    fn owner(&self) -> String {
+        let decl = self.kind.map_or(String::new(), |k| format!("{} `{}`", k.keyword(), self.decl));
+        match self.stage {
+            Some(stage) => format!("stage `{stage}` of {decl}"),
+            None => decl,
+        }
+    }
 }
 
 struct Walker<'a> {
@@ -107,8 +130,8 @@ pub fn items(a: &Analysis, file: FileId) -> Vec<Item> {
         if let Entry::Block(b) = entry {
             w.declaration(b);
         } else if let Entry::Attribute(attr) = entry {
-            w.push(attr.key.span, What::Key);
-            w.value(&attr.value, None, &Ctx::default());
+            w.push(attr.key.span, What::Key(None));
+            w.value(&attr.value, None, Ctx::default());
         }
     }
     let mut out = w.out;
@@ -157,24 +180,24 @@ pub fn alarm_owner(decls: &Decls, env: &str, name: &str) -> Option<String> {
     None
 }
 
-impl Walker<'_> {
+impl<'a> Walker<'a> {
     fn push(&mut self, span: Span, what: What) {
         self.out.push(Item { span, what });
     }
 
-    fn declaration(&mut self, b: &ast::Block) {
+    fn declaration(&mut self, b: &'a ast::Block) {
         let Some(decl) = schema::declaration(&b.keyword.name) else {
-            self.push(b.keyword.span, What::Key);
+            self.push(b.keyword.span, What::Key(None));
             return;
         };
         self.push(b.keyword.span, What::DeclKeyword(decl));
-        let name = b.name().unwrap_or("").to_string();
+        let name = b.name().unwrap_or("");
         if let Some(label) = b.labels.first() {
             let sym = match decl.kind {
-                DeclKind::App => Some(Sym::App(name.clone())),
-                DeclKind::Env | DeclKind::Profile => Some(Sym::Env(name.clone())),
-                DeclKind::Build => Some(Sym::Build(name.clone())),
-                DeclKind::Pipeline => Some(Sym::Pipeline(name.clone())),
+                DeclKind::App => Some(Sym::App(name.to_string())),
+                DeclKind::Env | DeclKind::Profile => Some(Sym::Env(name.to_string())),
+                DeclKind::Build => Some(Sym::Build(name.to_string())),
+                DeclKind::Pipeline => Some(Sym::Pipeline(name.to_string())),
                 DeclKind::Use => {
                     let target = match label {
                         BlockLabel::Name(p) => stdlib::file_name(&p.text),
@@ -200,24 +223,24 @@ impl Walker<'_> {
         let has_app = entries.iter().any(|e| matches!(e, Entry::Attribute(a) if a.key.name == "app"));
         if decl.kind == DeclKind::Pipeline && !has_app {
             if let Some(label) = b.labels.first() {
-                self.push(label.span(), What::ImplicitRef(Sym::App(name.clone())));
+                self.push(label.span(), What::ImplicitRef(Sym::App(name.to_string())));
             }
         }
-        let ctx = Ctx { kind: Some(decl.kind), decl: name };
-        self.body(entries, decl.schema, &ctx);
+        let ctx = Ctx { kind: Some(decl.kind), decl: name, ..Ctx::default() };
+        self.body(entries, decl.schema, ctx);
     }
 
-    fn body(&mut self, entries: &[Entry], schema: &'static Schema, ctx: &Ctx) {
+    fn body(&mut self, entries: &'a [Entry], schema: &'static Schema, ctx: Ctx<'a>) {
         for entry in entries {
             match entry {
                 Entry::Attribute(a) => match schema.field(&a.key.name) {
                     Some(f) => {
                         self.push(a.key.span, What::Field(f));
-                        self.value(&a.value, Some(&f.ty), ctx);
+                        self.value(&a.value, Some(&f.ty), Ctx { field: Some(f), ..ctx });
                     }
                     None => {
-                        self.push(a.key.span, What::Key);
-                        self.value(&a.value, None, ctx);
+                        self.push(a.key.span, What::Key(None));
+                        self.value(&a.value, None, Ctx { field: None, ..ctx });
                     }
                 },
                 Entry::Block(b) => self.block(b, schema, ctx),
@@ -226,36 +249,38 @@ impl Walker<'_> {
         }
     }
 
-    fn block(&mut self, b: &ast::Block, schema: &'static Schema, ctx: &Ctx) {
+    fn block(&mut self, b: &'a ast::Block, schema: &'static Schema, ctx: Ctx<'a>) {
         let entries = b.body.as_ref().map_or(&[][..], |body| body.entries.as_slice());
         if let Some(child) = schema.child(&b.keyword.name) {
             self.push(b.keyword.span, What::Child(child));
             let mut body_schema = child.schema;
-            let mut inner = ctx.clone();
+            let mut inner = ctx;
             if let Some(label) = b.labels.first() {
-                let text = label.text().to_string();
+                let text = label.text();
                 let what = if let Some(v) = child.variants.iter().find(|v| v.kind == text) {
                     body_schema = v.schema;
-                    What::Variant(v)
+                    What::Variant(v, None)
                 } else {
                     match (child.keyword, child.label_ref) {
-                        (_, Some(RefKind::Env)) => What::Ref(Sym::Env(text)),
-                        (_, Some(RefKind::App)) => What::Ref(Sym::App(text)),
+                        (_, Some(RefKind::Env)) => What::Ref(Sym::Env(text.to_string())),
+                        (_, Some(RefKind::App)) => What::Ref(Sym::App(text.to_string())),
                         ("stage", _) if ctx.kind == Some(DeclKind::Pipeline) => {
-                            inner.decl = ctx.decl.clone();
-                            What::Def(Sym::Stage { pipeline: ctx.decl.clone(), name: text })
+                            inner.stage = Some(text);
+                            What::Def(Sym::Stage { pipeline: ctx.decl.to_string(), name: text.to_string() })
                         }
-                        ("alarm", _) => What::Def(Sym::Alarm { env: ctx.decl.clone(), name: text }),
-                        _ => What::Label,
+                        ("alarm", _) => {
+                            What::Def(Sym::Alarm { env: ctx.decl.to_string(), name: text.to_string() })
+                        }
+                        _ => What::Label { child, owner: ctx.owner() },
                     }
                 };
                 self.push(label.span(), what);
             }
-            self.body(entries, body_schema, &inner);
+            self.body(entries, body_schema, inner);
             return;
         }
         let Some(field) = schema.field(&b.keyword.name) else {
-            self.push(b.keyword.span, What::Key);
+            self.push(b.keyword.span, What::Key(None));
             self.body(entries, &schema::EMPTY, ctx);
             return;
         };
@@ -263,21 +288,22 @@ impl Walker<'_> {
         match &field.ty {
             Ty::Block(s) | Ty::Extends(s, _) => self.body(entries, s, ctx),
             Ty::Hook => self.body(entries, &schema::HOOK_BLOCK, ctx),
-            Ty::Map(t) => self.map(entries, t, ctx),
+            Ty::Map(t) => self.map(entries, t, Ctx { field: Some(field), ..ctx }),
             _ => {}
         }
     }
 
-    fn map(&mut self, entries: &[Entry], ty: &'static Ty, ctx: &Ctx) {
+    /// The entries of a block of free keys; their values are values of `ctx.field`.
+    fn map(&mut self, entries: &'a [Entry], ty: &'static Ty, ctx: Ctx<'a>) {
         for entry in entries {
             if let Entry::Attribute(a) = entry {
-                self.push(a.key.span, What::Key);
+                self.push(a.key.span, What::Key(ctx.field));
                 self.value(&a.value, Some(ty), ctx);
             }
         }
     }
 
-    fn value(&mut self, v: &ast::Value, ty: Option<&'static Ty>, ctx: &Ctx) {
+    fn value(&mut self, v: &'a ast::Value, ty: Option<&'static Ty>, ctx: Ctx<'a>) {
         match (&v.kind, ty) {
             (ValueKind::List(items), t) => {
                 let inner = match t {
@@ -293,7 +319,7 @@ impl Walker<'_> {
                 self.value(y, None, ctx);
             }
             (ValueKind::Call { name, args }, _) => {
-                self.push(name.span, What::Call);
+                self.push(name.span, What::Call(ctx.field));
                 for arg in args {
                     self.value(arg, None, ctx);
                 }
@@ -305,16 +331,16 @@ impl Walker<'_> {
                         Some(Ty::Variant(vs)) => {
                             if let Some(var) = vs.iter().find(|x| x.kind == k.text) {
                                 schema = var.schema;
-                                self.push(k.span, What::Variant(var));
+                                self.push(k.span, What::Variant(var, ctx.field));
                             } else {
-                                self.push(k.span, What::EnumValue(t));
+                                self.push(k.span, What::EnumValue(t, ctx.field));
                             }
                         }
                         Some(Ty::Extends(s, DeclKind::Build)) => {
                             schema = s;
                             self.push(k.span, What::Ref(Sym::Build(k.text.clone())));
                         }
-                        _ => self.push(k.span, What::EnumValue(t)),
+                        _ => self.push(k.span, What::EnumValue(t, ctx.field)),
                     }
                 } else {
                     match t {
@@ -329,23 +355,23 @@ impl Walker<'_> {
             (ValueKind::Path(p), t) => {
                 let what = match t {
                     Some(Ty::Variant(vs)) => match vs.iter().find(|x| x.kind == p.text) {
-                        Some(var) => What::Variant(var),
-                        None => What::EnumValue(t),
+                        Some(var) => What::Variant(var, ctx.field),
+                        None => What::EnumValue(t, ctx.field),
                     },
                     Some(Ty::Extends(_, DeclKind::Build)) => What::Ref(Sym::Build(p.text.clone())),
                     Some(Ty::Ref(RefKind::App)) => What::Ref(Sym::App(p.text.clone())),
                     Some(Ty::Ref(RefKind::Env)) => What::Ref(Sym::Env(p.text.clone())),
                     Some(Ty::Ref(RefKind::Alarm)) => {
-                        let env =
-                            alarm_owner(self.decls, &ctx.decl, &p.text).unwrap_or_else(|| ctx.decl.clone());
+                        let env = alarm_owner(self.decls, ctx.decl, &p.text)
+                            .unwrap_or_else(|| ctx.decl.to_string());
                         What::Ref(Sym::Alarm { env, name: p.text.clone() })
                     }
-                    _ => What::EnumValue(t),
+                    _ => What::EnumValue(t, ctx.field),
                 };
                 self.push(p.span, what);
             }
             (ValueKind::Error, _) => {}
-            (kind, _) => self.push(v.span, What::Literal(kind.clone())),
+            (kind, _) => self.push(v.span, What::Literal(kind.clone(), ctx.field)),
         }
     }
 }
@@ -369,10 +395,12 @@ mod tests {
             super::at(&items, at).map(|i| i.what.clone())
         };
         assert!(matches!(find("cidr", 0), Some(What::Field(f)) if f.name == "cidr"));
-        assert!(matches!(find("10.0.0.0", 0), Some(What::Literal(ValueKind::Cidr(_)))));
+        assert!(
+            matches!(find("10.0.0.0", 0), Some(What::Literal(ValueKind::Cidr(_), Some(f))) if f.name == "cidr")
+        );
         assert!(matches!(find("prod", 1), Some(What::Ref(Sym::Env(n))) if n == "prod"));
         assert!(matches!(find("errors", 1), Some(What::Ref(Sym::Alarm { env, .. })) if env == "prod"));
-        assert!(matches!(find("cpu", 0), Some(What::EnumValue(_))));
+        assert!(matches!(find("cpu", 0), Some(What::EnumValue(_, Some(f))) if f.name == "metric"));
         let occ = occurrences(&a);
         assert_eq!(occ.iter().filter(|(s, _, _)| *s == Sym::Env("prod".into())).count(), 2);
     }

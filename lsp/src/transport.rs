@@ -1,71 +1,20 @@
 //! The framing guard between the client and tower-lsp.
 //!
 //! tower-lsp 0.20 stops serving at the first message it cannot decode (its framed reader ends
-//! after a decoder error). This layer reads `Content-Length` frames itself, passes well-formed
-//! JSON-RPC messages on, and answers malformed ones with a JSON-RPC error (`-32700` parse error
-//! or `-32600` invalid request, `id: null`), so a bad message never ends the session.
+//! after a decoder error). This layer reads `Content-Length` frames itself ([`framing`]: it
+//! finds the next message again after a malformed one), passes well-formed JSON-RPC messages
+//! on, and answers the others with a JSON-RPC error: `-32700` (parse error) for bytes that are
+//! not a well-framed JSON value, `-32600` (invalid request) for JSON that is not a JSON-RPC 2.0
+//! message (a batch too: LSP has none). The error carries the message's id when it could be
+//! read (a request whose body did not match its `Content-Length`, a request without a method),
+//! else `null`. A bad message never ends the session.
 
+mod framing;
+
+use framing::{Frame, FrameReader, IDLE};
 use serde_json::{json, Value};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
-
-/// The most a single message may be (a document of `pf_compiler::syntax::MAX_FILE_SIZE` plus JSON
-/// escaping fits).
-const MAX_MESSAGE: usize = 64 * 1024 * 1024;
-
-/// One read from a framed stream.
-enum Frame {
-    Body(Vec<u8>),
-    /// Headers without a usable `Content-Length`.
-    BadHeader,
-}
-
-/// Reads frames from `input`; `None` at the end of the stream.
-struct FrameReader<R> {
-    input: R,
-    buf: Vec<u8>,
-}
-
-impl<R: AsyncRead + Unpin> FrameReader<R> {
-    async fn fill(&mut self) -> bool {
-        let mut chunk = [0u8; 16 * 1024];
-        match self.input.read(&mut chunk).await {
-            Ok(0) | Err(_) => false,
-            Ok(n) => {
-                self.buf.extend_from_slice(chunk.get(..n).unwrap_or(&[]));
-                true
-            }
-        }
-    }
-
-    async fn next(&mut self) -> Option<Frame> {
-        let header_end = loop {
-            if let Some(i) = find(&self.buf, b"\r\n\r\n") {
-                break i;
-            }
-            if self.buf.len() > MAX_MESSAGE || !self.fill().await {
-                return None;
-            }
-        };
-        let headers = String::from_utf8_lossy(self.buf.get(..header_end).unwrap_or(&[])).into_owned();
-        self.buf.drain(..header_end + 4);
-        let len = headers.lines().find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.trim().eq_ignore_ascii_case("content-length").then(|| v.trim().parse::<usize>().ok())?
-        });
-        let Some(len) = len.filter(|n| *n <= MAX_MESSAGE) else { return Some(Frame::BadHeader) };
-        while self.buf.len() < len {
-            if !self.fill().await {
-                return None;
-            }
-        }
-        Some(Frame::Body(self.buf.drain(..len).collect()))
-    }
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
 
 fn frame(body: &[u8]) -> Vec<u8> {
     let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
@@ -134,10 +83,10 @@ where
     let (inject, mut injected) = mpsc::unbounded_channel::<Vec<u8>>();
     let forward = inject.clone();
     let read_client = async move {
-        let mut reader = FrameReader { input, buf: Vec::new() };
+        let mut reader = FrameReader::new(input, Some(IDLE));
         while let Some(f) = reader.next().await {
             let reply = match f {
-                Frame::BadHeader => Some(error(-32700, "Parse error: no valid Content-Length", Value::Null)),
+                Frame::Malformed { why, id } => Some(error(-32700, why, id)),
                 Frame::Body(body) => {
                     let body = normalize(body);
                     match check(&body) {
@@ -162,7 +111,7 @@ where
         let _ = to_server.shutdown().await;
     };
     let from_server_frames = async move {
-        let mut reader = FrameReader { input: from_server, buf: Vec::new() };
+        let mut reader = FrameReader::new(from_server, None);
         while let Some(f) = reader.next().await {
             if let Frame::Body(body) = f {
                 if forward.send(frame(&body)).is_err() {
@@ -197,6 +146,11 @@ mod tests {
         assert!(bad.contains("-32700"), "{bad}");
         let invalid = String::from_utf8(check(br#"[1,2]"#).unwrap_or_default()).unwrap_or_default();
         assert!(invalid.contains("-32600"), "{invalid}");
+        let non_utf8 = String::from_utf8(
+            check(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\"}").unwrap_or_default(),
+        )
+        .unwrap_or_default();
+        assert!(non_utf8.contains("-32700"), "{non_utf8}");
         let no_method =
             String::from_utf8(check(br#"{"jsonrpc":"2.0","id":7}"#).unwrap_or_default()).unwrap_or_default();
         assert!(no_method.contains("\"id\":7"), "{no_method}");

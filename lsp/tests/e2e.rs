@@ -118,9 +118,9 @@ fn hover_shows_schema_docs_effective_configuration_and_literal_meanings() {
 
         // Literals.
         let h = hover(&c.request("textDocument/hover", td(&u, pos(&text, "10.10.0.0/16", 0, 3))).await);
-        assert_eq!(h, "10.10.0.0/16: 65,536 addresses, 10.10.0.0 – 10.10.255.255");
+        assert!(h.starts_with("10.10.0.0/16: 65,536 addresses, 10.10.0.0 – 10.10.255.255\n"), "{h}");
         let h = hover(&c.request("textDocument/hover", td(&u, pos(&text, "3d", 0, 1))).await);
-        assert_eq!(h, "3d = 72 hours = 259,200 s");
+        assert!(h.starts_with("3d = 72 hours = 259,200 s\n"), "{h}");
         let h = hover(&c.request("textDocument/hover", td(&u, pos(&text, "20GB", 0, 1))).await);
         assert!(h.starts_with("20GB = 20 GiB"), "{h}");
         assert!(c.shutdown().await);
@@ -716,6 +716,142 @@ fn editors_doc_says_what_formatting_the_server_advertises() {
         assert!(!section.contains("not advertised"), "{section}");
         assert_eq!(init["capabilities"]["documentRangeFormattingProvider"], Value::Null);
         assert!(section.contains("Range formatting is not offered"), "{section}");
+        assert!(c.shutdown().await);
+    })
+}
+
+#[test]
+fn document_symbols_come_in_source_order() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let text = webshop();
+        let u = uri("webshop.pf");
+        c.open(&u, &text).await;
+        let symbols = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": u } })).await;
+        let names = |list: &Value| -> Vec<String> {
+            list.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_string()).collect()
+        };
+        let prod = symbols.as_array().unwrap().iter().find(|s| s["name"] == "prod").unwrap();
+        // `database = postgres { ... }` (a typed block value) is written before `dns`.
+        assert_eq!(names(&prod["children"]), ["network", "database", "dns", "alarm errors", "rollback"]);
+        // Every list of siblings, at every depth, is in the order of the text.
+        fn check(list: &Value) {
+            let starts: Vec<(u64, u64)> = list
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    let p = &s["range"]["start"];
+                    (p["line"].as_u64().unwrap(), p["character"].as_u64().unwrap())
+                })
+                .collect();
+            assert!(starts.windows(2).all(|w| w[0] <= w[1]), "{starts:?} in {list}");
+            for s in list.as_array().unwrap() {
+                if s.get("children").is_some_and(|c| !c.is_null()) {
+                    check(&s["children"]);
+                }
+            }
+        }
+        check(&symbols);
+        assert!(c.shutdown().await);
+    })
+}
+
+#[test]
+fn use_completion_leaves_out_modules_already_imported() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let text = format!("{}use ", webshop());
+        let u = uri("webshop.pf");
+        c.open(&u, &text).await;
+        let end = pos(&text, "use ", text.matches("use ").count() - 1, 4);
+        let got = labels(&c.request("textDocument/completion", td(&u, end)).await);
+        assert!(got.contains(&"std.build.node".to_string()), "{got:?}");
+        assert!(!got.contains(&"std.build.go".to_string()), "imported already: {got:?}");
+        assert!(!got.contains(&"std.env.profiles".to_string()), "imported already: {got:?}");
+        // The `use` being typed does not count as an import of what it names so far.
+        let only = uri("only.pf");
+        c.open(&only, "use std.build.go").await;
+        let got = labels(
+            &c.request("textDocument/completion", td(&only, pos("use std.build.go", "go", 0, 2))).await,
+        );
+        assert!(got.contains(&"std.build.go".to_string()), "{got:?}");
+        assert!(c.shutdown().await);
+    })
+}
+
+#[test]
+fn hover_on_values_and_labels_says_what_they_are() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let text = webshop();
+        let u = uri("webshop.pf");
+        c.open(&u, &text).await;
+        let mut hover = async |needle: &str, delta: usize| -> String {
+            let r = c.request("textDocument/hover", td(&u, pos(&text, needle, 0, delta))).await;
+            r["contents"]["value"].as_str().unwrap_or("").to_string()
+        };
+        // Plain values: the documentation of their field (type, doc, default).
+        let h = hover("8080", 1).await;
+        assert!(h.starts_with("**port**: integer 1 to 65535 (required)"), "{h}");
+        assert!(h.contains("The port the app listens on"), "{h}");
+        let h = hover("create = true", 10).await;
+        assert!(h.contains("**create**: true or false") && h.contains("Default: `false`"), "{h}");
+        assert!(!h.contains("(the value written here)"), "true is not the default: {h}");
+        let h = hover("\"pf-out\"", 2).await;
+        assert!(h.contains("Default: `\"pf-out\"` (the value written here)"), "{h}");
+        // A value inside a list, a pair, a call and a map is its field's too.
+        assert!(hover("\"report.xml\"", 2).await.starts_with("**files**: list of string"));
+        assert!(hover("\"/opt/webshop\"", 2).await.starts_with("**files**:"));
+        assert!(hover("\"/webshop/certificate-arn\"", 2).await.starts_with("**certificate**:"));
+        assert!(hover("\"webshop\" }", 2).await.starts_with("**tags**:"));
+        let h = hover("tags { project", 8).await;
+        assert!(
+            h.starts_with("**project**: a key of `tags`\n\n---\n\n**tags**: block of names to string"),
+            "{h}"
+        );
+        assert!(hover("param(", 1).await.starts_with("**certificate**:"));
+        // Literals with arithmetic: the meaning first, then the field.
+        let h = hover("2m", 1).await;
+        assert!(h.starts_with("2m = 120 s\n\n---\n\n**timeout**: duration"), "{h}");
+        let h = hover("10.20.0.0/16", 1).await;
+        assert!(h.starts_with("10.20.0.0/16: 65,536 addresses") && h.contains("**cidr**: CIDR"), "{h}");
+        // Enum values: the allowed names (no doc per value in the schema), then the field.
+        let h = hover("format = junit", 10).await;
+        assert!(h.starts_with("**junit**: one of `junit`, `cucumber`"), "{h}");
+        assert!(h.contains("**format**:") && h.contains("Default: `junit` (the value written here)"), "{h}");
+        let h = hover("target_5xx", 1).await;
+        assert!(h.contains("**metric**:"), "{h}");
+        // Labels that name nothing else say whose name they are.
+        let h = hover("product-owner", 1).await;
+        assert!(
+            h.starts_with("**approve product-owner**: the name of this `approve`, in stage `release` of pipeline `webshop`"),
+            "{h}"
+        );
+        assert!(h.contains("A manual approval"), "{h}");
+        let h = hover("report unit", 8).await;
+        assert!(h.starts_with("**report unit**: the name of this `report`, in app `webshop`"), "{h}");
+        // Stage and alarm names: what they are, with the block's doc.
+        let h = hover("stage build", 7).await;
+        assert!(h.starts_with("**stage build** of pipeline `webshop`") && h.contains("A stage:"), "{h}");
+        let h = hover("alarm errors", 7).await;
+        assert!(
+            h.starts_with("**alarm errors** declared in `prod`") && h.contains("CloudWatch alarm"),
+            "{h}"
+        );
+
+        // A variant written as a plain value: what the kind means, then its field.
+        let e = uri("strategy.pf");
+        let t = "use std.env.profiles\nenv e : highly_available {\n  network { cidr = 10.0.0.0/16 }\n  strategy = in_place { batch = all_at_once }\n}\n";
+        c.open(&e, t).await;
+        let r = c.request("textDocument/hover", td(&e, pos(t, "in_place", 0, 1))).await;
+        let h = r["contents"]["value"].as_str().unwrap_or("");
+        assert!(h.starts_with("**in_place**\n\nCodeDeploy replaces the app"), "{h}");
+        assert!(h.contains("**strategy**:") && h.contains("(the value written here)"), "{h}");
+        let r = c.request("textDocument/hover", td(&e, pos(t, "all_at_once", 0, 1))).await;
+        let h = r["contents"]["value"].as_str().unwrap_or("");
+        assert!(h.starts_with("**all_at_once**: one of `all_at_once`, `half_at_a_time`"), "{h}");
+        assert!(h.contains("**batch**:") && h.contains("How many instances are updated at once."), "{h}");
         assert!(c.shutdown().await);
     })
 }

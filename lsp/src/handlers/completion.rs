@@ -5,6 +5,7 @@
 
 use crate::context::{self, Context, Scope};
 use crate::state::{DocAnalysis, Snapshot};
+use pf_compiler::ast::Entry;
 use pf_compiler::schema::{self, Child, DeclKind, Field, LabelRule, RefKind, Ty};
 use pf_compiler::stdlib;
 use std::collections::BTreeSet;
@@ -27,7 +28,7 @@ pub fn completion(snap: &Snapshot, params: CompletionParams) -> Option<Completio
         let p = doc.index.position(&doc.text, at, snap.encoding);
         TextEdit { range: Range { start: p, end: p }, new_text: format!("use {module}\n") }
     };
-    let mut items = complete(&ctx, &docs, &import);
+    let mut items = complete(&ctx, &docs, &imported(doc, offset), &import);
     // Module paths contain dots, which many editors treat as word breaks: `use std.b|` must
     // replace all of `std.b`, not only `b`.
     if let Some(path) = ctx.entry.strip_prefix("use ").map(str::trim_start) {
@@ -48,6 +49,20 @@ pub fn completion(snap: &Snapshot, params: CompletionParams) -> Option<Completio
         }
     }
     Some(CompletionResponse::Array(items))
+}
+
+/// The modules the document already has a `use` for, leaving out the `use` at `offset` (the one
+/// being typed).
+fn imported(doc: &DocAnalysis, offset: usize) -> BTreeSet<String> {
+    let entries = doc.analysis.files.first().map_or(&[][..], |f| f.entries.as_slice());
+    entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Block(b) if b.keyword.name == "use" && !b.span.contains(offset) => b.name(),
+            _ => None,
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 /// A snippet as plain text, for clients without snippet support: tab stops (`$1`, `${1}`) are
@@ -85,11 +100,13 @@ pub fn plain_text(snippet: &str) -> String {
     out
 }
 
-/// The completions for a context; `docs` are the analyses to take names from; `import` is the
-/// edit that adds a `use` of a module.
+/// The completions for a context; `docs` are the analyses to take names from; `imported` are
+/// the modules the file has a `use` for already (not offered again after `use `); `import` is
+/// the edit that adds a `use` of a module.
 pub fn complete(
     ctx: &Context,
     docs: &[&std::sync::Arc<DocAnalysis>],
+    imported: &BTreeSet<String>,
     import: &dyn Fn(&str) -> TextEdit,
 ) -> Vec<CompletionItem> {
     if ctx.in_text {
@@ -116,6 +133,7 @@ pub fn complete(
                 if !rest.trim_start().starts_with('"') {
                     return stdlib::MODULES
                         .iter()
+                        .filter(|(m, _)| !imported.contains(*m))
                         .map(|(m, _)| item(m, CompletionItemKind::MODULE, "standard library", None))
                         .collect();
                 }

@@ -1,6 +1,7 @@
 //! `textDocument/hover`: schema documentation for keywords and fields, the effective
-//! configuration of a named declaration (with where each inherited value comes from), and the
-//! meaning of duration, size, percentage and CIDR literals.
+//! configuration of a named declaration (with where each inherited value comes from), what a
+//! block label names, and for a value what it means (duration, size, percentage and CIDR
+//! arithmetic, the doc of a variant, the allowed names) with the documentation of its field.
 
 use super::{item_at, range};
 use crate::locate::{Sym, What};
@@ -9,7 +10,7 @@ use pf_compiler::ast::{Cidr, ValueKind};
 use pf_compiler::check::value::{Item, Obj, Val};
 use pf_compiler::check::Decl;
 use pf_compiler::ir::{Scaling, Text};
-use pf_compiler::schema::{Field, Ty};
+use pf_compiler::schema::{self, Child, Field, Ty};
 use pf_compiler::source::Span;
 use std::fmt::Write;
 use tower_lsp::lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
@@ -19,14 +20,18 @@ pub fn hover(snap: &Snapshot, params: HoverParams) -> Option<Hover> {
     let p = params.text_document_position_params;
     let (at, item) = item_at(snap, &p.text_document.uri, p.position)?;
     let doc = &at.doc;
+    let written = doc.text.get(item.span.range()).unwrap_or_default();
     let text = match &item.what {
         What::DeclKeyword(d) => format!("**{}** (declaration)\n\n{}", d.keyword, d.doc),
         What::Field(f) => field_doc(f),
         What::Child(c) => format!("**{}** (block)\n\n{}", c.keyword, c.doc),
-        What::Variant(v) => format!("**{}**\n\n{}", v.kind, v.doc),
+        What::Variant(v, field) => value_doc(Some(format!("**{}**\n\n{}", v.kind, v.doc)), *field, written)?,
+        What::Label { child, owner } => label(child, written, owner),
         What::Def(sym) | What::Ref(sym) => symbol(snap, doc, sym)?,
-        What::Literal(kind) => literal(kind)?,
-        What::EnumValue(Some(ty)) => enum_value(doc.text.get(item.span.range()).unwrap_or_default(), ty)?,
+        What::Literal(kind, field) => value_doc(literal(kind), *field, written)?,
+        What::EnumValue(ty, field) => value_doc(ty.and_then(|t| enum_value(written, t)), *field, written)?,
+        What::Key(Some(f)) => value_doc(Some(format!("**{written}**: a key of `{}`", f.name)), Some(f), "")?,
+        What::Call(field) => value_doc(None, *field, written)?,
         _ => return None,
     };
     Some(Hover {
@@ -37,14 +42,7 @@ pub fn hover(snap: &Snapshot, params: HoverParams) -> Option<Hover> {
 
 /// The documentation of a field: doc, type, default and allowed values.
 pub fn field_doc(f: &Field) -> String {
-    let mut s = format!("**{}**: {}", f.name, f.ty.describe());
-    if f.required {
-        s.push_str(" (required)");
-    }
-    let _ = write!(s, "\n\n{}", f.doc);
-    if let Some(d) = f.default {
-        let _ = write!(s, "\n\nDefault: `{d}`");
-    }
+    let mut s = field_summary(f);
     match &f.ty {
         Ty::Enum(values) => {
             let _ = write!(
@@ -64,13 +62,58 @@ pub fn field_doc(f: &Field) -> String {
     s
 }
 
+/// A field's name, type, whether it is required, doc and default (without the list of allowed
+/// values).
+fn field_summary(f: &Field) -> String {
+    let mut s = format!("**{}**: {}", f.name, f.ty.describe());
+    if f.required {
+        s.push_str(" (required)");
+    }
+    let _ = write!(s, "\n\n{}", f.doc);
+    if let Some(d) = f.default {
+        let _ = write!(s, "\n\nDefault: `{d}`");
+    }
+    s
+}
+
+/// The hover of a value written as `written`: what it means (if that says more than the value
+/// itself), then the documentation of the field it is the value of, if known.
+pub fn value_doc(meaning: Option<String>, field: Option<&Field>, written: &str) -> Option<String> {
+    let Some(f) = field else { return meaning };
+    let mut s = meaning.map(|m| format!("{m}\n\n---\n\n")).unwrap_or_default();
+    s.push_str(&field_summary(f));
+    if f.default == Some(written) {
+        s.push_str(" (the value written here)");
+    }
+    Some(s)
+}
+
+/// The hover of a block label that names nothing else: `approve product-owner`.
+fn label(child: &Child, written: &str, owner: &str) -> String {
+    let place = if owner.is_empty() { String::new() } else { format!(", in {owner}") };
+    format!("**{0} {written}**: the name of this `{0}`{place}\n\n{1}", child.keyword, child.doc)
+}
+
+/// The doc of the child block `child` of declaration `decl` (`stage` of `pipeline`), as a
+/// paragraph.
+fn child_doc(decl: &str, child: &str) -> String {
+    schema::declaration(decl)
+        .and_then(|d| d.schema.child(child))
+        .map_or(String::new(), |c| format!("\n\n{}", c.doc))
+}
+
 fn symbol(snap: &Snapshot, doc: &DocAnalysis, sym: &Sym) -> Option<String> {
     let decls = &doc.analysis.checked.decls;
     let decl = match sym {
         Sym::Alarm { env, name } => {
-            return Some(format!("**alarm {name}** declared in `{env}`"));
+            return Some(format!("**alarm {name}** declared in `{env}`{}", child_doc("env", "alarm")));
         }
-        Sym::Stage { pipeline, name } => return Some(format!("**stage {name}** of pipeline `{pipeline}`")),
+        Sym::Stage { pipeline, name } => {
+            return Some(format!(
+                "**stage {name}** of pipeline `{pipeline}`{}",
+                child_doc("pipeline", "stage")
+            ))
+        }
         Sym::Module(m) => {
             let doc = pf_compiler::stdlib::doc(m).map(|d| format!("\n\n{d}")).unwrap_or_default();
             return Some(format!("**use** `{m}`{doc}"));

@@ -42,13 +42,13 @@ pub fn tokens(doc: &DocAnalysis, enc: Encoding) -> Vec<SemanticToken> {
             What::DeclKeyword(_) | What::Child(_) => KEYWORD,
             What::Def(s) | What::Ref(s) => sym_type(s),
             What::ImplicitRef(_) => continue,
-            What::Field(_) | What::Key => PROPERTY,
-            What::Label => VARIABLE,
-            What::Variant(_) | What::EnumValue(_) => ENUM_MEMBER,
-            What::Call => FUNCTION,
-            What::Literal(ValueKind::String(_)) => STRING,
-            What::Literal(ValueKind::Bool(_)) => KEYWORD,
-            What::Literal(_) => NUMBER,
+            What::Field(_) | What::Key(_) => PROPERTY,
+            What::Label { .. } => VARIABLE,
+            What::Variant(..) | What::EnumValue(..) => ENUM_MEMBER,
+            What::Call(_) => FUNCTION,
+            What::Literal(ValueKind::String(_), _) => STRING,
+            What::Literal(ValueKind::Bool(_), _) => KEYWORD,
+            What::Literal(..) => NUMBER,
         };
         raw.push((item.span.start as usize, item.span.end as usize, ty));
     }

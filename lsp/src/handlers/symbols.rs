@@ -50,16 +50,7 @@ fn entry_symbol(snap: &Snapshot, doc: &DocAnalysis, entry: &Entry, depth: usize)
         (0, None) => Some(b.keyword.name.clone()),
         _ => None,
     };
-    let children: Vec<DocumentSymbol> = b
-        .body
-        .iter()
-        .flat_map(|body| body.entries.iter())
-        .filter_map(|e| entry_symbol(snap, doc, e, depth + 1))
-        .chain(b.body.iter().flat_map(|body| body.entries.iter()).filter_map(|e| match e {
-            Entry::Attribute(a) => attribute_symbol(snap, doc, a, depth + 1),
-            _ => None,
-        }))
-        .collect();
+    let children = children(snap, doc, b.body.as_ref().map_or(&[][..], |body| &body.entries), depth + 1);
     let selection = b.labels.first().map_or(b.keyword.span, |l| l.span());
     Some(DocumentSymbol {
         name,
@@ -73,6 +64,18 @@ fn entry_symbol(snap: &Snapshot, doc: &DocAnalysis, entry: &Entry, depth: usize)
     })
 }
 
+/// The symbols of the entries of a body, in source order: blocks and typed block values
+/// (`database = postgres { ... }`) as they come.
+fn children(snap: &Snapshot, doc: &DocAnalysis, entries: &[Entry], depth: usize) -> Vec<DocumentSymbol> {
+    entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Attribute(a) => attribute_symbol(snap, doc, a, depth),
+            _ => entry_symbol(snap, doc, e, depth),
+        })
+        .collect()
+}
+
 /// Typed block values (`database = postgres { ... }`) are symbols too.
 #[allow(deprecated)]
 fn attribute_symbol(
@@ -82,8 +85,7 @@ fn attribute_symbol(
     depth: usize,
 ) -> Option<DocumentSymbol> {
     let ast::ValueKind::Block { kind, body } = &a.value.kind else { return None };
-    let children: Vec<DocumentSymbol> =
-        body.entries.iter().filter_map(|e| entry_symbol(snap, doc, e, depth + 1)).collect();
+    let children = children(snap, doc, &body.entries, depth + 1);
     Some(DocumentSymbol {
         name: a.key.name.clone(),
         detail: kind.as_ref().map(|k| k.text.clone()),
