@@ -170,7 +170,9 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
     async fn fill(&mut self) -> Fill {
         let mut chunk = [0u8; 16 * 1024];
         let read = self.input.read(&mut chunk);
-        let n = match self.idle {
+        // Only a message begun can be judged after a pause: an idle client with nothing sent
+        // does not wake the reader.
+        let n = match self.idle.filter(|_| !self.buf.is_empty()) {
             Some(idle) => match tokio::time::timeout(idle, read).await {
                 Ok(r) => r,
                 Err(_) => return Fill::Idle,
