@@ -6,6 +6,7 @@ Usage: cargo build --release && python3 scripts/lsp_bench.py target/release/pf [
 
 PACE_MS (default 0): a pause between one change's diagnostics and the next change, as between
 keystrokes; 0 sends the next change as soon as the diagnostics arrive (a measure of throughput).
+CHANGES (environment, default 20): how many changes to time.
 """
 import json, subprocess, time, sys, os
 n = 1800
@@ -43,7 +44,7 @@ wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
 open_ms = (time.time() - t) * 1000
 pace = float(sys.argv[2]) / 1000 if len(sys.argv) > 2 else 0.0
 times = []
-for v in range(2, 22):
+for v in range(2, 2 + int(os.environ.get("CHANGES", "20"))):
     time.sleep(pace)
     ch = "2" if v % 2 == 0 else "1"
     t = time.time()

@@ -573,7 +573,7 @@ pub struct Approval {
 /// times per insert, 4% of checking a 1,800-stage pipeline).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Provenance {
-    pub actions: std::collections::HashMap<String, Span>,
+    pub actions: crate::hash::FxHashMap<String, Span>,
 }
 
 impl Provenance {

@@ -15,6 +15,7 @@ pub mod driver;
 pub mod fmt;
 pub mod glob;
 pub mod graph;
+pub mod hash;
 pub mod init;
 pub mod ir;
 #[doc(hidden)]

@@ -9,9 +9,10 @@ use super::resolve::{Decl, Decls};
 use super::value::{Item, Obj, Val};
 use super::Ctx;
 use crate::diagnostic::{codes, Diagnostic, Label};
+use crate::hash::FxHashMap;
 use crate::ir::{Program, Project, Provenance, Text};
 use crate::source::Span;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Lowers every declaration; declarations with errors are left out of the IR.
 pub fn lower(ctx: &mut Ctx, decls: &Decls) -> (Program, Provenance) {
@@ -92,8 +93,8 @@ fn anchor_inherited(ctx: &mut Ctx, mark: usize, d: &Decl) {
 
 /// Lowered apps and environments by name.
 pub struct Index<'a> {
-    pub apps: HashMap<&'a str, &'a crate::ir::App>,
-    pub envs: HashMap<&'a str, &'a crate::ir::Env>,
+    pub apps: FxHashMap<&'a str, &'a crate::ir::App>,
+    pub envs: FxHashMap<&'a str, &'a crate::ir::Env>,
 }
 
 fn project(ctx: &mut Ctx, decls: &Decls) -> Project {

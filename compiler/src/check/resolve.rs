@@ -7,10 +7,10 @@ use super::value::{check_body, Named, Obj};
 use super::Ctx;
 use crate::ast::{self, Entry};
 use crate::diagnostic::{codes, Applicability, Diagnostic, Edit};
+use crate::hash::FxHashMap;
 use crate::schema::{self, DeclKind};
 use crate::source::{FileId, Span};
 use crate::stdlib;
-use std::collections::HashMap;
 
 /// One declaration: `env uat : prod { ... }`.
 #[derive(Clone, Debug)]
@@ -39,7 +39,7 @@ pub struct Decls {
     pub pipelines: Vec<Decl>,
     /// Index of each named declaration, one map per namespace (by `Namespace as usize`): name
     /// to its position in its list. Looked up by `&str`, without building a key.
-    index: [HashMap<String, usize>; 5],
+    index: [FxHashMap<String, usize>; 5],
 }
 
 /// The namespaces of declaration names: environments and profiles share one.
@@ -299,7 +299,7 @@ fn flatten(ctx: &mut Ctx, decls: &mut Decls) {
     for list in [&mut decls.builds, &mut decls.envs] {
         let mut flat: Vec<Option<Obj>> = (0..list.len()).map(|_| None).collect();
         {
-            let names: HashMap<&str, usize> =
+            let names: FxHashMap<&str, usize> =
                 list.iter().enumerate().map(|(i, d)| (d.name.name.as_str(), i)).collect();
             for i in 0..list.len() {
                 flat_of(ctx, list, &names, i, &mut flat, &mut Vec::new());
@@ -316,7 +316,7 @@ fn flatten(ctx: &mut Ctx, decls: &mut Decls) {
 fn flat_of(
     ctx: &mut Ctx,
     list: &[Decl],
-    names: &HashMap<&str, usize>,
+    names: &FxHashMap<&str, usize>,
     i: usize,
     flat: &mut [Option<Obj>],
     stack: &mut Vec<usize>,

@@ -6,6 +6,7 @@ use super::value::{Item, Obj, Val};
 use super::Ctx;
 use crate::ast;
 use crate::diagnostic::{codes, Applicability, Diagnostic};
+use crate::hash::FxHashSet;
 use crate::ir::{ActionKind, Program, Text};
 use crate::schema::DeclKind;
 use crate::source::Span;
@@ -90,7 +91,7 @@ fn names(ctx: &mut Ctx, decls: &Decls) {
 /// An environment or app declared in a root file but never deployed.
 fn unused(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File], roots: usize) {
     let in_root = |file: crate::source::FileId| files.iter().take(roots).any(|f| f.id == file);
-    let deployed_envs: std::collections::HashSet<&str> = program
+    let deployed_envs: FxHashSet<&str> = program
         .pipelines
         .iter()
         .flat_map(|p| &p.stages)
@@ -100,9 +101,9 @@ fn unused(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File], 
             _ => None,
         })
         .collect();
-    let parents: std::collections::HashSet<&str> =
+    let parents: FxHashSet<&str> =
         decls.envs.iter().filter_map(|e| e.parent.as_ref().map(|p| p.name.as_str())).collect();
-    let piped: std::collections::HashSet<&str> = program.pipelines.iter().map(|p| p.app.as_str()).collect();
+    let piped: FxHashSet<&str> = program.pipelines.iter().map(|p| p.app.as_str()).collect();
     let deployed = |env: &str| deployed_envs.contains(env);
     // Pipelines that failed to lower would make everything look unused: stay quiet then.
     if program.pipelines.len() != decls.pipelines.len() {

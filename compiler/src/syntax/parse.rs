@@ -46,7 +46,7 @@ pub fn decode(file: FileId, bytes: &[u8]) -> Result<String, (String, Diagnostic)
         .with_help("split the program into several files joined with `use \"./other.pf\"`");
         return Err((shown(), d));
     }
-    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+    if let Some(nul) = memchr::memchr(0, bytes) {
         let text = String::from_utf8_lossy(&bytes[..nul]).into_owned();
         let at = text.len();
         let d = Diagnostic::new(

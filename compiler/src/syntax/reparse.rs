@@ -25,9 +25,9 @@ pub fn reparse_reusing(file: FileId, text: &str, old_text: &str, old: &ast::File
         return None;
     }
     let (o, n) = (old_text.as_bytes(), text.as_bytes());
-    let prefix = o.iter().zip(n).take_while(|(a, b)| a == b).count();
+    let prefix = common_prefix(o, n);
     let room = o.len().min(n.len()) - prefix;
-    let suffix = o.iter().rev().zip(n.iter().rev()).take(room).take_while(|(a, b)| a == b).count();
+    let suffix = common_suffix(&o[o.len() - room..], &n[n.len() - room..]);
     // The changed lines of the old text: from the start of the line of the first changed byte
     // to just after the new line that ends the line of the last one.
     let first_line = o[..prefix].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
@@ -75,6 +75,30 @@ pub fn reparse_reusing(file: FileId, text: &str, old_text: &str, old: &ast::File
         )
         .collect();
     Some(Parse { file: ast::File { id: file, entries, comments }, diagnostics: Vec::new() })
+}
+
+/// How many bytes `a` and `b` have in common at their start: whole blocks compared at once
+/// (memcmp), then bytes.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
+        i += BLOCK;
+    }
+    i + a[i..n].iter().zip(&b[i..n]).take_while(|(x, y)| x == y).count()
+}
+
+/// How many bytes `a` and `b` have in common at their end.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
+    let mut i = 0;
+    while i + BLOCK <= n && a[n - i - BLOCK..n - i] == b[n - i - BLOCK..n - i] {
+        i += BLOCK;
+    }
+    i + a[..n - i].iter().rev().zip(b[..n - i].iter().rev()).take_while(|(x, y)| x == y).count()
 }
 
 /// `span` moved by `delta` bytes.
@@ -157,5 +181,25 @@ fn shift_value(v: &mut Value, delta: i64) {
         | ValueKind::Percent(_)
         | ValueKind::Cidr(_)
         | ValueKind::Error => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_ends_are_found_across_blocks() {
+        let base: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
+        for at in [0, 1, 255, 256, 257, 511, 700, 999] {
+            let mut other = base.clone();
+            other[at] ^= 1;
+            assert_eq!(common_prefix(&base, &other), at);
+            assert_eq!(common_suffix(&base, &other), 999 - at);
+        }
+        assert_eq!(common_prefix(&base, &base[..300]), 300);
+        assert_eq!(common_suffix(&base, &base[700..]), 300);
+        assert_eq!(common_suffix(&base[..10], &base[..10]), 10);
+        assert_eq!(common_prefix(b"", b"abc"), 0);
     }
 }

@@ -117,7 +117,8 @@ pub fn lower(
         }],
     }];
     // Stage names by lower case: CodePipeline compares them ignoring case.
-    let mut seen: HashMap<String, Span> = HashMap::with_capacity(o.children.len() + 1);
+    let mut seen: FxHashMap<String, Span> =
+        FxHashMap::with_capacity_and_hasher(o.children.len() + 1, Default::default());
     seen.insert("source".to_string(), d.name.span);
     // About three actions per stage: sized once, not rehashed as it grows.
     l.prov.actions.reserve(o.children.len() * 3);
