@@ -20,7 +20,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check programs and report every problem found.
+    /// Check programs and report every problem found (`--fix` applies the safe fixes).
     Check(cmd::check::Args),
     /// Compile programs into CloudFormation, buildspec and appspec files.
     Build(cmd::build::Args),

@@ -93,3 +93,17 @@ fn a_missing_file_or_a_directory_is_an_io_error() {
     let out = pf(&["fmt", "."], dir.path());
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_read_only_file_is_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.pf");
+    std::fs::write(&path, MESSY).unwrap();
+    let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&path, permissions).unwrap();
+    let out = pf(&["fmt", "a.pf"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("error: cannot write a.pf: the file is read-only"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), MESSY);
+}

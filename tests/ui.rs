@@ -12,7 +12,7 @@
 //! A few valid files also snapshot a compact dump of their syntax tree.
 
 use pf_compiler::ast::{self, BlockLabel, Entry, StringPart, Value, ValueKind};
-use pf_compiler::diagnostic::{render, Applicability};
+use pf_compiler::diagnostic::{self, render, Applicability};
 use pf_compiler::driver::{self, Loader, Root};
 use pf_compiler::source::{SourceMap, Span};
 use std::collections::BTreeSet;
@@ -94,35 +94,11 @@ fn with_help(analysis: &driver::Analysis) -> String {
     out
 }
 
-/// The root file's text with every safe fix that edits only it applied (overlapping edits are
-/// skipped), or `None` when there is no such fix.
+/// The root file's text with every safe fix that edits only it applied (the fixes as
+/// `pf check --fix` applies them, one round), or `None` when nothing changes.
 fn apply_safe_fixes(analysis: &driver::Analysis, text: &str) -> Option<String> {
     let root = analysis.files.first()?.id;
-    let mut edits: Vec<(usize, usize, &str)> = analysis
-        .diagnostics
-        .iter()
-        .filter(|d| d.suppression.is_none())
-        .filter_map(|d| d.fix.as_ref())
-        .filter(|f| f.applicability == Applicability::Safe && f.edits.iter().all(|e| e.span.file == root))
-        .flat_map(|f| &f.edits)
-        .map(|e| (e.span.start as usize, e.span.end as usize, e.replacement.as_str()))
-        .collect();
-    if edits.is_empty() {
-        return None;
-    }
-    edits.sort();
-    let mut out = String::new();
-    let mut at = 0;
-    for (start, end, replacement) in edits {
-        if start < at {
-            continue;
-        }
-        out.push_str(&text[at..start]);
-        out.push_str(replacement);
-        at = end;
-    }
-    out.push_str(&text[at..]);
-    Some(out)
+    diagnostic::apply_fixes(text, root, &analysis.diagnostics, Applicability::Safe).map(|f| f.text)
 }
 
 #[test]

@@ -1,11 +1,12 @@
-//! Helpers shared by subcommands: reading files from disk, colour, reporting, merging analyses.
+//! Helpers shared by subcommands: reading files from disk, writing them atomically, colour,
+//! reporting, merging analyses.
 
 use pf_compiler::diagnostic::render;
 use pf_compiler::diagnostic::Diagnostic;
 use pf_compiler::driver::{Analysis, Loader, Root};
 use pf_compiler::source::{FileId, SourceMap, Span};
 use pf_compiler::syntax::MAX_FILE_SIZE;
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 /// The most bytes read from a file whose size the file system reports: enough to see that it is
@@ -94,6 +95,32 @@ fn shift(d: &mut Diagnostic, by: u32) {
     if let Some(s) = &mut d.suppression {
         move_span(&mut s.span);
     }
+}
+
+/// Replaces the file at `path` (through symbolic links) with `contents`, keeping its permissions:
+/// writes a temporary file in the same directory, then renames it over the original, so a reader
+/// sees the old file or the new one, never half of one. A read-only file is not replaced (the
+/// rename would succeed in a writable folder, overriding what its owner asked for).
+pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let target = std::fs::canonicalize(path)?;
+    let permissions = std::fs::metadata(&target)?.permissions();
+    if permissions.readonly() {
+        return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "the file is read-only"));
+    }
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = dir.join(format!(".{name}.pf-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
+        f.write_all(contents)?;
+        f.sync_all()?;
+        std::fs::set_permissions(&temp, permissions)?;
+        std::fs::rename(&temp, &target)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
 }
 
 #[cfg(test)]

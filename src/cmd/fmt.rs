@@ -3,6 +3,7 @@
 //! Files are rewritten atomically (a temporary file in the same directory, then a rename) and
 //! only when their text changes. A file that does not parse is never touched.
 
+use super::common;
 use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
 use pf_compiler::diagnostic::Diagnostic;
 use pf_compiler::source::{FileId, SourceFile};
@@ -70,7 +71,7 @@ fn file(path: &Path, check: bool) -> u8 {
     if check {
         return print_line(&shown);
     }
-    match write_atomically(path, formatted.as_bytes()) {
+    match common::write_atomically(path, formatted.as_bytes()) {
         Ok(()) => EXIT_OK,
         Err(e) => {
             eprintln!("error: cannot write {shown}: {e}");
@@ -112,25 +113,4 @@ fn report(name: &str, text: &str, diagnostics: &[Diagnostic]) {
 fn print_line(line: &str) -> u8 {
     let _ = writeln!(std::io::stdout().lock(), "{line}");
     EXIT_PROBLEMS
-}
-
-/// Replaces the file at `path` (through symbolic links) with `contents`, keeping its permissions:
-/// writes a temporary file in the same directory, then renames it over the original.
-fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let target = std::fs::canonicalize(path)?;
-    let permissions = std::fs::metadata(&target)?.permissions();
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = dir.join(format!(".{name}.pf-fmt-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
-        f.write_all(contents)?;
-        f.sync_all()?;
-        std::fs::set_permissions(&temp, permissions)?;
-        std::fs::rename(&temp, &target)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
 }

@@ -4,9 +4,11 @@
 //! The command line renders them (`render`), the language server converts the very same values.
 
 pub mod codes;
+pub mod fix;
 pub mod render;
 
 pub use codes::Code;
+pub use fix::{apply_fixes, Fixed};
 
 use crate::source::Span;
 use serde::Serialize;

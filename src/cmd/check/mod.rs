@@ -3,13 +3,19 @@
 //! Human output goes to stderr, followed by a summary line; the machine formats (`short`,
 //! `json`, `sarif`, `github`) go to stdout as one document for all files. Exit codes: 0 clean,
 //! 1 problems found (unsuppressed errors, or warnings under `--deny-warnings`), 2 a file could
-//! not be read.
+//! not be read (or, with `--fix`, written).
+//!
+//! `--fix` first applies the safe fixes of each FILE ([`fix`]), rewrites the files that changed
+//! and says so, then reports what remains as `pf check` would. `--diff` writes nothing: it prints
+//! the changes `--fix` would make as a unified diff on stdout and exits 1 if there are any.
+
+mod fix;
 
 use super::common::{self, DiskLoader};
 use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
 use pf_compiler::diagnostic::render::{self, Format, Summary};
-use pf_compiler::driver::{self, Analysis};
-use std::path::PathBuf;
+use pf_compiler::driver::{self, Analysis, Root};
+use std::path::{Path, PathBuf};
 
 /// Output formats of `pf check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -50,14 +56,30 @@ pub struct Args {
     /// Treat warnings as problems (exit 1).
     #[arg(long)]
     deny_warnings: bool,
+    /// Apply every safe fix to the FILEs and rewrite those that change, then report what
+    /// remains. Unsafe fixes (likely corrections that need review) are never applied.
+    #[arg(long)]
+    fix: bool,
+    /// Write nothing: print the changes `--fix` would make as a unified diff on stdout, and exit
+    /// 1 if there are any.
+    #[arg(long, conflicts_with_all = ["fix", "format", "deny_warnings"])]
+    diff: bool,
 }
 
 /// Runs `pf check`.
 pub fn run(args: Args) -> u8 {
+    if args.diff {
+        return diff(&args.files);
+    }
     let mut analyses: Vec<Analysis> = Vec::new();
     let mut io_error = false;
     for path in &args.files {
         match common::read_root(path) {
+            Ok(root) if args.fix => {
+                let (analysis, written) = fix_file(path, root);
+                analyses.push(analysis);
+                io_error |= !written;
+            }
             Ok(root) => analyses.push(driver::analyze(vec![root], &DiskLoader)),
             Err(message) => {
                 eprintln!("error: {message}");
@@ -80,6 +102,54 @@ pub fn run(args: Args) -> u8 {
     exit_code(summary, args.deny_warnings, io_error)
 }
 
+/// `--fix` on one file: rewrites it when its safe fixes change it, and says how many problems
+/// they fixed. Returns the analysis to report (of the file as it now is on disk) and whether the
+/// file could be written.
+fn fix_file(path: &Path, root: Root) -> (Analysis, bool) {
+    let name = root.name.clone();
+    let outcome = fix::fix_root(root, &DiskLoader);
+    let Some(changed) = outcome.changed else { return (outcome.before, true) };
+    match common::write_atomically(path, changed.new.as_bytes()) {
+        Ok(()) => {
+            eprintln!("fixed {} in {name}", plural(changed.fixed, "problem"));
+            (changed.after, true)
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {name}: {}", common::io_reason(&e));
+            (outcome.before, false)
+        }
+    }
+}
+
+/// `--diff`: prints what `--fix` would change in each file; exit 1 if anything, 2 if a file
+/// could not be read.
+fn diff(files: &[PathBuf]) -> u8 {
+    let (mut io_error, mut changed_files) = (false, 0);
+    for path in files {
+        let root = match common::read_root(path) {
+            Ok(root) => root,
+            Err(message) => {
+                eprintln!("error: {message}");
+                io_error = true;
+                continue;
+            }
+        };
+        let name = root.name.clone();
+        let Some(changed) = fix::fix_root(root, &DiskLoader).changed else { continue };
+        print!("{}", fix::unified_diff(&name, &changed.old, &changed.new));
+        eprintln!("would fix {} in {name}", plural(changed.fixed, "problem"));
+        changed_files += 1;
+    }
+    if io_error {
+        EXIT_USAGE
+    } else if changed_files > 0 {
+        EXIT_PROBLEMS
+    } else {
+        eprintln!("nothing to fix in {}", plural(files.len(), "file"));
+        EXIT_OK
+    }
+}
+
 /// The exit code: I/O errors win, then unsuppressed errors, then warnings if denied.
 pub fn exit_code(summary: Summary, deny_warnings: bool, io_error: bool) -> u8 {
     if io_error {
@@ -93,7 +163,6 @@ pub fn exit_code(summary: Summary, deny_warnings: bool, io_error: bool) -> u8 {
 
 /// `error: 2 errors, 1 warning in 3 files` or `checked 3 files: no problems`.
 pub fn summary_line(summary: Summary, files: usize) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let suppressed =
         if summary.suppressed > 0 { format!(" ({} suppressed)", summary.suppressed) } else { String::new() };
     let files = plural(files, "file");
@@ -103,6 +172,11 @@ pub fn summary_line(summary: Summary, files: usize) -> String {
         (e, 0) => format!("error: {} in {files}{suppressed}", plural(e, "error")),
         (e, w) => format!("error: {}, {} in {files}{suppressed}", plural(e, "error"), plural(w, "warning")),
     }
+}
+
+/// `1 file`, `2 files`.
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]
