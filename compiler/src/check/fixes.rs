@@ -3,22 +3,22 @@
 //! once checking is done: removing a field set twice (PF1002), adding a missing required field
 //! (PF1003).
 
-use super::value::missing_field;
 use crate::ast::{self, Body, Entry, ValueKind};
-use crate::diagnostic::{codes, Applicability, Diagnostic, Edit, Fix};
+use crate::diagnostic::{codes, Applicability, Edit, Fix};
 use crate::schema::{self, Schema, Ty, HOOK_BLOCK};
 use crate::source::{SourceFile, SourceMap, Span};
 
-/// Adds the fixes of this module to the diagnostics that have none yet.
-pub fn add(diagnostics: &mut [Diagnostic], files: &[ast::File], sources: &SourceMap) {
-    for d in diagnostics.iter_mut().filter(|d| d.fix.is_none()) {
+/// Adds the fixes of this module to the diagnostics of `ctx` that have none yet.
+pub fn add(ctx: &mut super::Ctx, files: &[ast::File], sources: &SourceMap) {
+    let missing: crate::hash::FxHashMap<usize, &str> = ctx.missing.iter().copied().collect();
+    for (i, d) in ctx.diagnostics.iter_mut().enumerate().filter(|(_, d)| d.fix.is_none()) {
         let at = d.primary.span;
         let Some(file) = files.iter().find(|f| f.id == at.file) else { continue };
         let source = sources.get(at.file);
         if d.code == codes::PF1002 {
             d.fix = remove_duplicate(source, &file.entries, at);
         } else if d.code == codes::PF1003 {
-            d.fix = missing_field(d).and_then(|name| add_missing(source, file, at, name));
+            d.fix = missing.get(&i).and_then(|name| add_missing(source, file, at, name));
         }
     }
 }

@@ -271,7 +271,7 @@ fn require(ctx: &mut Ctx, obj: &Obj, schema: &crate::schema::Schema, at: Span) -
         if !obj.fields.contains_key(f.name) {
             // `sourse = ...` was reported as unknown, with `source` suggested: not twice.
             if !obj.meant.contains(&f.name) {
-                ctx.push(super::value::missing(at, f.name, f.doc));
+                ctx.missing(at, f.name, f.doc);
             }
             ok = false;
         }

@@ -21,7 +21,7 @@ pub mod value;
 use crate::ast;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Program, Provenance};
-use crate::source::SourceMap;
+use crate::source::{SourceMap, Span};
 
 pub use lower::protected_names;
 pub use resolve::{Decl, Decls};
@@ -34,12 +34,21 @@ pub const INTERPOLATIONS: &[&str] = &["app", "env", "pipeline", "stage"];
 #[derive(Debug, Default)]
 pub struct Ctx {
     pub diagnostics: Vec<Diagnostic>,
+    /// The field each missing-field finding (PF1003) is about, by its index in `diagnostics`,
+    /// for the fix that adds it ([`fixes`]).
+    pub missing: Vec<(usize, &'static str)>,
 }
 
 impl Ctx {
     /// Reports a diagnostic.
     pub fn push(&mut self, d: Diagnostic) {
         self.diagnostics.push(d);
+    }
+
+    /// Reports the required field `field` missing at `at` (PF1003).
+    pub fn missing(&mut self, at: Span, field: &'static str, doc: &str) {
+        self.missing.push((self.diagnostics.len(), field));
+        self.push(value::missing(at, field, doc));
     }
 }
 
@@ -64,8 +73,8 @@ pub fn check(files: &[ast::File], sources: &SourceMap, roots: usize) -> Checked 
         program.project.source = sources.get(first.id).name.clone();
     }
     rules::run(&mut ctx, &program, &decls, files, roots);
+    fixes::add(&mut ctx, files, sources);
     let mut diagnostics = ctx.diagnostics;
-    fixes::add(&mut diagnostics, files, sources);
     suppress::apply(&mut diagnostics, &decls, files, sources);
     Checked { program, provenance, decls, diagnostics }
 }

@@ -679,11 +679,11 @@ pub fn convert(
             let script = match obj.get("script").map(|i| &i.val) {
                 Some(Val::Str(s)) => s.clone(),
                 _ => {
-                    ctx.push(missing(
+                    ctx.missing(
                         span,
                         "script",
                         "the path of the hook's script, e.g. `script = \"scripts/start.sh\"`",
-                    ));
+                    );
                     return None;
                 }
             };
@@ -740,17 +740,10 @@ fn unknown_call(name: &ast::Ident, known: &[&'static str]) -> Diagnostic {
     d
 }
 
-/// The message of a missing required field (PF1003), `` `port` is required here``.
-const MISSING: (&str, &str) = ("`", "` is required here");
-
-/// A missing required field.
+/// A missing required field (report it with [`Ctx::missing`], which keeps the field's name for
+/// the fix that adds it).
 pub fn missing(span: Span, field: &str, doc: &str) -> Diagnostic {
-    Diagnostic::new(codes::PF1003, span, format!("{}{field}{}", MISSING.0, MISSING.1))
+    Diagnostic::new(codes::PF1003, span, format!("`{field}` is required here"))
         .with_label(format!("`{field}` missing"))
         .with_help(format!("add `{field}`: {doc}"))
-}
-
-/// The field a finding made by [`missing`] is about.
-pub fn missing_field(d: &Diagnostic) -> Option<&str> {
-    d.message.strip_prefix(MISSING.0)?.strip_suffix(MISSING.1)
 }
