@@ -29,7 +29,13 @@ pub fn hover(snap: &Snapshot, params: HoverParams) -> Option<Hover> {
         What::Label { child, owner } => label(child, written, owner),
         What::Def(sym) | What::Ref(sym) => symbol(snap, doc, sym)?,
         What::Literal(kind, field) => value_doc(literal(kind), *field, written)?,
-        What::EnumValue(ty, field) => value_doc(ty.and_then(|t| enum_value(written, t)), *field, written)?,
+        What::EnumValue(ty, field) => {
+            // A valid value under a known field: the field's type already lists the values.
+            let listed = field.is_some() && matches!(ty, Some(Ty::Enum(values)) if values.contains(&written));
+            let meaning =
+                if listed { Some(format!("**{written}**")) } else { ty.and_then(|t| enum_value(written, t)) };
+            value_doc(meaning, *field, written)?
+        }
         What::Key(Some(f)) => value_doc(Some(format!("**{written}**: a key of `{}`", f.name)), Some(f), "")?,
         What::Call(field) => value_doc(None, *field, written)?,
         _ => return None,
