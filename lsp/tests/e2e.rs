@@ -852,7 +852,10 @@ fn hover_on_values_and_labels_says_what_they_are() {
         assert!(h.contains("**strategy**:") && h.contains("(the value written here)"), "{h}");
         let r = c.request("textDocument/hover", td(&e, pos(t, "all_at_once", 0, 1))).await;
         let h = r["contents"]["value"].as_str().unwrap_or("");
-        assert!(h.starts_with("**all_at_once**: one of `all_at_once`, `half_at_a_time`"), "{h}");
+        assert!(
+            h.starts_with("**all_at_once**\n\n---\n\n**batch**: one of all_at_once, half_at_a_time"),
+            "{h}"
+        );
         assert!(h.contains("**batch**:") && h.contains("How many instances are updated at once."), "{h}");
         assert!(c.shutdown().await);
     })
