@@ -14,7 +14,7 @@ pub fn merge(base: &Obj, over: &Obj) -> Obj {
     if over.kind.is_some() {
         out.kind = over.kind.clone();
     }
-    for (name, field) in &over.fields {
+    for (name, field) in over.fields.iter() {
         let merged = match (out.fields.get(name), &field.value.val) {
             (Some(Field { value: Item { val: Val::Obj(b), .. }, .. }), Val::Obj(o))
                 if o.kind.is_none()

@@ -9,6 +9,7 @@
 //! 4. [`fixes`]: fixes that add or remove whole entries, which need the source text.
 //! 5. [`suppress`]: project severities and `# pf:allow` comments are applied.
 
+pub mod fields;
 mod fixes;
 mod lower;
 mod merge;

@@ -195,7 +195,7 @@ fn secrets(ctx: &mut Ctx, decls: &Decls) {
 
 fn walk(ctx: &mut Ctx, obj: &Obj, key: Option<&str>) {
     let _ = key;
-    for (name, field) in &obj.fields {
+    for (name, field) in obj.fields.iter() {
         check_item(ctx, name, &field.value);
     }
     for c in &obj.children {

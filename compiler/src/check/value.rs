@@ -3,6 +3,7 @@
 //! Every field is checked for existence, form and type here; the result keeps the span of every
 //! value so that inheritance can merge trees and still say where each value came from.
 
+use super::fields::Fields;
 use super::suggest::did_you_mean;
 use super::Ctx;
 use crate::ast::{self, Entry, ValueKind};
@@ -24,7 +25,7 @@ pub struct Named {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Obj {
     pub kind: Option<Named>,
-    pub fields: BTreeMap<&'static str, Field>,
+    pub fields: Fields,
     pub children: Vec<ChildNode>,
     /// The span of the block (or of the header of a declaration).
     pub span: Span,
@@ -36,7 +37,7 @@ pub struct Obj {
 impl Obj {
     /// An empty block at `span`.
     pub fn empty(span: Span) -> Obj {
-        Obj { kind: None, fields: BTreeMap::new(), children: Vec::new(), span, meant: Vec::new() }
+        Obj { kind: None, fields: Fields::new(), children: Vec::new(), span, meant: Vec::new() }
     }
 
     /// The value of a field.

@@ -175,7 +175,7 @@ impl Renderer<'_> {
 
     fn obj(&self, obj: &Obj, depth: usize, out: &mut String) {
         let pad = "  ".repeat(depth);
-        for (name, field) in &obj.fields {
+        for (name, field) in obj.fields.iter() {
             let item = &field.value;
             match &item.val {
                 Val::Obj(inner) => {
