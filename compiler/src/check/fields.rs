@@ -6,6 +6,7 @@
 //! large program). Iteration is in name order, as the map's was.
 
 use super::value::Field;
+use std::cmp::Ordering;
 
 /// Fields by name, in name order.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -35,6 +36,34 @@ impl Fields {
             Ok(i) => self.entries[i].1 = field,
             Err(i) => self.entries.insert(i, (name, field)),
         }
+    }
+
+    /// The fields of `base` and `over` in name order (one pass over both): a name set in both
+    /// takes `both(base's, over's)`, a name set in one its field.
+    pub fn union(base: &Fields, over: &Fields, both: impl Fn(&Field, &Field) -> Field) -> Fields {
+        let (b, o) = (&base.entries, &over.entries);
+        let mut entries = Vec::with_capacity(b.len() + o.len());
+        let (mut i, mut j) = (0, 0);
+        while i < b.len() && j < o.len() {
+            match b[i].0.cmp(o[j].0) {
+                Ordering::Less => {
+                    entries.push(b[i].clone());
+                    i += 1;
+                }
+                Ordering::Greater => {
+                    entries.push(o[j].clone());
+                    j += 1;
+                }
+                Ordering::Equal => {
+                    entries.push((o[j].0, both(&b[i].1, &o[j].1)));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        entries.extend_from_slice(&b[i..]);
+        entries.extend_from_slice(&o[j..]);
+        Fields { entries }
     }
 
     /// The fields in name order.
@@ -72,5 +101,24 @@ mod tests {
         assert_eq!(f.get("mi"), None);
         assert!(f.contains_key("a") && !f.contains_key("b"));
         assert_eq!(f.values().count(), 6);
+    }
+
+    #[test]
+    fn a_union_takes_both_sides_in_name_order() {
+        let (mut base, mut over) = (Fields::new(), Fields::new());
+        for (name, n) in [("a", 1), ("c", 3), ("e", 5)] {
+            base.insert(name, field(n));
+        }
+        for (name, n) in [("b", 20), ("c", 30), ("f", 60)] {
+            over.insert(name, field(n));
+        }
+        let sum = |b: &Field, o: &Field| match (&b.value.val, &o.value.val) {
+            (Val::Int(x), Val::Int(y)) => field(x + y),
+            _ => o.clone(),
+        };
+        let u = Fields::union(&base, &over, sum);
+        let got: Vec<(&str, Field)> = u.iter().map(|(k, f)| (k, f.clone())).collect();
+        let want = [("a", 1), ("b", 20), ("c", 33), ("e", 5), ("f", 60)].map(|(k, n)| (k, field(n)));
+        assert_eq!(got, want);
     }
 }

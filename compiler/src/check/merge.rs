@@ -4,36 +4,19 @@
 //! field (unless the child picks another kind, e.g. `mysql` over `postgres`); lists replace;
 //! labelled child blocks (alarms) merge by label, new ones are appended.
 
+use super::fields::Fields;
 use super::value::{Field, Item, Obj, Val};
 use std::sync::Arc;
 
 /// `over` on top of `base`.
 pub fn merge(base: &Obj, over: &Obj) -> Obj {
-    let mut out = base.clone();
-    out.span = over.span;
-    if over.kind.is_some() {
-        out.kind = over.kind.clone();
-    }
-    for (name, field) in over.fields.iter() {
-        let merged = match (out.fields.get(name), &field.value.val) {
-            (Some(Field { value: Item { val: Val::Obj(b), .. }, .. }), Val::Obj(o))
-                if o.kind.is_none()
-                    || o.kind.as_ref().map(|k| &k.name) == b.kind.as_ref().map(|k| &k.name) =>
-            {
-                Field {
-                    key_span: field.key_span,
-                    value: Item { val: Val::Obj(Arc::new(merge(b, o))), span: field.value.span },
-                }
-            }
-            (Some(Field { value: Item { val: Val::Map(b), .. }, .. }), Val::Map(o)) => {
-                let mut m = b.clone();
-                m.extend(o.iter().map(|(k, v)| (k.clone(), v.clone())));
-                Field { key_span: field.key_span, value: Item { val: Val::Map(m), span: field.value.span } }
-            }
-            _ => field.clone(),
-        };
-        out.fields.insert(name, merged);
-    }
+    let mut out = Obj {
+        kind: over.kind.clone().or_else(|| base.kind.clone()),
+        fields: Fields::union(&base.fields, &over.fields, field),
+        children: base.children.clone(),
+        span: over.span,
+        meant: base.meant.clone(),
+    };
     out.meant.extend(over.meant.iter().copied());
     for child in &over.children {
         let same = |c: &&mut super::value::ChildNode| {
@@ -50,4 +33,23 @@ pub fn merge(base: &Obj, over: &Obj) -> Obj {
         }
     }
     out
+}
+
+/// A field set in both: `over`'s, or, for two blocks of the same kind (or a block that names no
+/// kind) and for two maps, the two merged.
+fn field(base: &Field, over: &Field) -> Field {
+    let val = match (&base.value.val, &over.value.val) {
+        (Val::Obj(b), Val::Obj(o))
+            if o.kind.is_none() || o.kind.as_ref().map(|k| &k.name) == b.kind.as_ref().map(|k| &k.name) =>
+        {
+            Val::Obj(Arc::new(merge(b, o)))
+        }
+        (Val::Map(b), Val::Map(o)) => {
+            let mut m = b.clone();
+            m.extend(o.iter().map(|(k, v)| (k.clone(), v.clone())));
+            Val::Map(m)
+        }
+        _ => return over.clone(),
+    };
+    Field { key_span: over.key_span, value: Item { val, span: over.value.span } }
 }
