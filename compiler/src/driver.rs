@@ -198,6 +198,22 @@ fn add_file(a: &mut Analysis, name: String, bytes: &[u8], root: bool, previous: 
     id
 }
 
+/// The standard module a misspelt `use` meant. Among modules of the same family
+/// (`std.build.*`) only the last part is compared: `std.build.rust` is no typo of
+/// `std.build.go`, though the whole paths are close.
+fn meant_module(path: &str) -> Option<String> {
+    let modules = || stdlib::MODULES.iter().map(|(m, _)| *m);
+    let Some((family, last)) = path.rsplit_once('.') else {
+        return did_you_mean(path, modules()).map(str::to_string);
+    };
+    let siblings: Vec<&str> =
+        modules().filter_map(|m| m.rsplit_once('.').filter(|(f, _)| *f == family).map(|(_, l)| l)).collect();
+    if siblings.is_empty() {
+        return did_you_mean(path, modules()).map(str::to_string);
+    }
+    did_you_mean(last, siblings).map(|s| format!("{family}.{s}"))
+}
+
 /// Loads the target of a `use`; returns its file id.
 fn resolve_use(
     a: &mut Analysis,
@@ -221,8 +237,7 @@ fn resolve_use(
                         format!("there is no module `{}`", path.text),
                     )
                     .with_label("unknown module");
-                    let names = stdlib::MODULES.iter().map(|(m, _)| *m);
-                    if let Some(s) = did_you_mean(&path.text, names) {
+                    if let Some(s) = meant_module(&path.text) {
                         d = d.with_help(format!("did you mean `{s}`?")).with_fix(
                             format!("replace with `{s}`"),
                             path.span,

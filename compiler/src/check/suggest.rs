@@ -1,6 +1,7 @@
 //! "Did you mean" suggestions by edit distance.
 
-/// The candidate closest to `name`, if it is close enough to be a likely typo; failing that,
+/// The candidate closest to `name`, if it is close enough to be a likely typo and no other
+/// candidate is as close (a tie is a guess, and suggestions become fixes); failing that,
 /// the one candidate that is a shorter or longer form of it (`golang` for `go`, `py` for
 /// `python`), when exactly one is and the shorter of the two has at least two characters.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -9,6 +10,7 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
     let lower_len = lower.chars().count();
     let mut forms: Vec<&'a str> = Vec::new();
     let mut closest: Option<(usize, &'a str)> = None;
+    let mut tied = false;
     for c in candidates {
         if c == name {
             continue;
@@ -24,13 +26,15 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
             continue;
         }
         let d = distance(&lower, &cl);
-        let better = match closest {
-            Some(best) => (d, c) < best,
-            None => true,
-        };
-        if d <= limit && better {
-            closest = Some((d, c));
+        match closest {
+            _ if d > limit => {}
+            Some((best, b)) if d == best && b != c => tied = true,
+            Some((best, _)) if d >= best => {}
+            _ => (closest, tied) = (Some((d, c)), false),
         }
+    }
+    if tied {
+        return None;
     }
     closest.map(|(_, c)| c).or_else(|| {
         forms.sort_unstable();
@@ -129,8 +133,12 @@ mod tests {
         assert_eq!(did_you_mean("abcdef", ["xabcdefgh"]), None);
         assert_eq!(did_you_mean("PROD", ["prod"]), Some("prod"));
         assert_eq!(did_you_mean("prod", ["Prdo"]), Some("Prdo"));
-        // Ties go to the alphabetically first candidate, whatever the order given.
-        assert_eq!(did_you_mean("pro", ["prx", "prb"]), Some("prb"));
+        // Two candidates as close are a guess: none is suggested (suggestions become fixes).
+        assert_eq!(did_you_mean("pro", ["prx", "prb"]), None);
+        assert_eq!(did_you_mean("test3", ["test1", "test2"]), None);
+        // A closer one still wins over a tie further away, and a repeated candidate is one.
+        assert_eq!(did_you_mean("test3", ["test1", "test2", "Test3"]), Some("Test3"));
+        assert_eq!(did_you_mean("prdo", ["prod", "prod"]), Some("prod"));
     }
 
     #[test]
