@@ -105,7 +105,10 @@ pub fn check_body(ctx: &mut Ctx, schema: &'static Schema, entries: &[Entry], spa
     let mut obj = Obj::empty(span);
     for entry in entries {
         match entry {
-            Entry::Error(_) => {}
+            // A line that did not parse may be the very field the block needs (`port: 8080`,
+            // `cidr = 10.0.0/16`): its syntax error is the one finding, so no required field of
+            // the block is reported missing as well.
+            Entry::Error(_) => obj.meant.extend(schema.fields.iter().filter(|f| f.required).map(|f| f.name)),
             Entry::Attribute(a) => attribute(ctx, schema, a, &mut obj),
             Entry::Block(b) => block(ctx, schema, b, &mut obj),
         }
