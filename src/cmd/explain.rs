@@ -29,8 +29,15 @@ pub fn run(args: Args) -> u8 {
         }
         None => {
             eprintln!("error: there is no code `{query}`");
+            // `PF7` or `PF007` is most likely `PF0007`: the number padded to four digits.
+            let padded = query
+                .to_ascii_uppercase()
+                .strip_prefix("PF")
+                .and_then(|n| n.parse::<u16>().ok())
+                .map(|n| format!("PF{n:04}"))
+                .and_then(|id| codes::ALL.iter().find(|c| c.id == id).map(|c| c.id));
             let ids = codes::ALL.iter().map(|c| c.id).chain(codes::ALL.iter().map(|c| c.name));
-            match did_you_mean(&query, ids) {
+            match padded.or_else(|| did_you_mean(&query, ids)) {
                 Some(s) => eprintln!("help: did you mean `{s}`?"),
                 None => eprintln!("help: `pf explain --list` lists every code"),
             }

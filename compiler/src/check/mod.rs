@@ -31,6 +31,10 @@ pub use rules::aws_name;
 /// Variables a string may interpolate: `"${app}-${env}"`.
 pub const INTERPOLATIONS: &[&str] = &["app", "env", "pipeline", "stage"];
 
+/// The fields whose strings pf interpolates (an approval's `message` and `link`); anywhere else
+/// a `${...}` would reach the generated file as is, so it is reported.
+pub const INTERPOLATED_FIELDS: &[&str] = &["message", "link"];
+
 /// Collects diagnostics for one check.
 #[derive(Debug, Default)]
 pub struct Ctx {

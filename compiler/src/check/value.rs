@@ -515,11 +515,26 @@ pub fn describe(kind: &ValueKind) -> &'static str {
 
 /// A string literal's text; interpolations are kept as `${name}` and checked against the
 /// variables pf knows.
-fn string_text(ctx: &mut Ctx, s: &ast::StringLit) -> String {
+fn string_text(ctx: &mut Ctx, s: &ast::StringLit, field: Option<&schema::Field>) -> String {
+    let interpolated = field.is_some_and(|f| super::INTERPOLATED_FIELDS.contains(&f.name));
     let mut out = String::new();
     for part in &s.parts {
         match part {
             ast::StringPart::Text(t) => out.push_str(t),
+            ast::StringPart::Interp(p) if !interpolated => {
+                let place = field.map_or_else(|| "here".to_string(), |f| format!("in `{}`", f.name));
+                ctx.push(
+                    Diagnostic::new(codes::PF2004, p.span, format!("`${{{}}}` is not substituted {place}", p.text))
+                    .with_label("would be written as is")
+                    .with_help(format!(
+                        "pf substitutes variables only in an approval's `message` and `link`; write the value itself, or `\\${{{}}}` for a literal `${{`",
+                        p.text
+                    )),
+                );
+                out.push_str("${");
+                out.push_str(&p.text);
+                out.push('}');
+            }
             ast::StringPart::Interp(p) => {
                 if !super::INTERPOLATIONS.contains(&p.text.as_str()) {
                     let mut d =
@@ -556,7 +571,7 @@ pub fn convert(
     let span = value.span;
     let item = |val| Some(Item { val, span });
     match (ty, &value.kind) {
-        (Ty::Str, ValueKind::String(s)) => item(Val::Str(string_text(ctx, s))),
+        (Ty::Str, ValueKind::String(s)) => item(Val::Str(string_text(ctx, s, field))),
         (Ty::Int { min, max }, ValueKind::Int(n)) => {
             if n < min || n > max {
                 out_of_range(ctx, span, format!("`{n}`"), format!("{min} to {max}"))
@@ -611,7 +626,7 @@ pub fn convert(
                 None
             }
         },
-        (Ty::Text, ValueKind::String(s)) => item(Val::Text(Text::Plain(string_text(ctx, s)))),
+        (Ty::Text, ValueKind::String(s)) => item(Val::Text(Text::Plain(string_text(ctx, s, field)))),
         (Ty::Text, ValueKind::Call { name, args }) => {
             let arg = match args.as_slice() {
                 [ast::Value { kind: ValueKind::String(s), .. }] => s.literal_text().map(str::to_string),
@@ -671,12 +686,12 @@ pub fn convert(
         (Ty::Ref(_), ValueKind::Path(p)) => item(Val::Ref(p.text.clone())),
         (Ty::Pair, ValueKind::Pair(a, b)) => match (&a.kind, &b.kind) {
             (ValueKind::String(x), ValueKind::String(y)) => {
-                item(Val::Pair(string_text(ctx, x), string_text(ctx, y)))
+                item(Val::Pair(string_text(ctx, x, field), string_text(ctx, y, field)))
             }
             _ => mismatch(ctx, ty, value, field),
         },
         (Ty::Hook, ValueKind::String(s)) => {
-            item(Val::Hook { script: string_text(ctx, s), timeout: None, runas: None })
+            item(Val::Hook { script: string_text(ctx, s, field), timeout: None, runas: None })
         }
         (Ty::Hook, ValueKind::Block { kind: None, body }) => {
             let obj = check_body(ctx, &HOOK_BLOCK, &body.entries, body.span);

@@ -449,8 +449,13 @@ impl Lowering<'_> {
             "approve" => {
                 check_emails(self.ctx, &a.obj, "notify", "an approval request");
                 let group = str_of(&a.obj, "group").unwrap_or_else(|| label.clone());
+                let deployed = self.last_deployed();
+                if deployed.is_none() {
+                    self.no_env_yet(&a.obj, at);
+                }
                 let vars = [
                     ("app", self.app.as_str()),
+                    ("env", deployed.as_deref().unwrap_or("${env}")),
                     ("pipeline", self.pipeline.as_str()),
                     ("stage", self.stage.as_str()),
                 ];
@@ -520,6 +525,25 @@ impl Lowering<'_> {
     }
 
     /// The environment deployed most recently in the pipeline so far.
+    /// Reports `${env}` in an approval's message or link when no environment is deployed before
+    /// the approval (`${env}` is the last one deployed before it).
+    fn no_env_yet(&mut self, approval: &Obj, at: Span) {
+        for name in ["message", "link"] {
+            let Some(Val::Str(text)) = approval.get(name).map(|i| &i.val) else { continue };
+            if text.contains("${env}") {
+                self.ctx.push(
+                    Diagnostic::new(
+                        codes::PF2004,
+                        span_of(approval, name, at),
+                        "`${env}` has no value here: no environment is deployed before this approval",
+                    )
+                    .with_label("nothing deployed yet")
+                    .with_help("`${env}` is the last environment deployed before the approval; name the environment instead"),
+                );
+            }
+        }
+    }
+
     fn last_deployed(&self) -> Option<String> {
         self.deployed.last().cloned()
     }
