@@ -513,6 +513,13 @@ pub fn describe(kind: &ValueKind) -> &'static str {
     }
 }
 
+/// Whether `text` can be written as a bare name (the grammar's `ident`).
+fn bare_name(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
 /// A string literal's text; interpolations are kept as `${name}` and checked against the
 /// variables pf knows.
 fn string_text(ctx: &mut Ctx, s: &ast::StringLit, field: Option<&schema::Field>) -> String {
@@ -618,6 +625,13 @@ pub fn convert(
         (Ty::List(t), ValueKind::List(items)) => {
             let items = items.iter().filter_map(|v| convert(ctx, t, v, None)).collect();
             item(Val::List(items))
+        }
+        // A value that cannot be written as a bare name (`2xlarge` starts with a digit) is
+        // written as a string.
+        (Ty::Enum(values), ValueKind::String(s))
+            if s.literal_text().is_some_and(|t| !bare_name(t) && values.contains(&t)) =>
+        {
+            values.iter().find(|v| Some(**v) == s.literal_text()).and_then(|v| item(Val::Enum(v)))
         }
         (Ty::Enum(values), ValueKind::Path(p)) => match values.iter().find(|v| **v == p.text) {
             Some(v) => item(Val::Enum(v)),

@@ -243,7 +243,7 @@ const VARIABLES: Ty = Ty::Map(&Ty::Text);
 pub static BUILD: Schema = Schema {
     fields: &[
         field!("image", STR, "\"aws/codebuild/amazonlinux2-x86_64-standard:5.0\"", "The CodeBuild image."),
-        field!("compute", Ty::Enum(COMPUTE_TYPES), "small", "The CodeBuild compute size."),
+        field!("compute", Ty::Enum(COMPUTE_TYPES), "small", "The CodeBuild compute size (`2xlarge`, which starts with a digit, is written as a string: `compute = \"2xlarge\"`)."),
         field!(
             "timeout",
             Ty::Duration { min: 5 * 60, max: 2160 * 60 },
@@ -600,7 +600,7 @@ pub static TEST: Schema = Schema {
     fields: &[
         field!("commands", STRS, required, "The test commands."),
         field!("image", STR, "the app build's image", "The CodeBuild image."),
-        field!("compute", Ty::Enum(COMPUTE_TYPES), "the app build's compute", "The CodeBuild compute size."),
+        field!("compute", Ty::Enum(COMPUTE_TYPES), "the app build's compute", "The CodeBuild compute size (`2xlarge`, which starts with a digit, is written as a string: `compute = \"2xlarge\"`)."),
         field!(
             "timeout",
             Ty::Duration { min: 5 * 60, max: 2160 * 60 },
