@@ -151,13 +151,14 @@ fn check_stale(planned: &[(PathBuf, OutputFile)]) -> u8 {
         stale.push(format!("{} (no longer generated)", p.display()));
     }
     if stale.is_empty() {
-        eprintln!("{} generated files are up to date", planned.len());
+        eprintln!("{} up to date", files(planned.len()));
         EXIT_OK
     } else {
         for s in &stale {
             println!("{s}");
         }
-        eprintln!("error: {} generated files are stale; run `pf build` and commit the result", stale.len());
+        let (n, verb) = (stale.len(), if stale.len() == 1 { "is" } else { "are" });
+        eprintln!("error: {} {verb} stale; run `pf build` and commit the result", files(n));
         EXIT_PROBLEMS
     }
 }
@@ -244,4 +245,9 @@ fn stage(path: &Path, contents: &str) -> Result<Staged, String> {
         }
         Err(e) => Err(format!("cannot write {}: {e}", path.display())),
     }
+}
+
+/// `1 generated file`, `3 generated files`.
+fn files(n: usize) -> String {
+    format!("{n} generated file{}", if n == 1 { "" } else { "s" })
 }

@@ -73,6 +73,7 @@ pub fn run(args: Args) -> u8 {
     }
     let mut analyses: Vec<Analysis> = Vec::new();
     let mut io_error = false;
+    let mut unreadable = 0;
     for path in &args.files {
         match common::read_root(path) {
             Ok(root) if args.fix => {
@@ -84,6 +85,7 @@ pub fn run(args: Args) -> u8 {
             Err(message) => {
                 eprintln!("error: {message}");
                 io_error = true;
+                unreadable += 1;
             }
         }
     }
@@ -94,7 +96,12 @@ pub fn run(args: Args) -> u8 {
         eprint!("{}", render::render(format, &diagnostics, &sources, common::stderr_colour()));
         // When nothing could be read, "checked 0 files: no problems" would read as a success.
         if !analyses.is_empty() {
-            eprintln!("{}", summary_line(summary, analyses.len()));
+            let not_read = match unreadable {
+                0 => String::new(),
+                1 => "; 1 file could not be read".to_string(),
+                n => format!("; {n} files could not be read"),
+            };
+            eprintln!("{}{not_read}", summary_line(summary, analyses.len()));
         }
     } else {
         print!("{}", render::render(format, &diagnostics, &sources, false));
