@@ -215,6 +215,26 @@ fn triggers(
                         );
                     }
                 }
+                // Without a connection, CodePipeline starts on the source's own branch only
+                // (CodeCommit through EventBridge; S3 has no branches): other branches, or
+                // patterns, would not start it, or would start a run of the source branch.
+                let follows = source.and_then(crate::ir::Source::branch);
+                let connected = matches!(source, Some(crate::ir::Source::GitHub { .. }));
+                if !connected && branches.iter().any(|b| Some(b.as_str()) != follows) {
+                    let help = match follows {
+                        Some(b) => format!("this source starts the pipeline on its branch `{b}` only: remove `branches`, or use a GitHub source on a v2 pipeline to filter branches"),
+                        None => "an S3 source has no branches: remove `branches`".to_string(),
+                    };
+                    ctx.push(
+                        Diagnostic::new(
+                            codes::PF3008,
+                            span_of(&c.obj, "branches", c.span),
+                            "`branches` filters need a v2 pipeline with a GitHub source",
+                        )
+                        .with_label("filter not available")
+                        .with_help(help),
+                    );
+                }
                 out.push(Trigger::Push { branches, tags, paths });
             }
             "schedule" => {
