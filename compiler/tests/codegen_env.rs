@@ -79,6 +79,16 @@ fn variants() -> Vec<(&'static str, Program)> {
         });
     }
 
+    // Every environment custom: no `DeploymentConfig` parameter, an unconditional configuration.
+    let mut all_custom = base.clone();
+    for e in envs_mut(&mut all_custom) {
+        e.strategy = match e.name.as_str() {
+            "test" => Strategy::MinHealthyPercent(0),
+            "uat" => Strategy::MinHealthyHosts(2),
+            _ => Strategy::MinHealthyPercent(50),
+        };
+    }
+
     let mut arm = base.clone();
     for e in envs_mut(&mut arm) {
         e.compute.arm = true;
@@ -109,6 +119,7 @@ fn variants() -> Vec<(&'static str, Program)> {
         ("single-az", single_az),
         ("nat-none", nat_none),
         ("custom-strategies", custom),
+        ("all-custom-strategies", all_custom),
         ("arm", arm),
     ]
 }
@@ -384,21 +395,121 @@ impl pf_compiler::driver::Loader for NoFiles {
 
 /// A program whose app deploys `envs` (`(name, network block body)`), built from source.
 fn build_source(envs: &[(&str, &str)]) -> Vec<OutputFile> {
+    let envs: Vec<(&str, String)> =
+        envs.iter().map(|(name, network)| (*name, format!("network {{ {network} }}"))).collect();
+    let analysis = analyze_source(&envs);
+    assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+    generate(&analysis.checked.program)
+}
+
+/// Analyzes a program whose app deploys `envs` (`(name, env body)`), from source.
+fn analyze_source<S: AsRef<str>>(envs: &[(&str, S)]) -> pf_compiler::driver::Analysis {
     let mut text = String::from(
         "use std.build.go\n\napp shop {\n  source = codecommit { repository = \"shop\" }\n  build  = go\n  deploy = ec2 { port = 8080 }\n}\n\n",
     );
-    for (name, network) in envs {
-        text.push_str(&format!("env {name} {{\n  network {{ {network} }}\n}}\n\n"));
+    for (name, body) in envs {
+        text.push_str(&format!("env {name} {{\n  {}\n}}\n\n", body.as_ref()));
     }
     text.push_str("pipeline shop {\n  stage build { build }\n");
     for (name, _) in envs {
         text.push_str(&format!("  stage {name} {{ deploy {name} }}\n"));
     }
     text.push_str("}\n");
-    let root = pf_compiler::driver::Root { name: "subnets.pf".into(), bytes: text.clone().into_bytes() };
-    let analysis = pf_compiler::driver::analyze(vec![root], &NoFiles);
-    assert!(!analysis.has_errors(), "{text}\n{:?}", analysis.diagnostics);
-    generate(&analysis.checked.program)
+    let root = pf_compiler::driver::Root { name: "source.pf".into(), bytes: text.into_bytes() };
+    pf_compiler::driver::analyze(vec![root], &NoFiles)
+}
+
+/// Runs cfn-lint on the app's template: no findings.
+fn assert_cfn_lint_clean(case: &str, files: &[OutputFile]) {
+    let dir = out_dir(&format!("lint-{case}"));
+    let templates: Vec<PathBuf> = write(&dir, files)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with("infra.template.yml"))
+        .collect();
+    assert_eq!(templates.len(), 1, "{case}");
+    let out = run(Command::new("cfn-lint").args(&templates), "pip install cfn-lint");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && text.trim().is_empty(), "{case}: cfn-lint findings:\n{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Whether every environment uses a custom deployment configuration, none does or some do, the
+/// template has no unreachable branch (cfn-lint W1028 on a `DeploymentConfig` allowing `custom`
+/// only) and each configuration sets the parameters the template declares.
+#[test]
+fn deployment_strategies_pass_cfn_lint() {
+    let percent = "strategy = in_place { min_healthy = 50% }";
+    let zero = "strategy = in_place { min_healthy = 0 }";
+    let count = "strategy = in_place { min_healthy = 2 }";
+    let predefined = "strategy = in_place { batch = all_at_once }";
+    let network = |n: u8| format!("network {{ cidr = 10.{n}.0.0/16 }}");
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        ("all-custom-percent", vec![percent]),
+        ("all-custom-zero", vec![zero]),
+        ("all-custom-count", vec![count]),
+        ("all-custom-mixed", vec![percent, count, zero]),
+        ("none-custom", vec![predefined]),
+        ("mix", vec![percent, predefined, count]),
+    ];
+    for (case, strategies) in cases {
+        let names = ["a", "b", "c"];
+        let envs: Vec<(&str, String)> = strategies
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (names[i], format!("{}, {s}", network(i as u8 + 1))))
+            .collect();
+        let analysis = analyze_source(&envs);
+        assert!(!analysis.has_errors(), "{case}: {:?}", analysis.diagnostics);
+        let files = generate(&analysis.checked.program);
+        assert_cfn_lint_clean(case, &files);
+        let template = yaml(file(&files, "shop/infra.template.yml"));
+        let params = template["Parameters"].as_object().unwrap();
+        for (name, _) in &envs {
+            let config: Value =
+                serde_json::from_str(file(&files, &naming::config_file("shop", name))).unwrap();
+            let set = config["Parameters"].as_object().unwrap();
+            for k in set.keys() {
+                assert!(params.contains_key(k), "{case}/{name}: {k} is not a template parameter");
+            }
+        }
+    }
+}
+
+/// `database.backup`: the checker's range is the template's `DbBackupRetentionDays` range, the
+/// default is in it, and what the checker rejects (0d: pf keeps RDS automated backups on) never
+/// reaches a template; what it accepts passes cfn-lint.
+#[test]
+fn database_backup_retention_agrees_with_the_template() {
+    let field = pf_compiler::schema::DATABASE.field("backup").unwrap();
+    let pf_compiler::schema::Ty::Duration { min, max } = field.ty else { panic!("backup is a duration") };
+    let analysis = analyze_source(&[("a", "network { cidr = 10.1.0.0/16 }, database = postgres {}")]);
+    assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+    let files = generate(&analysis.checked.program);
+    let template = yaml(file(&files, "shop/infra.template.yml"));
+    let param = &template["Parameters"]["DbBackupRetentionDays"];
+    assert_eq!(param["MinValue"].as_u64().unwrap() * 86_400, min);
+    assert_eq!(param["MaxValue"].as_u64().unwrap() * 86_400, max);
+    assert_eq!(field.default, Some("7d"));
+    assert_eq!(param["Default"], 7);
+    for (backup, ok) in
+        [("0d", false), ("0s", false), ("12h", false), ("1d", true), ("35d", true), ("36d", false)]
+    {
+        let body = format!("network {{ cidr = 10.1.0.0/16 }}, database = postgres {{ backup = {backup} }}");
+        let analysis = analyze_source(&[("a", body)]);
+        if !ok {
+            assert!(
+                analysis.diagnostics.iter().any(|d| d.code == pf_compiler::diagnostic::codes::PF2002),
+                "backup = {backup} is accepted: {:?}",
+                analysis.diagnostics
+            );
+            continue;
+        }
+        assert!(!analysis.has_errors(), "backup = {backup}: {:?}", analysis.diagnostics);
+        let files = generate(&analysis.checked.program);
+        assert_cfn_lint_clean(&format!("backup-{backup}"), &files);
+        let config: Value = serde_json::from_str(file(&files, &naming::config_file("shop", "a"))).unwrap();
+        assert_eq!(config["Parameters"]["DbBackupRetentionDays"], backup.trim_end_matches('d'));
+    }
 }
 
 /// `a.b.c.d/p` from a configuration.

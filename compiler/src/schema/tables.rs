@@ -365,7 +365,7 @@ pub static DATABASE: Schema = Schema {
         field!("class", STR, "\"db.t4g.micro\"", "The DB instance class."),
         field!("storage", Ty::Size { min: 20 * 1024, max: 64 * 1024 * 1024 }, "20GB", "Allocated storage (encrypted)."),
         field!("multi_az", Ty::Bool, "false", "A standby in a second AZ (needs `network.azs >= 2`)."),
-        field!("backup", Ty::Duration { min: 0, max: 35 * DAY }, "7d", "How long automated backups are kept, in whole days."),
+        field!("backup", Ty::Duration { min: DAY, max: 35 * DAY }, "7d", "How long automated backups are kept, in whole days (1d to 35d: pf does not turn RDS automated backups off)."),
         field!("username", STR, "\"app\"", "The master user name."),
         field!("password", Ty::Text, "Only `secret(\"id\")` or `param(\"/name\")`; without it RDS manages the password in Secrets Manager."),
         field!("name", STR, "\"app\"", "The initial database name."),

@@ -60,21 +60,31 @@ fn any_custom(ctx: &Ctx) -> bool {
     ctx.any(|e| e.strategy.predefined().is_none())
 }
 
+/// Whether some environment deploys with a predefined configuration. When none does, the
+/// template has no `DeploymentConfig` parameter (it could only be `custom`, and a condition on
+/// it would always hold: cfn-lint W1028) and the custom configuration is unconditional.
+fn any_predefined(ctx: &Ctx) -> bool {
+    ctx.any(|e| e.strategy.predefined().is_some())
+}
+
 pub fn add(ctx: &Ctx, t: &mut Template) {
     let slots = alarm_slots(ctx);
     let custom = any_custom(ctx);
-    let mut configs: Vec<&str> = Vec::new();
-    for e in &ctx.envs {
-        let c = e.strategy.predefined().unwrap_or("custom");
-        if !configs.contains(&c) {
-            configs.push(c);
+    let predefined = any_predefined(ctx);
+    if predefined {
+        let mut configs: Vec<&str> = Vec::new();
+        for e in &ctx.envs {
+            let c = e.strategy.predefined().unwrap_or("custom");
+            if !configs.contains(&c) {
+                configs.push(c);
+            }
         }
+        t.param(
+            "DeploymentConfig",
+            json!({"Type": "String", "AllowedValues": configs,
+                   "Description": "A predefined CodeDeploy configuration, or custom (MinHealthyHosts*)."}),
+        );
     }
-    t.param(
-        "DeploymentConfig",
-        json!({"Type": "String", "AllowedValues": configs,
-               "Description": "A predefined CodeDeploy configuration, or custom (MinHealthyHosts*)."}),
-    );
     if custom {
         t.param(
             "MinHealthyHostsType",
@@ -82,13 +92,15 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
                    "Description": "The custom configuration's minimum of healthy hosts: percent of the fleet or count."}),
         );
         t.param("MinHealthyHostsValue", json!({"Type": "Number", "Default": 0, "MinValue": 0, "Description": "The minimum of healthy hosts."}));
-        t.condition("CustomDeploymentConfig", equals("DeploymentConfig", "custom"));
-        t.resource(
-            "DeploymentConfiguration",
-            json!({"Type": "AWS::CodeDeploy::DeploymentConfig", "Condition": "CustomDeploymentConfig", "Properties": {
-                "ComputePlatform": "Server",
-                "MinimumHealthyHosts": {"Type": r("MinHealthyHostsType"), "Value": r("MinHealthyHostsValue")}}}),
-        );
+        let props = json!({"ComputePlatform": "Server",
+            "MinimumHealthyHosts": {"Type": r("MinHealthyHostsType"), "Value": r("MinHealthyHostsValue")}});
+        let config = if predefined {
+            t.condition("CustomDeploymentConfig", equals("DeploymentConfig", "custom"));
+            json!({"Type": "AWS::CodeDeploy::DeploymentConfig", "Condition": "CustomDeploymentConfig", "Properties": props})
+        } else {
+            json!({"Type": "AWS::CodeDeploy::DeploymentConfig", "Properties": props})
+        };
+        t.resource("DeploymentConfiguration", config);
     }
     t.param("RollbackOnFailure", bool_param("Roll back a deployment that fails."));
     t.condition("RollbackOnFailure", equals("RollbackOnFailure", "true"));
@@ -143,10 +155,10 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
             "ManagedPolicyArns": [super::sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSCodeDeployRole")],
             "Tags": ctx.name_tags("codedeploy")}}),
     );
-    let config_name = if custom {
-        iff("CustomDeploymentConfig", r("DeploymentConfiguration"), r("DeploymentConfig"))
-    } else {
-        r("DeploymentConfig")
+    let config_name = match (custom, predefined) {
+        (true, true) => iff("CustomDeploymentConfig", r("DeploymentConfiguration"), r("DeploymentConfig")),
+        (true, false) => r("DeploymentConfiguration"),
+        (false, _) => r("DeploymentConfig"),
     };
     let mut events = vec![iff("RollbackOnFailure", json!("DEPLOYMENT_FAILURE"), no_value())];
     let rollback = if alarms {
@@ -186,7 +198,9 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
 }
 
 pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {
-    v.push(("DeploymentConfig".into(), env.strategy.predefined().unwrap_or("custom").into()));
+    if any_predefined(ctx) {
+        v.push(("DeploymentConfig".into(), env.strategy.predefined().unwrap_or("custom").into()));
+    }
     if any_custom(ctx) {
         match env.strategy {
             Strategy::MinHealthyPercent(p) => {
