@@ -308,3 +308,84 @@ impl std::fmt::Display for Cidr {
         write!(f, "{}.{}.{}.{}/{}", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255, self.prefix)
     }
 }
+
+impl Entry {
+    /// Replaces every span in the entry (its key, labels, values and nested blocks) by `f` of it:
+    /// moved by an edit (incremental reparsing), or zeroed (the formatter's self-check).
+    pub fn map_spans(&mut self, f: &mut impl FnMut(Span) -> Span) {
+        match self {
+            Entry::Attribute(a) => {
+                a.span = f(a.span);
+                a.key.span = f(a.key.span);
+                a.value.map_spans(f);
+            }
+            Entry::Block(b) => {
+                b.span = f(b.span);
+                b.keyword.span = f(b.keyword.span);
+                for label in &mut b.labels {
+                    match label {
+                        BlockLabel::Name(p) => p.span = f(p.span),
+                        BlockLabel::String(s) => s.map_spans(f),
+                    }
+                }
+                if let Some(p) = &mut b.parent {
+                    p.span = f(p.span);
+                }
+                if let Some(body) = &mut b.body {
+                    body.map_spans(f);
+                }
+            }
+            Entry::Error(span) => *span = f(*span),
+        }
+    }
+}
+
+impl Body {
+    fn map_spans(&mut self, f: &mut impl FnMut(Span) -> Span) {
+        self.span = f(self.span);
+        self.entries.iter_mut().for_each(|e| e.map_spans(f));
+    }
+}
+
+impl StringLit {
+    fn map_spans(&mut self, f: &mut impl FnMut(Span) -> Span) {
+        self.span = f(self.span);
+        for part in &mut self.parts {
+            if let StringPart::Interp(p) = part {
+                p.span = f(p.span);
+            }
+        }
+    }
+}
+
+impl Value {
+    fn map_spans(&mut self, f: &mut impl FnMut(Span) -> Span) {
+        self.span = f(self.span);
+        match &mut self.kind {
+            ValueKind::String(s) => s.map_spans(f),
+            ValueKind::List(items) => items.iter_mut().for_each(|i| i.map_spans(f)),
+            ValueKind::Pair(a, b) => {
+                a.map_spans(f);
+                b.map_spans(f);
+            }
+            ValueKind::Call { name, args } => {
+                name.span = f(name.span);
+                args.iter_mut().for_each(|a| a.map_spans(f));
+            }
+            ValueKind::Block { kind, body } => {
+                if let Some(k) = kind {
+                    k.span = f(k.span);
+                }
+                body.map_spans(f);
+            }
+            ValueKind::Path(p) => p.span = f(p.span),
+            ValueKind::Int(_)
+            | ValueKind::Bool(_)
+            | ValueKind::Duration(_)
+            | ValueKind::Size(_)
+            | ValueKind::Percent(_)
+            | ValueKind::Cidr(_)
+            | ValueKind::Error => {}
+        }
+    }
+}

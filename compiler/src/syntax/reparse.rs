@@ -8,7 +8,7 @@
 //! parse cleanly on its own, the whole file is parsed instead. The result equals a full parse
 //! (`compiler/tests/reparse.rs` checks it on random edits).
 
-use super::ast::{self, BlockLabel, Body, Entry, StringPart, Value, ValueKind};
+use super::ast::{self, Entry};
 use super::parse::{parse, Parse};
 use crate::source::{FileId, Span};
 
@@ -107,81 +107,8 @@ fn shift(span: Span, delta: i64) -> Span {
 }
 
 fn shifted_entry(mut entry: Entry, delta: i64) -> Entry {
-    shift_entry(&mut entry, delta);
+    entry.map_spans(&mut |span| shift(span, delta));
     entry
-}
-
-fn shift_entry(entry: &mut Entry, delta: i64) {
-    match entry {
-        Entry::Attribute(a) => {
-            a.span = shift(a.span, delta);
-            a.key.span = shift(a.key.span, delta);
-            shift_value(&mut a.value, delta);
-        }
-        Entry::Block(b) => {
-            b.span = shift(b.span, delta);
-            b.keyword.span = shift(b.keyword.span, delta);
-            for label in &mut b.labels {
-                match label {
-                    BlockLabel::Name(p) => p.span = shift(p.span, delta),
-                    BlockLabel::String(s) => shift_string(s, delta),
-                }
-            }
-            if let Some(p) = &mut b.parent {
-                p.span = shift(p.span, delta);
-            }
-            if let Some(body) = &mut b.body {
-                shift_body(body, delta);
-            }
-        }
-        Entry::Error(span) => *span = shift(*span, delta),
-    }
-}
-
-fn shift_body(body: &mut Body, delta: i64) {
-    body.span = shift(body.span, delta);
-    for e in &mut body.entries {
-        shift_entry(e, delta);
-    }
-}
-
-fn shift_string(s: &mut ast::StringLit, delta: i64) {
-    s.span = shift(s.span, delta);
-    for part in &mut s.parts {
-        if let StringPart::Interp(p) = part {
-            p.span = shift(p.span, delta);
-        }
-    }
-}
-
-fn shift_value(v: &mut Value, delta: i64) {
-    v.span = shift(v.span, delta);
-    match &mut v.kind {
-        ValueKind::String(s) => shift_string(s, delta),
-        ValueKind::List(items) => items.iter_mut().for_each(|i| shift_value(i, delta)),
-        ValueKind::Pair(a, b) => {
-            shift_value(a, delta);
-            shift_value(b, delta);
-        }
-        ValueKind::Call { name, args } => {
-            name.span = shift(name.span, delta);
-            args.iter_mut().for_each(|a| shift_value(a, delta));
-        }
-        ValueKind::Block { kind, body } => {
-            if let Some(k) = kind {
-                k.span = shift(k.span, delta);
-            }
-            shift_body(body, delta);
-        }
-        ValueKind::Path(p) => p.span = shift(p.span, delta),
-        ValueKind::Int(_)
-        | ValueKind::Bool(_)
-        | ValueKind::Duration(_)
-        | ValueKind::Size(_)
-        | ValueKind::Percent(_)
-        | ValueKind::Cidr(_)
-        | ValueKind::Error => {}
-    }
 }
 
 #[cfg(test)]
