@@ -121,6 +121,15 @@ pub fn mutate(rng: &mut Lcg, text: &str) -> Vec<u8> {
     out
 }
 
+/// Where the debug forms of two trees first differ, with 16 lines of each around that place:
+/// the message of a test that requires two parses to be equal.
+pub fn first_difference(left: (&str, &dyn std::fmt::Debug), right: (&str, &dyn std::fmt::Debug)) -> String {
+    let (a, b) = (format!("{:#?}", left.1), format!("{:#?}", right.1));
+    let at = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
+    let show = |s: &str| s.lines().skip(at.saturating_sub(8)).take(16).collect::<Vec<_>>().join("\n");
+    format!("near line {at}:\n--- {}\n{}\n--- {}\n{}", left.0, show(&a), right.0, show(&b))
+}
+
 /// A program of `apps` apps with `envs` environments each (at least 1).
 pub fn program(apps: usize, envs: usize) -> String {
     let envs = envs.max(1);

@@ -8,7 +8,7 @@
 
 use pf_compiler::source::FileId;
 use pf_compiler::syntax::{parse, parse_fast, parse_with_pest};
-use pf_compiler::testgen::{mutate, Lcg};
+use pf_compiler::testgen::{first_difference, mutate, Lcg};
 use std::path::{Path, PathBuf};
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -59,13 +59,9 @@ fn compare(name: &str, text: &str) -> bool {
         pest.diagnostics
     );
     if pest.file.entries != fast {
-        let (a, b) = (format!("{:#?}", pest.file.entries), format!("{fast:#?}"));
-        let at = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
-        let show = |s: &str| s.lines().skip(at.saturating_sub(8)).take(16).collect::<Vec<_>>().join("\n");
         panic!(
-            "trees differ on {name} near line {at}:\n--- pest\n{}\n--- fast\n{}\n--- input\n{text}",
-            show(&a),
-            show(&b)
+            "trees differ on {name} {}\n--- input\n{text}",
+            first_difference(("pest", &pest.file.entries), ("fast", &fast))
         );
     }
     // The public entry point agrees too.

@@ -8,7 +8,7 @@
 use pf_compiler::ast::File;
 use pf_compiler::source::FileId;
 use pf_compiler::syntax::{parse, reparse, reparse_reusing, Parse};
-use pf_compiler::testgen::{mutate, program, Lcg};
+use pf_compiler::testgen::{first_difference, mutate, program, Lcg};
 
 fn corpus() -> Vec<String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
@@ -30,13 +30,9 @@ fn check(old: &str, base: &File, new: &str, what: &str) -> (Parse, bool) {
     let full = parse(FileId(0), new);
     let got = reparse(FileId(0), new, old, base);
     if got.file != full.file || got.diagnostics != full.diagnostics {
-        let (a, b) = (format!("{:#?}", full.file), format!("{:#?}", got.file));
-        let at = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
-        let show = |s: &str| s.lines().skip(at.saturating_sub(8)).take(16).collect::<Vec<_>>().join("\n");
         panic!(
-            "reparse differs from a full parse on {what} near line {at}:\n--- full\n{}\n--- reparse\n{}\n--- old\n{old}\n--- new\n{new}",
-            show(&a),
-            show(&b)
+            "reparse differs from a full parse on {what} {}\n--- old\n{old}\n--- new\n{new}",
+            first_difference(("full", &full.file), ("reparse", &got.file))
         );
     }
     let reused = reparse_reusing(FileId(0), new, old, base).is_some();
