@@ -195,9 +195,16 @@ pub struct Report {
     pub format: ReportFormat,
 }
 
-/// How an app is deployed: to EC2 instances in an Auto Scaling group through CodeDeploy.
+/// How an app is deployed: one variant per deploy target (`codegen/targets/<target>/`).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Deploy {
+pub enum Deploy {
+    /// `deploy = ec2 {...}`: EC2 instances in an Auto Scaling group, released by CodeDeploy.
+    Ec2(Ec2Deploy),
+}
+
+/// A deploy to EC2 instances in an Auto Scaling group through CodeDeploy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ec2Deploy {
     /// The port the app listens on.
     pub port: u16,
     pub health_check: HealthCheck,

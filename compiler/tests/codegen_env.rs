@@ -703,8 +703,9 @@ fn app_artifacts_cover_every_referenced_path() {
         for env in &program.envs {
             needed.push(naming::in_repo(&program.project, &naming::config_file(&app.name, &env.name)));
         }
-        needed.extend(app.deploy.hooks.iter().map(|h| h.script.clone()));
-        needed.extend(app.deploy.files.iter().map(|(src, _)| src.clone()));
+        let pf_compiler::ir::Deploy::Ec2(deploy) = &app.deploy;
+        needed.extend(deploy.hooks.iter().map(|h| h.script.clone()));
+        needed.extend(deploy.files.iter().map(|(src, _)| src.clone()));
         for path in needed {
             assert!(
                 globs.iter().any(|g| pf_compiler::glob::matches(g, &path)),

@@ -244,7 +244,8 @@ fn hook_artifacts(ctx: &mut Ctx, program: &Program, decls: &Decls) {
         if app.build.artifacts.is_empty() {
             continue;
         }
-        for hook in &app.deploy.hooks {
+        let crate::ir::Deploy::Ec2(deploy) = &app.deploy;
+        for hook in &deploy.hooks {
             if !app.build.artifacts.iter().any(|g| crate::glob::matches(g, &hook.script)) {
                 let field = hook_field(hook.event);
                 let span: Option<Span> =

@@ -1,11 +1,11 @@
 //! CodeBuild buildspecs: `buildspec.yml` for an app's build and `buildspec-<test>.yml` for each
 //! test job of its pipelines (version 0.2, see aws-facts.md C1).
 //!
-//! The app build copies the appspec to the revision root and ships, besides the user's
-//! artifacts, the appspec, every hook script and the app's generated folder (templates and
-//! configurations for the CloudFormation actions).
+//! The app build ships, besides the user's artifacts and what its deploy target adds
+//! (`targets::build_extras`; EC2: the appspec and every hook script), the app's generated folder
+//! (templates and configurations for the CloudFormation actions).
 
-use super::{cfn, naming, OutputFile};
+use super::{cfn, naming, targets, OutputFile};
 use crate::ir::{ActionKind, App, Build, Program, Text};
 use serde_json::{json, Map, Value};
 
@@ -39,18 +39,21 @@ pub fn generate(program: &Program) -> Vec<OutputFile> {
     files
 }
 
-/// The artifact globs of the app's build: the user's, the appspec, the hook scripts and the
-/// app's generated folder.
+/// The artifact globs of the app's build: the user's, its target's and the app's generated
+/// folder.
 pub fn app_artifacts(program: &Program, app: &App) -> Vec<String> {
+    artifacts_with(program, app, targets::build_extras(program, app).artifacts)
+}
+
+fn artifacts_with(program: &Program, app: &App, target: Vec<String>) -> Vec<String> {
     let mut files = app.build.artifacts.clone();
     let mut add = |s: String| {
         if !files.contains(&s) {
             files.push(s);
         }
     };
-    add("appspec.yml".into());
-    for hook in &app.deploy.hooks {
-        add(hook.script.clone());
+    for s in target {
+        add(s);
     }
     add(format!("{}/**/*", naming::in_repo(&program.project, &naming::app_dir(&app.name))));
     files
@@ -58,19 +61,18 @@ pub fn app_artifacts(program: &Program, app: &App) -> Vec<String> {
 
 /// The buildspec of the app's build.
 pub fn app_buildspec(program: &Program, app: &App) -> Value {
+    let target = targets::build_extras(program, app);
     let extra = AppExtras {
-        copy_appspec: format!(
-            "cp {} appspec.yml",
-            naming::in_repo(&program.project, &naming::appspec_file(&app.name))
-        ),
-        artifacts: app_artifacts(program, app),
+        post_build: target.post_build,
+        artifacts: artifacts_with(program, app, target.artifacts),
     };
     buildspec(&app.name, &app.build, Some(extra))
 }
 
 /// What the app build adds to a plain job.
 pub struct AppExtras {
-    pub copy_appspec: String,
+    /// Commands run after the user's post-build commands.
+    pub post_build: Vec<String>,
     pub artifacts: Vec<String>,
 }
 
@@ -106,7 +108,7 @@ pub fn buildspec(app: &str, build: &Build, extras: Option<AppExtras>) -> Value {
     }
     let mut post = build.post_build.clone();
     if let Some(x) = &extras {
-        post.push(x.copy_appspec.clone());
+        post.extend(x.post_build.iter().cloned());
     }
     if !post.is_empty() {
         phases.insert("post_build".into(), phase(post));

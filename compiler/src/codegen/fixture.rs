@@ -181,7 +181,7 @@ pub fn sample_program() -> Program {
             name: "webshop".into(),
             source: Source::CodeCommit { repository: "webshop".into(), branch: "main".into(), create: true },
             build: sample_build(),
-            deploy: Deploy {
+            deploy: Deploy::Ec2(Ec2Deploy {
                 port: 8080,
                 health_check: HealthCheck {
                     path: "/healthz".into(),
@@ -210,7 +210,7 @@ pub fn sample_program() -> Program {
                     },
                 ],
                 user: Some("webshop".into()),
-            },
+            }),
             tags: BTreeMap::new(),
         }],
         envs: vec![sample_test_env(), uat, sample_prod_env()],

@@ -5,11 +5,11 @@
 //! - `infra.template.yml`: the infrastructure of the app's environments, one template;
 //! - `config/<env>.json`: the template configuration of each environment;
 //! - `buildspec.yml` and `buildspec-<test>.yml`: CodeBuild jobs;
-//! - `appspec.yml`: the CodeDeploy revision's specification.
+//! - the deploy target's own files (`targets::files`; EC2: `appspec.yml`, the CodeDeploy
+//!   revision's specification).
 //!
 //! Names shared between the files live in [`naming`].
 
-pub mod appspec;
 pub mod buildspec;
 pub mod cfn;
 pub mod config;
@@ -19,6 +19,7 @@ pub mod infra;
 pub mod naming;
 pub mod parallel;
 pub mod pipeline;
+pub mod targets;
 pub mod yaml;
 
 use crate::ir::Program;
@@ -50,7 +51,7 @@ pub fn generate(program: &Program, options: &Options) -> Vec<OutputFile> {
     files.extend(pipeline::generate(program, options));
     files.extend(infra::generate(program, options));
     files.extend(buildspec::generate(program));
-    files.extend(appspec::generate(program));
+    files.extend(program.apps.iter().flat_map(|app| targets::files(program, app)));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }

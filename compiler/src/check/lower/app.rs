@@ -6,7 +6,7 @@ use crate::check::resolve::{unknown_declaration, Decl};
 use crate::check::value::Named;
 use crate::diagnostic::{codes, Applicability};
 use crate::ir::{
-    App, Build, ComputeType, Deploy, HealthCheck, Hook, HookEvent, Report, ReportFormat, Source,
+    App, Build, ComputeType, Deploy, Ec2Deploy, HealthCheck, Hook, HookEvent, Report, ReportFormat, Source,
 };
 use crate::schema::{self, DeclKind};
 use crate::stdlib;
@@ -346,7 +346,7 @@ fn deploy(ctx: &mut Ctx, o: &Obj) -> Option<Deploy> {
             }
         }
     }
-    Some(Deploy {
+    Some(Deploy::Ec2(Ec2Deploy {
         port: int_of(o, "port")? as u16,
         health_check: HealthCheck {
             path,
@@ -356,5 +356,5 @@ fn deploy(ctx: &mut Ctx, o: &Obj) -> Option<Deploy> {
         files,
         hooks,
         user: str_of(o, "user"),
-    })
+    }))
 }

@@ -17,7 +17,8 @@ pub fn any_https(ctx: &Ctx) -> bool {
 }
 
 pub fn add(ctx: &Ctx, t: &mut Template) {
-    let port = ctx.app.deploy.port;
+    let backend = crate::codegen::targets::backend(ctx.app);
+    let port = backend.port;
     let https = any_https(ctx);
     if https {
         text_params(
@@ -70,7 +71,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
                 {"Key": "deletion_protection.enabled", "Value": r("Protected")}],
             "Tags": ctx.name_tags("alb")}}),
     );
-    let hc = &ctx.app.deploy.health_check;
+    let hc = backend.health_check;
     t.resource(
         "TargetGroup",
         json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {

@@ -14,9 +14,7 @@
 //! [`config`]: super::config
 
 pub mod cache;
-pub mod compute;
 pub mod database;
-pub mod deployment;
 pub mod dns;
 pub mod load_balancer;
 pub mod network;
@@ -213,11 +211,11 @@ pub fn template(ctx: &Ctx) -> Value {
     common_params(ctx, &mut t);
     network::add(ctx, &mut t);
     load_balancer::add(ctx, &mut t);
-    compute::add(ctx, &mut t);
+    super::targets::add_compute(ctx, &mut t);
     database::add(ctx, &mut t);
     cache::add(ctx, &mut t);
     dns::add(ctx, &mut t);
-    deployment::add(ctx, &mut t);
+    super::targets::add_release(ctx, &mut t);
     let mut doc = Map::new();
     doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
     doc.insert(
@@ -255,11 +253,11 @@ pub fn values(ctx: &Ctx, env: &Env) -> Values {
     ));
     network::values(ctx, env, &mut v);
     load_balancer::values(ctx, env, &mut v);
-    compute::values(ctx, env, &mut v);
+    super::targets::compute_values(ctx, env, &mut v);
     database::values(ctx, env, &mut v);
     cache::values(ctx, env, &mut v);
     dns::values(ctx, env, &mut v);
-    deployment::values(ctx, env, &mut v);
+    super::targets::release_values(ctx, env, &mut v);
     v
 }
 

@@ -152,13 +152,11 @@ fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Actio
             namespace = ns.by_action.get(&(si, ai)).cloned();
             (type_id("Deploy", "CloudFormation"), infra_config(ctx, action, env, *mode))
         }
-        ActionKind::DeployApp { env } => (
-            type_id("Deploy", "CodeDeploy"),
-            json!({
-                "ApplicationName": reference(ids::APPLICATION),
-                "DeploymentGroupName": naming::deployment_group(&ctx.app.name, env)
-            }),
-        ),
+        ActionKind::DeployApp { env } => {
+            let (provider, config) =
+                crate::codegen::targets::deploy_action(ctx.app, env, reference(ids::APPLICATION));
+            (type_id("Deploy", provider), config)
+        }
         ActionKind::Invoke { function, params } => {
             let mut c = json!({ "FunctionName": function });
             if let Some(p) = params {

@@ -2,9 +2,9 @@
 //! gp3 root volume, AMI from the SSM public parameter, no public IP, user data installing the
 //! CodeDeploy agent), the Auto Scaling group in the private subnets, and target tracking.
 
-use super::network::instance_subnets;
-use super::{att, equals, r, sub, Ctx, Template, Values};
-use crate::ir::{Env, Scaling};
+use crate::codegen::infra::network::instance_subnets;
+use crate::codegen::infra::{att, equals, r, sub, Ctx, Template, Values};
+use crate::ir::{Ec2Deploy, Env, Scaling};
 use serde_json::json;
 
 /// The SSM public parameter of the latest Amazon Linux 2023 AMI.
@@ -24,7 +24,7 @@ fn scaling_modes(ctx: &Ctx) -> (bool, bool) {
 }
 
 /// The user data: installs the CodeDeploy agent (and the app's OS user, if any).
-fn user_data(ctx: &Ctx) -> String {
+fn user_data(d: &Ec2Deploy) -> String {
     let mut s = String::from(
         "#!/bin/bash\n\
          set -euo pipefail\n\
@@ -36,7 +36,7 @@ fn user_data(ctx: &Ctx) -> String {
          ./codedeploy-install auto\n\
          systemctl enable --now codedeploy-agent\n",
     );
-    if let Some(user) = ctx.app.deploy.user.as_deref().filter(|u| *u != "root") {
+    if let Some(user) = d.user.as_deref().filter(|u| *u != "root") {
         s.push_str(&format!(
             "# The app's user (hooks run as it).\nid -u {user} >/dev/null 2>&1 || useradd --system --shell /sbin/nologin {user}\n"
         ));
@@ -44,8 +44,8 @@ fn user_data(ctx: &Ctx) -> String {
     s
 }
 
-pub fn add(ctx: &Ctx, t: &mut Template) {
-    let port = ctx.app.deploy.port;
+pub fn add(ctx: &Ctx, d: &Ec2Deploy, t: &mut Template) {
+    let port = d.port;
     let (cpu, requests) = scaling_modes(ctx);
     t.param(
         "ImageId",
@@ -143,7 +143,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
                 "NetworkInterfaces": [{"DeviceIndex": 0, "AssociatePublicIpAddress": false,
                                        "Groups": [r("AppSecurityGroup")]}],
                 "Monitoring": {"Enabled": true},
-                "UserData": {"Fn::Base64": sub(&user_data(ctx))},
+                "UserData": {"Fn::Base64": sub(&user_data(d))},
                 "TagSpecifications": [
                     {"ResourceType": "instance", "Tags": ctx.name_tags("app")},
                     {"ResourceType": "volume", "Tags": ctx.name_tags("app")}]},

@@ -1,20 +1,27 @@
 //! The CodeDeploy appspec of an app (EC2/on-premises, aws-facts.md C2): files, and the hooks
-//! valid for the deployment, in lifecycle order.
+//! valid for the deployment, in lifecycle order; and what the app's build adds to ship it (the
+//! appspec at the revision root, every hook script).
 
-use super::{cfn, naming, OutputFile};
-use crate::ir::{App, Hook, HookEvent, Program};
+use crate::codegen::targets::BuildExtras;
+use crate::codegen::{cfn, naming, OutputFile};
+use crate::ir::{App, Ec2Deploy, Hook, HookEvent, Program};
 use serde_json::{json, Map, Value};
 
-/// Every appspec of the program.
-pub fn generate(program: &Program) -> Vec<OutputFile> {
-    program
-        .apps
-        .iter()
-        .map(|app| OutputFile {
-            path: naming::appspec_file(&app.name),
-            contents: cfn::to_yaml(&program.project.source, &appspec(app)),
-        })
-        .collect()
+/// The appspec file of an app.
+pub fn file(program: &Program, app: &App, d: &Ec2Deploy) -> OutputFile {
+    OutputFile {
+        path: naming::appspec_file(&app.name),
+        contents: cfn::to_yaml(&program.project.source, &appspec(d)),
+    }
+}
+
+/// The build copies the appspec to the revision root and ships it with every hook script.
+pub fn build_extras(program: &Program, app: &App, d: &Ec2Deploy) -> BuildExtras {
+    let copy =
+        format!("cp {} appspec.yml", naming::in_repo(&program.project, &naming::appspec_file(&app.name)));
+    let mut artifacts = vec!["appspec.yml".to_string()];
+    artifacts.extend(d.hooks.iter().map(|h| h.script.clone()));
+    BuildExtras { post_build: vec![copy], artifacts }
 }
 
 /// Whether a hook event can run in an in-place deployment: the traffic hooks need a load
@@ -49,8 +56,7 @@ pub fn lifecycle_rank(event: HookEvent) -> u8 {
 }
 
 /// The appspec of an app. pf deployment groups always have a load balancer.
-pub fn appspec(app: &App) -> Value {
-    let d = &app.deploy;
+pub fn appspec(d: &Ec2Deploy) -> Value {
     let mut doc = Map::new();
     doc.insert("version".into(), json!(0.0));
     doc.insert("os".into(), json!("linux"));
@@ -85,11 +91,12 @@ pub fn appspec(app: &App) -> Value {
 mod tests {
     use super::*;
     use crate::codegen::fixture;
+    use crate::ir::Deploy;
 
     #[test]
     fn hooks_follow_the_lifecycle_and_default_to_the_app_user() {
-        let mut app = fixture::sample_program().apps.remove(0);
-        app.deploy.hooks.insert(
+        let Deploy::Ec2(mut d) = fixture::sample_program().apps.remove(0).deploy;
+        d.hooks.insert(
             0,
             Hook {
                 event: HookEvent::BeforeAllowTraffic,
@@ -98,13 +105,13 @@ mod tests {
                 runas: None,
             },
         );
-        app.deploy.hooks.push(Hook {
+        d.hooks.push(Hook {
             event: HookEvent::BeforeBlockTraffic,
             script: "scripts/drain.sh".into(),
             timeout_seconds: 60,
             runas: None,
         });
-        let spec = appspec(&app);
+        let spec = appspec(&d);
         let events: Vec<&String> = spec["hooks"].as_object().unwrap().keys().collect();
         assert_eq!(
             events,

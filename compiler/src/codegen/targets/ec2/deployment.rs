@@ -2,9 +2,11 @@
 //! through the target group), its service role, a custom deployment configuration for the
 //! minimum-healthy-hosts strategies, CloudWatch alarms and automatic rollback.
 
-use super::{att, bool_param, bool_str, equals, iff, no_value, not, r, Ctx, Template, Values};
+use crate::codegen::infra::{
+    att, bool_param, bool_str, equals, iff, no_value, not, r, sub, Ctx, Template, Values,
+};
 use crate::codegen::naming;
-use crate::ir::{Alarm, Env, Metric, Strategy};
+use crate::ir::{Alarm, App, Env, Metric, Strategy};
 use serde_json::{json, Value};
 
 /// An alarm of the union of the app's environments: its logical ID and first definition.
@@ -152,7 +154,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
             "Description": "CodeDeploy: deploys to the environment's Auto Scaling group",
             "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Principal": {"Service": "codedeploy.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
-            "ManagedPolicyArns": [super::sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSCodeDeployRole")],
+            "ManagedPolicyArns": [sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSCodeDeployRole")],
             "Tags": ctx.name_tags("codedeploy")}}),
     );
     let config_name = match (custom, predefined) {
@@ -230,4 +232,15 @@ pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {
         v.push((format!("{}Period", s.id), a.period_seconds.to_string()));
         v.push((format!("{}EvaluationPeriods", s.id), a.evaluation_periods.to_string()));
     }
+}
+
+/// The pipeline's CodeDeploy action deploying the revision to the environment's group.
+pub fn pipeline_action(app: &App, env: &str, application: Value) -> (&'static str, Value) {
+    (
+        "CodeDeploy",
+        json!({
+            "ApplicationName": application,
+            "DeploymentGroupName": naming::deployment_group(&app.name, env)
+        }),
+    )
 }

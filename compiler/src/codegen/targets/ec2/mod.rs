@@ -1,0 +1,11 @@
+//! `deploy = ec2 {...}`: EC2 instances in an Auto Scaling group behind the environment's load
+//! balancer, released in place by CodeDeploy.
+//!
+//! - [`compute`]: security group, instance role, launch template, Auto Scaling group, scaling;
+//! - [`deployment`]: the CodeDeploy deployment group, its configuration, alarms and rollback,
+//!   and the pipeline's CodeDeploy action;
+//! - [`appspec`]: the revision's `appspec.yml` and what the build adds to ship it.
+
+pub mod appspec;
+pub mod compute;
+pub mod deployment;

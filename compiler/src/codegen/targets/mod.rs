@@ -1,0 +1,85 @@
+//! Deploy targets: what each `ir::Deploy` variant adds to the generated files. One folder per
+//! target; this module only dispatches on the variant. Adding a target is one `ir::Deploy`
+//! variant, one folder here and one arm in each function below (see docs/architecture.md).
+//!
+//! The environment template is assembled in a fixed order (`infra::template`): the target adds
+//! what runs the app after the load balancer ([`add_compute`]) and how a new version reaches it
+//! after the DNS record ([`add_release`]).
+
+pub mod ec2;
+
+use super::infra::{Ctx, Template, Values};
+use super::OutputFile;
+use crate::ir::{App, Deploy, Env, HealthCheck, Program};
+use serde_json::Value;
+
+/// What the load balancer forwards to: the app's port and health check.
+pub struct Backend<'a> {
+    pub port: u16,
+    pub health_check: &'a HealthCheck,
+}
+
+/// The load balancer's backend of the app.
+pub fn backend(app: &App) -> Backend<'_> {
+    match &app.deploy {
+        Deploy::Ec2(d) => Backend { port: d.port, health_check: &d.health_check },
+    }
+}
+
+/// Adds what runs the app (instances, tasks, functions) to the environment template.
+pub fn add_compute(ctx: &Ctx, t: &mut Template) {
+    match &ctx.app.deploy {
+        Deploy::Ec2(d) => ec2::compute::add(ctx, d, t),
+    }
+}
+
+/// The parameter values of [`add_compute`] for `env`.
+pub fn compute_values(ctx: &Ctx, env: &Env, v: &mut Values) {
+    match &ctx.app.deploy {
+        Deploy::Ec2(_) => ec2::compute::values(ctx, env, v),
+    }
+}
+
+/// Adds how a new version of the app is released (deployment group, alarms, rollback).
+pub fn add_release(ctx: &Ctx, t: &mut Template) {
+    match &ctx.app.deploy {
+        Deploy::Ec2(_) => ec2::deployment::add(ctx, t),
+    }
+}
+
+/// The parameter values of [`add_release`] for `env`.
+pub fn release_values(ctx: &Ctx, env: &Env, v: &mut Values) {
+    match &ctx.app.deploy {
+        Deploy::Ec2(_) => ec2::deployment::values(ctx, env, v),
+    }
+}
+
+/// The target's own files of an app (EC2: its appspec).
+pub fn files(program: &Program, app: &App) -> Vec<OutputFile> {
+    match &app.deploy {
+        Deploy::Ec2(d) => vec![ec2::appspec::file(program, app, d)],
+    }
+}
+
+/// What the app's build adds to its buildspec for the target: post-build commands, and
+/// artifact globs besides the user's and the app's generated folder.
+pub struct BuildExtras {
+    pub post_build: Vec<String>,
+    pub artifacts: Vec<String>,
+}
+
+/// The app build's additions for its target.
+pub fn build_extras(program: &Program, app: &App) -> BuildExtras {
+    match &app.deploy {
+        Deploy::Ec2(d) => ec2::appspec::build_extras(program, app, d),
+    }
+}
+
+/// The pipeline's action releasing the app to `env` (`ir::ActionKind::DeployApp`): its provider
+/// (category `Deploy`) and configuration. `application` is the pipeline stack's CodeDeploy
+/// application.
+pub fn deploy_action(app: &App, env: &str, application: Value) -> (&'static str, Value) {
+    match &app.deploy {
+        Deploy::Ec2(_) => ec2::deployment::pipeline_action(app, env, application),
+    }
+}
