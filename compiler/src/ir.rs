@@ -40,7 +40,9 @@ pub struct Project {
     pub output: String,
     /// Tags applied to every stack.
     pub tags: BTreeMap<String, String>,
-    /// The source file name of the program's root, for "generated from" headers.
+    /// The program's root file, for "generated from" headers: its path relative to the
+    /// repository root (the command line sets it; see docs/language.md, "Output paths"), by
+    /// default its name in the source map.
     pub source: String,
 }
 

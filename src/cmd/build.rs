@@ -6,6 +6,7 @@
 //! files that are stale (different, missing, or generated earlier but no longer produced).
 
 use super::common::{read_root, report, DiskLoader};
+use super::layout::layout;
 use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
 use pf_compiler::codegen::{self, CfnFormat, OutputFile};
 use pf_compiler::driver::analyze;
@@ -18,7 +19,8 @@ pub struct Args {
     /// The programs to compile.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Output folder (default: the project's `output`, next to each program).
+    /// Output folder (default: the project's `output`, relative to the repository root). Inside
+    /// the repository it must be that folder; outside, it receives a copy (see docs/language.md).
     #[arg(short, long)]
     out: Option<PathBuf>,
     /// Write nothing; exit 1 and list the files that differ from what would be written.
@@ -61,12 +63,17 @@ pub fn run(args: Args) -> u8 {
             failed = true;
             continue;
         }
-        let out_dir = match &args.out {
-            Some(o) => o.clone(),
-            None => file.parent().unwrap_or(Path::new(".")).join(&analysis.checked.program.project.output),
+        let mut program = analysis.checked.program;
+        let layout = match layout(file, &program.project.output, args.out.as_deref()) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_USAGE;
+            }
         };
-        for f in codegen::generate(&analysis.checked.program, &options) {
-            planned.push((out_dir.clone(), f));
+        program.project.source = layout.program;
+        for f in codegen::generate(&program, &options) {
+            planned.push((layout.out_dir.clone(), f));
         }
     }
     if failed {

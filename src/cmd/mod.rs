@@ -7,6 +7,7 @@ pub mod explain;
 pub mod fmt;
 pub mod graph;
 pub mod init;
+pub mod layout;
 pub mod lsp;
 
 /// Exit code: no problems.

@@ -1,0 +1,120 @@
+//! Where a program's generated files live: the one definition used both to write them and to
+//! name them inside the generated files (see `docs/language.md`, "Output paths").
+//!
+//! - The **repository root** is the nearest folder, from the program's own folder upwards, that
+//!   holds a `.git` (a folder, or a file in a git worktree); without one, the program's folder.
+//! - The program is named, in every generated file, by its path relative to that root (forward
+//!   slashes), so the bytes do not depend on the working directory or on how the path was typed.
+//! - The output folder is the project's `output`, relative to the root: the pipeline reads the
+//!   templates and configurations from `<output>/` in the source artifact.
+//! - `-o DIR` inside the repository must be that folder (any other folder there would hold files
+//!   the pipeline never reads: an error); outside the repository it writes a copy of exactly what
+//!   would be committed (previews, tests).
+
+use std::path::{Component, Path, PathBuf};
+
+/// The resolved paths of one program.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// The program's path relative to the repository root, with forward slashes.
+    pub program: String,
+    /// The folder the files are written to.
+    pub out_dir: PathBuf,
+}
+
+/// The layout of the program at `file`, whose project's `output` is `output`, written to `out`
+/// when given; or the message to print when `out` is a folder of the repository other than the
+/// output folder.
+pub fn layout(file: &Path, output: &str, out: Option<&Path>) -> Result<Layout, String> {
+    let program = absolute(file);
+    let root = repository_root(&program);
+    let relative = program.strip_prefix(&root).unwrap_or(&program);
+    let name = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+    let output_dir = root.join(output);
+    let out_dir = match out {
+        None => output_dir,
+        Some(o) => {
+            let o = absolute(o);
+            if o.starts_with(&root) && o != output_dir {
+                let shown = o.strip_prefix(&root).unwrap_or(&o).to_string_lossy().replace('\\', "/");
+                return Err(format!(
+                    "-o {} is a folder of the repository, but the pipeline reads the generated files from `{output}` (the project's `output`): drop -o, or set `project {{ output = \"{shown}\" }}`",
+                    out.map(|p| p.display().to_string()).unwrap_or_default()
+                ));
+            }
+            o
+        }
+    };
+    Ok(Layout { program: name, out_dir })
+}
+
+/// The nearest folder from `program`'s folder upwards that holds `.git`, else `program`'s folder.
+pub fn repository_root(program: &Path) -> PathBuf {
+    let folder = program.parent().unwrap_or(Path::new("/"));
+    folder.ancestors().find(|dir| dir.join(".git").exists()).unwrap_or(folder).to_path_buf()
+}
+
+/// `path` made absolute against the working directory, through symbolic links where it exists,
+/// with `.` and `..` removed.
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    let joined = std::env::current_dir().unwrap_or_default().join(path);
+    // The part that exists, resolved; the rest (a folder not created yet) appended as written.
+    let mut base = joined.clone();
+    let mut rest = Vec::new();
+    while let Some(name) = base.file_name().map(|n| n.to_os_string()) {
+        if let Ok(real) = std::fs::canonicalize(&base) {
+            base = real;
+            break;
+        }
+        rest.push(name);
+        base.pop();
+    }
+    let mut out = PathBuf::new();
+    for c in base.components().chain(rest.iter().rev().map(|n| Component::Normal(n))) {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_root_is_the_nearest_git_folder_else_the_programs_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = std::fs::canonicalize(tmp.path()).unwrap();
+        std::fs::create_dir_all(repo.join("svc/api")).unwrap();
+        std::fs::write(repo.join("svc/api/app.pf"), "").unwrap();
+        assert_eq!(repository_root(&repo.join("svc/api/app.pf")), repo.join("svc/api"));
+        std::fs::write(repo.join(".git"), "gitdir: elsewhere").unwrap();
+        assert_eq!(repository_root(&repo.join("svc/api/app.pf")), repo);
+        let l = layout(&repo.join("svc/api/app.pf"), "pf-out", None).unwrap();
+        assert_eq!(l.program, "svc/api/app.pf");
+        assert_eq!(l.out_dir, repo.join("pf-out"));
+    }
+
+    #[test]
+    fn out_inside_the_repository_must_be_the_output_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = std::fs::canonicalize(tmp.path()).unwrap().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        let file = repo.join("app.pf");
+        std::fs::write(&file, "").unwrap();
+        let err = layout(&file, "pf-out", Some(&repo.join("out"))).unwrap_err();
+        assert!(err.contains("project { output = \"out\" }"), "{err}");
+        let same = layout(&file, "pf-out", Some(&repo.join("sub/../pf-out"))).unwrap();
+        assert_eq!(same.out_dir, repo.join("pf-out"));
+        let outside = layout(&file, "pf-out", Some(&tmp.path().join("preview"))).unwrap();
+        assert!(!outside.out_dir.starts_with(&repo));
+    }
+}
