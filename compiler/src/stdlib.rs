@@ -53,20 +53,62 @@ fn lines(text: &'static str) -> Vec<&'static str> {
     text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
 }
 
+/// A data table of the standard library (`stdlib/tables/*.txt`): the values a text field
+/// accepts, one a line, after a header of `#` lines that says what they are and where they come
+/// from. The schema links fields to their table ([`crate::schema::Field::table`]), so completion
+/// offers them.
+#[derive(Debug)]
+pub struct Table {
+    /// The file name under `stdlib/tables/`.
+    pub file: &'static str,
+    text: &'static str,
+    values: OnceLock<Vec<&'static str>>,
+}
+
+impl Table {
+    const fn new(file: &'static str, text: &'static str) -> Table {
+        Table { file, text, values: OnceLock::new() }
+    }
+
+    /// The values, in the file's order.
+    pub fn values(&'static self) -> &'static [&'static str] {
+        self.values.get_or_init(|| lines(self.text))
+    }
+
+    /// The header: the leading `#` lines, without the `# `, joined into one paragraph per
+    /// blank-free run.
+    pub fn header(&self) -> String {
+        let lines: Vec<&str> = self
+            .text
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .map(|l| l.trim_start_matches('#').trim())
+            .collect();
+        lines.join(" ")
+    }
+}
+
 macro_rules! table {
-    ($name:ident, $file:literal, $doc:literal) => {
+    ($name:ident, $table:ident, $file:literal, $doc:literal) => {
+        #[doc = $doc]
+        pub static $table: Table = Table::new($file, include_str!(concat!("../../stdlib/tables/", $file)));
+
         #[doc = $doc]
         pub fn $name() -> &'static [&'static str] {
-            static CELL: OnceLock<Vec<&'static str>> = OnceLock::new();
-            CELL.get_or_init(|| lines(include_str!(concat!("../../stdlib/tables/", $file))))
+            $table.values()
         }
     };
 }
 
-table!(instance_types, "instance_types.txt", "EC2 instance types accepted by `compute.instance`.");
-table!(db_classes, "db_classes.txt", "RDS instance classes accepted by `database.class`.");
-table!(cache_nodes, "cache_nodes.txt", "ElastiCache node types accepted by `cache.node`.");
-table!(codebuild_images, "codebuild_images.txt", "CodeBuild curated images pf knows.");
+table!(
+    instance_types,
+    INSTANCE_TYPES,
+    "instance_types.txt",
+    "EC2 instance types accepted by `compute.instance`."
+);
+table!(db_classes, DB_CLASSES, "db_classes.txt", "RDS instance classes accepted by `database.class`.");
+table!(cache_nodes, CACHE_NODES, "cache_nodes.txt", "ElastiCache node types accepted by `cache.node`.");
+table!(codebuild_images, CODEBUILD_IMAGES, "codebuild_images.txt", "CodeBuild curated images pf knows.");
 
 #[cfg(test)]
 mod tests {

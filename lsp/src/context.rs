@@ -22,8 +22,10 @@ pub struct Context {
     pub entry: String,
     /// Inside `[ ... ]` or `( ... )` of the entry.
     pub in_list: bool,
-    /// Inside a string or a comment: nothing to complete.
+    /// Inside a string or a comment.
     pub in_text: bool,
+    /// Inside a string (`in_text` too): `entry` ends with what is typed after the quote.
+    pub in_string: bool,
     /// The first word of each entry of the innermost block (the whole block, also after the
     /// cursor).
     pub block_keys: Vec<String>,
@@ -60,13 +62,18 @@ pub fn scan(text: &str, offset: usize) -> Context {
                     j += if bytes[j] == b'\\' { 2 } else { 1 };
                 }
                 if j >= offset {
-                    ctx.in_text = true;
-                    return ctx;
+                    (ctx.in_text, ctx.in_string) = (true, true);
+                    break;
                 }
                 i = j + 1;
                 continue;
             }
             c @ (b'{' | b'[' | b'(') => {
+                if c == b'{' && starts_declaration(text, entry_start, i) {
+                    // A declaration at the start of a line is at the top level: the blocks
+                    // still open before it were left unclosed.
+                    frames.clear();
+                }
                 frames.push(Frame { open: c, pos: i, entry_start });
                 if c == b'{' {
                     entry_start = i + 1;
@@ -99,6 +106,22 @@ pub fn scan(text: &str, offset: usize) -> Context {
         ctx.block_keys = keys(text, f.pos + 1);
     }
     ctx
+}
+
+/// Whether the entry `text[start..brace]` before a `{` is a declaration header written at the
+/// start of its line: `env b`, `app shop`, `env uat : prod` (a declaration keyword and a name,
+/// no `=`).
+fn starts_declaration(text: &str, start: usize, brace: usize) -> bool {
+    let header = text.get(start..brace).unwrap_or("");
+    let lead = header.len() - header.trim_start_matches([' ', '\t', '\n', '\r']).len();
+    let at = start + lead;
+    let line_start = at == 0 || matches!(text.as_bytes().get(at - 1), Some(b'\n' | b'\r'));
+    let mut words = header.split_whitespace();
+    let keyword = words.next().unwrap_or("");
+    line_start
+        && words.next().is_some()
+        && !header.contains('=')
+        && schema::declaration(keyword).is_some_and(|d| d.kind != DeclKind::Project)
 }
 
 /// The first word of each entry of the block whose body starts at `start`.

@@ -59,7 +59,8 @@ impl Encoding {
     }
 }
 
-/// The start offsets of the lines of one text (lines end at `\n`), and where its non-ASCII
+/// The start offsets of the lines of one text (lines end at `\n`, `\r\n` or a lone `\r`, as
+/// the LSP specification counts them), and where its non-ASCII
 /// characters are, so that a UTF-16 column costs a binary search, not a walk along the line.
 #[derive(Clone, Debug, Default)]
 pub struct LineIndex {
@@ -72,7 +73,11 @@ pub struct LineIndex {
 impl LineIndex {
     /// Indexes `text`.
     pub fn new(text: &str) -> LineIndex {
-        let starts = pf_compiler::source::line_starts(text);
+        let starts = if text.as_bytes().contains(&b'\r') {
+            line_starts_with_cr(text)
+        } else {
+            pf_compiler::source::line_starts(text)
+        };
         let mut wide = Vec::new();
         if !text.is_ascii() {
             let mut excess = 0;
@@ -139,8 +144,9 @@ impl LineIndex {
         let end = self.line_start(line + 1, text);
         let line_text = text.get(start..end).unwrap_or("");
         // A `\r` before the `\n` stays addressable: clients that treat it as text send
-        // positions after it.
-        let line_text = line_text.strip_suffix('\n').unwrap_or(line_text);
+        // positions after it. A lone `\r` ends its line.
+        let line_text =
+            line_text.strip_suffix('\n').or_else(|| line_text.strip_suffix('\r')).unwrap_or(line_text);
         let mut units = 0usize;
         for (i, c) in line_text.char_indices() {
             let w = enc.width(c);
@@ -156,6 +162,18 @@ impl LineIndex {
     pub fn range(&self, text: &str, start: usize, end: usize, enc: Encoding) -> Range {
         Range { start: self.position(text, start, enc), end: self.position(text, end.max(start), enc) }
     }
+}
+
+/// Line starts where a lone `\r` ends a line too (`\r\n` is one line end).
+fn line_starts_with_cr(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            starts.push(i + 1);
+        }
+    }
+    starts
 }
 
 /// Converts a span of an analysis to an LSP range.
@@ -327,6 +345,20 @@ mod tests {
         // A byte offset inside the emoji rounds down.
         assert_eq!(index.position(text, 2, Encoding::Utf8), Position { line: 0, character: 0 });
         assert_eq!(index.position(text, 999, Encoding::Utf16), Position { line: 1, character: 2 });
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_line_and_crlf_is_one_line_end() {
+        let text = "a\rb\r\nc\nd";
+        let index = LineIndex::new(text);
+        assert_eq!(index.len(), 4);
+        for (offset, line, character) in [(0, 0, 0), (2, 1, 0), (5, 2, 0), (7, 3, 0), (8, 3, 1)] {
+            let p = index.position(text, offset, Encoding::Utf16);
+            assert_eq!((p.line, p.character), (line, character), "offset {offset}");
+        }
+        // Past the end of line 0 is its end, before the `\r`.
+        assert_eq!(index.offset(text, Position::new(0, 9), Encoding::Utf16), 1);
+        roundtrip(text, Encoding::Utf16);
     }
 
     #[test]

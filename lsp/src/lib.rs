@@ -17,8 +17,10 @@ pub mod convert;
 pub mod handlers;
 pub mod locate;
 pub mod server;
+pub mod shift;
 pub mod state;
 pub mod transport;
+pub mod worker;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 

@@ -1,9 +1,12 @@
 //! The server's state: open documents, their analyses, and the immutable [`Snapshot`] that read
 //! requests work on.
 //!
-//! Notifications (`didOpen`, `didChange`, `didClose`) mutate one [`State`] synchronously and in
-//! order; after each, the changed documents are re-analysed and a new `Arc<Snapshot>` is
-//! published. Requests clone the `Arc` and never see a half-applied edit.
+//! Notifications (`didOpen`, `didChange`, `didClose`, `didChangeWatchedFiles`) mutate one
+//! [`State`] synchronously and in order, and only mark documents for analysis; the analysis
+//! thread ([`crate::worker`]) takes the latest text of each marked document, installs its
+//! analysis and a new `Arc<Snapshot>`, and sends diagnostics once nothing waits (so the versions
+//! of a burst of edits that arrive during an analysis are never analysed). Requests clone the
+//! `Arc` and never see a half-applied edit.
 
 use crate::convert::{self, Encoding, Files, LineIndex};
 use pf_compiler::diagnostic::codes;
@@ -13,6 +16,7 @@ use pf_compiler::stdlib;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
+
 use tower_lsp::lsp_types::{self as lsp, TextDocumentContentChangeEvent, Url};
 
 /// One open document.
@@ -65,10 +69,13 @@ impl DocAnalysis {
 /// The state of each open document as requests see it.
 #[derive(Clone, Debug)]
 pub struct DocView {
-    /// The analysis of the current text.
+    /// The last analysis of the document.
     pub current: Arc<DocAnalysis>,
     /// The last analysis whose text parsed without syntax errors (or `current`).
     pub good: Arc<DocAnalysis>,
+    /// The last version the analysis thread handled (that of `current`, unless analysing a
+    /// later one panicked).
+    pub version: i32,
 }
 
 /// An immutable view of every open document, shared by read requests.
@@ -77,9 +84,13 @@ pub struct Snapshot {
     pub encoding: Encoding,
     /// The workspace folder, to show file names relative to it.
     pub root: Option<String>,
+    /// Every workspace folder, for workspace symbols.
+    pub folders: Vec<PathBuf>,
     /// Whether the client takes snippets in completion items (`completionItem.snippetSupport`).
     pub snippets: bool,
     pub docs: BTreeMap<Url, DocView>,
+    /// The latest version of every open document (analysed or not).
+    pub versions: BTreeMap<Url, i32>,
 }
 
 impl Snapshot {
@@ -97,12 +108,35 @@ pub type Publish = Vec<(Url, Option<i32>, Vec<lsp::Diagnostic>)>;
 pub struct State {
     pub encoding: Encoding,
     pub root: Option<String>,
+    pub folders: Vec<PathBuf>,
     pub snippets: bool,
+    /// The open documents, at their latest version.
     docs: BTreeMap<Url, Document>,
     views: BTreeMap<Url, DocView>,
     published: BTreeMap<Url, Vec<lsp::Diagnostic>>,
     /// Views replaced by newer analyses, to be freed after the diagnostics are sent.
     retired: Vec<DocView>,
+    /// Open documents whose latest text is not analysed yet, in the order to analyse them.
+    dirty: Vec<Url>,
+    /// Documents analysed (or closed) since diagnostics were last sent: their lists are sent
+    /// even when unchanged.
+    analysed: BTreeSet<Url>,
+    /// Whether a closed document's diagnostics are still to be cleared.
+    publish_due: bool,
+}
+
+/// What one analysis needs, taken from the state so that it runs without the lock.
+pub struct Job {
+    pub doc: Document,
+    pub docs: BTreeMap<Url, Document>,
+    pub previous: Option<Arc<DocAnalysis>>,
+}
+
+impl Job {
+    /// Runs the analysis.
+    pub fn run(&self) -> DocAnalysis {
+        analyze_doc(&self.doc, &self.docs, self.previous.as_deref())
+    }
 }
 
 /// Answers `use "./file.pf"` from open documents first, then the disk.
@@ -201,8 +235,8 @@ impl State {
     }
 
     /// Takes the views replaced since the last call. Freeing a large analysis takes milliseconds
-    /// and, done while the next one is built, slows it (both use the same allocator): the server
-    /// frees them after it has sent the diagnostics.
+    /// and, done while the next one is built, slows it (both use the same allocator): the
+    /// analysis thread frees them after it has sent the diagnostics.
     pub fn take_retired(&mut self) -> Vec<DocView> {
         std::mem::take(&mut self.retired)
     }
@@ -212,94 +246,133 @@ impl State {
         Arc::new(Snapshot {
             encoding: self.encoding,
             root: self.root.clone(),
+            folders: self.folders.clone(),
             snippets: self.snippets,
             docs: self.views.clone(),
+            versions: self.docs.iter().map(|(u, d)| (u.clone(), d.version)).collect(),
         })
     }
 
-    /// The text of an open document.
-    pub fn text(&self, uri: &Url) -> Option<&str> {
-        self.docs.get(uri).map(|d| d.text.as_str())
+    /// The text and version of an open document.
+    pub fn latest(&self, uri: &Url) -> Option<(&str, i32)> {
+        self.docs.get(uri).map(|d| (d.text.as_str(), d.version))
+    }
+
+    /// Whether a document waits for its analysis.
+    pub fn is_dirty(&self, uri: &Url) -> bool {
+        self.dirty.contains(uri)
+    }
+
+    /// Marks documents for analysis, in order, once each.
+    fn mark(&mut self, uris: impl IntoIterator<Item = Url>) {
+        for uri in uris {
+            if self.docs.contains_key(&uri) && !self.dirty.contains(&uri) {
+                self.dirty.push(uri);
+            }
+        }
+    }
+
+    /// The open documents whose last analysis includes the file `name` (other than itself).
+    fn users_of(&self, name: &str) -> Vec<Url> {
+        self.views
+            .iter()
+            .filter(|(u, v)| {
+                self.docs.get(*u).is_none_or(|d| d.name != name)
+                    && v.current.analysis.sources.find(name).is_some()
+            })
+            .map(|(u, _)| u.clone())
+            .collect()
+    }
+
+    /// The open documents with a `use` that could not be loaded (PF1009).
+    fn waiting(&self) -> Vec<Url> {
+        self.views
+            .iter()
+            .filter(|(_, v)| v.current.analysis.diagnostics.iter().any(|d| d.code == codes::PF1009))
+            .map(|(u, _)| u.clone())
+            .collect()
     }
 
     /// Opens (or replaces) a document. Open documents with a `use` that could not be loaded
     /// (PF1009) are re-analysed too: the new document may be the file they wait for.
-    pub fn open(&mut self, uri: Url, text: String, version: i32) -> Publish {
+    pub fn open(&mut self, uri: Url, text: String, version: i32) {
         let name = name_of(&uri);
-        self.docs.insert(uri.clone(), Document { uri: uri.clone(), name, text, version });
-        let waiting: Vec<Url> = self
-            .views
-            .iter()
-            .filter(|(u, v)| {
-                **u != uri && v.current.analysis.diagnostics.iter().any(|d| d.code == codes::PF1009)
-            })
-            .map(|(u, _)| u.clone())
-            .collect();
-        self.reanalyze_with(&uri, waiting)
+        self.docs.insert(uri.clone(), Document { uri: uri.clone(), name: name.clone(), text, version });
+        let (users, waiting) = (self.users_of(&name), self.waiting());
+        self.mark([uri]);
+        self.mark(users.into_iter().chain(waiting));
     }
 
-    /// Applies content changes in order. A change without a range replaces the text.
-    pub fn change(
-        &mut self,
-        uri: &Url,
-        version: i32,
-        changes: Vec<TextDocumentContentChangeEvent>,
-    ) -> Publish {
+    /// Applies content changes in order (a change without a range replaces the text) and marks
+    /// the document and the open documents whose program includes it for analysis.
+    pub fn change(&mut self, uri: &Url, version: i32, changes: Vec<TextDocumentContentChangeEvent>) {
         let enc = self.encoding;
-        let Some(doc) = self.docs.get_mut(uri) else { return Vec::new() };
+        let Some(doc) = self.docs.get_mut(uri) else { return };
         for change in changes {
             apply_change(&mut doc.text, change, enc);
         }
         doc.version = version;
-        self.reanalyze(uri)
+        let name = doc.name.clone();
+        let users = self.users_of(&name);
+        self.mark([uri.clone()]);
+        self.mark(users);
     }
 
     /// Closes a document; its diagnostics are cleared unless another document's program uses it.
-    pub fn close(&mut self, uri: &Url) -> Publish {
-        let Some(doc) = self.docs.remove(uri) else { return Vec::new() };
-        self.views.remove(uri);
-        let users: Vec<Url> = self
-            .views
-            .iter()
-            .filter(|(_, v)| v.current.analysis.sources.find(&doc.name).is_some())
-            .map(|(u, _)| u.clone())
-            .collect();
-        for u in users {
-            self.analyze_one(&u);
+    pub fn close(&mut self, uri: &Url) {
+        let Some(doc) = self.docs.remove(uri) else { return };
+        self.dirty.retain(|u| u != uri);
+        if let Some(old) = self.views.remove(uri) {
+            self.retired.push(old);
         }
-        self.publish(Some(uri))
+        let users = self.users_of(&doc.name);
+        self.mark(users);
+        // Its (now empty) list is sent even if it was empty before.
+        self.analysed.insert(uri.clone());
     }
 
-    /// Re-analyses `uri` and every open document whose program includes it.
-    fn reanalyze(&mut self, uri: &Url) -> Publish {
-        self.reanalyze_with(uri, Vec::new())
-    }
-
-    /// Re-analyses `uri`, every open document whose program includes it, and `also`.
-    fn reanalyze_with(&mut self, uri: &Url, also: Vec<Url>) -> Publish {
-        let Some(name) = self.docs.get(uri).map(|d| d.name.clone()) else { return Vec::new() };
-        self.analyze_one(uri);
-        let mut users: BTreeSet<Url> = self
-            .views
-            .iter()
-            .filter(|(u, v)| *u != uri && v.current.analysis.sources.find(&name).is_some())
-            .map(|(u, _)| u.clone())
-            .collect();
-        users.extend(also.into_iter().filter(|u| u != uri));
-        for u in users {
-            self.analyze_one(&u);
+    /// Files changed on disk (`workspace/didChangeWatchedFiles`): the open documents whose
+    /// program includes one of them, and those waiting for a file that could not be loaded, are
+    /// re-analysed. An open document's own text wins over the disk, so its change is ignored.
+    pub fn files_changed(&mut self, names: &[String]) {
+        let mut marked = Vec::new();
+        for name in names {
+            if self.docs.values().any(|d| &d.name == name) {
+                continue;
+            }
+            marked.extend(self.users_of(name));
         }
-        self.publish(Some(uri))
+        if !marked.is_empty() || !names.is_empty() {
+            marked.extend(self.waiting());
+        }
+        self.mark(marked);
     }
 
-    fn analyze_one(&mut self, uri: &Url) {
-        let Some(doc) = self.docs.get(uri) else { return };
-        // The analysis runs on the long-lived analysis thread (see `on_analysis_thread`), with
-        // copies of the open documents. After a panic the previous analysis stays.
-        let (doc, docs) = (doc.clone(), self.docs.clone());
+    /// The next document to analyse, with what the analysis needs: its latest text, the open
+    /// documents (for its `use`s) and its last analysis that parsed.
+    pub fn next_job(&mut self) -> Option<Job> {
+        if self.dirty.is_empty() {
+            return None;
+        }
+        let uri = self.dirty.remove(0);
+        let doc = self.docs.get(&uri)?.clone();
+        let docs = self.docs.clone();
         // The last analysis that parsed is the one with entries to reuse.
-        let previous = self.views.get(uri).map(|v| v.good.clone());
-        let Some(current) = on_analysis_thread(move || analyze_doc(&doc, &docs, previous.as_deref())) else {
+        let previous = self.views.get(&uri).map(|v| v.good.clone());
+        Some(Job { doc, docs, previous })
+    }
+
+    /// Installs the analysis of `version` of `uri` (`None`: it panicked, and the previous
+    /// analysis stays), unless the document was closed meanwhile.
+    pub fn install(&mut self, uri: &Url, version: i32, analysis: Option<DocAnalysis>) {
+        if !self.docs.contains_key(uri) {
+            return;
+        }
+        self.analysed.insert(uri.clone());
+        let Some(current) = analysis else {
+            if let Some(v) = self.views.get_mut(uri) {
+                v.version = version;
+            }
             return;
         };
         let current = Arc::new(current);
@@ -307,14 +380,33 @@ impl State {
             (false, Some(old)) if old.good.parsed => old.good.clone(),
             _ => current.clone(),
         };
-        if let Some(old) = self.views.insert(uri.clone(), DocView { current, good }) {
+        if let Some(old) = self.views.insert(uri.clone(), DocView { current, good, version }) {
             self.retired.push(old);
         }
     }
 
+    /// Asks the analysis thread for a round even if nothing is to be analysed (a new snapshot,
+    /// and diagnostics if any changed).
+    pub fn touch(&mut self) {
+        self.publish_due = true;
+    }
+
+    /// Whether diagnostics are due: nothing waits for analysis, and something was analysed or
+    /// closed (or [`State::touch`]ed) since they were last sent.
+    pub fn publish_due(&self) -> bool {
+        self.dirty.is_empty() && (self.publish_due || !self.analysed.is_empty())
+    }
+
+    /// The diagnostics to send now (see [`State::publish_due`]).
+    pub fn take_publish(&mut self) -> Publish {
+        self.publish_due = false;
+        let changed = std::mem::take(&mut self.analysed);
+        self.publish(&changed)
+    }
+
     /// The diagnostics of every file of every open program, by URI; only lists that changed
-    /// (and always the list of `changed`).
-    fn publish(&mut self, changed: Option<&Url>) -> Publish {
+    /// (and always the lists of the documents in `changed`).
+    fn publish(&mut self, changed: &BTreeSet<Url>) -> Publish {
         let enc = self.encoding;
         let mut all: BTreeMap<Url, Vec<lsp::Diagnostic>> = BTreeMap::new();
         // What each list holds already: a set, not a scan of the list, which made publishing
@@ -361,7 +453,7 @@ impl State {
         for uri in urls {
             let new = all.remove(&uri).unwrap_or_default();
             let old = self.published.get(&uri);
-            if old != Some(&new) || Some(&uri) == changed {
+            if old != Some(&new) || changed.contains(&uri) {
                 let version = self.docs.get(&uri).map(|d| d.version);
                 out.push((uri.clone(), version, new.clone()));
             }
@@ -372,54 +464,6 @@ impl State {
             }
         }
         out
-    }
-}
-
-/// A job for the analysis thread.
-type Job = Box<dyn FnOnce() + Send>;
-
-/// Runs `f` on the analysis thread and waits for it; `None` if it panicked (a job that frees
-/// memory never panics, so the thread lives on).
-///
-/// One long-lived thread with a 256 MiB stack (reserved, not committed), so that the parser's
-/// recursion never overflows whatever thread a notification arrives on, and so that each analysis
-/// reuses the memory the previous ones freed: on a new thread every time, the allocator hands out
-/// fresh pages and page faults took a fifth of the time of an analysis. Falls back to the calling
-/// thread if the analysis thread cannot be started.
-pub fn on_analysis_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    let run = move || std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok();
-    let (done, result) = std::sync::mpsc::sync_channel(1);
-    submit(Box::new(move || {
-        let _ = done.send(run());
-    }));
-    result.recv().ok().flatten()
-}
-
-/// Frees `value` on the analysis thread, after the jobs queued before it and without waiting:
-/// freed there, its memory is reused by the next analysis.
-pub fn free_on_analysis_thread<T: Send + 'static>(value: T) {
-    submit(Box::new(move || drop(value)));
-}
-
-/// Queues a job on the analysis thread (started on first use), or runs it here if that thread
-/// cannot be started.
-fn submit(job: Job) {
-    static JOBS: OnceLock<Option<std::sync::Mutex<std::sync::mpsc::Sender<Job>>>> = OnceLock::new();
-    let jobs = JOBS.get_or_init(|| {
-        let (tx, rx) = std::sync::mpsc::channel::<Job>();
-        std::thread::Builder::new()
-            .name("pf-analysis".into())
-            .stack_size(256 << 20)
-            .spawn(move || rx.into_iter().for_each(|job| job()))
-            .ok()
-            .map(|_| std::sync::Mutex::new(tx))
-    });
-    let sent = match jobs {
-        Some(jobs) => jobs.lock().unwrap_or_else(|p| p.into_inner()).send(job),
-        None => Err(std::sync::mpsc::SendError(job)),
-    };
-    if let Err(std::sync::mpsc::SendError(job)) = sent {
-        job();
     }
 }
 

@@ -209,7 +209,10 @@ fn pipelined_requests_interleaved_with_edits_are_each_answered_once() {
             .filter(|n| n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == u)
             .collect();
         let versions: Vec<i64> = published.iter().map(|n| n["params"]["version"].as_i64().unwrap()).collect();
-        assert_eq!(versions, (1..=version).collect::<Vec<_>>(), "each version published once, in order");
+        // Versions that a later one replaced before their analysis are never analysed: the
+        // published ones increase, and the last is the last sent.
+        assert!(versions.windows(2).all(|w| w[0] < w[1]), "in order, each once: {versions:?}");
+        assert_eq!(versions.last(), Some(&version), "the last version is published");
         let final_diagnostics = published.last().unwrap()["params"]["diagnostics"].as_array().unwrap();
         assert_eq!(essence(final_diagnostics), essence(&fresh_diagnostics), "the final diagnostics");
         let stray: Vec<&Value> = rest.iter().filter(|n| n.get("method").is_none()).collect();

@@ -714,8 +714,8 @@ fn editors_doc_says_what_formatting_the_server_advertises() {
         assert_eq!(init["capabilities"]["documentFormattingProvider"], true);
         assert!(section.contains("advertises `documentFormattingProvider`"), "{section}");
         assert!(!section.contains("not advertised"), "{section}");
-        assert_eq!(init["capabilities"]["documentRangeFormattingProvider"], Value::Null);
-        assert!(section.contains("Range formatting is not offered"), "{section}");
+        assert_eq!(init["capabilities"]["documentRangeFormattingProvider"], true);
+        assert!(section.contains("advertises\n`documentRangeFormattingProvider`"), "{section}");
         assert!(c.shutdown().await);
     })
 }

@@ -47,19 +47,21 @@ const SNIPPETS: &[&str] = &[
     ")",
 ];
 
+/// A char boundary at or before `i`, not between the `\r` and `\n` of one line end (not a
+/// position in LSP).
 fn floor(text: &str, mut i: usize) -> usize {
     i = i.min(text.len());
-    while !text.is_char_boundary(i) {
+    while !text.is_char_boundary(i) || (text[..i].ends_with('\r') && text[i..].starts_with('\n')) {
         i -= 1;
     }
     i
 }
 
-/// LSP position (UTF-16) of a byte offset.
+/// LSP position (UTF-16) of a byte offset; lines end at `\n`, `\r\n` or a lone `\r`.
 fn position(text: &str, offset: usize) -> serde_json::Value {
     let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.matches('\n').count() + before.matches('\r').count() - before.matches("\r\n").count();
+    let start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
     json!({ "line": line, "character": before[start..].encode_utf16().count() })
 }
 

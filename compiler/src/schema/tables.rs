@@ -1,6 +1,7 @@
 //! The language's declarations, blocks and fields.
 
 use super::types::*;
+use crate::stdlib;
 
 const DAY: u64 = 86_400;
 const STR: Ty = Ty::Str;
@@ -9,13 +10,23 @@ const TAGS: Ty = Ty::Map(&STR);
 
 macro_rules! field {
     ($name:literal, $ty:expr, required, $doc:literal) => {
-        Field { name: $name, ty: $ty, required: true, default: None, doc: $doc }
+        Field { name: $name, ty: $ty, required: true, default: None, doc: $doc, table: None }
+    };
+    ($name:literal, $ty:expr, $default:literal, $doc:literal, table = $table:expr) => {
+        Field {
+            name: $name,
+            ty: $ty,
+            required: false,
+            default: Some($default),
+            doc: $doc,
+            table: Some($table),
+        }
     };
     ($name:literal, $ty:expr, $default:literal, $doc:literal) => {
-        Field { name: $name, ty: $ty, required: false, default: Some($default), doc: $doc }
+        Field { name: $name, ty: $ty, required: false, default: Some($default), doc: $doc, table: None }
     };
     ($name:literal, $ty:expr, $doc:literal) => {
-        Field { name: $name, ty: $ty, required: false, default: None, doc: $doc }
+        Field { name: $name, ty: $ty, required: false, default: None, doc: $doc, table: None }
     };
 }
 
@@ -242,7 +253,7 @@ const VARIABLES: Ty = Ty::Map(&Ty::Text);
 
 pub static BUILD: Schema = Schema {
     fields: &[
-        field!("image", STR, "\"aws/codebuild/amazonlinux2-x86_64-standard:5.0\"", "The CodeBuild image."),
+        field!("image", STR, "\"aws/codebuild/amazonlinux2-x86_64-standard:5.0\"", "The CodeBuild image.", table = &stdlib::CODEBUILD_IMAGES),
         field!("compute", Ty::Enum(COMPUTE_TYPES), "small", "The CodeBuild compute size (`2xlarge`, which starts with a digit, is written as a string: `compute = \"2xlarge\"`)."),
         field!(
             "timeout",
@@ -328,7 +339,7 @@ pub static NETWORK: Schema = Schema {
 
 pub static COMPUTE: Schema = Schema {
     fields: &[
-        field!("instance", STR, "\"t3.micro\"", "The EC2 instance type."),
+        field!("instance", STR, "\"t3.micro\"", "The EC2 instance type.", table = &stdlib::INSTANCE_TYPES),
         field!("min", Ty::Int { min: 0, max: 1000 }, "1", "Minimum number of instances."),
         field!(
             "max",
@@ -362,7 +373,7 @@ pub static DATABASES: &[Variant] = &[
 pub static DATABASE: Schema = Schema {
     fields: &[
         field!("version", STR, "the engine's current major version", "The engine version."),
-        field!("class", STR, "\"db.t4g.micro\"", "The DB instance class."),
+        field!("class", STR, "\"db.t4g.micro\"", "The DB instance class.", table = &stdlib::DB_CLASSES),
         field!("storage", Ty::Size { min: 20 * 1024, max: 64 * 1024 * 1024 }, "20GB", "Allocated storage (encrypted)."),
         field!("multi_az", Ty::Bool, "false", "A standby in a second AZ (needs `network.azs >= 2`)."),
         field!("backup", Ty::Duration { min: DAY, max: 35 * DAY }, "7d", "How long automated backups are kept, in whole days (1d to 35d: pf does not turn RDS automated backups off)."),
@@ -381,7 +392,7 @@ pub static CACHES: &[Variant] = &[Variant {
 
 pub static REDIS: Schema = Schema {
     fields: &[
-        field!("node", STR, "\"cache.t4g.micro\"", "The cache node type."),
+        field!("node", STR, "\"cache.t4g.micro\"", "The cache node type.", table = &stdlib::CACHE_NODES),
         field!("nodes", Ty::Int { min: 1, max: 6 }, "1", "Number of nodes (a primary and replicas)."),
         field!("version", STR, "\"7.1\"", "The Redis engine version."),
     ],
@@ -599,7 +610,7 @@ const ACTION_PARALLEL: Child = Child {
 pub static TEST: Schema = Schema {
     fields: &[
         field!("commands", STRS, required, "The test commands."),
-        field!("image", STR, "the app build's image", "The CodeBuild image."),
+        field!("image", STR, "the app build's image", "The CodeBuild image.", table = &stdlib::CODEBUILD_IMAGES),
         field!("compute", Ty::Enum(COMPUTE_TYPES), "the app build's compute", "The CodeBuild compute size (`2xlarge`, which starts with a digit, is written as a string: `compute = \"2xlarge\"`)."),
         field!(
             "timeout",

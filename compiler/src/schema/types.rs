@@ -209,6 +209,8 @@ pub struct Field {
     /// The default, as pf source text (shown in hover), if any.
     pub default: Option<&'static str>,
     pub doc: &'static str,
+    /// The standard library's table of the values a text field takes (offered by completion).
+    pub table: Option<&'static crate::stdlib::Table>,
 }
 
 impl Field {

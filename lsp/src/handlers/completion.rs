@@ -29,6 +29,15 @@ pub fn completion(snap: &Snapshot, params: CompletionParams) -> Option<Completio
         TextEdit { range: Range { start: p, end: p }, new_text: format!("use {module}\n") }
     };
     let mut items = complete(&ctx, &docs, &imported(doc, offset), &import);
+    // Inside a string, what was typed after the quote is replaced (values contain dots, which
+    // many editors treat as word breaks).
+    if let Some(typed) = ctx.in_string.then(|| string_start(&ctx.entry)).flatten() {
+        let start = doc.index.position(&doc.text, offset - typed, snap.encoding);
+        let range = Range { start, end: p.position };
+        for i in &mut items {
+            i.text_edit = Some(CompletionTextEdit::Edit(TextEdit { range, new_text: i.label.clone() }));
+        }
+    }
     // Module paths contain dots, which many editors treat as word breaks: `use std.b|` must
     // replace all of `std.b`, not only `b`.
     if let Some(path) = ctx.entry.strip_prefix("use ").map(str::trim_start) {
@@ -110,7 +119,7 @@ pub fn complete(
     import: &dyn Fn(&str) -> TextEdit,
 ) -> Vec<CompletionItem> {
     if ctx.in_text {
-        return Vec::new();
+        return if ctx.in_string { string_values(ctx) } else { Vec::new() };
     }
     let names = |kinds: &[DeclKind]| -> Vec<CompletionItem> {
         let mut seen = BTreeSet::new();
@@ -143,8 +152,8 @@ pub fn complete(
                 let mut head = head.split_whitespace();
                 let (kw, own) = (head.next().unwrap_or(""), head.next().unwrap_or(""));
                 let parents = match kw {
-                    "env" => names(&[DeclKind::Env, DeclKind::Profile]),
-                    "profile" => names(&[DeclKind::Profile]),
+                    "env" => with_profiles(names(&[DeclKind::Env, DeclKind::Profile]), import),
+                    "profile" => with_profiles(names(&[DeclKind::Profile]), import),
                     "build" => with_presets(names(&[DeclKind::Build]), import),
                     _ => Vec::new(),
                 };
@@ -169,7 +178,9 @@ pub fn complete(
                 if let (true, Ty::List(inner)) = (ctx.in_list, ty) {
                     ty = inner;
                 }
-                return values(ty, ctx, docs, &names, import);
+                let mut out = table_values(field, true);
+                out.extend(values(ty, ctx, docs, &names, import));
+                return out;
             }
             if let Some(child) = words.first().and_then(|w| schema.child(w)) {
                 // `deploy test `: the label is written; nothing more to offer.
@@ -271,17 +282,70 @@ fn values(
     }
 }
 
-/// Build presets of the program plus those of the standard library.
-/// `out` and the standard build presets not imported yet, each with the edit that imports it.
-fn with_presets(mut out: Vec<CompletionItem>, import: &dyn Fn(&str) -> TextEdit) -> Vec<CompletionItem> {
-    for (name, module) in stdlib::BUILD_PRESETS {
+/// The values of a text field's table in the standard library ([`Field::table`]), each with
+/// its documentation; `quoted`: inserted as a string (after `=`), else as the string's text
+/// (inside quotes already).
+fn table_values(field: &'static Field, quoted: bool) -> Vec<CompletionItem> {
+    let Some(table) = field.table else { return Vec::new() };
+    let header = table.header();
+    table
+        .values()
+        .iter()
+        .map(|v| {
+            let default = field.default == Some(format!("\"{v}\"").as_str());
+            let mut i = item(v, CompletionItemKind::VALUE, field.doc, None);
+            i.insert_text = Some(if quoted { format!("\"{v}\"") } else { v.to_string() });
+            i.filter_text = Some(v.to_string());
+            let note = if default { " (the default)" } else { "" };
+            i.documentation = markdown(format!("**{v}**{note}\n\n{}\n\n{header}", field.doc));
+            i.preselect = default.then_some(true);
+            i
+        })
+        .collect()
+}
+
+/// Completions inside a string: the values of the field's table (`instance = "t3.|`).
+fn string_values(ctx: &Context) -> Vec<CompletionItem> {
+    let Scope::Block { schema, .. } = context::resolve(&ctx.headers) else { return Vec::new() };
+    let Some((key, value)) = ctx.entry.split_once('=') else { return Vec::new() };
+    let Some(field) = schema.field(key.trim()) else { return Vec::new() };
+    if !value.trim_start().starts_with('"') || value.trim_start()[1..].contains('"') {
+        return Vec::new();
+    }
+    table_values(field, false)
+}
+
+/// The start of what is typed inside the string at the end of `entry` (after its quote).
+pub fn string_start(entry: &str) -> Option<usize> {
+    entry.rfind('"').map(|q| entry.len() - q - 1)
+}
+
+/// `out` and the standard presets of `list` not imported yet, each with the edit that imports
+/// it and its module's documentation.
+fn with_stdlib(
+    mut out: Vec<CompletionItem>,
+    list: &[(&str, &str)],
+    import: &dyn Fn(&str) -> TextEdit,
+) -> Vec<CompletionItem> {
+    for (name, module) in list {
         if !out.iter().any(|i| i.label == *name) {
             let mut i = item(name, CompletionItemKind::MODULE, &format!("preset from `use {module}`"), None);
             i.additional_text_edits = Some(vec![import(module)]);
+            i.documentation = stdlib::doc(module).and_then(markdown);
             out.push(i);
         }
     }
     out
+}
+
+/// Build presets of the program plus those of the standard library.
+fn with_presets(out: Vec<CompletionItem>, import: &dyn Fn(&str) -> TextEdit) -> Vec<CompletionItem> {
+    with_stdlib(out, stdlib::BUILD_PRESETS, import)
+}
+
+/// Environment profiles of the program plus those of the standard library.
+fn with_profiles(out: Vec<CompletionItem>, import: &dyn Fn(&str) -> TextEdit) -> Vec<CompletionItem> {
+    with_stdlib(out, stdlib::PROFILES, import)
 }
 
 fn item(label: &str, kind: CompletionItemKind, detail: &str, snippet: Option<String>) -> CompletionItem {

@@ -6,12 +6,15 @@ pub mod completion;
 pub mod definition;
 pub mod folding;
 pub mod formatting;
+pub mod highlight;
 pub mod hover;
 pub mod inlay_hints;
 pub mod references;
 pub mod rename;
+pub mod selection;
 pub mod semantic_tokens;
 pub mod symbols;
+pub mod workspace;
 
 use crate::convert::{Encoding, LineIndex};
 use crate::locate::{self, Item, Sym};

@@ -1,13 +1,15 @@
 //! `textDocument/documentSymbol` (hierarchical: declarations, their blocks, stages, actions) and
-//! `workspace/symbol` (declarations of all open programs, fuzzy match on the name).
+//! `workspace/symbol` (declarations of all open programs and of the workspace folders' `.pf`
+//! files, fuzzy match on the name).
 
+use super::workspace::Index;
 use super::{location, range};
 use crate::state::{DocAnalysis, Snapshot};
 use pf_compiler::ast::{self, Entry};
 use pf_compiler::schema::DeclKind;
 use pf_compiler::source::FileId;
 use tower_lsp::lsp_types::{
-    DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse, SymbolInformation, SymbolKind,
+    DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse, Location, SymbolInformation, SymbolKind,
     WorkspaceSymbolParams,
 };
 
@@ -109,9 +111,14 @@ pub fn fuzzy(pattern: &str, name: &str) -> bool {
     p.chars().all(|c| it.any(|x| x == c))
 }
 
-/// Answers a workspace symbol request.
+/// Answers a workspace symbol request: the declarations of the open programs (open documents and
+/// the files they `use`), then those of the other `.pf` files of the workspace folders.
 #[allow(deprecated)] // `SymbolInformation::deprecated` must be written
-pub fn workspace(snap: &Snapshot, params: WorkspaceSymbolParams) -> Option<Vec<SymbolInformation>> {
+pub fn workspace(
+    snap: &Snapshot,
+    index: &Index,
+    params: WorkspaceSymbolParams,
+) -> Option<Vec<SymbolInformation>> {
     let mut out: Vec<SymbolInformation> = Vec::new();
     for view in snap.docs.values() {
         let doc = &view.current;
@@ -135,6 +142,20 @@ pub fn workspace(snap: &Snapshot, params: WorkspaceSymbolParams) -> Option<Vec<S
                 container_name: Some(decl.kind.keyword().to_string()),
             });
         }
+    }
+    let known = |name: &str| snap.docs.values().any(|v| v.current.analysis.sources.find(name).is_some());
+    for decl in index.decls(&snap.folders, snap.encoding, &known) {
+        if !fuzzy(&params.query, &decl.name) {
+            continue;
+        }
+        out.push(SymbolInformation {
+            name: decl.name,
+            kind: kind_of(decl.kind.keyword(), 0),
+            tags: None,
+            deprecated: None,
+            location: Location { uri: decl.uri, range: decl.range },
+            container_name: Some(decl.kind.keyword().to_string()),
+        });
     }
     Some(out)
 }

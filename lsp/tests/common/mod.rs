@@ -48,6 +48,12 @@ impl Client {
 
     /// Like [`Client::start`], with `textDocument` client capabilities (none when null).
     pub async fn start_with(utf8: bool, text_document: Value) -> (Client, Value) {
+        Client::start_full(utf8, json!({ "textDocument": text_document }), "file:///pf-test").await
+    }
+
+    /// Like [`Client::start`], with client capabilities merged over the position encodings (a
+    /// null `textDocument` is left out) and a root URI.
+    pub async fn start_full(utf8: bool, extra: Value, root_uri: &str) -> (Client, Value) {
         let (client_side, server_side) = tokio::io::duplex(1 << 22);
         let (server_read, server_write) = tokio::io::split(server_side);
         let server = tokio::spawn(pf_lsp::serve(server_read, server_write));
@@ -63,12 +69,13 @@ impl Client {
         };
         let encodings = if utf8 { json!(["utf-8", "utf-16"]) } else { json!(["utf-16"]) };
         let mut capabilities = json!({ "general": { "positionEncodings": encodings } });
-        if !text_document.is_null() {
-            capabilities["textDocument"] = text_document;
+        for (k, v) in extra.as_object().into_iter().flatten() {
+            if !v.is_null() {
+                capabilities[k] = v.clone();
+            }
         }
-        let init = c
-            .request("initialize", json!({ "capabilities": capabilities, "rootUri": "file:///pf-test" }))
-            .await;
+        let init =
+            c.request("initialize", json!({ "capabilities": capabilities, "rootUri": root_uri })).await;
         c.notify("initialized", json!({})).await;
         (c, init)
     }
@@ -79,9 +86,7 @@ impl Client {
     }
 
     async fn send(&mut self, v: Value) {
-        let body = v.to_string();
-        let frame = format!("Content-Length: {}\r\n\r\n{}", body.len(), body);
-        self.send_raw(frame.as_bytes()).await;
+        self.send_raw(frame(&v).as_bytes()).await;
     }
 
     /// The next message from the server (panics after 10 s).
@@ -229,6 +234,12 @@ impl Client {
         let clean = tokio::time::timeout(Duration::from_secs(5), self.server).await.unwrap().unwrap();
         (clean, self.notifications)
     }
+}
+
+/// A JSON-RPC frame.
+pub fn frame(v: &Value) -> String {
+    let body = v.to_string();
+    format!("Content-Length: {}\r\n\r\n{}", body.len(), body)
 }
 
 /// The UTF-16 position of the `nth` occurrence of `needle` in `text`, plus `delta` chars.
