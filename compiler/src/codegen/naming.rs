@@ -77,13 +77,17 @@ pub fn env_role_prefix(app: &str, env: &str) -> String {
 
 /// The environment stack's parameter that receives the pipeline's artifact bucket name.
 pub fn artifact_bucket_parameter() -> &'static str {
-    "ArtifactBucket"
+    PASSED_BY_PIPELINE[0]
 }
 
 /// The environment stack's parameter that receives the ARN of the artifact bucket's KMS key.
 pub fn artifact_key_parameter() -> &'static str {
-    "ArtifactKeyArn"
+    PASSED_BY_PIPELINE[1]
 }
+
+/// The environment stack's parameters that the pipeline's CloudFormation actions pass as
+/// parameter overrides (not in the template configuration).
+pub const PASSED_BY_PIPELINE: &[&str] = &["ArtifactBucket", "ArtifactKeyArn"];
 
 /// The environment stack's output with the app's URL (read by test actions as `APP_URL`).
 pub fn env_url_output() -> &'static str {

@@ -57,6 +57,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
         "DbPasswordReference",
         "the master password",
         &["managed", "ssm-secure", "secretsmanager"],
+        Some("managed"),
     );
     t.condition("HasDatabase", equals("HasDatabase", "true"));
     t.condition("DbIsPostgres", equals("DbEngine", "postgres"));

@@ -27,6 +27,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
             "CertificateArn",
             "the ACM certificate ARN of the HTTPS listener",
             &["none", "plain", "ssm", "secretsmanager"],
+            None,
         );
         t.condition("HasHttps", not(equals("CertificateSource", "none")));
         t.condition("CertificateFromSsm", equals("CertificateSource", "ssm"));

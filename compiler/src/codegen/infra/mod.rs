@@ -290,19 +290,28 @@ fn common_params(_ctx: &Ctx, t: &mut Template) {
 /// `ssm-secure`, `secretsmanager`) and `value` (the plain value, or the name of the SSM parameter
 /// or Secrets Manager secret). The template resolves it with [`resolved_text`]. Configurations
 /// hold names only, never secrets.
-pub fn text_params(t: &mut Template, prefix: &str, value: &str, what: &str, sources: &[&str]) {
+/// `default`: the source of environments that have no such value (the value is then empty);
+/// `None` when every environment sets both.
+pub fn text_params(
+    t: &mut Template,
+    prefix: &str,
+    value: &str,
+    what: &str,
+    sources: &[&str],
+    default: Option<&str>,
+) {
     let mut chars = what.chars();
     let what_cap: String = chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars).collect();
-    t.param(
-        &format!("{prefix}Source"),
-        json!({"Type": "String", "AllowedValues": sources,
-               "Description": format!("Where {what} comes from (see {value}).")}),
-    );
-    t.param(
-        value,
-        json!({"Type": "String",
-               "Description": format!("{what_cap}: the value itself when {prefix}Source is plain, else the name of the SSM parameter or the Secrets Manager secret (id[:SecretString:json-key]); never a secret.")}),
-    );
+    let mut source = json!({"Type": "String", "AllowedValues": sources,
+               "Description": format!("Where {what} comes from (see {value}).")});
+    let mut reference = json!({"Type": "String",
+               "Description": format!("{what_cap}: the value itself when {prefix}Source is plain, else the name of the SSM parameter or the Secrets Manager secret (id[:SecretString:json-key]); never a secret.")});
+    if let Some(d) = default {
+        source["Default"] = json!(d);
+        reference["Default"] = json!("");
+    }
+    t.param(&format!("{prefix}Source"), source);
+    t.param(value, reference);
 }
 
 /// The config values of a text (see [`text_params`]).
@@ -344,6 +353,28 @@ pub fn resolved_text(
     iff(from_ssm, sub(&format!("{{{{resolve:{ssm_kind}:${{{value}}}}}}}")), rest)
 }
 
+/// The parameters of `template` that CloudFormation would demand of a stack given `values` (and
+/// what the pipeline passes, [`naming::PASSED_BY_PIPELINE`]): declared, without a `Default`, and
+/// not given. Empty for every generated configuration (checked in [`generate`] in debug builds,
+/// and by the emulated deployments); the class of bug a stack that does not create comes from.
+pub fn unset_parameters(template: &Value, values: &Values) -> Vec<String> {
+    let declared = template["Parameters"].as_object().cloned().unwrap_or_default();
+    declared
+        .iter()
+        .filter(|(name, def)| {
+            def.get("Default").is_none()
+                && !naming::PASSED_BY_PIPELINE.contains(&name.as_str())
+                && !values.iter().any(|(k, _)| k == *name)
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// The values of `values` that `template` does not declare (CloudFormation rejects them).
+pub fn undeclared_values(template: &Value, values: &Values) -> Vec<String> {
+    values.iter().filter(|(k, _)| template["Parameters"].get(k).is_none()).map(|(k, _)| k.clone()).collect()
+}
+
 /// The infrastructure files of every app: its template and one configuration per environment.
 pub fn generate(program: &Program, options: &super::Options) -> Vec<super::OutputFile> {
     let ext = match options.cfn_format {
@@ -362,6 +393,12 @@ pub fn generate(program: &Program, options: &super::Options) -> Vec<super::Outpu
         };
         files.push(super::OutputFile { path: naming::infra_template_file(&app.name, ext), contents });
         for env in &ctx.envs {
+            debug_assert!(
+                unset_parameters(&doc, &values(&ctx, env)).is_empty()
+                    && undeclared_values(&doc, &values(&ctx, env)).is_empty(),
+                "the configuration of {} does not fit its template",
+                env.name
+            );
             files.push(super::OutputFile {
                 path: naming::config_file(&app.name, &env.name),
                 contents: super::cfn::to_json(&super::config::config(&ctx, env)),
@@ -386,6 +423,30 @@ mod tests {
         p.pipelines[0].stages.retain(|s| s.name != "uat");
         assert_eq!(names(&p), ["test", "prod"]);
         assert!(deployed_envs(&p, "other").is_empty());
+    }
+
+    /// The stack that did not create (issue 17): an environment without a database, beside one
+    /// with, left the database's password parameters unset.
+    #[test]
+    fn every_parameter_without_default_is_set_by_every_config() {
+        let mut p = fixture::sample_program();
+        assert!(p.envs.iter().any(|e| e.database.is_some()));
+        p.envs[0].database = None;
+        p.envs[0].cache = None;
+        p.envs[0].dns = None;
+        let ctx = Ctx::new(&p, &p.apps[0]).unwrap();
+        let t = template(&ctx);
+        for env in &ctx.envs {
+            let v = values(&ctx, env);
+            assert_eq!(unset_parameters(&t, &v), Vec::<String>::new(), "{}", env.name);
+            assert_eq!(undeclared_values(&t, &v), Vec::<String>::new(), "{}", env.name);
+        }
+        // The check sees a missing value and an undeclared one.
+        let mut v = values(&ctx, ctx.envs[0]);
+        v.retain(|(k, _)| k != "InstanceType");
+        v.push(("Typo".into(), "1".into()));
+        assert_eq!(unset_parameters(&t, &v), ["InstanceType"]);
+        assert_eq!(undeclared_values(&t, &v), ["Typo"]);
     }
 
     #[test]

@@ -1,0 +1,195 @@
+//! Evidence that the output deploys: every example is built as its repository would hold it, then
+//! deployed in an emulated account (moto, in process, `tests/deploy/harness.py`): the pipeline
+//! stack, then every stack its CloudFormation actions deploy, then the same from a variant
+//! program (other instance types: updates). cfripper runs on every generated template.
+//! Needs `pip install "moto[cloudformation]==5.2.6" cfripper==1.22.1` (`.ci/run` does).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn examples() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir("examples")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pf"))
+        .collect();
+    v.sort();
+    assert!(v.len() >= 5, "the five scenarios are examples");
+    v
+}
+
+/// The variant of a program: every environment runs another instance type, so each environment
+/// stack is updated. The type is set in the environment's own `compute` block (added if it has
+/// none), which overrides what a profile or a parent gives.
+fn variant(source: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_env = false;
+    let mut env_has_compute = false;
+    for line in source.lines() {
+        if line.starts_with("env ") && line.trim_end().ends_with('{') {
+            in_env = true;
+            env_has_compute = source_env_body(source, line).contains("\n  compute {");
+            out.push(line.to_string());
+            if !env_has_compute {
+                out.push("  compute { instance = \"c6i.large\" }".to_string());
+            }
+            continue;
+        }
+        if in_env && line == "}" {
+            in_env = false;
+        }
+        if in_env && env_has_compute && line.starts_with("  compute {") {
+            out.push(with_instance(line));
+            continue;
+        }
+        out.push(line.to_string());
+    }
+    out.join("\n") + "\n"
+}
+
+/// The body of the environment whose header is `header`, up to its closing brace.
+fn source_env_body<'a>(source: &'a str, header: &str) -> &'a str {
+    let start = source.find(header).unwrap();
+    let rest = &source[start..];
+    &rest[..rest.find("\n}").map_or(rest.len(), |i| i + 2)]
+}
+
+/// A `compute { ... }` line with another instance type.
+fn with_instance(line: &str) -> String {
+    let other = if line.contains("\"c6i.large\"") { "c6i.xlarge" } else { "c6i.large" };
+    match line.find("instance") {
+        Some(i) => {
+            let value_start = i + line[i..].find('"').unwrap();
+            let value_end = value_start + 1 + line[value_start + 1..].find('"').unwrap();
+            format!("{}\"{other}\"{}", &line[..value_start], &line[value_end + 1..])
+        }
+        None => line.replacen("compute {", &format!("compute {{ instance = \"{other}\","), 1),
+    }
+}
+
+/// Copies each program into `root/NAME/` and builds it there, into its project's output folder,
+/// as its repository would hold it (pf's output is committed next to the source).
+fn build_projects(root: &Path, transform: fn(&str) -> String) {
+    for e in examples() {
+        let name = e.file_stem().unwrap().to_string_lossy().to_string();
+        let dir = root.join(&name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let program = dir.join(e.file_name().unwrap());
+        std::fs::write(&program, transform(&std::fs::read_to_string(&e).unwrap())).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_pf")).arg("build").arg(&program).output().unwrap();
+        assert!(
+            o.status.success(),
+            "pf build {} failed:\n{}",
+            program.display(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+fn python(script: &str, args: &[&Path]) -> (bool, String) {
+    let o = Command::new("python3")
+        .arg(Path::new("tests/deploy").join(script))
+        .args(args)
+        .output()
+        .expect("python3 is needed");
+    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    (o.status.success(), text)
+}
+
+/// One example's block of the harness's report.
+fn block<'a>(report: &'a str, example: &str) -> &'a str {
+    let start =
+        report.find(&format!("example: {example}\n")).unwrap_or_else(|| panic!("{example} in:\n{report}"));
+    let rest = &report[start + 1..];
+    &report[start..start + 1 + rest.find("\nexample: ").or_else(|| rest.find("\ndeployed ")).unwrap()]
+}
+
+fn listed(block: &str, label: &str) -> Vec<String> {
+    let line = block
+        .lines()
+        .find(|l| l.trim_start().starts_with(label))
+        .unwrap_or_else(|| panic!("{label} in {block}"));
+    line.split_once(':')
+        .unwrap()
+        .1
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+#[test]
+fn variant_changes_every_environment() {
+    let webshop = std::fs::read_to_string("examples/webshop.pf").unwrap();
+    let v = variant(&webshop);
+    // test and prod have no compute block of their own; uat has one.
+    assert_eq!(v.matches("compute { instance = \"c6i.large\" }").count(), 2, "{v}");
+    assert!(v.contains("compute { instance = \"c6i.large\", min = 1, max = 2, desired = 1 }"), "{v}");
+    let go = std::fs::read_to_string("examples/go-service.pf").unwrap();
+    let v = variant(&go);
+    assert!(v.contains("compute { instance = \"c6i.large\", min = 1, max = 3 }"), "{v}");
+    assert!(!v.contains("t3.small"), "{v}");
+}
+
+#[test]
+fn every_example_creates_and_updates_in_an_emulated_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, changed) = (dir.path().join("base"), dir.path().join("variant"));
+    build_projects(&base, str::to_string);
+    build_projects(&changed, variant);
+    let (ok, report) = python("harness.py", &[&base, &changed]);
+    println!("{report}");
+    assert!(ok, "emulated deployments failed:\n{report}");
+    for e in examples() {
+        let name = e.file_stem().unwrap().to_string_lossy().to_string();
+        let b = block(&report, &name);
+        let created = listed(b, "created:");
+        let updated = listed(b, "updated:");
+        let environments: Vec<&String> = created.iter().filter(|s| !s.ends_with("-pipeline")).collect();
+        assert!(created.iter().any(|s| s.ends_with("-pipeline")), "{name}: no pipeline stack\n{b}");
+        assert!(!environments.is_empty(), "{name}: no environment stack\n{b}");
+        for env in environments {
+            assert!(updated.contains(env), "{name}: the variant did not update {env}\n{b}");
+        }
+        assert!(b.contains("not modelled by moto (not verified):"), "{b}");
+    }
+}
+
+/// The harness rejects what CloudFormation rejects: an undeclared configuration parameter, and a
+/// parameter without a default that is not given.
+#[test]
+fn harness_rejects_what_cloudformation_rejects() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    build_projects(&base, str::to_string);
+    for e in examples() {
+        let name = e.file_stem().unwrap().to_string_lossy().to_string();
+        if name != "gitops" {
+            std::fs::remove_dir_all(base.join(&name)).unwrap();
+        }
+    }
+    let config = base.join("gitops/infra/ledger/config/live.json");
+    let original = std::fs::read_to_string(&config).unwrap();
+    let cases = [
+        (
+            "\"EnvName\": \"live\",",
+            "\"EnvName\": \"live\", \"Typo\": \"1\",",
+            "parameter Typo is given but not declared",
+        ),
+        ("\"EnvName\": \"live\",", "", "parameter EnvName has no default and is not given"),
+        ("\"AzCount\": \"2\"", "\"AzCount\": \"two\"", "parameter AzCount='two': not a number"),
+        (
+            "\"NatMode\": \"per-az\"",
+            "\"NatMode\": \"per_az\"",
+            "parameter NatMode='per_az': not one of AllowedValues",
+        ),
+        ("\"MinSize\": \"2\"", "\"MinSize\": \"-1\"", "parameter MinSize='-1': below MinValue 0"),
+    ];
+    for (from, to, expected) in cases {
+        assert!(original.contains(from), "{from} in {original}");
+        std::fs::write(&config, original.replacen(from, to, 1)).unwrap();
+        let (ok, report) = python("harness.py", &[&base, &base]);
+        assert!(!ok, "the harness accepted {to}:\n{report}");
+        assert!(report.contains(expected), "expected `{expected}`:\n{report}");
+    }
+}

@@ -1,0 +1,350 @@
+"""Emulated deployments (moto, in process): every pipeline of a built project, then every stack
+its CloudFormation actions deploy, exactly as the actions say; then the same from a variant build
+(updates).
+
+Usage: python3 harness.py BASE VARIANT
+  BASE, VARIANT: folders holding one built project per example (`NAME/` with the program and its
+  committed output), the variant a changed program of the same name.
+
+Before each call it checks what CloudFormation checks and moto does not (stacks.py): parameters
+declared, given, within their constraints; references to declared names; capabilities. What a
+template references from outside (SSM parameters, secrets, hosted zones) is created first.
+Resource types moto does not model are listed and never counted as deployed.
+
+Output: one `example:` block per example, then `deployed N examples, N failed`. Exit 1 on any failure.
+"""
+
+import json
+import re
+import logging
+import sys
+import traceback
+import warnings
+from pathlib import Path
+
+import boto3
+from moto import mock_aws
+from moto.cloudformation.models import cloudformation_backends
+from moto.cloudformation.parsing import NULL_MODELS, clean_json, get_model_map
+from moto.core import DEFAULT_ACCOUNT_ID
+
+import stacks
+
+REGION = "us-east-1"
+logging.getLogger("moto").setLevel(logging.ERROR)  # it warns once per unmodelled resource
+warnings.filterwarnings("ignore", module="moto")
+
+
+class Failed(Exception):
+    pass
+
+
+def not_modelled(types):
+    """Resource types moto accepts but does not create."""
+    model = get_model_map()
+    return sorted({t for t in types if t in NULL_MODELS or (t not in model and not t.startswith("Custom::"))})
+
+
+def for_moto(template, values):
+    """The template as moto can take it, its meaning unchanged for these parameter values. Works
+    around moto 5.2's differences from CloudFormation (stacks.py has checked what they hide):
+    - `Ref: AWS::NoValue` in a list stays a null in moto: every Fn::If is resolved here and
+      NoValue removed (stacks.live);
+    - an attribute of a resource moto does not model fails the stack: it becomes a placeholder
+      string, and outputs reading one are dropped;
+    - a Number parameter's Ref is an int in moto, a string in CloudFormation (so `Fn::Equals`
+      with '2' is false in moto): declared String here;
+    - tags on an AWS::KMS::Key fail (moto reads TagKey/TagValue): dropped."""
+    unmodelled = {n for n, r in (template.get("Resources") or {}).items() if not_modelled([r["Type"]])}
+
+    def placeholder(node):
+        if isinstance(node, list):
+            return [placeholder(x) for x in node]
+        if isinstance(node, dict):
+            if set(node) == {"Fn::GetAtt"} and node["Fn::GetAtt"][0] in unmodelled:
+                return "pf-harness-{}-{}".format(*node["Fn::GetAtt"][:2])
+            if set(node) == {"Fn::Sub"} and isinstance(node["Fn::Sub"], str):
+                text = re.sub(
+                    r"\$\{([A-Za-z0-9]+)\.([A-Za-z0-9.]+)\}",
+                    lambda m: f"pf-harness-{m[1]}-{m[2]}" if m[1] in unmodelled else m[0],
+                    node["Fn::Sub"],
+                )
+                return {"Fn::Sub": text}
+            return {k: placeholder(v) for k, v in node.items()}
+        return node
+
+    out = json.loads(json.dumps(template))
+    out["Resources"] = {n: placeholder(r) for n, r in stacks.live(template, values, keep_all=True)}
+    for p in (out.get("Parameters") or {}).values():
+        if p.get("Type") == "Number":
+            p["Type"] = "String"
+        elif p.get("Type") == "List<Number>":
+            p["Type"] = "CommaDelimitedList"
+    for r in out["Resources"].values():
+        if r.get("Type") == "AWS::KMS::Key":
+            (r.get("Properties") or {}).pop("Tags", None)
+    outputs = {}
+    for name, o in (template.get("Outputs") or {}).items():
+        text = json.dumps(o.get("Value"))
+        if any(re.search(rf'"Fn::GetAtt": \["{n}"|\$\{{{n}\.', text) for n in unmodelled):
+            continue
+        outputs[name] = o
+    out["Outputs"] = outputs
+    return out
+
+
+class Account:
+    """One emulated account: clients and what has been deployed in it."""
+
+    def __init__(self):
+        self.cfn = boto3.client("cloudformation", region_name=REGION)
+        self.ssm = boto3.client("ssm", region_name=REGION)
+        self.secrets = boto3.client("secretsmanager", region_name=REGION)
+        self.route53 = boto3.client("route53", region_name=REGION)
+        self.acm = boto3.client("acm", region_name=REGION)
+        self.iam = boto3.client("iam", region_name=REGION)
+        self.created = []
+        self.updated = []
+        self.unchanged = []
+        self.unmodelled = set()
+        self.externals = []
+        self.pending = {}  # stack -> what it was before its change set
+        self.sent = {}  # stack -> (template body, parameters) of its last change
+
+    # -- what templates reference from outside ----------------------------------------------
+
+    def ssm_exists(self, name):
+        try:
+            self.ssm.get_parameter(Name=name)
+            return True
+        except self.ssm.exceptions.ParameterNotFound:
+            return False
+
+    def provide_externals(self, template, values):
+        """Creates the SSM parameters, secrets and hosted zones the stack reads."""
+        for name, p in (template.get("Parameters") or {}).items():
+            t = p.get("Type", "")
+            if t.startswith("AWS::SSM::Parameter::Value<") and name in values and not values[name].startswith("/aws/"):
+                self.put_ssm(values[name], "String")
+        for _, res in stacks.live(template, values):
+            for service, ref in stacks.dynamic_references(res, values):
+                if "${" in ref:
+                    raise Failed(f"dynamic reference {{{{resolve:{service}:{ref}}}}} names an unknown parameter")
+                if service in ("ssm", "ssm-secure"):
+                    self.put_ssm(ref.split(":")[0], "SecureString" if service == "ssm-secure" else "String")
+                elif service == "secretsmanager":
+                    self.put_secret(ref)
+            if res["Type"] == "AWS::Route53::RecordSet":
+                zone = res["Properties"].get("HostedZoneName")
+                if isinstance(zone, dict) and "Ref" in zone:
+                    zone = values[zone["Ref"]]
+                if isinstance(zone, str):
+                    self.put_zone(zone)
+
+    def put_ssm(self, name, kind):
+        if self.ssm_exists(name):
+            return
+        value = "pf-harness-value"
+        if "certificate" in name:
+            value = self.acm.request_certificate(DomainName="example.com")["CertificateArn"]
+        if "connection" in name:
+            value = f"arn:aws:codeconnections:{REGION}:{DEFAULT_ACCOUNT_ID}:connection/pf-harness"
+        self.ssm.put_parameter(Name=name, Value=value, Type=kind)
+        self.externals.append(f"ssm {name}")
+
+    def put_secret(self, ref):
+        secret_id, _, rest = ref.partition(":")
+        key = rest.split(":")[1] if rest.startswith("SecretString:") and len(rest.split(":")) > 1 else None
+        try:
+            self.secrets.describe_secret(SecretId=secret_id)
+            return
+        except self.secrets.exceptions.ResourceNotFoundException:
+            pass
+        body = json.dumps({key: "pf-harness-secret"}) if key else "pf-harness-secret"
+        self.secrets.create_secret(Name=secret_id, SecretString=body)
+        self.externals.append(f"secret {secret_id}")
+
+    def put_zone(self, zone):
+        zone = zone.rstrip(".") + "."
+        zones = self.route53.list_hosted_zones()["HostedZones"]
+        if not any(z["Name"] == zone for z in zones):
+            self.route53.create_hosted_zone(Name=zone, CallerReference=zone)
+            self.externals.append(f"hosted zone {zone}")
+
+    def check_externals(self, template, values):
+        """What CloudFormation resolves before it creates anything must exist."""
+        errors = []
+        for name, p in (template.get("Parameters") or {}).items():
+            if p.get("Type", "").startswith("AWS::SSM::Parameter::Value<") and not self.ssm_exists(values[name]):
+                errors.append(f"parameter {name}: SSM parameter {values[name]} does not exist")
+        for _, res in stacks.live(template, values):
+            for service, ref in stacks.dynamic_references(res, values):
+                if service.startswith("ssm") and not self.ssm_exists(ref.split(":")[0]):
+                    errors.append(f"{{{{resolve:{service}:{ref}}}}}: no such parameter")
+        return errors
+
+    # -- stacks -------------------------------------------------------------------------------
+
+    def moto_stack(self, name):
+        backend = cloudformation_backends[DEFAULT_ACCOUNT_ID][REGION]
+        for s in backend.stacks.values():
+            if s.name == name and s.status != "DELETE_COMPLETE":
+                return s
+        raise Failed(f"stack {name} does not exist")
+
+    def exists(self, name):
+        try:
+            self.moto_stack(name)
+            return True
+        except Failed:
+            return False
+
+    def prepare(self, label, template_path, given, capabilities):
+        """Reads and checks a template before a call; returns (body, values)."""
+        template = stacks.load_template(template_path)
+        errors, values = stacks.check_parameters(template, given)
+        errors += stacks.check_references(template)
+        missing_caps = stacks.required_capabilities(template) - set(capabilities)
+        if missing_caps:
+            errors.append(f"capabilities {sorted(missing_caps)} are required and not given")
+        if not errors:
+            self.provide_externals(template, values)
+            errors += self.check_externals(template, values)
+        if errors:
+            raise Failed(f"{label}: CloudFormation would reject it:\n    " + "\n    ".join(errors))
+        kept = not_modelled(r["Type"] for _, r in stacks.live(template, values))
+        self.unmodelled.update(kept)
+        return json.dumps(self.resolve_dynamic(for_moto(template, values), values)), values
+
+    def resolve_dynamic(self, node, values):
+        """Dynamic references replaced by their values, as CloudFormation does (moto does not)."""
+        if isinstance(node, list):
+            return [self.resolve_dynamic(x, values) for x in node]
+        if isinstance(node, dict):
+            if set(node) == {"Fn::Sub"} and isinstance(node["Fn::Sub"], str) and "{{resolve:" in node["Fn::Sub"]:
+                return self.resolve_dynamic(stacks.substitute(node["Fn::Sub"], values), values)
+            return {k: self.resolve_dynamic(v, values) for k, v in node.items()}
+        if isinstance(node, str) and "{{resolve:" in node:
+            return re.sub(r"\{\{resolve:([a-z-]+):([^}]+)\}\}", lambda m: self.dynamic_value(m[1], m[2]), node)
+        return node
+
+    def dynamic_value(self, service, ref):
+        if service in ("ssm", "ssm-secure"):
+            return self.ssm.get_parameter(Name=ref.split(":")[0], WithDecryption=True)["Parameter"]["Value"]
+        secret_id, _, rest = ref.partition(":")
+        value = self.secrets.get_secret_value(SecretId=secret_id)["SecretString"]
+        parts = rest.split(":")
+        return json.loads(value)[parts[1]] if len(parts) > 1 and parts[1] else value
+
+    def deploy(self, label, stack, template_path, given, capabilities, change_set=None, **extra):
+        """Creates or updates a stack (directly, or through a change set left to execute)."""
+        body, values = self.prepare(label, template_path, given, capabilities)
+        params = [{"ParameterKey": k, "ParameterValue": str(v)} for k, v in given.items()]
+        existed = self.exists(stack)
+        before = self.sent.get(stack)
+        self.sent[stack] = (body, given)
+        args = dict(StackName=stack, TemplateBody=body, Parameters=params, Capabilities=capabilities, **extra)
+        if change_set:
+            self.cfn.create_change_set(ChangeSetName=change_set, ChangeSetType="UPDATE" if existed else "CREATE", **args)
+            status = self.cfn.describe_change_set(StackName=stack, ChangeSetName=change_set)["Status"]
+            if status != "CREATE_COMPLETE":
+                raise Failed(f"{label}: change set {change_set} is {status}")
+            self.pending[stack] = before
+            return
+        if existed:
+            self.cfn.update_stack(**args)
+        else:
+            self.cfn.create_stack(**args)
+        self.settle(label, stack, existed, before)
+
+    def execute(self, label, stack, change_set):
+        existed = self.moto_stack(stack).status != "REVIEW_IN_PROGRESS"
+        before = self.pending.pop(stack)
+        self.cfn.execute_change_set(StackName=stack, ChangeSetName=change_set)
+        self.settle(label, stack, existed, before)
+
+    def settle(self, label, stack, existed, before):
+        s = self.cfn.describe_stacks(StackName=stack)["Stacks"][0]
+        want = "UPDATE_COMPLETE" if existed else "CREATE_COMPLETE"
+        if s["StackStatus"] != want:
+            raise Failed(f"{label}: stack {stack} is {s['StackStatus']} ({s.get('StackStatusReason', '')})")
+        if not existed:
+            self.created.append(stack)
+        elif self.sent[stack] != before:
+            self.updated.append(stack)
+        else:
+            self.unchanged.append(stack)
+
+
+def run_pipeline(account, project, template_path):
+    """Deploys a pipeline stack, then runs its CloudFormation actions in order."""
+    pipeline = stacks.load_template(template_path)
+    name = template_path.name.removeprefix("pipeline-").split(".")[0]
+    stack = f"{name}-pipeline"
+    caps = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]
+    account.deploy(f"pipeline stack {stack}", stack, template_path, {}, caps)
+    resources = account.moto_stack(stack).resource_map
+    for action in stacks.cloudformation_actions(pipeline):
+        label = f"{stack}: action {action!r}"
+        config = clean_json(action.config, resources)
+        if action.mode == "CHANGE_SET_EXECUTE":
+            account.execute(label, action.stack, config["ChangeSetName"])
+            continue
+        if action.mode not in ("CREATE_UPDATE", "CHANGE_SET_REPLACE", "REPLACE_ON_FAILURE"):
+            raise Failed(f"{label}: the harness does not know the action mode {action.mode}")
+        tc = stacks.template_configuration(project, action)
+        given = dict(tc.get("Parameters", {}))
+        given.update(json.loads(config.get("ParameterOverrides") or "{}"))
+        extra = {"RoleARN": config["RoleArn"]} if config.get("RoleArn") else {}
+        if extra:
+            role = extra["RoleARN"].rsplit("/", 1)[-1]
+            account.iam.get_role(RoleName=role)  # the pipeline stack created it
+        if tc.get("Tags"):
+            extra["Tags"] = [{"Key": k, "Value": v} for k, v in tc["Tags"].items()]
+        if tc.get("StackPolicy") and action.mode != "CHANGE_SET_REPLACE":
+            extra["StackPolicyBody"] = json.dumps(tc["StackPolicy"])
+        caps = [c for c in (config.get("Capabilities") or "").split(",") if c]
+        template = stacks.artifact_path(project, action.config["TemplatePath"])
+        if not template.is_file():
+            raise Failed(f"{label}: {action.config['TemplatePath']} is not in the build artifact")
+        change_set = config.get("ChangeSetName") if action.mode == "CHANGE_SET_REPLACE" else None
+        account.deploy(label, action.stack, template, given, caps, change_set=change_set, **extra)
+
+
+def run_example(base, variant):
+    """Creates everything from the base build, then updates it from the variant build."""
+    with mock_aws():
+        account = Account()
+        for phase_root in (base, variant):
+            templates = stacks.pipeline_templates(phase_root)
+            if not templates:
+                raise Failed(f"{phase_root}: no pipeline template")
+            for t in templates:
+                run_pipeline(account, phase_root, t)
+        return account
+
+
+def main(base_root, variant_root):
+    passed = failed = 0
+    for base in sorted(p for p in Path(base_root).iterdir() if p.is_dir()):
+        print(f"example: {base.name}")
+        try:
+            a = run_example(base, Path(variant_root) / base.name)
+            print(f"  created: {', '.join(a.created)}")
+            print(f"  updated: {', '.join(a.updated)}")
+            print(f"  unchanged by the variant: {', '.join(a.unchanged) or '-'}")
+            print(f"  created first (outside the stacks): {', '.join(a.externals) or '-'}")
+            print(f"  not modelled by moto (not verified): {', '.join(sorted(a.unmodelled)) or '-'}")
+            passed += 1
+        except Failed as e:
+            print(f"  FAILED: {e}")
+            failed += 1
+        except Exception:  # moto or boto3 rejected a call: that is a failure of the example
+            print("  FAILED:\n" + "".join("    " + l for l in traceback.format_exc().splitlines(True)))
+            failed += 1
+    print(f"deployed {passed} examples, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))
