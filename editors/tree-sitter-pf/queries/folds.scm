@@ -1,0 +1,2 @@
+; Blocks, nested bodies and lists fold.
+[(body) (list)] @fold

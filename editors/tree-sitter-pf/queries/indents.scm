@@ -1,0 +1,3 @@
+; One level of indentation inside braces and brackets.
+[(body) (list) (call)] @indent
+["}" "]" ")"] @outdent
