@@ -102,15 +102,20 @@ fn analyze_after(roots: Vec<Root>, loader: &dyn Loader, previous: Option<&Analys
     a
 }
 
-/// In a file whose brackets do not match (PF0007) or nest too deep (PF0005), the parser had to
-/// guess where blocks end, so what the checker says about that file describes the guess, not
+/// In a file whose brackets do not match (PF0007, or a string left open swallowed one: PF0010),
+/// nest too deep (PF0005) or that has a name outside ASCII (PF0012), the parser had to guess
+/// where blocks end, so what the checker says about that file describes the guess, not
 /// the program: a `{` never closed turned a whole app into "`app` needs a body", "`deploy = ...`
 /// is not allowed at the top level" and more. Those findings are dropped until the brackets are
 /// fixed (the checker still runs, so the language server keeps hover and completion).
 fn drop_unreliable(checked: &mut Vec<Diagnostic>, syntax: &[Diagnostic]) {
     let broken: Vec<FileId> = syntax
         .iter()
-        .filter(|d| d.code == codes::PF0007 || d.code == codes::PF0005)
+        .filter(|d| {
+            [codes::PF0007, codes::PF0005, codes::PF0012].contains(&d.code)
+                // A string left open that swallowed a closing bracket (its secondary label).
+                || (d.code == codes::PF0010 && !d.secondary.is_empty())
+        })
         .map(|d| d.primary.span.file)
         .collect();
     if !broken.is_empty() {

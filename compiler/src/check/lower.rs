@@ -30,10 +30,12 @@ pub fn lower(ctx: &mut Ctx, decls: &Decls) -> (Program, Provenance) {
         program.apps.extend(app);
     }
     let protected = protected_names(decls);
+    let first_env = ctx.diagnostics.len();
     for d in decls.of(crate::schema::DeclKind::Env) {
         let mark = ctx.diagnostics.len();
         let env = env::lower(ctx, d, &protected);
         anchor_inherited(ctx, mark, d);
+        report_once(ctx, first_env, mark, d);
         program.envs.extend(env);
     }
     let index = Index {
@@ -87,6 +89,29 @@ fn anchor_inherited(ctx: &mut Ctx, mark: usize, d: &Decl) {
         diag.secondary.push(Label { span: from.span, message: "inherited from here".into() });
         if diag.fix.as_ref().is_some_and(|f| f.edits.iter().any(|e| e.span.file != home.file)) {
             diag.fix = None;
+        }
+    }
+}
+
+/// A finding an environment inherits from another environment of the same file (`env uat :
+/// prod` and prod's mistake) is the same finding: it is reported once, at its source, with a note
+/// naming each environment that inherits it.
+fn report_once(ctx: &mut Ctx, first: usize, mark: usize, d: &Decl) {
+    let mut i = mark;
+    while i < ctx.diagnostics.len() {
+        let same = |a: &Diagnostic, b: &Diagnostic| {
+            a.code == b.code && a.primary.span == b.primary.span && a.message == b.message
+        };
+        let found = (first..mark).find(|&j| same(&ctx.diagnostics[j], &ctx.diagnostics[i]));
+        match found {
+            Some(j) => {
+                ctx.diagnostics.remove(i);
+                let note = format!("`{}` inherits this value, and is fixed with it", d.name.name);
+                if !ctx.diagnostics[j].notes.contains(&note) {
+                    ctx.diagnostics[j].notes.push(note);
+                }
+            }
+            None => i += 1,
         }
     }
 }

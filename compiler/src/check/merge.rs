@@ -16,6 +16,7 @@ pub fn merge(base: &Obj, over: &Obj) -> Obj {
         children: base.children.clone(),
         span: over.span,
         meant: base.meant.clone(),
+        broken: base.broken || over.broken,
     };
     out.meant.extend(over.meant.iter().copied());
     for child in &over.children {

@@ -17,6 +17,7 @@ mod resolve;
 mod rules;
 pub mod suggest;
 mod suppress;
+pub mod validate;
 pub mod value;
 
 use crate::ast;

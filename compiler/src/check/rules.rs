@@ -29,6 +29,10 @@ fn plain_http(ctx: &mut Ctx, program: &Program, decls: &Decls) {
         .iter()
         .filter(|e| e.protected && e.dns.as_ref().and_then(|d| d.certificate.as_ref()).is_none())
     {
+        // A certificate written with a mistake is reported where it is, not as missing too.
+        if decls.value_span(&[DeclKind::Env], &env.name, &["dns", "certificate"]).is_some() {
+            continue;
+        }
         if let Some(d) = decls.find(&[DeclKind::Env], &env.name) {
             ctx.push(
                 Diagnostic::new(codes::PF6002, d.name.span, format!("the protected environment `{}` serves plain HTTP", env.name))
@@ -105,8 +109,16 @@ fn unused(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File], 
         decls.envs.iter().filter_map(|e| e.parent.as_ref().map(|p| p.name.as_str())).collect();
     let piped: FxHashSet<&str> = program.pipelines.iter().map(|p| p.app.as_str()).collect();
     let deployed = |env: &str| deployed_envs.contains(env);
-    // Pipelines that failed to lower would make everything look unused: stay quiet then.
-    if program.pipelines.len() != decls.pipelines.len() {
+    // Pipelines that failed to lower, or lost a stage to an error, would make everything look
+    // unused: stay quiet then.
+    let broken_pipeline = decls.pipelines.iter().any(|p| {
+        ctx.diagnostics.iter().any(|d| {
+            d.is_error()
+                && d.primary.span.file == p.span.file
+                && p.span.contains(d.primary.span.start as usize)
+        })
+    });
+    if program.pipelines.len() != decls.pipelines.len() || broken_pipeline {
         return;
     }
     for d in decls.of(DeclKind::Env) {
@@ -324,15 +336,36 @@ fn limits(ctx: &mut Ctx, program: &Program, decls: &Decls) {
                 );
             }
             for (k, v) in tags {
-                let value = if let Val::Str(s) = &v.val { s.len() } else { 0 };
-                if k.len() > 128 || value > 256 || k.starts_with("aws:") {
+                let value = if let Val::Str(s) = &v.val { s.as_str() } else { "" };
+                if let Some(why) = tag_problem(k, value) {
                     ctx.push(
-                        Diagnostic::new(codes::PF3007, v.span, format!("the tag `{k}` breaks AWS's rules"))
+                        Diagnostic::new(codes::PF3007, v.span, format!("the tag `{k}` breaks AWS's rules: {why}"))
                             .with_label("invalid tag")
-                            .with_help("keys are 1 to 128 characters and may not start with `aws:`; values are at most 256"),
+                            .with_help("keys are 1 to 128 characters and may not start with `aws:`; keys are letters, digits, spaces and `_ . : / = + - @`; values are at most 256 (quote a key that is not a name: `\"cost center\" = \"ops\"`)"),
                     );
                 }
             }
         }
     }
+}
+
+/// Why a tag breaks AWS's tagging rules, if it does. Source: "Tagging AWS resources" (AWS
+/// General Reference): keys of 1 to 128 and values of at most 256 Unicode characters; keys are
+/// letters, digits, spaces and `_ . : / = + - @`; the prefix `aws:` is reserved.
+pub fn tag_problem(key: &str, value: &str) -> Option<String> {
+    let allowed = |c: char| c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c);
+    if key.is_empty() || key.chars().count() > 128 {
+        return Some("a key is 1 to 128 characters".into());
+    }
+    if key.to_ascii_lowercase().starts_with("aws:") {
+        return Some("the prefix `aws:` is reserved for AWS".into());
+    }
+    if value.chars().count() > 256 {
+        return Some("a value is at most 256 characters".into());
+    }
+    // Values are not checked for characters: some services (EC2) allow any.
+    if let Some(c) = key.chars().find(|c| !allowed(*c)) {
+        return Some(format!("`{c}` is not allowed in a key"));
+    }
+    None
 }

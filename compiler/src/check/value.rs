@@ -5,6 +5,7 @@
 
 use super::fields::Fields;
 use super::suggest::did_you_mean;
+use super::validate;
 use super::Ctx;
 use crate::ast::{self, Entry, ValueKind};
 use crate::diagnostic::{codes, Applicability, Diagnostic};
@@ -32,12 +33,21 @@ pub struct Obj {
     /// Names the block probably meant under a misspelling already reported (`sourse` for
     /// `source`): a required one among them is not reported missing as well.
     pub meant: Vec<&'static str>,
+    /// Whether a line of the block did not parse: what is missing from it may be on that line.
+    pub broken: bool,
 }
 
 impl Obj {
     /// An empty block at `span`.
     pub fn empty(span: Span) -> Obj {
-        Obj { kind: None, fields: Fields::new(), children: Vec::new(), span, meant: Vec::new() }
+        Obj {
+            kind: None,
+            fields: Fields::new(),
+            children: Vec::new(),
+            span,
+            meant: Vec::new(),
+            broken: false,
+        }
     }
 
     /// The value of a field.
@@ -108,7 +118,10 @@ pub fn check_body(ctx: &mut Ctx, schema: &'static Schema, entries: &[Entry], spa
             // A line that did not parse may be the very field the block needs (`port: 8080`,
             // `cidr = 10.0.0/16`): its syntax error is the one finding, so no required field of
             // the block is reported missing as well.
-            Entry::Error(_) => obj.meant.extend(schema.fields.iter().filter(|f| f.required).map(|f| f.name)),
+            Entry::Error(_) => {
+                obj.meant.extend(schema.fields.iter().filter(|f| f.required).map(|f| f.name));
+                obj.broken = true;
+            }
             Entry::Attribute(a) => attribute(ctx, schema, a, &mut obj),
             Entry::Block(b) => block(ctx, schema, b, &mut obj),
         }
@@ -139,6 +152,20 @@ fn unknown_name(ctx: &mut Ctx, schema: &'static Schema, name: &ast::Ident, what:
     ctx.push(d);
 }
 
+/// Checks the strings of a field whose kind pf validates (`validate::FIELD_FORMATS`): a string,
+/// a plain text, or each string of a list.
+fn check_format(ctx: &mut Ctx, format: validate::Format, item: &Item) {
+    match &item.val {
+        Val::Str(s) | Val::Text(Text::Plain(s)) => {
+            if let Err(invalid) = validate::check(format, s) {
+                ctx.push(invalid.diagnostic(item.span));
+            }
+        }
+        Val::List(items) => items.iter().for_each(|i| check_format(ctx, format, i)),
+        _ => {}
+    }
+}
+
 fn insert_field(ctx: &mut Ctx, obj: &mut Obj, name: &'static str, key_span: Span, value: Option<Item>) {
     if let Some(prev) = obj.fields.get(name) {
         ctx.push(
@@ -156,6 +183,9 @@ fn insert_field(ctx: &mut Ctx, obj: &mut Obj, name: &'static str, key_span: Span
 fn attribute(ctx: &mut Ctx, schema: &'static Schema, a: &ast::Attribute, obj: &mut Obj) {
     if let Some(field) = schema.field(&a.key.name) {
         let value = convert(ctx, &field.ty, &a.value, Some(field));
+        if let (Some(format), Some(v)) = (validate::format_of(schema, field.name), &value) {
+            check_format(ctx, format, v);
+        }
         insert_field(ctx, obj, field.name, a.key.span, value);
     } else if let Some(child) = schema.child(&a.key.name) {
         let form = match child.label {
@@ -414,6 +444,29 @@ fn hint(ty: &Ty, value: &ast::Value, field: Option<&schema::Field>) -> Option<Hi
             };
             plain(help, Some((format!("replace with `{b}`"), b.to_string(), Applicability::Safe)))
         }
+        // A duration, size or CIDR block in quotes: the same literal without them.
+        (Ty::Duration { .. } | Ty::Size { .. } | Ty::Cidr, ValueKind::String(_)) => {
+            let t = literal(&value.kind).filter(|t| quoted_literal(ty, t))?;
+            Some(Hint {
+                message: Some(format!("`{t}` is written without quotes")),
+                label: "quoted",
+                help: format!("remove the quotes: write `{t}`"),
+                fix: Some(("remove the quotes".into(), t, Applicability::Safe)),
+            })
+        }
+        // One string where a list of strings is expected.
+        (Ty::List(Ty::Str), ValueKind::String(_)) => {
+            let text = literal(&value.kind)?;
+            let list = format!("[{:?}]", text);
+            plain(
+                format!("a list is written in brackets: `{list}`"),
+                Some(("make it a list".into(), list, Applicability::Safe)),
+            )
+        }
+        (Ty::Block(_), _) => {
+            let name = field.map_or("the block", |f| f.name);
+            plain(format!("`{name}` is a block: write `{name} {{ ... }}` with its fields inside"), None)
+        }
         (Ty::Duration { min, max }, ValueKind::Int(n)) => {
             let unit = field.and_then(duration_unit);
             let fix = u64::try_from(*n).ok().zip(unit).and_then(|(n, unit)| {
@@ -452,6 +505,19 @@ fn hint(ty: &Ty, value: &ast::Value, field: Option<&schema::Field>) -> Option<Hi
     }
 }
 
+/// Whether `text` is a literal of `ty` that was quoted: `"2d"`, `"30GB"`, `"10.0.0.0/16"`.
+fn quoted_literal(ty: &Ty, text: &str) -> bool {
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    match ty {
+        Ty::Duration { .. } => text.strip_suffix(['s', 'm', 'h', 'd']).is_some_and(digits),
+        Ty::Size { .. } => ["KB", "MB", "GB", "TB"].iter().any(|u| text.strip_suffix(u).is_some_and(digits)),
+        Ty::Cidr => text.split_once('/').is_some_and(|(a, p)| {
+            digits(p) && a.split('.').count() == 4 && a.split('.').all(|o| o.parse::<u8>().is_ok())
+        }),
+        _ => false,
+    }
+}
+
 /// The unit of a field's duration default (`60m`), or else of the first duration its doc
 /// mentions.
 fn duration_unit(field: &schema::Field) -> Option<ast::DurationUnit> {
@@ -485,13 +551,36 @@ fn size_unit(field: &schema::Field) -> Option<ast::SizeUnit> {
     }
 }
 
-fn out_of_range(ctx: &mut Ctx, span: Span, what: String, range: String) -> Option<Item> {
-    ctx.push(
-        Diagnostic::new(codes::PF2002, span, format!("{what} is out of range"))
-            .with_label(format!("allowed: {range}"))
-            .with_help(format!("use a value from {range}")),
-    );
+/// Reports a value outside its range; `nearest` is the bound it passed, offered as the fix.
+fn out_of_range(
+    ctx: &mut Ctx,
+    span: Span,
+    what: String,
+    range: String,
+    nearest: Option<String>,
+) -> Option<Item> {
+    let mut d = Diagnostic::new(codes::PF2002, span, format!("{what} is out of range"))
+        .with_label(format!("allowed: {range}"));
+    d = match nearest {
+        Some(n) => d.with_help(format!("use a value from {range}; the nearest is `{n}`")).with_fix(
+            format!("write `{n}`"),
+            span,
+            n,
+            Applicability::Unsafe,
+        ),
+        None => d.with_help(format!("use a value from {range}")),
+    };
+    ctx.push(d);
     None
+}
+
+/// The bound of `min..=max` nearest to `value`.
+fn nearest_bound<T: PartialOrd + Copy>(value: T, min: T, max: T) -> T {
+    if value < min {
+        min
+    } else {
+        max
+    }
 }
 
 /// A short description of a written value, for messages.
@@ -581,7 +670,13 @@ pub fn convert(
         (Ty::Str, ValueKind::String(s)) => item(Val::Str(string_text(ctx, s, field))),
         (Ty::Int { min, max }, ValueKind::Int(n)) => {
             if n < min || n > max {
-                out_of_range(ctx, span, format!("`{n}`"), format!("{min} to {max}"))
+                out_of_range(
+                    ctx,
+                    span,
+                    format!("`{n}`"),
+                    format!("{min} to {max}"),
+                    Some(nearest_bound(*n, *min, *max).to_string()),
+                )
             } else {
                 item(Val::Int(*n))
             }
@@ -595,6 +690,7 @@ pub fn convert(
                     span,
                     format!("`{}{}`", d.value, d.suffix()),
                     format!("{} to {}", fmt_duration(*min), fmt_duration(*max)),
+                    Some(fmt_duration(nearest_bound(secs, *min, *max))),
                 )
             } else {
                 item(Val::Duration(secs))
@@ -602,16 +698,23 @@ pub fn convert(
         }
         (Ty::Size { min, max }, ValueKind::Size(s)) => match s.mebibytes() {
             Some(mib) if mib >= *min && mib <= *max => item(Val::Size(mib)),
-            _ => out_of_range(
+            mib => out_of_range(
                 ctx,
                 span,
                 format!("`{}{}`", s.value, s.suffix()),
                 format!("{} to {}", fmt_size(*min), fmt_size(*max)),
+                Some(fmt_size(nearest_bound(mib.unwrap_or(u64::MAX), *min, *max))),
             ),
         },
         (Ty::Percent { min, max }, ValueKind::Percent(p)) => {
             if p < min || p > max {
-                out_of_range(ctx, span, format!("`{p}%`"), format!("{min}% to {max}%"))
+                out_of_range(
+                    ctx,
+                    span,
+                    format!("`{p}%`"),
+                    format!("{min}% to {max}%"),
+                    Some(format!("{}%", nearest_bound(*p, *min, *max))),
+                )
             } else {
                 item(Val::Percent(*p))
             }
@@ -619,7 +722,18 @@ pub fn convert(
         (Ty::CountOrPercent, ValueKind::Int(n)) if (0..=1000).contains(n) => item(Val::Int(*n)),
         (Ty::CountOrPercent, ValueKind::Percent(p)) if *p <= 99 => item(Val::Percent(*p)),
         (Ty::CountOrPercent, ValueKind::Int(_) | ValueKind::Percent(_)) => {
-            out_of_range(ctx, span, "this minimum".into(), "0 to 1000 hosts, or 0% to 99%".into())
+            let nearest = match &value.kind {
+                ValueKind::Percent(_) => "99%",
+                ValueKind::Int(n) if *n < 0 => "0",
+                _ => "1000",
+            };
+            out_of_range(
+                ctx,
+                span,
+                "this minimum".into(),
+                "0 to 1000 hosts, or 0% to 99%".into(),
+                Some(nearest.into()),
+            )
         }
         (Ty::Cidr, ValueKind::Cidr(c)) => item(Val::Cidr(*c)),
         (Ty::List(t), ValueKind::List(items)) => {
@@ -648,12 +762,23 @@ pub fn convert(
             };
             match (name.name.as_str(), arg) {
                 ("secret", Some(a)) if !a.is_empty() => item(Val::Text(Text::Secret(a))),
-                ("param", Some(a)) if !a.is_empty() => item(Val::Text(Text::Param(a))),
+                ("param", Some(a)) if !a.is_empty() => match validate::names::ssm_parameter(&a) {
+                    Ok(()) => item(Val::Text(Text::Param(a))),
+                    Err(invalid) => {
+                        let at = args.first().map_or(span, |v| v.span);
+                        ctx.push(invalid.diagnostic(at));
+                        None
+                    }
+                },
                 ("secret" | "param", _) => {
                     ctx.push(
                         Diagnostic::new(codes::PF2005, span, format!("`{}` takes one string", name.name))
                             .with_label("expected one string argument")
-                            .with_help(format!("write `{}(\"name\")`", name.name)),
+                            .with_help(match name.name.as_str() {
+                                "param" => "write the parameter's name: `param(\"/name\")`".to_string(),
+                                _ => "write the secret's id: `secret(\"id\")` or `secret(\"id:key\")`"
+                                    .to_string(),
+                            }),
                     );
                     None
                 }
@@ -736,14 +861,26 @@ pub fn convert(
                 if (1..=100).contains(p) {
                     item(Val::Scaling(Scaling::Cpu(*p)))
                 } else {
-                    out_of_range(ctx, *ps, format!("`{p}%`"), "1% to 100%".into())
+                    out_of_range(
+                        ctx,
+                        *ps,
+                        format!("`{p}%`"),
+                        "1% to 100%".into(),
+                        Some(format!("{}%", nearest_bound(*p, 1, 100))),
+                    )
                 }
             }
             ("requests", [ast::Value { kind: ValueKind::Int(n), span: ns }]) => {
                 if (1..=1_000_000).contains(n) {
                     item(Val::Scaling(Scaling::Requests(*n as u32)))
                 } else {
-                    out_of_range(ctx, *ns, format!("`{n}`"), "1 to 1000000".into())
+                    out_of_range(
+                        ctx,
+                        *ns,
+                        format!("`{n}`"),
+                        "1 to 1000000".into(),
+                        Some(nearest_bound(*n, 1, 1_000_000).to_string()),
+                    )
                 }
             }
             ("cpu" | "requests", _) => {

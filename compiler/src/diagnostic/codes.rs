@@ -73,6 +73,7 @@ codes! {
     PF0009 "number-out-of-range" Error "A number is too large";
     PF0010 "unterminated-string" Error "A string is not closed on its line";
     PF0011 "invalid-cidr" Error "A CIDR block is malformed";
+    PF0012 "non-ascii-identifier" Error "A name outside a string has a letter that is not ASCII";
     PF1001 "unknown-field" Error "A field or block is not known in this place";
     PF1002 "duplicate-field" Error "A field is set twice in one block";
     PF1003 "missing-field" Error "A required field is missing";
@@ -106,6 +107,7 @@ codes! {
     PF4006 "unused-declaration" Warning "An environment or app is declared but never deployed";
     PF4007 "empty-stage" Error "A pipeline or stage has nothing to do";
     PF4008 "duplicate-action" Error "Two stages or two actions of a stage share a name";
+    PF4009 "approval-notifies-nobody" Warning "An approval notifies nobody, so it waits until it times out";
     PF5001 "invalid-capacity" Error "Capacity is not min <= desired <= max";
     PF5002 "multi-az-single-az" Error "A multi-AZ database in a one-AZ network";
     PF5003 "invalid-subnets" Error "Subnets do not fit the VPC, overlap, or do not match the AZs";
@@ -115,6 +117,8 @@ codes! {
     PF5008 "unknown-instance-type" Error "An EC2 instance type is not known";
     PF5009 "unknown-database-class" Error "An RDS class or ElastiCache node type is not known";
     PF5010 "invalid-deploy-path" Error "A health-check path, install destination or output folder is malformed";
+    PF5011 "unknown-engine-version" Error "A database or cache engine version is not one AWS creates";
+    PF5012 "protected-may-scale-to-zero" Warning "A protected environment may run no instance at all";
     PF6001 "plain-text-secret" Error "A secret is written in plain text";
     PF6002 "protected-without-https" Warning "A protected environment serves plain HTTP";
     PF9001 "suppression-without-reason" Error "A suppression comment gives no reason";
@@ -125,9 +129,10 @@ codes! {
 
 /// The errors a project may silence (`# pf:allow`, `project.severity`): each judges a value pf
 /// still generates faithfully, by a policy (an unapproved protected deploy) or by a table that may
-/// lag AWS (instance and database types). Any other error means the output would be wrong or
-/// missing, so silencing it is itself an error (PF9004). Every warning may be silenced.
-pub const SILENCEABLE_ERRORS: &[Code] = &[PF4002, PF5008, PF5009];
+/// lag AWS (instance and database types, engine versions). Any other error means the output
+/// would be wrong or missing, so silencing it is itself an error (PF9004). Every warning may be
+/// silenced.
+pub const SILENCEABLE_ERRORS: &[Code] = &[PF4002, PF5008, PF5009, PF5011];
 
 /// Whether findings of `code` may be silenced or lowered below an error.
 pub fn silenceable(code: Code) -> bool {

@@ -35,7 +35,7 @@ impl Printer<'_> {
     fn entry(&self, entry: &Entry, comments: &[Comment], indent: usize) -> Rendered {
         match entry {
             Entry::Attribute(a) => {
-                let key = a.key.name.clone();
+                let key = self.source(a.key.span);
                 let col = indent * 2 + width(&key) + 3;
                 Rendered::Attribute { value: self.value(&a.value, comments, indent, col), key }
             }
@@ -242,7 +242,7 @@ fn header(b: &Block) -> String {
 /// An entry on one line.
 fn flat_entry(entry: &Entry, p: &Printer) -> String {
     match entry {
-        Entry::Attribute(a) => format!("{} = {}", a.key.name, flat_value(&a.value, p)),
+        Entry::Attribute(a) => format!("{} = {}", p.source(a.key.span), flat_value(&a.value, p)),
         Entry::Block(b) => match &b.body {
             Some(body) => format!("{} {}", header(b), flat_body(body, p)),
             None => header(b),

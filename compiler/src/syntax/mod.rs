@@ -2,6 +2,7 @@
 
 pub mod ast;
 mod fast;
+mod hint;
 mod parse;
 mod reparse;
 mod scan;

@@ -122,12 +122,19 @@ fn parse_pest(file: FileId, text: &str, pre: super::scan::Scan) -> Parse {
         );
         return Parse { file: out, diagnostics };
     }
+    // Brackets whose closer a string left open swallowed: one mistake, reported by the string.
+    let mut swallowed: Vec<(usize, usize, char)> = Vec::new();
     for &(at, c) in &pre.unclosed {
         let close = match c {
             '{' => '}',
             '[' => ']',
             _ => ')',
         };
+        // A string left open runs to the end of its line, closers included.
+        if let Some(string) = swallowed_by(text, &pre.unterminated, at, close) {
+            swallowed.push((string, at, close));
+            continue;
+        }
         diagnostics.push(
             Diagnostic::new(
                 codes::PF0007,
@@ -135,13 +142,7 @@ fn parse_pest(file: FileId, text: &str, pre: super::scan::Scan) -> Parse {
                 format!("this `{c}` is never closed"),
             )
             .with_label("opened here")
-            .with_help(match swallowed_by(text, &pre.unterminated, at, close) {
-                // A string left open runs to the end of its line, closers included.
-                Some(line) => {
-                    format!("the string left open on line {line} swallowed a `{close}`: close the string")
-                }
-                None => format!("add the matching `{close}`"),
-            }),
+            .with_help(format!("add the matching `{close}`")),
         );
     }
     for &(at, c) in &pre.stray {
@@ -153,11 +154,16 @@ fn parse_pest(file: FileId, text: &str, pre: super::scan::Scan) -> Parse {
     }
     for &at in &pre.unterminated {
         let end = text[at..].find(['\n', '\r']).map_or(text.len(), |p| at + p);
-        diagnostics.push(
-            Diagnostic::new(codes::PF0010, Span::new(file, at, end), "this string is not closed")
-                .with_label("the string starts here")
-                .with_help("add a closing `\"` before the end of the line"),
-        );
+        let mut d = Diagnostic::new(codes::PF0010, Span::new(file, at, end), "this string is not closed")
+            .with_label("the string starts here")
+            .with_help("add a closing `\"` before the end of the line");
+        for &(_, open, close) in swallowed.iter().filter(|(s, _, _)| *s == at) {
+            d = d.with_secondary(
+                Span::new(file, open, open + 1),
+                format!("its `{close}` is inside the string"),
+            );
+        }
+        diagnostics.push(d);
     }
     // Syntax errors inside a region a bracket or string problem already explains are noise.
     let explained = |span: Span| -> bool {
@@ -200,14 +206,19 @@ fn parse_pest(file: FileId, text: &str, pre: super::scan::Scan) -> Parse {
             }
         }
     }
+    // A name with a letter outside ASCII breaks the line, and what pf reads of the block after it
+    // is a guess: that name is the one finding of the file (PF0012).
+    if diagnostics.iter().any(|d| d.code == codes::PF0012) {
+        diagnostics.retain(|d| d.code == codes::PF0012);
+    }
     Parse { file: out, diagnostics }
 }
 
-/// The 1-based line of the first string left open after `at` whose rest of line holds `close`.
+/// The offset of the first string left open after `at` whose rest of line holds `close`.
 fn swallowed_by(text: &str, unterminated: &[usize], at: usize, close: char) -> Option<usize> {
     let u = *unterminated.iter().find(|&&u| u > at)?;
     let end = text[u..].find(['\n', '\r']).map_or(text.len(), |p| u + p);
-    text[u..end].contains(close).then(|| text[..u].matches('\n').count() + 1)
+    text[u..end].contains(close).then_some(u)
 }
 
 /// `text` with the brackets the scan found unmatched replaced by spaces (`None`: there are none).
@@ -265,6 +276,11 @@ impl Lower<'_> {
                 }
                 Rule::top_error | Rule::body_error => {
                     let top = p.as_rule() == Rule::top_error;
+                    if let Some(entry) = self.unbracketed_list(&mut out, previous, start, end) {
+                        out.push(entry);
+                        previous = None;
+                        continue;
+                    }
                     let same_line = |(s, e, _): &(usize, usize, usize)| {
                         *e <= start
                             && !self.text[*e..start].contains(',')
@@ -289,6 +305,70 @@ impl Lower<'_> {
         out
     }
 
+    /// `notify = "a@x.com", "b@x.com"`: strings after a string field, separated by commas, are a
+    /// list written without its brackets. The attribute and the strings become one invalid entry
+    /// with the fix that adds the brackets.
+    fn unbracketed_list(
+        &mut self,
+        out: &mut Vec<Entry>,
+        previous: Option<(usize, usize, usize)>,
+        start: usize,
+        end: usize,
+    ) -> Option<Entry> {
+        let (entry_start, entry_end, mark) = previous?;
+        let Some(Entry::Attribute(a)) = out.last() else { return None };
+        if !matches!(a.value.kind, ValueKind::String(_)) || self.text[entry_end..start].trim() != "," {
+            return None;
+        }
+        // The strings that follow, each closed on the line, separated by commas.
+        let rest = &self.text[start..end];
+        let mut list_end = None;
+        let mut i = 0;
+        while rest[i..].starts_with('"') {
+            let close = rest[i + 1..].find('"')? + i + 2;
+            let after = rest[close..].trim_start();
+            // `"key" = value` is an entry (a quoted key), not a list item.
+            if after.starts_with('=') {
+                break;
+            }
+            list_end = Some(start + close);
+            if !after.starts_with(',') || !after[1..].trim_start().starts_with('"') {
+                break;
+            }
+            i = rest.len() - after[1..].trim_start().len();
+        }
+        let list_end = list_end?;
+        let value_start = a.value.span.start as usize;
+        let key = a.key.name.clone();
+        out.pop();
+        self.diagnostics.truncate(mark);
+        let items = &self.text[value_start..list_end];
+        self.diagnostics.push(
+            Diagnostic::new(
+                codes::PF0001,
+                Span::new(self.file, value_start, list_end),
+                format!("`{key}` lists its values without brackets"),
+            )
+            .with_label("a list without `[ ]`")
+            .with_help(format!("a list is written in brackets: `{key} = [{items}]`"))
+            .with_fix_edits(
+                "add the brackets",
+                vec![
+                    crate::diagnostic::Edit {
+                        span: Span::new(self.file, value_start, value_start),
+                        replacement: "[".into(),
+                    },
+                    crate::diagnostic::Edit {
+                        span: Span::new(self.file, list_end, list_end),
+                        replacement: "]".into(),
+                    },
+                ],
+                Applicability::Safe,
+            ),
+        );
+        Some(Entry::Error(Span::new(self.file, entry_start, end)))
+    }
+
     /// A forgotten `,` between two entries on one line: the gap between them (`from..to`).
     fn missing_separator(&mut self, from: usize, to: usize) {
         let span = Span::new(self.file, from, to.max(from));
@@ -305,6 +385,22 @@ impl Lower<'_> {
     fn invalid_line(&mut self, span: Span, text: &str, top: bool) {
         let trimmed = text.trim_end();
         let span = Span { end: span.start + trimmed.len() as u32, ..span };
+        if let Some(h) = super::hint::line(trimmed) {
+            let mut d =
+                Diagnostic::new(h.code, span, h.message).with_label("not valid here").with_help(h.help);
+            if let Some((s, e, replacement)) = h.fix {
+                let at = span.start as usize;
+                let title = format!("write `{replacement}`");
+                d = d.with_fix(
+                    title,
+                    Span::new(self.file, at + s, at + e),
+                    replacement,
+                    Applicability::Unsafe,
+                );
+            }
+            self.diagnostics.push(d);
+            return;
+        }
         let (message, help) = if trimmed.ends_with('=') {
             ("this field has no value".to_string(), "write a value after `=`, e.g. `port = 8080`")
         } else if top {
@@ -329,7 +425,25 @@ impl Lower<'_> {
         let (Some(key), Some(value)) = (inner.next(), inner.next()) else {
             return Entry::Error(span);
         };
-        Entry::Attribute(ast::Attribute { key: self.ident(key), value: self.value(value), span })
+        let key = if key.as_rule() == Rule::string {
+            // A quoted key is its text; the span keeps the quotes (the formatter writes it as is).
+            let key_span = self.span(&key);
+            let lit = self.string(key);
+            match lit.literal_text() {
+                Some(text) => ast::Ident { name: text.to_string(), span: key_span },
+                None => {
+                    self.diagnostics.push(
+                        Diagnostic::new(codes::PF0001, key_span, "a quoted key is plain text")
+                            .with_label("not plain text")
+                            .with_help("a key cannot interpolate `${...}`: write its text"),
+                    );
+                    return Entry::Error(span);
+                }
+            }
+        } else {
+            self.ident(key)
+        };
+        Entry::Attribute(ast::Attribute { key, value: self.value(value), span })
     }
 
     fn block(&mut self, pair: Pair<Rule>) -> ast::Block {
@@ -373,7 +487,17 @@ impl Lower<'_> {
         let span = self.span(&pair);
         let text = pair.as_str();
         let kind = match pair.as_rule() {
-            Rule::string => ValueKind::String(self.string(pair)),
+            Rule::string => {
+                // A string with an unknown escape is reported once, by its escape: its value is
+                // not checked against its field as well.
+                let mark = self.diagnostics.len();
+                let s = self.string(pair);
+                if self.diagnostics[mark..].iter().any(|d| d.code == codes::PF0008) {
+                    ValueKind::Error
+                } else {
+                    ValueKind::String(s)
+                }
+            }
             Rule::number => match text.parse::<i64>() {
                 Ok(n) => ValueKind::Int(n),
                 Err(_) => self.out_of_range(span, text),
@@ -463,7 +587,11 @@ impl Lower<'_> {
         self.diagnostics.push(
             Diagnostic::new(codes::PF0009, span, format!("`{}` is too large", clip(text)))
                 .with_label("out of range")
-                .with_help("numbers are 64-bit integers; durations and sizes must fit in 64 bits"),
+                .with_help(format!(
+                    "numbers are whole numbers from {} to {}, and durations and sizes must fit that in seconds and MB; each field's own range is in `pf explain PF2002`",
+                    i64::MIN,
+                    i64::MAX
+                )),
         );
         ValueKind::Error
     }
@@ -558,12 +686,13 @@ mod tests {
     }
 
     #[test]
-    fn an_unclosed_bracket_names_the_string_that_swallowed_its_closer() {
+    fn a_string_that_swallowed_a_closer_is_the_one_finding() {
         let text = "app a {\n  deploy = ec2 { health_check = \"/h }\n}\n";
-        assert_eq!(
-            help_of(text, codes::PF0007),
-            ["the string left open on line 2 swallowed a `}`: close the string"]
-        );
+        assert!(help_of(text, codes::PF0007).is_empty());
+        let parse = super::parse(FileId(0), text);
+        let strings: Vec<_> = parse.diagnostics.iter().filter(|d| d.code == codes::PF0010).collect();
+        assert_eq!(strings.len(), 1);
+        assert_eq!(strings[0].secondary.len(), 1, "the swallowed bracket is named");
         let text = "app a {\n  x = \"open\n";
         assert_eq!(help_of(text, codes::PF0007), ["add the matching `}`"]);
     }

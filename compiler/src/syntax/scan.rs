@@ -37,6 +37,8 @@ pub fn scan(file: FileId, text: &str) -> Scan {
         '[' => 1,
         _ => 2,
     };
+    // The `{ ... }` pairs as matched, for blaming the right brace afterwards.
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
@@ -75,6 +77,9 @@ pub fn scan(file: FileId, text: &str) -> Scan {
                         for &(_, o) in &stack[at..] {
                             open_count[slot(o)] -= 1;
                         }
+                        if open == '{' {
+                            pairs.push((stack[at].0, i));
+                        }
                         out.unclosed.extend(stack.drain(at..).skip(1));
                     }
                     None => out.stray.push((i, c as char)),
@@ -93,7 +98,65 @@ pub fn scan(file: FileId, text: &str) -> Scan {
     }
     out.unclosed.extend(stack);
     out.unclosed.sort();
+    if (out.unclosed.len() == 1 || out.stray.len() == 1) && out.too_deep.is_none() {
+        reblame(text, &pairs, &mut out);
+    }
     out
+}
+
+/// The indentation (in bytes) of the line holding `at`, and whether `at` is the first thing
+/// on it.
+fn indent(bytes: &[u8], at: usize) -> (usize, bool) {
+    let start = bytes[..at].iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(0, |p| p + 1);
+    let width = bytes[start..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    (width, start + width == at)
+}
+
+/// Blames the brace really missing or extra, as rustc does, when one `{` is never closed or one
+/// `}` closes nothing. The bracket counts find the outermost block unclosed (its `}` closed an
+/// inner block instead) or the last `}` stray (an extra one earlier closed an outer block): a
+/// pair whose `}` is indented differently from its `{`'s line shows where the mistake is. The
+/// new blame is kept only if the brackets match without the blamed one.
+fn reblame(text: &str, pairs: &[(usize, usize)], out: &mut Scan) {
+    let bytes = text.as_bytes();
+    let mismatched = |&&(o, c): &&(usize, usize)| {
+        let (oi, _) = indent(bytes, o);
+        let (ci, first) = indent(bytes, c);
+        (oi, ci, first)
+    };
+    // The new (unclosed, stray) brackets.
+    type Brackets = Vec<(usize, char)>;
+    let mut blame: Option<(Brackets, Brackets)> = None;
+    if let ([(u, '{')], []) = (out.unclosed.as_slice(), out.stray.as_slice()) {
+        // The first block after it closed by a `}` on its own line, dedented from the `{`.
+        if let Some(&(o, _)) = pairs.iter().filter(|p| p.0 > *u).find(|p| {
+            let (oi, ci, first) = mismatched(p);
+            first && ci < oi
+        }) {
+            blame = Some((vec![(o, '{')], Vec::new()));
+        }
+    }
+    if let ([], [(s, '}')]) = (out.unclosed.as_slice(), out.stray.as_slice()) {
+        // The last `}` before it that follows something on its line and is indented deeper
+        // than the `{` it closed: an extra brace typed at the end of a line.
+        if let Some(&(_, c)) = pairs.iter().filter(|p| p.1 < *s).rev().find(|p| {
+            let (oi, ci, first) = mismatched(p);
+            !first && ci > oi
+        }) {
+            blame = Some((Vec::new(), vec![(c, '}')]));
+        }
+    }
+    let Some((unclosed, stray)) = blame else { return };
+    let mut blanked = bytes.to_vec();
+    for &(at, _) in unclosed.iter().chain(&stray) {
+        blanked[at] = b' ';
+    }
+    let Ok(blanked) = String::from_utf8(blanked) else { return };
+    let again = scan(FileId(0), &blanked);
+    if again.unclosed.is_empty() && again.stray.is_empty() {
+        out.unclosed = unclosed;
+        out.stray = stray;
+    }
 }
 
 /// The bytes the scan acts on: comment and string starts, and brackets.
@@ -144,6 +207,16 @@ mod tests {
         assert!(s.unclosed.is_empty() && s.stray.is_empty());
         assert_eq!(s.comments.len(), 1);
         assert_eq!(s.comments[0].text, "# }");
+    }
+
+    #[test]
+    fn blames_the_brace_the_indentation_says_is_missing_or_extra() {
+        let missing = "env a {\n  network { cidr = 1\n  compute { min = 1 }\n}\n\nenv b {\n  x = 1\n}\n";
+        assert_eq!(scan(FileId(0), missing).unclosed, vec![(18, '{')]);
+        let extra = "pipeline p {\n  stage b { build }}\n  stage t { x }\n}\n";
+        assert_eq!(scan(FileId(0), extra).stray, vec![(32, '}')]);
+        // Without an indentation that says otherwise, the counts decide.
+        assert_eq!(scan(FileId(0), "app a {\n  b { }\n").unclosed, vec![(6, '{')]);
     }
 
     #[test]

@@ -40,48 +40,65 @@ fn source(ctx: &mut Ctx, o: &Obj) -> Option<Source> {
     match kind {
         "codecommit" => {
             let repository = str_of(o, "repository")?;
-            if repository.is_empty()
-                || repository.len() > 100
-                || !repository.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-            {
-                ctx.push(
-                    Diagnostic::new(
-                        codes::PF3001,
-                        span_of(o, "repository", o.span),
-                        format!("`{repository}` is not a valid CodeCommit repository name"),
-                    )
-                    .with_label("invalid name")
-                    .with_help("use 1 to 100 letters, digits, `.`, `_` and `-`"),
-                );
+            if let Some((why, fixed)) = codecommit_name_problem(&repository) {
+                let span = span_of(o, "repository", o.span);
+                let mut d = Diagnostic::new(
+                    codes::PF3001,
+                    span,
+                    format!("`{repository}` is not a valid CodeCommit repository name"),
+                )
+                .with_label("invalid name")
+                .with_help(match &fixed {
+                    Some(f) => format!("{why}: write `{f}`"),
+                    None => why.to_string(),
+                });
+                if let Some(f) = fixed {
+                    d = d.with_fix(format!("write `{f}`"), span, format!("\"{f}\""), Applicability::Unsafe);
+                }
+                ctx.push(d);
             }
             Some(Source::CodeCommit { repository, branch, create: bool_of(o, "create").unwrap_or(false) })
         }
         "github" => {
             let repository = str_of(o, "repository")?;
-            let valid = repository.split('/').count() == 2 && repository.split('/').all(|p| !p.is_empty());
+            let valid = repository.split('/').count() == 2
+                && repository.split('/').all(|p| !p.is_empty())
+                && !repository.ends_with(".git");
             if !valid {
-                ctx.push(
-                    Diagnostic::new(
-                        codes::PF3001,
-                        span_of(o, "repository", o.span),
-                        format!("`{repository}` is not `owner/name`"),
-                    )
-                    .with_label("expected owner/name")
-                    .with_help("write the full repository id, e.g. `\"acme/webshop\"`"),
-                );
+                // `https://github.com/acme/shop.git` is `acme/shop`.
+                let path = repository.split_once("github.com/").map_or(repository.as_str(), |(_, r)| r);
+                let parts: Vec<&str> =
+                    path.trim_end_matches(".git").split('/').filter(|p| !p.is_empty()).collect();
+                let span = span_of(o, "repository", o.span);
+                let mut d =
+                    Diagnostic::new(codes::PF3001, span, format!("`{repository}` is not `owner/name`"))
+                        .with_label("expected owner/name");
+                if let [owner, name] = parts[..] {
+                    let fixed = format!("{owner}/{name}");
+                    d = d
+                        .with_help(format!("CodePipeline takes the full repository id: write `{fixed}`"))
+                        .with_fix(
+                            format!("write `{fixed}`"),
+                            span,
+                            format!("\"{fixed}\""),
+                            Applicability::Unsafe,
+                        );
+                } else {
+                    let name = parts.last().copied().unwrap_or("webshop");
+                    d = d.with_help(format!(
+                        "CodePipeline takes the full repository id, `owner/{name}` (e.g. `\"acme/{name}\"`)"
+                    ));
+                }
+                ctx.push(d);
             }
             let connection = text_of(o, "connection")?;
             if let Text::Plain(arn) = &connection {
-                if !is_connection_arn(arn) {
-                    ctx.push(
-                        Diagnostic::new(
-                            codes::PF2001,
-                            span_of(o, "connection", o.span),
-                            format!("`{arn}` is not the ARN of a CodeStar connection"),
-                        )
-                        .with_label("expected arn:aws:codeconnections:...")
-                        .with_help("write the connection's ARN, `arn:aws:codeconnections:<region>:<account>:connection/<id>` (or `arn:aws:codestar-connections:...`), or a `param(\"/name\")` or `secret(\"id:key\")` holding it"),
-                    );
+                let services = ["codeconnections", "codestar-connections"];
+                if let Err(invalid) = crate::check::validate::arn::check(arn, &services, "connection/") {
+                    let mut d = invalid.diagnostic(span_of(o, "connection", o.span));
+                    d.message = format!("`{arn}` is not the ARN of a CodeStar connection");
+                    d = d.with_note("a connection's ARN is `arn:aws:codeconnections:<region>:<account>:connection/<id>` (or `arn:aws:codestar-connections:...`); a `param(\"/name\")` or `secret(\"id:key\")` may hold it");
+                    ctx.push(d);
                 }
             }
             Some(Source::GitHub { connection, repository, branch })
@@ -90,9 +107,21 @@ fn source(ctx: &mut Ctx, o: &Obj) -> Option<Source> {
             let bucket = str_of(o, "bucket")?;
             if let Some(problem) = bucket_name_problem(&bucket) {
                 ctx.push(
-                    Diagnostic::new(codes::PF3005, span_of(o, "bucket", o.span), format!("`{bucket}` is not a valid S3 bucket name: {problem}"))
-                        .with_label("invalid bucket name")
-                        .with_help("bucket names are 3 to 63 lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit"),
+                    {
+                        let fixed: String = bucket
+                            .to_ascii_lowercase()
+                            .chars()
+                            .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' })
+                            .collect();
+                        let span = span_of(o, "bucket", o.span);
+                        let mut d = Diagnostic::new(codes::PF3005, span, format!("`{bucket}` is not a valid S3 bucket name: {problem}"))
+                            .with_label("invalid bucket name")
+                            .with_help("bucket names are 3 to 63 lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit");
+                        if fixed != bucket && bucket_name_problem(&fixed).is_none() {
+                            d = d.with_fix(format!("write `{fixed}`"), span, format!("\"{fixed}\""), Applicability::Unsafe);
+                        }
+                        d
+                    },
                 );
             }
             let key = str_of(o, "key")?;
@@ -130,20 +159,26 @@ fn check_s3_key(ctx: &mut Ctx, key: &str, span: Span) {
     ctx.push(d);
 }
 
-/// Whether `arn` is a connection's ARN:
-/// `arn:<partition>:codeconnections|codestar-connections:<region>:<account>:connection/<id>`.
-fn is_connection_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.split(':').collect();
-    let [prefix, partition, service, region, account, resource] = parts[..] else { return false };
-    let id = resource.strip_prefix("connection/").unwrap_or_default();
-    prefix == "arn"
-        && partition.starts_with("aws")
-        && matches!(service, "codeconnections" | "codestar-connections")
-        && !region.is_empty()
-        && account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit())
-        && !id.is_empty()
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+/// Why `name` is not a valid CodeCommit repository name, and the nearest valid name. Source:
+/// CodeCommit API reference, `RepositoryName`: 1 to 100 letters, digits, `.`, `_` and `-`, not
+/// ending in `.git`.
+fn codecommit_name_problem(name: &str) -> Option<(&'static str, Option<String>)> {
+    let ok = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
+    let why = if name.is_empty() {
+        "a repository name is not empty"
+    } else if name.len() > 100 {
+        "a repository name is at most 100 characters"
+    } else if !name.chars().all(ok) {
+        "use 1 to 100 letters, digits, `.`, `_` and `-`"
+    } else if name.ends_with(".git") {
+        "the name does not end in `.git` (clone URLs add it)"
+    } else {
+        return None;
+    };
+    let fixed: String =
+        name.trim().trim_end_matches(".git").chars().map(|c| if ok(c) { c } else { '-' }).collect();
+    let fixed = fixed.trim_matches('-').to_string();
+    Some((why, (!fixed.is_empty() && fixed.len() <= 100).then_some(fixed)))
 }
 
 /// Why `name` is not a valid S3 bucket name, if it is not (aws-facts D5).
@@ -300,14 +335,17 @@ fn deploy(ctx: &mut Ctx, o: &Obj) -> Option<Deploy> {
     }
     let path = str_of(o, "health_check").unwrap_or_else(|| "/".into());
     if !path.starts_with('/') || path.contains(char::is_whitespace) {
+        // `http://localhost:8080/healthz` is `/healthz`; spaces are percent-encoded.
+        let rest = path.split_once("://").map_or(path.as_str(), |(_, r)| r.find('/').map_or("", |p| &r[p..]));
+        let fixed = format!("/{}", rest.trim().trim_start_matches('/').replace(char::is_whitespace, "%20"));
+        let span = span_of(o, "health_check", o.span);
         ctx.push(
-            Diagnostic::new(
-                codes::PF5010,
-                span_of(o, "health_check", o.span),
-                format!("`{path}` is not an HTTP path"),
-            )
-            .with_label("expected a path such as /healthz")
-            .with_help("the health check is a path on the app's port that answers 200, starting with `/`"),
+            Diagnostic::new(codes::PF5010, span, format!("`{path}` is not an HTTP path"))
+                .with_label("expected a path such as /healthz")
+                .with_help(format!(
+                    "the health check is a path on the app's port that answers 200, starting with `/` and without spaces: write `{fixed}`"
+                ))
+                .with_fix(format!("write `{fixed}`"), span, format!("\"{fixed}\""), Applicability::Unsafe),
         );
     }
     let files = match o.get("files").map(|i| &i.val) {
@@ -323,7 +361,10 @@ fn deploy(ctx: &mut Ctx, o: &Obj) -> Option<Deploy> {
                                 format!("the destination `{b}` is not an absolute path"),
                             )
                             .with_label("relative destination")
-                            .with_help("CodeDeploy installs files to absolute paths, e.g. `/opt/app`"),
+                            .with_help(format!(
+                                "CodeDeploy installs files to absolute paths: write `/{}`",
+                                b.trim_start_matches("./")
+                            )),
                         );
                     }
                     Some((a.clone(), b.clone()))

@@ -19,6 +19,21 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
     let network = obj_of(o, "network").and_then(|n| network(ctx, n, &d.name));
     let compute = compute(ctx, obj_of(o, "compute"), d.name.span);
     let protected = bool_of(o, "protected").unwrap_or_else(|| protected_names.contains(&d.name.name));
+    if protected && (compute.min == 0 || compute.desired == 0) {
+        let c = obj_of(o, "compute");
+        let field = if compute.min == 0 { "min" } else { "desired" };
+        let span = c.map_or(d.name.span, |c| span_of(c, field, d.name.span));
+        ctx.push(
+            Diagnostic::new(
+                codes::PF5012,
+                span,
+                format!("the protected environment `{}` may run no instance", d.name.name),
+            )
+            .with_label(format!("{field} = 0"))
+            .with_help(format!("keep at least one instance: `{field} = 1` (or 2, one per AZ)"))
+            .with_fix(format!("write `{field} = 1`"), span, "1", Applicability::Unsafe),
+        );
+    }
     let database = obj_of(o, "database").and_then(|db| database(ctx, db, &d.name.name, network.as_ref(), o));
     let cache = obj_of(o, "cache").map(|c| cache(ctx, c));
     let dns = obj_of(o, "dns").map(|n| Dns {
@@ -33,6 +48,7 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
         .filter(|c| c.keyword == "alarm")
         .filter_map(|c| {
             require(ctx, &c.obj, &schema::ALARM, c.span).then_some(())?;
+            alarm_rules(ctx, &c.obj);
             Some(Alarm {
                 name: c.label.as_ref()?.name.clone(),
                 metric: match enum_of(&c.obj, "metric")? {
@@ -48,7 +64,15 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
             })
         })
         .collect();
-    let rollback = rollback(ctx, obj_of(o, "rollback"), &alarms);
+    // An alarm declared with a mistake is reported once, where it is: not as missing as well.
+    let declared: Vec<&str> = o
+        .children
+        .iter()
+        .filter(|c| c.keyword == "alarm")
+        .filter_map(|c| c.label.as_ref())
+        .map(|l| l.name.as_str())
+        .collect();
+    let rollback = rollback(ctx, obj_of(o, "rollback"), &alarms, &declared);
     if errors_since(ctx, mark) {
         return None;
     }
@@ -354,7 +378,18 @@ fn compute(ctx: &mut Ctx, c: Option<&Obj>, at: Span) -> Compute {
     let max = int_of(c, "max").unwrap_or(min.max(1));
     let desired = int_of(c, "desired").unwrap_or(min);
     if !(min <= desired && desired <= max) {
-        let span = span_of(c, if c.get("desired").is_some() { "desired" } else { "max" }, c.span);
+        // Blame a field written in this environment's own file when one of the two in conflict is.
+        let pair: [&str; 2] = if min > max {
+            ["min", "max"]
+        } else if desired > max {
+            ["desired", "max"]
+        } else {
+            ["min", "desired"]
+        };
+        let written = |f: &str| c.get(f).is_some_and(|i| i.span.file == at.file);
+        let field =
+            pair.into_iter().find(|f| written(f)).or_else(|| pair.into_iter().find(|f| c.get(f).is_some()));
+        let span = field.map_or(at, |f| span_of(c, f, at));
         ctx.push(
             Diagnostic::new(codes::PF5001, span, format!("capacity must be min <= desired <= max; here min = {min}, desired = {desired}, max = {max}"))
                 .with_label("inconsistent capacity")
@@ -424,6 +459,17 @@ fn database(
         codes::PF5009,
         "RDS instance class",
     );
+    let engine_name = db.kind.as_ref().map_or("postgres", |k| k.name.as_str());
+    if let Some(version) = str_of(db, "version") {
+        check_version(ctx, engine_name, &version, span_of(db, "version", db.span));
+    }
+    for field in ["username", "name"] {
+        if let Some(value) = str_of(db, field) {
+            if let Err(invalid) = rds_name(engine_name, field, &value) {
+                ctx.push(invalid.diagnostic(span_of(db, field, db.span)));
+            }
+        }
+    }
     let multi_az = bool_of(db, "multi_az").unwrap_or(false);
     if let (true, Some(n)) = (multi_az, network) {
         if n.azs < 2 {
@@ -442,11 +488,14 @@ fn database(
     }
     let backup = secs_of(db, "backup").unwrap_or(7 * 86_400);
     if !backup.is_multiple_of(86_400) {
-        ctx.push(
-            Diagnostic::new(codes::PF2002, span_of(db, "backup", db.span), "backups are kept for whole days")
+        ctx.push({
+            let days = ((backup + 43_200) / 86_400).clamp(1, 35);
+            let span = span_of(db, "backup", db.span);
+            Diagnostic::new(codes::PF2002, span, "backups are kept for whole days")
                 .with_label("not whole days")
-                .with_help("write the retention in days, e.g. `7d`"),
-        );
+                .with_help(format!("RDS keeps backups for whole days: write `{days}d`"))
+                .with_fix(format!("write `{days}d`"), span, format!("{days}d"), Applicability::Unsafe)
+        });
     }
     let password = text_of(db, "password");
     if let Some(crate::ir::Text::Plain(_)) = &password {
@@ -486,6 +535,9 @@ fn cache(ctx: &mut Ctx, c: &Obj) -> Cache {
         codes::PF5009,
         "ElastiCache node type",
     );
+    if let Some(version) = str_of(c, "version") {
+        check_version(ctx, "redis", &version, span_of(c, "version", c.span));
+    }
     Cache {
         node,
         nodes: int_of(c, "nodes").unwrap_or(1) as u32,
@@ -517,7 +569,7 @@ fn strategy(ctx: &mut Ctx, s: &Obj) -> Option<Strategy> {
     })
 }
 
-fn rollback(ctx: &mut Ctx, r: Option<&Obj>, alarms: &[Alarm]) -> Rollback {
+fn rollback(ctx: &mut Ctx, r: Option<&Obj>, alarms: &[Alarm], declared: &[&str]) -> Rollback {
     let Some(r) = r else { return Rollback { on_failure: true, on_alarms: Vec::new() } };
     let mut on_alarms = Vec::new();
     if let Some(Val::List(items)) = r.get("on_alarms").map(|i| &i.val) {
@@ -525,7 +577,7 @@ fn rollback(ctx: &mut Ctx, r: Option<&Obj>, alarms: &[Alarm]) -> Rollback {
             if let Val::Ref(name) = &i.val {
                 if alarms.iter().any(|a| &a.name == name) {
                     on_alarms.push(name.clone());
-                } else {
+                } else if !declared.contains(&name.as_str()) {
                     let named = Named { name: name.clone(), span: i.span };
                     ctx.push(unknown_reference(
                         &named,
@@ -538,4 +590,116 @@ fn rollback(ctx: &mut Ctx, r: Option<&Obj>, alarms: &[Alarm]) -> Rollback {
         }
     }
     Rollback { on_failure: bool_of(r, "on_failure").unwrap_or(true), on_alarms }
+}
+
+/// CloudWatch's rules for an alarm (CloudWatch API reference, `PutMetricAlarm`): the period is
+/// 10 s, 30 s or a multiple of 60 s, and period times evaluation periods is at most one day;
+/// CPU utilization is a percentage.
+fn alarm_rules(ctx: &mut Ctx, a: &Obj) {
+    if let Some(period) = secs_of(a, "period") {
+        if period != 10 && period != 30 && !period.is_multiple_of(60) {
+            let nearest = if period < 20 {
+                "10s".to_string()
+            } else if period < 45 {
+                "30s".to_string()
+            } else {
+                format!("{}m", (period + 30) / 60)
+            };
+            let span = span_of(a, "period", a.span);
+            ctx.push(
+                Diagnostic::new(
+                    codes::PF2002,
+                    span,
+                    format!("CloudWatch does not evaluate alarms every {period}s"),
+                )
+                .with_label("not 10s, 30s or whole minutes")
+                .with_help(format!("the period is 10s, 30s or a multiple of 60s: write `{nearest}`"))
+                .with_fix(format!("write `{nearest}`"), span, nearest, Applicability::Unsafe),
+            );
+        }
+        let periods = int_of(a, "periods").unwrap_or(2) as u64;
+        if period * periods > 86_400 {
+            ctx.push(
+                Diagnostic::new(codes::PF2002, span_of(a, "periods", span_of(a, "period", a.span)), format!("{periods} periods of {period}s are more than a day"))
+                    .with_label("longer than 1d")
+                    .with_help("CloudWatch evaluates at most one day: lower `periods` or `period` (their product is at most 1d)"),
+            );
+        }
+    }
+    if enum_of(a, "metric") == Some("cpu") {
+        if let Some(t) = int_of(a, "threshold").filter(|t| *t > 100) {
+            let span = span_of(a, "threshold", a.span);
+            ctx.push(
+                Diagnostic::new(
+                    codes::PF2002,
+                    span,
+                    format!("CPU utilization never exceeds 100%, so `{t}` never fires"),
+                )
+                .with_label("allowed: 0 to 100")
+                .with_help("the cpu threshold is a percentage from 0 to 100")
+                .with_fix("write `100`", span, "100", Applicability::Unsafe),
+            );
+        }
+    }
+}
+
+/// Reports an engine version RDS or ElastiCache does not create (PF5011).
+fn check_version(ctx: &mut Ctx, engine: &str, version: &str, span: Span) {
+    use crate::check::validate::versions;
+    if versions::known(engine, version) {
+        return;
+    }
+    let majors = versions::majors(engine);
+    let mut d =
+        Diagnostic::new(codes::PF5011, span, format!("`{version}` is not a {engine} version pf knows"))
+            .with_label("unknown version")
+            .with_help(format!(
+                "{engine} versions AWS creates: {} (or a minor version of one, e.g. `{}.1`)",
+                majors.join(", "),
+                majors.last().copied().unwrap_or("")
+            ));
+    if let Some(n) = versions::nearest(engine, version) {
+        d = d.with_fix(format!("write `{n}`"), span, format!("\"{n}\""), Applicability::Unsafe);
+    }
+    ctx.push(d);
+}
+
+/// RDS's rules for the master user name and the initial database name (RDS API reference,
+/// `CreateDBInstance`: `MasterUsername` 1 to 16 (MariaDB), 32 (MySQL) or 63 (PostgreSQL)
+/// letters, digits and `_`, starting with a letter, not a reserved name such as `rdsadmin`;
+/// `DBName` 1 to 63 (PostgreSQL) or 64 letters, digits and `_`, starting with a letter).
+fn rds_name(engine: &str, field: &str, value: &str) -> Result<(), crate::check::validate::Invalid> {
+    use crate::check::validate::Invalid;
+    let max = match (field, engine) {
+        ("username", "mariadb") => 16,
+        ("username", "mysql") => 32,
+        ("name", "mysql" | "mariadb") => 64,
+        _ => 63,
+    };
+    let what = if field == "username" { "master user name" } else { "database name" };
+    let default = "app";
+    let ok = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let fixed: String = value.chars().map(|c| if ok(c) { c } else { '_' }).take(max).collect();
+    let fixed = fixed.trim_start_matches(|c: char| !c.is_ascii_alphabetic()).to_string();
+    let fix = |why: String| {
+        let f = if fixed.is_empty() || fixed == "rdsadmin" { default.to_string() } else { fixed.clone() };
+        Err(Invalid::name(
+            format!("`{value}` is not a valid {engine} {what}"),
+            format!("{why}: write `{f}`"),
+            Some(f),
+        ))
+    };
+    if value.is_empty() || value.len() > max {
+        return fix(format!("a {what} is 1 to {max} characters"));
+    }
+    if !value.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return fix(format!("a {what} starts with a letter"));
+    }
+    if !value.chars().all(ok) {
+        return fix(format!("a {what} is letters, digits and `_`"));
+    }
+    if field == "username" && value.eq_ignore_ascii_case("rdsadmin") {
+        return fix("RDS reserves `rdsadmin` for itself".into());
+    }
+    Ok(())
 }

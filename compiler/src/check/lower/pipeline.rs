@@ -35,6 +35,8 @@ struct Lowering<'a> {
     approvals: Vec<(String, String, String, Span)>,
     /// The notify list of the latest approval (change-set reviews go to the same people).
     last_notify: Vec<String>,
+    /// Whether a line of an earlier stage did not parse: it may be the approval (no PF4002 then).
+    saw_broken: bool,
     /// Whether the pipeline has an `approve` action anywhere (for PF4002's wording).
     approves_later: bool,
 }
@@ -99,6 +101,7 @@ pub fn lower(
         deployed: Vec::new(),
         approvals: Vec::new(),
         last_notify: Vec::new(),
+        saw_broken: false,
         approves_later: o.children.iter().filter(|s| s.keyword == "stage").any(|s| {
             s.obj.children.iter().any(|a| {
                 a.keyword == "approve"
@@ -134,12 +137,24 @@ pub fn lower(
                 .with_label("second stage of that name")
                 .with_secondary(*first, "first here")
                 .with_help(
-                    "stage names are unique in a pipeline (`Source` is taken by the generated source stage)",
+                    "give the stages different names: they are unique in a pipeline, ignoring case (`Source` is taken by the generated source stage)",
                 ),
             );
             continue;
         }
         seen.insert(label.name.to_ascii_lowercase(), label.span);
+        l.saw_broken |= child.obj.broken;
+        if label.name.len() > 100 {
+            l.ctx.push(
+                Diagnostic::new(
+                    codes::PF3001,
+                    label.span,
+                    "this stage name is longer than CodePipeline allows",
+                )
+                .with_label(format!("{} characters", label.name.len()))
+                .with_help("CodePipeline stage names are 1 to 100 letters, digits, `.`, `@`, `_` and `-`"),
+            );
+        }
         l.stage = label.name.clone();
         l.action_path = format!("pipeline.{}.stage.{}.action", l.pipeline, l.stage);
         if let Some(stage) = l.stage(child, label) {
@@ -201,7 +216,7 @@ fn triggers(
                         ctx.push(
                             Diagnostic::new(codes::PF3008, span, format!("`{name}` filters need a v2 pipeline with a GitHub source"))
                                 .with_label("filter not available")
-                                .with_help("CodePipeline's trigger filters work with CodeStar connections on v2 pipelines only"),
+                                .with_help("CodePipeline's trigger filters work only on v2 pipelines with a GitHub source (a CodeStar connection)"),
                         );
                     }
                     if list.len() > 8 {
@@ -238,18 +253,8 @@ fn triggers(
                 out.push(Trigger::Push { branches, tags, paths });
             }
             "schedule" => {
+                // The expression itself is checked as written (`validate::schedule`).
                 if let Some(expr) = str_of(&c.obj, "cron") {
-                    if !(expr.starts_with("cron(") || expr.starts_with("rate(")) || !expr.ends_with(')') {
-                        ctx.push(
-                            Diagnostic::new(
-                                codes::PF2001,
-                                span_of(&c.obj, "cron", c.span),
-                                format!("`{expr}` is not a schedule expression"),
-                            )
-                            .with_label("expected cron(...) or rate(...)")
-                            .with_help("write e.g. `cron(0 3 * * ? *)` or `rate(1 day)`"),
-                        );
-                    }
                     out.push(Trigger::Schedule { expression: expr });
                 } else {
                     require(ctx, &c.obj, &schema::SCHEDULE, c.span);
@@ -308,7 +313,8 @@ impl Lowering<'_> {
                     && child.span.contains(d.primary.span.start as usize)
             })
         };
-        if actions.is_empty() && (written > 0 || in_error()) {
+        // A line of the stage that did not parse may be its action: its syntax error is the finding.
+        if actions.is_empty() && (written > 0 || child.obj.broken || in_error()) {
             return None;
         }
         if actions.is_empty() {
@@ -468,6 +474,13 @@ impl Lowering<'_> {
             }
             "approve" => {
                 check_emails(self.ctx, &a.obj, "notify", "an approval request");
+                if a.obj.get("notify").is_none() && !a.obj.broken {
+                    self.ctx.push(
+                        Diagnostic::new(codes::PF4009, at, format!("the approval `{label}` notifies nobody"))
+                            .with_label("no `notify`")
+                            .with_help("add `notify = [\"approvers@example.com\"]`: otherwise the run waits, unseen, until the approval times out"),
+                    );
+                }
                 let group = str_of(&a.obj, "group").unwrap_or_else(|| label.clone());
                 let deployed = self.last_deployed();
                 if deployed.is_none() {
@@ -607,12 +620,14 @@ impl Lowering<'_> {
                 )
                 .with_label("second deploy")
                 .with_secondary(*first, "first here")
-                .with_help("remove one; to deploy the environment again, do it in a later stage"),
+                .with_help(
+                    "deploy an environment once per stage: remove one, or deploy it again in a later stage",
+                ),
             );
             return Vec::new();
         }
         let protected = self.index.envs.get(env).map(|e| e.protected);
-        if protected == Some(true) && self.approvals.is_empty() {
+        if protected == Some(true) && self.approvals.is_empty() && !self.saw_broken {
             let d = if self.approves_later {
                 Diagnostic::new(codes::PF4002, at, format!("`{env}` is protected, but its deploy runs before any approval"))
                     .with_help("move the `approve` action to a stage before this deploy: an approval guards only the actions after it")

@@ -42,7 +42,7 @@ pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap, colour: bool) -> 
 struct Report {
     header: String,
     severity: Severity,
-    source: Option<NamedSource<String>>,
+    source: Option<CharColumns>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
     notes: Vec<String>,
@@ -69,11 +69,38 @@ impl Report {
         Report {
             header: format!("{}: {}", severity_and_code(d), d.message),
             severity: d.severity,
-            source: file.map(|f| NamedSource::new(f.name.clone(), f.text.clone())),
+            source: file.map(|f| CharColumns(NamedSource::new(f.name.clone(), f.text.clone()))),
             labels,
             help: d.help.clone(),
             notes,
         }
+    }
+}
+
+/// A file whose columns miette reports in characters, as rustc does, not in bytes (its header
+/// `file:line:column` would count `é` as two columns).
+struct CharColumns(NamedSource<String>);
+
+impl miette::SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.0.read_span(span, before, after)?;
+        let text = self.0.inner().as_str();
+        let start = inner.span().offset().min(text.len());
+        let line_start = text[..start].rfind('\n').map_or(0, |p| p + 1);
+        let column = text.get(line_start..start).map_or(inner.column(), |t| t.chars().count());
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.0.name().to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
     }
 }
 
@@ -131,6 +158,19 @@ impl miette::Diagnostic for Report {
 #[cfg(test)]
 mod tests {
     use super::super::tests::sample;
+
+    #[test]
+    fn the_header_counts_columns_in_characters() {
+        use crate::diagnostic::{codes, Diagnostic};
+        use crate::source::{SourceMap, Span};
+        let mut sources = SourceMap::new();
+        let text = "x = \"é🚀\", port: 1\n";
+        let file = sources.add("a.pf", text);
+        let at = text.find("port").unwrap();
+        let d = Diagnostic::new(codes::PF0001, Span::new(file, at, at + 4), "bad");
+        let out = super::render(&[d], &sources, false);
+        assert!(out.contains("a.pf:1:11]"), "{out}");
+    }
 
     #[test]
     fn report_has_header_excerpt_help_and_notes() {

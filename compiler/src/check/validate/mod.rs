@@ -1,0 +1,111 @@
+//! Validators of the strings AWS validates, one per kind of value, each with its source.
+//!
+//! A validator takes the written text and returns `Ok` or an [`Invalid`]: what is wrong, how to
+//! write it, and (where one exists) the nearest valid value. [`FIELD_FORMATS`] says which field
+//! of which block holds which kind; the value checker runs them on every field as written
+//! (`value::check_body`), once per declaration, so an inherited mistake is reported once, at its
+//! source. A new field that holds one of these kinds needs only a row in that table; a validator
+//! that needs more context (an engine's versions) is called by the lowering that has it.
+
+pub mod arn;
+pub mod git;
+pub mod names;
+pub mod schedule;
+pub mod versions;
+
+use crate::diagnostic::{codes, Applicability, Diagnostic};
+use crate::schema::{self as tables, Schema};
+use crate::source::Span;
+
+/// Why a value is invalid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    /// Whether the value is a name that breaks AWS's naming rules (PF3001) rather than a value
+    /// not of its kind (PF2001).
+    pub is_name: bool,
+    pub message: String,
+    pub help: String,
+    /// The nearest valid value, when there is one.
+    pub fix: Option<String>,
+}
+
+impl Invalid {
+    /// A value that is not of the kind its field takes (PF2001).
+    pub fn format(message: impl Into<String>, help: impl Into<String>, fix: Option<String>) -> Invalid {
+        Invalid { is_name: false, message: message.into(), help: help.into(), fix }
+    }
+
+    /// A name that breaks AWS's naming rules (PF3001).
+    pub fn name(message: impl Into<String>, help: impl Into<String>, fix: Option<String>) -> Invalid {
+        Invalid { is_name: true, message: message.into(), help: help.into(), fix }
+    }
+
+    /// The diagnostic on the string literal at `span`; the fix replaces the whole literal.
+    pub fn diagnostic(self, span: Span) -> Diagnostic {
+        let code = if self.is_name { codes::PF3001 } else { codes::PF2001 };
+        let mut d =
+            Diagnostic::new(code, span, self.message).with_label("invalid value").with_help(self.help);
+        if let Some(fix) = self.fix {
+            d = d.with_fix(format!("write `{fix}`"), span, format!("\"{fix}\""), Applicability::Unsafe);
+        }
+        d
+    }
+}
+
+/// The kinds of strings pf validates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// An EventBridge schedule expression: `cron(...)` or `rate(...)`.
+    Schedule,
+    /// A git branch name (`git check-ref-format --branch`).
+    GitBranch,
+    /// A branch or tag pattern of a trigger filter (a branch name with glob characters).
+    GitPattern,
+    /// An http(s) URL.
+    Url,
+    /// A Route 53 hosted zone: a domain name.
+    DomainName,
+    /// A record name in a zone: DNS labels, or empty for the apex.
+    RecordName,
+    /// An IAM name (user, group): letters, digits and `+=,.@_-`, 1 to 128.
+    IamName,
+    /// A Lambda function name or ARN.
+    LambdaFunction,
+    /// An ARN of `service` whose resource starts with `resource`.
+    Arn { service: &'static str, resource: &'static str },
+}
+
+/// Which field of which block holds which kind of string.
+pub static FIELD_FORMATS: &[(&Schema, &str, Format)] = &[
+    (&tables::SCHEDULE, "cron", Format::Schedule),
+    (&tables::CODECOMMIT, "branch", Format::GitBranch),
+    (&tables::GITHUB, "branch", Format::GitBranch),
+    (&tables::PUSH, "branches", Format::GitPattern),
+    (&tables::PUSH, "tags", Format::GitPattern),
+    (&tables::APPROVE, "link", Format::Url),
+    (&tables::APPROVE, "group", Format::IamName),
+    (&tables::DNS, "zone", Format::DomainName),
+    (&tables::DNS, "name", Format::RecordName),
+    (&tables::DNS, "certificate", Format::Arn { service: "acm", resource: "certificate/" }),
+    (&tables::INVOKE, "function", Format::LambdaFunction),
+];
+
+/// The kind of string the field `name` of `schema` holds, if pf validates it.
+pub fn format_of(schema: &Schema, name: &str) -> Option<Format> {
+    FIELD_FORMATS.iter().find(|(s, n, _)| std::ptr::eq(*s, schema) && *n == name).map(|(_, _, f)| *f)
+}
+
+/// Checks `text` as a value of kind `format`.
+pub fn check(format: Format, text: &str) -> Result<(), Invalid> {
+    match format {
+        Format::Schedule => schedule::check(text),
+        Format::GitBranch => git::branch(text, false),
+        Format::GitPattern => git::branch(text, true),
+        Format::Url => names::url(text),
+        Format::DomainName => names::domain(text, false),
+        Format::RecordName => names::domain(text, true),
+        Format::IamName => names::iam(text),
+        Format::LambdaFunction => names::lambda_function(text),
+        Format::Arn { service, resource } => arn::check(text, &[service], resource),
+    }
+}
