@@ -7,9 +7,9 @@
 //!   slashes), so the bytes do not depend on the working directory or on how the path was typed.
 //! - The output folder is the project's `output`, relative to the root: the pipeline reads the
 //!   templates and configurations from `<output>/` in the source artifact.
-//! - `-o DIR` inside the repository must be that folder (any other folder there would hold files
-//!   the pipeline never reads: an error); outside the repository it writes a copy of exactly what
-//!   would be committed (previews, tests).
+//! - `-o DIR` inside a repository (one with `.git`) must be that folder: any other folder there
+//!   would hold files the pipeline never reads, an error. Outside the repository, or for a program
+//!   in no repository yet, it writes a copy of exactly what would be committed (previews, tests).
 
 use std::path::{Component, Path, PathBuf};
 
@@ -27,7 +27,8 @@ pub struct Layout {
 /// output folder.
 pub fn layout(file: &Path, output: &str, out: Option<&Path>) -> Result<Layout, String> {
     let program = absolute(file);
-    let root = repository_root(&program);
+    let git = git_root(&program);
+    let root = git.clone().unwrap_or_else(|| program.parent().unwrap_or(Path::new("/")).to_path_buf());
     let relative = program.strip_prefix(&root).unwrap_or(&program);
     let name = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
     let output_dir = root.join(output);
@@ -35,7 +36,7 @@ pub fn layout(file: &Path, output: &str, out: Option<&Path>) -> Result<Layout, S
         None => output_dir,
         Some(o) => {
             let o = absolute(o);
-            if o.starts_with(&root) && o != output_dir {
+            if git.as_ref().is_some_and(|g| o.starts_with(g)) && o != output_dir {
                 let shown = o.strip_prefix(&root).unwrap_or(&o).to_string_lossy().replace('\\', "/");
                 return Err(format!(
                     "-o {} is a folder of the repository, but the pipeline reads the generated files from `{output}` (the project's `output`): drop -o, or set `project {{ output = \"{shown}\" }}`",
@@ -48,10 +49,10 @@ pub fn layout(file: &Path, output: &str, out: Option<&Path>) -> Result<Layout, S
     Ok(Layout { program: name, out_dir })
 }
 
-/// The nearest folder from `program`'s folder upwards that holds `.git`, else `program`'s folder.
-pub fn repository_root(program: &Path) -> PathBuf {
-    let folder = program.parent().unwrap_or(Path::new("/"));
-    folder.ancestors().find(|dir| dir.join(".git").exists()).unwrap_or(folder).to_path_buf()
+/// The nearest folder from `program`'s folder upwards that holds `.git`.
+fn git_root(program: &Path) -> Option<PathBuf> {
+    let folder = program.parent()?;
+    folder.ancestors().find(|dir| dir.join(".git").exists()).map(Path::to_path_buf)
 }
 
 /// `path` made absolute against the working directory, through symbolic links where it exists,
@@ -95,9 +96,11 @@ mod tests {
         let repo = std::fs::canonicalize(tmp.path()).unwrap();
         std::fs::create_dir_all(repo.join("svc/api")).unwrap();
         std::fs::write(repo.join("svc/api/app.pf"), "").unwrap();
-        assert_eq!(repository_root(&repo.join("svc/api/app.pf")), repo.join("svc/api"));
+        let alone = layout(&repo.join("svc/api/app.pf"), "pf-out", None).unwrap();
+        assert_eq!(alone, Layout { program: "app.pf".into(), out_dir: repo.join("svc/api/pf-out") });
+        // Without a repository, -o is where the files go.
+        assert!(layout(&repo.join("svc/api/app.pf"), "pf-out", Some(&repo.join("svc/api/out"))).is_ok());
         std::fs::write(repo.join(".git"), "gitdir: elsewhere").unwrap();
-        assert_eq!(repository_root(&repo.join("svc/api/app.pf")), repo);
         let l = layout(&repo.join("svc/api/app.pf"), "pf-out", None).unwrap();
         assert_eq!(l.program, "svc/api/app.pf");
         assert_eq!(l.out_dir, repo.join("pf-out"));

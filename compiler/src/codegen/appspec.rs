@@ -5,14 +5,25 @@ use super::{cfn, naming, OutputFile};
 use crate::ir::{App, Hook, HookEvent, Program};
 use serde_json::{json, Map, Value};
 
-/// Every appspec of the program.
+/// Every appspec of the program; an app with runtime values gets the hook that writes them
+/// first ([`super::runtime_env::hook`]).
 pub fn generate(program: &Program) -> Vec<OutputFile> {
     program
         .apps
         .iter()
-        .map(|app| OutputFile {
-            path: naming::appspec_file(&app.name),
-            contents: cfn::to_yaml(&program.project.source, &appspec(app)),
+        .map(|app| {
+            let spec = match super::runtime_env::hook(program, app) {
+                Some(hook) => {
+                    let mut app = app.clone();
+                    app.deploy.hooks.insert(0, hook);
+                    appspec(&app)
+                }
+                None => appspec(app),
+            };
+            OutputFile {
+                path: naming::appspec_file(&app.name),
+                contents: cfn::to_yaml(&program.project.source, &spec),
+            }
         })
         .collect()
 }

@@ -58,13 +58,13 @@ pub fn app_artifacts(program: &Program, app: &App) -> Vec<String> {
 
 /// The buildspec of the app's build.
 pub fn app_buildspec(program: &Program, app: &App) -> Value {
-    let extra = AppExtras {
-        copy_appspec: format!(
-            "cp {} appspec.yml",
-            naming::in_repo(&program.project, &naming::appspec_file(&app.name))
-        ),
-        artifacts: app_artifacts(program, app),
-    };
+    let mut copy_appspec =
+        format!("cp {} appspec.yml", naming::in_repo(&program.project, &naming::appspec_file(&app.name)));
+    if let Some(hook) = super::runtime_env::hook(program, app) {
+        // CodeDeploy runs hook scripts directly: the generated one must be executable.
+        copy_appspec.push_str(&format!(" && chmod +x {}", hook.script));
+    }
+    let extra = AppExtras { copy_appspec, artifacts: app_artifacts(program, app) };
     buildspec(&app.name, &app.build, Some(extra))
 }
 

@@ -5,7 +5,9 @@
 //! - `infra.template.yml`: the infrastructure of the app's environments, one template;
 //! - `config/<env>.json`: the template configuration of each environment;
 //! - `buildspec.yml` and `buildspec-<test>.yml`: CodeBuild jobs;
-//! - `appspec.yml`: the CodeDeploy revision's specification.
+//! - `appspec.yml`: the CodeDeploy revision's specification;
+//! - `runtime.json` and `runtime-env.py`, for an app with runtime values: what writes them on
+//!   the instances at deploy time ([`runtime_env`]).
 //!
 //! Names shared between the files live in [`naming`].
 
@@ -19,6 +21,7 @@ pub mod infra;
 pub mod naming;
 pub mod parallel;
 pub mod pipeline;
+pub mod runtime_env;
 pub mod yaml;
 
 use crate::ir::Program;
@@ -51,6 +54,7 @@ pub fn generate(program: &Program, options: &Options) -> Vec<OutputFile> {
     files.extend(infra::generate(program, options));
     files.extend(buildspec::generate(program));
     files.extend(appspec::generate(program));
+    files.extend(runtime_env::generate(program));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }

@@ -49,6 +49,7 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
         })
         .collect();
     let rollback = rollback(ctx, obj_of(o, "rollback"), &alarms);
+    let runtime = super::runtime::values(ctx, o);
     if errors_since(ctx, mark) {
         return None;
     }
@@ -64,6 +65,7 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
         rollback,
         alarms,
         tags: strings_map(o, "tags"),
+        runtime,
     })
 }
 

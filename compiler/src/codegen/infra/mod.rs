@@ -20,6 +20,7 @@ pub mod deployment;
 pub mod dns;
 pub mod load_balancer;
 pub mod network;
+pub mod runtime_access;
 
 use super::naming;
 use crate::ir::{App, Env, Program};
@@ -217,6 +218,7 @@ pub fn template(ctx: &Ctx) -> Value {
     database::add(ctx, &mut t);
     cache::add(ctx, &mut t);
     dns::add(ctx, &mut t);
+    runtime_access::add(ctx, &mut t);
     deployment::add(ctx, &mut t);
     let mut doc = Map::new();
     doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
