@@ -63,13 +63,16 @@ fn a_program_in_a_subfolder_writes_to_the_root_output_and_names_itself_from_the_
 }
 
 #[test]
-fn out_inside_the_repository_must_be_the_output_folder() {
+fn out_inside_the_repository_is_where_the_pipeline_reads() {
     let repo = repository();
     let o = pf(&["build", "services/web/webshop.pf", "-o", "out"], repo.path());
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("the pipeline reads the generated files from `pf-out`"), "{err}");
-    assert!(!repo.path().join("out").exists());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = files(&repo.path().join("out"));
+    let (_, template) = out.iter().find(|(n, _)| n.ends_with("pipeline-webshop.template.yml")).unwrap();
+    assert!(template.contains("out/webshop/buildspec.yml"), "{template}");
+    assert!(!template.contains("pf-out/"), "every path names the -o folder:\n{template}");
+    let check = pf(&["build", "--check", "services/web/webshop.pf", "-o", "out"], repo.path());
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
 
     // The output folder itself, or a folder outside the repository, is fine; the bytes agree.
     let same = pf(&["build", "services/web/webshop.pf", "-o", "pf-out"], repo.path());

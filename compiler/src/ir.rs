@@ -70,6 +70,72 @@ pub struct App {
     pub build: Build,
     pub deploy: Deploy,
     pub tags: BTreeMap<String, String>,
+    /// Runtime values of every environment (`runtime { ... }`); an environment's own override
+    /// them by name (see [`runtime_values`]).
+    pub runtime: BTreeMap<String, Text>,
+    /// Extra permissions of the running app (`allow NAME { ... }`), checked free of wildcards.
+    pub permissions: Vec<Permission>,
+}
+
+/// An extra permission of the running app: `allow NAME { actions, resources }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Permission {
+    pub name: String,
+    pub actions: Vec<String>,
+    pub resources: Vec<String>,
+}
+
+/// A value handed to the running app: one the program wrote, or one of the environment's
+/// database or cache that only exists once the stack does. Target-neutral: each deploy target
+/// delivers these its own way (EC2: an environment file written at deploy time).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RuntimeValue {
+    Text(Text),
+    /// The database's address.
+    DatabaseHost,
+    /// The database master user's password: the RDS-managed secret's, or the program's
+    /// `password` reference.
+    DatabasePassword,
+    /// The cache's primary endpoint address.
+    CacheHost,
+}
+
+/// The names pf hands over itself (a program cannot declare them): `DATABASE_*` when the
+/// environment has a database, `CACHE_*` when it has a cache.
+pub const HANDED_OVER: &[&str] = &[
+    "DATABASE_HOST",
+    "DATABASE_PORT",
+    "DATABASE_NAME",
+    "DATABASE_USER",
+    "DATABASE_PASSWORD",
+    "DATABASE_ENGINE",
+    "CACHE_HOST",
+    "CACHE_PORT",
+];
+
+/// Every runtime value of `app` in `env`, by name: the app's, overridden by the environment's,
+/// and those of its database and cache (see [`HANDED_OVER`]).
+pub fn runtime_values(app: &App, env: &Env) -> BTreeMap<String, RuntimeValue> {
+    let mut out: BTreeMap<String, RuntimeValue> = app
+        .runtime
+        .iter()
+        .chain(&env.runtime)
+        .map(|(k, v)| (k.clone(), RuntimeValue::Text(v.clone())))
+        .collect();
+    let plain = |s: String| RuntimeValue::Text(Text::Plain(s));
+    if let Some(db) = &env.database {
+        out.insert("DATABASE_HOST".into(), RuntimeValue::DatabaseHost);
+        out.insert("DATABASE_PORT".into(), plain(db.engine.port().to_string()));
+        out.insert("DATABASE_NAME".into(), plain(db.name.clone()));
+        out.insert("DATABASE_USER".into(), plain(db.username.clone()));
+        out.insert("DATABASE_PASSWORD".into(), RuntimeValue::DatabasePassword);
+        out.insert("DATABASE_ENGINE".into(), plain(db.engine.aws_name().into()));
+    }
+    if env.cache.is_some() {
+        out.insert("CACHE_HOST".into(), RuntimeValue::CacheHost);
+        out.insert("CACHE_PORT".into(), plain("6379".into()));
+    }
+    out
 }
 
 /// Where an app's code comes from.
@@ -462,6 +528,8 @@ pub struct Env {
     pub rollback: Rollback,
     pub alarms: Vec<Alarm>,
     pub tags: BTreeMap<String, String>,
+    /// The app's runtime values in this environment (`runtime { ... }`), over the app's own.
+    pub runtime: BTreeMap<String, Text>,
 }
 
 /// CodePipeline's pipeline types.

@@ -20,7 +20,8 @@ pub struct Args {
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Output folder (default: the project's `output`, relative to the repository root). Inside
-    /// the repository it must be that folder; outside, it receives a copy (see docs/language.md).
+    /// the repository the generated files name it; outside, it receives a copy of what would be
+    /// committed (see docs/language.md, "Output paths").
     #[arg(short, long)]
     out: Option<PathBuf>,
     /// Write nothing; exit 1 and list the files that differ from what would be written.
@@ -72,6 +73,7 @@ pub fn run(args: Args) -> u8 {
             }
         };
         program.project.source = layout.program;
+        program.project.output = layout.output;
         for f in codegen::generate(&program, &options) {
             planned.push((layout.out_dir.clone(), f));
         }

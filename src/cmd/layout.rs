@@ -7,9 +7,11 @@
 //!   slashes), so the bytes do not depend on the working directory or on how the path was typed.
 //! - The output folder is the project's `output`, relative to the root: the pipeline reads the
 //!   templates and configurations from `<output>/` in the source artifact.
-//! - `-o DIR` inside the repository must be that folder (any other folder there would hold files
-//!   the pipeline never reads: an error); outside the repository it writes a copy of exactly what
-//!   would be committed (previews, tests).
+//! - `-o DIR` inside a repository (one with `.git`) is the output folder of this build: the files
+//!   are written there and name it, relative to the root, wherever they point the pipeline at
+//!   generated files, so what is written is always what the pipeline reads. Outside the
+//!   repository, or for a program in no repository yet, it writes a copy of exactly what would be
+//!   committed without `-o` (previews, tests).
 
 use std::path::{Component, Path, PathBuf};
 
@@ -20,38 +22,46 @@ pub struct Layout {
     pub program: String,
     /// The folder the files are written to.
     pub out_dir: PathBuf,
+    /// The output folder, relative to the repository root, that the generated files name: the
+    /// project's `output`, or `-o DIR` when that is inside the repository.
+    pub output: String,
 }
 
 /// The layout of the program at `file`, whose project's `output` is `output`, written to `out`
-/// when given; or the message to print when `out` is a folder of the repository other than the
-/// output folder.
+/// when given; or the message to print when `out` is the repository root itself.
 pub fn layout(file: &Path, output: &str, out: Option<&Path>) -> Result<Layout, String> {
     let program = absolute(file);
-    let root = repository_root(&program);
+    let git = git_root(&program);
+    let root = git.clone().unwrap_or_else(|| program.parent().unwrap_or(Path::new("/")).to_path_buf());
     let relative = program.strip_prefix(&root).unwrap_or(&program);
     let name = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-    let output_dir = root.join(output);
-    let out_dir = match out {
-        None => output_dir,
+    let (out_dir, output) = match out {
+        None => (root.join(output), output.to_string()),
         Some(o) => {
             let o = absolute(o);
-            if o.starts_with(&root) && o != output_dir {
-                let shown = o.strip_prefix(&root).unwrap_or(&o).to_string_lossy().replace('\\', "/");
-                return Err(format!(
-                    "-o {} is a folder of the repository, but the pipeline reads the generated files from `{output}` (the project's `output`): drop -o, or set `project {{ output = \"{shown}\" }}`",
-                    out.map(|p| p.display().to_string()).unwrap_or_default()
-                ));
+            match git.as_ref().and_then(|g| o.strip_prefix(g).ok()) {
+                Some(inside) if inside.as_os_str().is_empty() => {
+                    return Err(format!(
+                        "-o {} is the repository root: generated files need a folder of their own (drop -o to write `{output}`)",
+                        o.display()
+                    ))
+                }
+                Some(inside) => {
+                    let inside = inside.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>();
+                    let inside = inside.join("/");
+                    (o, inside)
+                }
+                None => (o, output.to_string()),
             }
-            o
         }
     };
-    Ok(Layout { program: name, out_dir })
+    Ok(Layout { program: name, out_dir, output })
 }
 
-/// The nearest folder from `program`'s folder upwards that holds `.git`, else `program`'s folder.
-pub fn repository_root(program: &Path) -> PathBuf {
-    let folder = program.parent().unwrap_or(Path::new("/"));
-    folder.ancestors().find(|dir| dir.join(".git").exists()).unwrap_or(folder).to_path_buf()
+/// The nearest folder from `program`'s folder upwards that holds `.git`.
+fn git_root(program: &Path) -> Option<PathBuf> {
+    let folder = program.parent()?;
+    folder.ancestors().find(|dir| dir.join(".git").exists()).map(Path::to_path_buf)
 }
 
 /// `path` made absolute against the working directory, through symbolic links where it exists,
@@ -95,26 +105,35 @@ mod tests {
         let repo = std::fs::canonicalize(tmp.path()).unwrap();
         std::fs::create_dir_all(repo.join("svc/api")).unwrap();
         std::fs::write(repo.join("svc/api/app.pf"), "").unwrap();
-        assert_eq!(repository_root(&repo.join("svc/api/app.pf")), repo.join("svc/api"));
+        let alone = layout(&repo.join("svc/api/app.pf"), "pf-out", None).unwrap();
+        assert_eq!(
+            alone,
+            Layout { program: "app.pf".into(), out_dir: repo.join("svc/api/pf-out"), output: "pf-out".into() }
+        );
+        // Without a repository, -o is where the files go.
+        assert!(layout(&repo.join("svc/api/app.pf"), "pf-out", Some(&repo.join("svc/api/out"))).is_ok());
         std::fs::write(repo.join(".git"), "gitdir: elsewhere").unwrap();
-        assert_eq!(repository_root(&repo.join("svc/api/app.pf")), repo);
         let l = layout(&repo.join("svc/api/app.pf"), "pf-out", None).unwrap();
         assert_eq!(l.program, "svc/api/app.pf");
         assert_eq!(l.out_dir, repo.join("pf-out"));
     }
 
     #[test]
-    fn out_inside_the_repository_must_be_the_output_folder() {
+    fn out_inside_the_repository_is_the_output_the_files_name() {
         let tmp = tempfile::tempdir().unwrap();
         let repo = std::fs::canonicalize(tmp.path()).unwrap().join("repo");
         std::fs::create_dir_all(repo.join(".git")).unwrap();
         let file = repo.join("app.pf");
         std::fs::write(&file, "").unwrap();
-        let err = layout(&file, "pf-out", Some(&repo.join("out"))).unwrap_err();
-        assert!(err.contains("project { output = \"out\" }"), "{err}");
+        let other = layout(&file, "pf-out", Some(&repo.join("build/out"))).unwrap();
+        assert_eq!((other.out_dir, other.output.as_str()), (repo.join("build/out"), "build/out"));
         let same = layout(&file, "pf-out", Some(&repo.join("sub/../pf-out"))).unwrap();
-        assert_eq!(same.out_dir, repo.join("pf-out"));
+        assert_eq!((same.out_dir, same.output.as_str()), (repo.join("pf-out"), "pf-out"));
+        let err = layout(&file, "pf-out", Some(&repo)).unwrap_err();
+        assert!(err.contains("is the repository root"), "{err}");
+        // Outside the repository: a copy of what would be committed, naming the project's output.
         let outside = layout(&file, "pf-out", Some(&tmp.path().join("preview"))).unwrap();
         assert!(!outside.out_dir.starts_with(&repo));
+        assert_eq!(outside.output, "pf-out");
     }
 }

@@ -4,6 +4,7 @@
 mod app;
 mod env;
 mod pipeline;
+mod runtime;
 
 use super::resolve::{Decl, Decls};
 use super::value::{Item, Obj, Val};

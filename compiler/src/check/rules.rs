@@ -20,6 +20,28 @@ pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File],
     hook_artifacts(ctx, program, decls);
     limits(ctx, program, decls);
     plain_http(ctx, program, decls);
+    runtime_without_nat(ctx, program, decls);
+}
+
+/// An environment without NAT cannot reach the APIs the runtime-values hook calls (SSM, Secrets
+/// Manager, CloudFormation): its deployments would fail (PF5020).
+fn runtime_without_nat(ctx: &mut Ctx, program: &Program, decls: &Decls) {
+    for pipeline in &program.pipelines {
+        let Some(app) = program.app(&pipeline.app) else { continue };
+        for env in crate::codegen::infra::deployed_envs(program, &app.name) {
+            if env.network.nat != crate::ir::Nat::None || crate::ir::runtime_values(app, env).is_empty() {
+                continue;
+            }
+            let Some(d) = decls.find(&[DeclKind::Env], &env.name) else { continue };
+            let span =
+                decls.value_span(&[DeclKind::Env], &env.name, &["network", "nat"]).unwrap_or(d.name.span);
+            ctx.push(
+                Diagnostic::new(codes::PF5020, span, format!("`{}` gets runtime values but has no NAT gateway: its instances cannot read them", env.name))
+                    .with_label("no outbound access")
+                    .with_help("the deploy hook reads Parameter Store, Secrets Manager and the stack's outputs over HTTPS: use `nat = single` (or `per_az`)"),
+            );
+        }
+    }
 }
 
 /// Protected environments should serve HTTPS: a certificate in their `dns` block.

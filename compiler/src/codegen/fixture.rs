@@ -87,6 +87,7 @@ pub fn sample_test_env() -> Env {
         rollback: Rollback { on_failure: true, on_alarms: vec![] },
         alarms: vec![],
         tags: BTreeMap::new(),
+        runtime: BTreeMap::new(),
     }
 }
 
@@ -134,6 +135,7 @@ pub fn sample_prod_env() -> Env {
             evaluation_periods: 2,
         }],
         tags: BTreeMap::from([("cost-center".to_string(), "web".to_string())]),
+        runtime: BTreeMap::new(),
     }
 }
 
@@ -212,6 +214,8 @@ pub fn sample_program() -> Program {
                 user: Some("webshop".into()),
             }),
             tags: BTreeMap::new(),
+            runtime: BTreeMap::new(),
+            permissions: Vec::new(),
         }],
         envs: vec![sample_test_env(), uat, sample_prod_env()],
         pipelines: vec![Pipeline {

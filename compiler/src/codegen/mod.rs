@@ -6,7 +6,9 @@
 //! - `config/<env>.json`: the template configuration of each environment;
 //! - `buildspec.yml` and `buildspec-<test>.yml`: CodeBuild jobs;
 //! - the deploy target's own files (`targets::files`; EC2: `appspec.yml`, the CodeDeploy
-//!   revision's specification).
+//!   revision's specification, and for an app
+//!   with runtime values `runtime.json` and `runtime-env.py`, which write them on the instances at
+//!   deploy time).
 //!
 //! Names shared between the files live in [`naming`].
 

@@ -134,12 +134,21 @@ pub const INFRA_CODEDEPLOY_APPLICATION_PARAMETER: &str = "CodeDeployApplication"
 /// after `SecretString`. The one place this is written, for every secret a template resolves
 /// (database password, certificate, GitHub connection).
 pub fn secret_reference(id: &str) -> String {
+    match secret_parts(id) {
+        (secret, Some(key)) => format!("{secret}:SecretString:{key}"),
+        (secret, None) => secret.to_string(),
+    }
+}
+
+/// `id` or `id:json-key` (a `secret("...")` reference; `id` may be a secret's ARN) split into the
+/// secret and its JSON key.
+pub fn secret_parts(id: &str) -> (&str, Option<&str>) {
     // An ARN has seven `:`-separated parts (`arn:aws:secretsmanager:region:account:secret:name`).
     let split =
         if id.starts_with("arn:") { id.match_indices(':').nth(6) } else { id.match_indices(':').next() };
     match split {
-        Some((i, _)) => format!("{}:SecretString:{}", &id[..i], &id[i + 1..]),
-        None => id.to_string(),
+        Some((i, _)) => (&id[..i], Some(&id[i + 1..])),
+        None => (id, None),
     }
 }
 

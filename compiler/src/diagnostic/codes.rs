@@ -91,6 +91,7 @@ codes! {
     PF2003 "unknown-value" Error "A name is not one of the allowed values";
     PF2004 "unknown-variable" Error "A string interpolates an unknown variable";
     PF2005 "invalid-call" Error "A function is unknown or has wrong arguments";
+    PF2040 "invalid-runtime-name" Error "A runtime value's name is not an environment variable name, or is one pf sets itself";
     PF3001 "invalid-name" Error "A name breaks AWS's naming rules";
     PF3003 "pipeline-too-large" Error "A pipeline exceeds CodePipeline's stage or action counts";
     PF3004 "reserved-variable" Error "A build variable uses CodeBuild's reserved prefix";
@@ -119,8 +120,10 @@ codes! {
     PF5010 "invalid-deploy-path" Error "A health-check path, install destination or output folder is malformed";
     PF5011 "unknown-engine-version" Error "A database or cache engine version is not one AWS creates";
     PF5012 "protected-may-scale-to-zero" Warning "A protected environment may run no instance at all";
+    PF5020 "runtime-without-nat" Error "An environment that gets runtime values has no NAT gateway";
     PF6001 "plain-text-secret" Error "A secret is written in plain text";
     PF6002 "protected-without-https" Warning "A protected environment serves plain HTTP";
+    PF6010 "broad-permission" Error "An extra permission of the app has a wildcard action or resource";
     PF9001 "suppression-without-reason" Error "A suppression comment gives no reason";
     PF9002 "unused-suppression" Warning "A suppression comment silences nothing";
     PF9003 "unknown-code" Error "A suppression or severity names an unknown code";

@@ -129,6 +129,22 @@ pub static APP: Schema = Schema {
             "How the app is deployed: `ec2 { ... }` (an Auto Scaling group through CodeDeploy)."
         ),
         field!("tags", TAGS, "Tags on the app's stacks."),
+        field!("runtime", VARIABLES, "Values the running app reads as environment variables: strings, `param(\"/name\")` or `secret(\"id:key\")`, resolved on the instances at deploy time (see docs/environments.md). An environment's `runtime` adds to them and overrides them by name."),
+    ],
+    children: &[Child {
+        keyword: "allow",
+        label: LabelRule::Required,
+        label_ref: None,
+        schema: &ALLOW,
+        variants: &[],
+        doc: "An extra permission of the running app (its instance role): `allow uploads { actions = [\"s3:GetObject\"], resources = [\"arn:aws:s3:::uploads/*\"] }`. No wildcard actions, no `*` resource.",
+    }],
+};
+
+pub static ALLOW: Schema = Schema {
+    fields: &[
+        field!("actions", STRS, required, "IAM actions, each `service:Action` written in full (no `*`)."),
+        field!("resources", STRS, required, "ARNs of the resources; `*` may narrow a resource's path (`arn:aws:s3:::uploads/*`), never stand for a whole service, region or account."),
     ],
     children: &[],
 };
@@ -315,6 +331,7 @@ pub static ENV: Schema = Schema {
         field!("strategy", Ty::Variant(STRATEGIES), "in_place", "How CodeDeploy replaces the app: `in_place { batch = one_at_a_time }`."),
         field!("rollback", Ty::Block(&ROLLBACK), "Automatic rollback of failed deployments."),
         field!("tags", TAGS, "Tags on the environment's stack."),
+        field!("runtime", VARIABLES, "Runtime values of the app in this environment: they add to the app's `runtime` and override it by name."),
     ],
     children: &[Child {
         keyword: "alarm",

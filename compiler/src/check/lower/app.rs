@@ -18,6 +18,8 @@ pub fn lower(ctx: &mut Ctx, decls: &Decls, d: &Decl) -> Option<App> {
     let source = obj_of(d.flat(), "source").and_then(|o| source(ctx, o));
     let build = obj_of(d.flat(), "build").and_then(|o| resolve_build(ctx, decls, o)).map(|o| build(ctx, &o));
     let deploy = obj_of(d.flat(), "deploy").and_then(|o| deploy(ctx, o));
+    let runtime = super::runtime::values(ctx, d.flat());
+    let permissions = super::runtime::permissions(ctx, d.flat());
     if errors_since(ctx, mark) {
         return None;
     }
@@ -27,6 +29,8 @@ pub fn lower(ctx: &mut Ctx, decls: &Decls, d: &Decl) -> Option<App> {
         build: build?,
         deploy: deploy?,
         tags: strings_map(d.flat(), "tags"),
+        runtime,
+        permissions,
     })
 }
 

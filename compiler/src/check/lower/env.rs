@@ -17,7 +17,7 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
     let o = d.flat();
     require(ctx, o, &schema::ENV, d.name.span);
     let network = obj_of(o, "network").and_then(|n| network(ctx, n, &d.name));
-    let compute = compute(ctx, obj_of(o, "compute"), d.name.span);
+    let compute = compute(ctx, obj_of(o, "compute"), obj_of(&d.own, "compute"), d.name.span);
     let protected = bool_of(o, "protected").unwrap_or_else(|| protected_names.contains(&d.name.name));
     if protected && (compute.min == 0 || compute.desired == 0) {
         let c = obj_of(o, "compute");
@@ -73,6 +73,7 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
         .map(|l| l.name.as_str())
         .collect();
     let rollback = rollback(ctx, obj_of(o, "rollback"), &alarms, &declared);
+    let runtime = super::runtime::values(ctx, o);
     if errors_since(ctx, mark) {
         return None;
     }
@@ -88,6 +89,7 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
         rollback,
         alarms,
         tags: strings_map(o, "tags"),
+        runtime,
     })
 }
 
@@ -362,7 +364,10 @@ fn free_block(within: Cidr, prefix: u8, used: &[Cidr]) -> Option<Cidr> {
     None
 }
 
-fn compute(ctx: &mut Ctx, c: Option<&Obj>, at: Span) -> Compute {
+/// The instances. An inherited `desired` (written in a parent, not here) is a default like
+/// "desired = min": when this environment changes `min` or `max`, it is moved into the new bounds
+/// (`env uat : prod { compute { max = 2 } }` gets desired 2, not prod's 3).
+fn compute(ctx: &mut Ctx, c: Option<&Obj>, own: Option<&Obj>, at: Span) -> Compute {
     let empty = Obj::empty(at);
     let c = c.unwrap_or(&empty);
     let instance = str_of(c, "instance").unwrap_or_else(|| "t3.micro".into());
@@ -376,7 +381,13 @@ fn compute(ctx: &mut Ctx, c: Option<&Obj>, at: Span) -> Compute {
     );
     let min = int_of(c, "min").unwrap_or(1);
     let max = int_of(c, "max").unwrap_or(min.max(1));
-    let desired = int_of(c, "desired").unwrap_or(min);
+    let inherited_desired = own.is_none_or(|o| o.get("desired").is_none());
+    let bounds_here = own.is_some_and(|o| o.get("min").is_some() || o.get("max").is_some());
+    let desired = match int_of(c, "desired") {
+        Some(d) if inherited_desired && bounds_here && min <= max => d.clamp(min, max),
+        Some(d) => d,
+        None => min,
+    };
     if !(min <= desired && desired <= max) {
         // Blame a field written in this environment's own file when one of the two in conflict is.
         let pair: [&str; 2] = if min > max {

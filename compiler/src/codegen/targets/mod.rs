@@ -29,7 +29,10 @@ pub fn backend(app: &App) -> Backend<'_> {
 /// Adds what runs the app (instances, tasks, functions) to the environment template.
 pub fn add_compute(ctx: &Ctx, t: &mut Template) {
     match &ctx.app.deploy {
-        Deploy::Ec2(d) => ec2::compute::add(ctx, d, t),
+        Deploy::Ec2(d) => {
+            ec2::compute::add(ctx, d, t);
+            ec2::runtime_access::add(ctx, t);
+        }
     }
 }
 
@@ -54,10 +57,14 @@ pub fn release_values(ctx: &Ctx, env: &Env, v: &mut Values) {
     }
 }
 
-/// The target's own files of an app (EC2: its appspec).
+/// The target's own files of an app (EC2: its appspec, and what writes its runtime values).
 pub fn files(program: &Program, app: &App) -> Vec<OutputFile> {
     match &app.deploy {
-        Deploy::Ec2(d) => vec![ec2::appspec::file(program, app, d)],
+        Deploy::Ec2(d) => {
+            let mut files = vec![ec2::appspec::file(program, app, d)];
+            files.extend(ec2::runtime_env::files(program, app, d));
+            files
+        }
     }
 }
 

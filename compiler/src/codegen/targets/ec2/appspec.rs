@@ -7,18 +7,29 @@ use crate::codegen::{cfn, naming, OutputFile};
 use crate::ir::{App, Ec2Deploy, Hook, HookEvent, Program};
 use serde_json::{json, Map, Value};
 
-/// The appspec file of an app.
+/// The appspec file of an app; an app with runtime values gets the hook that writes them first
+/// ([`super::runtime_env::hook`]).
 pub fn file(program: &Program, app: &App, d: &Ec2Deploy) -> OutputFile {
-    OutputFile {
-        path: naming::appspec_file(&app.name),
-        contents: cfn::to_yaml(&program.project.source, &appspec(d)),
-    }
+    let spec = match super::runtime_env::hook(program, app) {
+        Some(hook) => {
+            let mut d = d.clone();
+            d.hooks.insert(0, hook);
+            appspec(&d)
+        }
+        None => appspec(d),
+    };
+    OutputFile { path: naming::appspec_file(&app.name), contents: cfn::to_yaml(&program.project.source, &spec) }
 }
 
-/// The build copies the appspec to the revision root and ships it with every hook script.
+/// The build copies the appspec to the revision root and ships it with every hook script (the
+/// generated runtime hook is in the app's generated folder, which every build ships, and must be
+/// executable: CodeDeploy runs hook scripts directly).
 pub fn build_extras(program: &Program, app: &App, d: &Ec2Deploy) -> BuildExtras {
-    let copy =
+    let mut copy =
         format!("cp {} appspec.yml", naming::in_repo(&program.project, &naming::appspec_file(&app.name)));
+    if let Some(hook) = super::runtime_env::hook(program, app) {
+        copy.push_str(&format!(" && chmod +x {}", hook.script));
+    }
     let mut artifacts = vec!["appspec.yml".to_string()];
     artifacts.extend(d.hooks.iter().map(|h| h.script.clone()));
     BuildExtras { post_build: vec![copy], artifacts }

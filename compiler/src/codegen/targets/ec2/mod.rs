@@ -4,8 +4,12 @@
 //! - [`compute`]: security group, instance role, launch template, Auto Scaling group, scaling;
 //! - [`deployment`]: the CodeDeploy deployment group, its configuration, alarms and rollback,
 //!   and the pipeline's CodeDeploy action;
-//! - [`appspec`]: the revision's `appspec.yml` and what the build adds to ship it.
+//! - [`appspec`]: the revision's `appspec.yml` and what the build adds to ship it;
+//! - [`runtime_env`] (+ `runtime_env.py`): the hook that writes the app's runtime values on the
+//!   instances at deploy time; [`runtime_access`]: the instance role's access to them.
 
 pub mod appspec;
 pub mod compute;
 pub mod deployment;
+pub mod runtime_access;
+pub mod runtime_env;
