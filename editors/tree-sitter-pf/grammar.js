@@ -17,7 +17,8 @@ module.exports = grammar({
     comment: _ => token(seq('#', /[^\r\n]*/)),
 
     _entry: $ => choice($.attribute, $.block),
-    attribute: $ => seq(field('key', $.identifier), '=', field('value', $._value)),
+    // A key may be quoted (`tags { "cost center" = "ops" }`), as in grammar/pf.pest.
+    attribute: $ => seq(field('key', choice($.identifier, $.string)), '=', field('value', $._value)),
     block: $ => prec.right(seq(
       field('keyword', $.identifier),
       repeat(field('label', choice($.string, $.path))),

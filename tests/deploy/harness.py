@@ -45,6 +45,15 @@ def not_modelled(types):
     return sorted({t for t in types if t in NULL_MODELS or (t not in model and not t.startswith("Custom::"))})
 
 
+# Attributes CloudFormation documents that moto 5.2.6 does not return ("does not support attribute
+# type ... in Fn::GetAtt"): (resource type, attribute) -> a stand-in of the value's shape.
+UNSUPPORTED_ATTRIBUTES = {
+    ("AWS::RDS::DBInstance", "MasterUserSecret.SecretArn"):
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:pf-harness-db-AbCdEf",
+    ("AWS::RDS::DBInstance", "DbiResourceId"): "db-PFHARNESS",
+}
+
+
 def for_moto(template, values):
     """The template as moto can take it, its meaning unchanged for these parameter values. Works
     around moto 5.2's differences from CloudFormation (stacks.py has checked what they hide):
@@ -54,19 +63,29 @@ def for_moto(template, values):
       string, and outputs reading one are dropped;
     - a Number parameter's Ref is an int in moto, a string in CloudFormation (so `Fn::Equals`
       with '2' is false in moto): declared String here;
-    - tags on an AWS::KMS::Key fail (moto reads TagKey/TagValue): dropped."""
-    unmodelled = {n for n, r in (template.get("Resources") or {}).items() if not_modelled([r["Type"]])}
+    - tags on an AWS::KMS::Key fail (moto reads TagKey/TagValue): dropped;
+    - attributes CloudFormation documents but moto does not return (UNSUPPORTED_ATTRIBUTES, e.g.
+      an RDS instance's `MasterUserSecret.SecretArn`) become placeholder strings, as above."""
+    resources = template.get("Resources") or {}
+    unmodelled = {n for n, r in resources.items() if not_modelled([r["Type"]])}
+
+    def stand_in(name, attribute):
+        """What replaces the attribute, or None where moto gives it."""
+        kind = (resources.get(name) or {}).get("Type")
+        if (kind, attribute) in UNSUPPORTED_ATTRIBUTES:
+            return UNSUPPORTED_ATTRIBUTES[(kind, attribute)]
+        return f"pf-harness-{name}-{attribute}" if name in unmodelled else None
 
     def placeholder(node):
         if isinstance(node, list):
             return [placeholder(x) for x in node]
         if isinstance(node, dict):
-            if set(node) == {"Fn::GetAtt"} and node["Fn::GetAtt"][0] in unmodelled:
-                return "pf-harness-{}-{}".format(*node["Fn::GetAtt"][:2])
+            if set(node) == {"Fn::GetAtt"} and stand_in(*node["Fn::GetAtt"][:2]):
+                return stand_in(*node["Fn::GetAtt"][:2])
             if set(node) == {"Fn::Sub"} and isinstance(node["Fn::Sub"], str):
                 text = re.sub(
                     r"\$\{([A-Za-z0-9]+)\.([A-Za-z0-9.]+)\}",
-                    lambda m: f"pf-harness-{m[1]}-{m[2]}" if m[1] in unmodelled else m[0],
+                    lambda m: stand_in(m[1], m[2]) or m[0],
                     node["Fn::Sub"],
                 )
                 return {"Fn::Sub": text}
@@ -88,7 +107,7 @@ def for_moto(template, values):
         text = json.dumps(o.get("Value"))
         if any(re.search(rf'"Fn::GetAtt": \["{n}"|\$\{{{n}\.', text) for n in unmodelled):
             continue
-        outputs[name] = o
+        outputs[name] = placeholder(o)
     out["Outputs"] = outputs
     return out
 

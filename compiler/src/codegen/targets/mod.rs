@@ -29,10 +29,7 @@ pub fn backend(app: &App) -> Backend<'_> {
 /// Adds what runs the app (instances, tasks, functions) to the environment template.
 pub fn add_compute(ctx: &Ctx, t: &mut Template) {
     match &ctx.app.deploy {
-        Deploy::Ec2(d) => {
-            ec2::compute::add(ctx, d, t);
-            ec2::runtime_access::add(ctx, t);
-        }
+        Deploy::Ec2(d) => ec2::compute::add(ctx, d, t),
     }
 }
 
@@ -43,10 +40,14 @@ pub fn compute_values(ctx: &Ctx, env: &Env, v: &mut Values) {
     }
 }
 
-/// Adds how a new version of the app is released (deployment group, alarms, rollback).
+/// Adds how a new version of the app is released (deployment group, alarms, rollback), and
+/// with it how the release reads the app's runtime values (EC2: the instance role's access).
 pub fn add_release(ctx: &Ctx, t: &mut Template) {
     match &ctx.app.deploy {
-        Deploy::Ec2(_) => ec2::deployment::add(ctx, t),
+        Deploy::Ec2(_) => {
+            ec2::runtime_access::add(ctx, t);
+            ec2::deployment::add(ctx, t);
+        }
     }
 }
 
