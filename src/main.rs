@@ -32,6 +32,10 @@ enum Command {
     Init(cmd::init::Args),
     /// Print a pipeline as a Mermaid or DOT graph.
     Graph(cmd::graph::Args),
+    /// Show what a change does to the stacks: replacements, data loss, permissions, cost.
+    Diff(cmd::diff::Args),
+    /// Estimate the monthly on-demand cost of every environment.
+    Cost(cmd::cost::Args),
     /// Run the language server on standard input and output.
     Lsp(cmd::lsp::Args),
 }
@@ -52,6 +56,8 @@ fn main() -> ExitCode {
         Command::Explain(args) => cmd::explain::run(args),
         Command::Init(args) => cmd::init::run(args),
         Command::Graph(args) => cmd::graph::run(args),
+        Command::Diff(args) => cmd::diff::run(args),
+        Command::Cost(args) => cmd::cost::run(args),
         Command::Lsp(args) => cmd::lsp::run(args),
     };
     ExitCode::from(code)

@@ -10,6 +10,7 @@ extern crate alloc;
 
 pub mod check;
 pub mod codegen;
+pub mod cost;
 pub mod diagnostic;
 pub mod driver;
 pub mod fmt;
@@ -20,6 +21,7 @@ pub mod init;
 pub mod ir;
 #[doc(hidden)]
 pub mod oracle;
+pub mod review;
 pub mod schema;
 pub mod source;
 pub mod stdlib;

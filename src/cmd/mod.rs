@@ -3,6 +3,8 @@
 pub mod build;
 pub mod check;
 pub mod common;
+pub mod cost;
+pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod graph;

@@ -1,0 +1,66 @@
+//! `pf cost`: the monthly on-demand estimate of every environment of a program, from the bundled
+//! price table (`pf_compiler::cost`). Exit 0, 1 when the program has errors, 2 on a usage or I/O
+//! error (an unreadable file, a region the table does not price).
+
+use super::common::{read_root, report, DiskLoader};
+use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
+use pf_compiler::cost::{self, render};
+use pf_compiler::driver::analyze;
+use std::path::PathBuf;
+
+/// Arguments of `pf cost`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The program to price.
+    file: PathBuf,
+    /// The AWS region whose prices are used.
+    #[arg(long, default_value = cost::DEFAULT_REGION)]
+    region: String,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "human")]
+    format: Format,
+}
+
+/// Output formats of `pf cost` and `pf diff`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    /// For a terminal.
+    Human,
+    /// For a pull-request comment.
+    Markdown,
+    /// Versioned JSON (`"version": 1`).
+    Json,
+}
+
+/// Runs `pf cost`.
+pub fn run(args: Args) -> u8 {
+    let root = match read_root(&args.file) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let analysis = analyze(vec![root], &DiskLoader);
+    if analysis.has_errors() {
+        report(&analysis);
+        return EXIT_PROBLEMS;
+    }
+    match cost::of_program(&analysis.checked.program, &args.region) {
+        Ok(e) => {
+            print!(
+                "{}",
+                match args.format {
+                    Format::Human => render::human(&e),
+                    Format::Markdown => render::markdown(&e),
+                    Format::Json => render::json(&e),
+                }
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        }
+    }
+}
