@@ -108,7 +108,11 @@ mod tests {
         let alone = layout(&repo.join("svc/api/app.pf"), "pf-out", None).unwrap();
         assert_eq!(
             alone,
-            Layout { program: "app.pf".into(), out_dir: repo.join("svc/api/pf-out"), output: "pf-out".into() }
+            Layout {
+                program: "app.pf".into(),
+                out_dir: repo.join("svc/api/pf-out"),
+                output: "pf-out".into()
+            }
         );
         // Without a repository, -o is where the files go.
         assert!(layout(&repo.join("svc/api/app.pf"), "pf-out", Some(&repo.join("svc/api/out"))).is_ok());

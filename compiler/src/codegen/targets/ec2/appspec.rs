@@ -18,7 +18,10 @@ pub fn file(program: &Program, app: &App, d: &Ec2Deploy) -> OutputFile {
         }
         None => appspec(d),
     };
-    OutputFile { path: naming::appspec_file(&app.name), contents: cfn::to_yaml(&program.project.source, &spec) }
+    OutputFile {
+        path: naming::appspec_file(&app.name),
+        contents: cfn::to_yaml(&program.project.source, &spec),
+    }
 }
 
 /// The build copies the appspec to the revision root and ships it with every hook script (the

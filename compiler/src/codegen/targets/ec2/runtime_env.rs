@@ -62,7 +62,10 @@ pub fn files(program: &Program, app: &App, d: &Ec2Deploy) -> Vec<OutputFile> {
         return Vec::new();
     }
     vec![
-        OutputFile { path: manifest_file(&app.name), contents: cfn::to_json(&manifest(program, app, d, &envs)) },
+        OutputFile {
+            path: manifest_file(&app.name),
+            contents: cfn::to_json(&manifest(program, app, d, &envs)),
+        },
         OutputFile {
             path: script_file(&app.name),
             contents: SCRIPT.replace("{source}", &program.project.source),
