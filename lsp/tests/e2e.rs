@@ -733,7 +733,10 @@ fn document_symbols_come_in_source_order() {
         };
         let prod = symbols.as_array().unwrap().iter().find(|s| s["name"] == "prod").unwrap();
         // `database = postgres { ... }` (a typed block value) is written before `dns`.
-        assert_eq!(names(&prod["children"]), ["network", "database", "dns", "alarm errors", "rollback", "runtime"]);
+        assert_eq!(
+            names(&prod["children"]),
+            ["network", "database", "dns", "alarm errors", "rollback", "runtime"]
+        );
         // Every list of siblings, at every depth, is in the order of the text.
         fn check(list: &Value) {
             let starts: Vec<(u64, u64)> = list
