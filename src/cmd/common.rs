@@ -29,6 +29,21 @@ pub fn read_root(path: &Path) -> Result<Root, String> {
     Ok(Root { name: path.to_string_lossy().replace('\\', "/"), bytes: read(path)? })
 }
 
+/// The analysis of the program at `path` when it checks without errors; otherwise the exit code
+/// to return, after printing why (a file that cannot be read is a usage error).
+pub fn analyze_clean(path: &Path) -> Result<Analysis, u8> {
+    let root = read_root(path).map_err(|e| {
+        eprintln!("error: {e}");
+        super::EXIT_USAGE
+    })?;
+    let analysis = pf_compiler::driver::analyze(vec![root], &DiskLoader);
+    if analysis.has_errors() {
+        report(&analysis);
+        return Err(super::EXIT_PROBLEMS);
+    }
+    Ok(analysis)
+}
+
 /// Prints an analysis' diagnostics in the short format on stderr (for commands whose output
 /// is not the diagnostics).
 pub fn report(a: &Analysis) {

@@ -2,10 +2,9 @@
 //! price table (`pf_compiler::cost`). Exit 0, 1 when the program has errors, 2 on a usage or I/O
 //! error (an unreadable file, a region the table does not price).
 
-use super::common::{read_root, report, DiskLoader};
-use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
+use super::common::analyze_clean;
+use super::{EXIT_OK, EXIT_USAGE};
 use pf_compiler::cost::{self, render};
-use pf_compiler::driver::analyze;
 use std::path::PathBuf;
 
 /// Arguments of `pf cost`.
@@ -34,18 +33,10 @@ pub enum Format {
 
 /// Runs `pf cost`.
 pub fn run(args: Args) -> u8 {
-    let root = match read_root(&args.file) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
+    let analysis = match analyze_clean(&args.file) {
+        Ok(a) => a,
+        Err(code) => return code,
     };
-    let analysis = analyze(vec![root], &DiskLoader);
-    if analysis.has_errors() {
-        report(&analysis);
-        return EXIT_PROBLEMS;
-    }
     match cost::of_program(&analysis.checked.program, &args.region) {
         Ok(e) => {
             print!(

@@ -3,9 +3,8 @@
 //! The program must check without errors (the diagnostics are printed otherwise, exit 1). With
 //! several pipelines each graph is printed in turn, separated by a blank line.
 
-use super::common::{read_root, report, DiskLoader};
+use super::common::analyze_clean;
 use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
-use pf_compiler::driver::analyze;
 use pf_compiler::graph;
 use std::path::PathBuf;
 
@@ -33,18 +32,10 @@ enum Format {
 
 /// Runs `pf graph`.
 pub fn run(args: Args) -> u8 {
-    let root = match read_root(&args.file) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
+    let analysis = match analyze_clean(&args.file) {
+        Ok(a) => a,
+        Err(code) => return code,
     };
-    let analysis = analyze(vec![root], &DiskLoader);
-    if analysis.has_errors() {
-        report(&analysis);
-        return EXIT_PROBLEMS;
-    }
     let program = &analysis.checked.program;
     let pipelines: Vec<_> =
         program.pipelines.iter().filter(|p| args.pipeline.as_deref().map_or(true, |n| n == p.name)).collect();
