@@ -68,22 +68,6 @@ fn app_envs(ctx: &Ctx) -> Vec<String> {
     out
 }
 
-/// The ARN of an SSM parameter by name.
-fn parameter_arn(name: &str) -> Value {
-    arn("ssm", &format!("parameter/{}", name.trim_start_matches('/')))
-}
-
-/// The ARN pattern of a Secrets Manager secret from a `secret("id[:json-key]")` reference.
-fn secret_arn(id: &str) -> Value {
-    if id.starts_with("arn:") {
-        let parts: Vec<&str> = id.split(':').take(7).collect();
-        json!(parts.join(":"))
-    } else {
-        let name = id.split(':').next().unwrap_or(id);
-        arn("secretsmanager", &format!("secret:{name}-??????"))
-    }
-}
-
 fn pipeline_role(ctx: &mut Ctx) {
     let mut st = vec![
         allow(
@@ -228,13 +212,13 @@ fn codebuild_role(ctx: &mut Ctx) {
         for value in job.build.variables.values() {
             match value {
                 Text::Param(name) => {
-                    let a = parameter_arn(name);
+                    let a = naming::parameter_arn(name);
                     if !params.contains(&a) {
                         params.push(a);
                     }
                 }
                 Text::Secret(id) => {
-                    let a = secret_arn(id);
+                    let a = naming::secret_arn(id);
                     if !secrets.contains(&a) {
                         secrets.push(a);
                     }
@@ -396,7 +380,7 @@ fn deploy_role(ctx: &mut Ctx) {
         }
         if let Some(e) = ctx.program.env(env) {
             if let Some(Text::Secret(id)) = e.database.as_ref().and_then(|d| d.password.as_ref()) {
-                let a = secret_arn(id);
+                let a = naming::secret_arn(id);
                 if !secrets.contains(&a) {
                     secrets.push(a);
                 }

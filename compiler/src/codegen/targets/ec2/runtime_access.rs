@@ -96,23 +96,6 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
     }
 }
 
-/// The ARN of an SSM parameter by name.
-fn parameter_arn(name: &str) -> Value {
-    let slash = if name.starts_with('/') { "" } else { "/" };
-    sub(&format!("arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter{slash}{name}"))
-}
-
-/// The ARN (pattern) of a secret by `id[:json-key]`: a full ARN as written, a name with the six
-/// characters Secrets Manager appends.
-fn secret_arn(id: &str) -> Value {
-    let (secret, _) = naming::secret_parts(id);
-    if secret.starts_with("arn:") {
-        json!(secret)
-    } else {
-        sub(&format!("arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{secret}-??????"))
-    }
-}
-
 /// The statements of `env`'s policy; empty when it has no runtime values.
 pub fn statements(ctx: &Ctx, env: &Env) -> Vec<Value> {
     let values = runtime_values(ctx.app, env);
@@ -136,7 +119,7 @@ pub fn statements(ctx: &Ctx, env: &Env) -> Vec<Value> {
                 }
             }
             Text::Secret(id) => {
-                let arn = secret_arn(id);
+                let arn = naming::secret_arn(id);
                 if !secrets.contains(&arn) {
                     secrets.push(arn);
                 }
@@ -149,7 +132,7 @@ pub fn statements(ctx: &Ctx, env: &Env) -> Vec<Value> {
     }
     let mut out = Vec::new();
     if !params.is_empty() {
-        let arns: Vec<Value> = params.iter().map(|p| parameter_arn(p)).collect();
+        let arns: Vec<Value> = params.iter().map(|p| naming::parameter_arn(p)).collect();
         out.push(json!({"Sid": "ReadParameters", "Effect": "Allow", "Action": "ssm:GetParameter", "Resource": arns}));
     }
     if !secrets.is_empty() {
