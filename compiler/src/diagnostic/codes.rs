@@ -109,6 +109,7 @@ codes! {
     PF4007 "empty-stage" Error "A pipeline or stage has nothing to do";
     PF4008 "duplicate-action" Error "Two stages or two actions of a stage share a name";
     PF4009 "approval-notifies-nobody" Warning "An approval notifies nobody, so it waits until it times out";
+    PF4050 "deploy-file-not-in-artifacts" Error "A file the deploy installs is not part of the build's artifacts";
     PF5001 "invalid-capacity" Error "Capacity is not min <= desired <= max";
     PF5002 "multi-az-single-az" Error "A multi-AZ database in a one-AZ network";
     PF5003 "invalid-subnets" Error "Subnets do not fit the VPC, overlap, or do not match the AZs";
