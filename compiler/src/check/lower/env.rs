@@ -93,6 +93,39 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
     })
 }
 
+/// The ranges a VPC should take its addresses from: the private ranges of RFC 1918, which AWS
+/// recommends (VPC User Guide, "VPC CIDR blocks"), and the shared address space of RFC 6598
+/// (`100.64.0.0/10`), which is not routed on the internet either.
+const PRIVATE_RANGES: [Cidr; 4] = [
+    Cidr { addr: 10 << 24, prefix: 8 },
+    Cidr { addr: (172 << 24) | (16 << 16), prefix: 12 },
+    Cidr { addr: (192 << 24) | (168 << 16), prefix: 16 },
+    Cidr { addr: (100 << 24) | (64 << 16), prefix: 10 },
+];
+
+/// PF5080: a VPC in a publicly routable range. AWS accepts it, but the addresses belong to
+/// someone on the internet: the instances cannot reach those hosts (their traffic stays in the
+/// VPC), and peering or a VPN with an on-premises network that routes them breaks. The fix keeps
+/// the block's layout in `10.0.0.0/8`; it is offered when pf carves the subnets (written ones
+/// would need the same change).
+fn public_range(ctx: &mut Ctx, cidr: Cidr, span: Span, carved: bool) {
+    if PRIVATE_RANGES.iter().any(|r| r.contains(cidr)) {
+        return;
+    }
+    let private = Cidr { addr: (10 << 24) | (cidr.network() & 0x00ff_ffff), prefix: cidr.prefix };
+    let mut d = Diagnostic::new(codes::PF5080, span, format!("`{cidr}` is a public address range"))
+        .with_label("publicly routable")
+        .with_help(format!(
+            "use a private range (RFC 1918: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16), such as `{private}`{}",
+            if carved { "" } else { ", and move the subnets with it" }
+        ))
+        .with_note("hosts on the internet own these addresses: the VPC's instances cannot reach them, and a peering or VPN with a network that routes them breaks");
+    if carved {
+        d = d.with_fix(format!("replace with `{private}`"), span, private.to_string(), Applicability::Unsafe);
+    }
+    ctx.push(d);
+}
+
 fn network(ctx: &mut Ctx, n: &Obj, env: &Named) -> Option<Network> {
     if !require(ctx, n, &schema::NETWORK, n.span) {
         return None;
@@ -182,6 +215,7 @@ fn network(ctx: &mut Ctx, n: &Obj, env: &Named) -> Option<Network> {
         }
         ctx.push(d);
     }
+    public_range(ctx, cidr, cidr_span, carved);
     let (public, private) = match (explicit("public"), explicit("private")) {
         (None, None) => {
             let prefix = cidr.prefix + bits;
