@@ -98,7 +98,9 @@ pub enum Val {
     /// A nested block, shared between a parent and the declarations that inherit it unchanged.
     Obj(Arc<Obj>),
     Ref(String),
-    Pair(String, String),
+    /// `source -> destination`, and the span of the source (a deploy file must be in the
+    /// build's artifacts: the diagnostic points at the source).
+    Pair(String, String, Span),
     Hook {
         script: String,
         timeout: Option<u64>,
@@ -825,7 +827,7 @@ pub fn convert(
         (Ty::Ref(_), ValueKind::Path(p)) => item(Val::Ref(p.text.clone())),
         (Ty::Pair, ValueKind::Pair(a, b)) => match (&a.kind, &b.kind) {
             (ValueKind::String(x), ValueKind::String(y)) => {
-                item(Val::Pair(string_text(ctx, x, field), string_text(ctx, y, field)))
+                item(Val::Pair(string_text(ctx, x, field), string_text(ctx, y, field), a.span))
             }
             _ => mismatch(ctx, ty, value, field),
         },

@@ -109,6 +109,7 @@ codes! {
     PF4007 "empty-stage" Error "A pipeline or stage has nothing to do";
     PF4008 "duplicate-action" Error "Two stages or two actions of a stage share a name";
     PF4009 "approval-notifies-nobody" Warning "An approval notifies nobody, so it waits until it times out";
+    PF4050 "deploy-file-not-in-artifacts" Error "A file the deploy installs is not part of the build's artifacts";
     PF5001 "invalid-capacity" Error "Capacity is not min <= desired <= max";
     PF5002 "multi-az-single-az" Error "A multi-AZ database in a one-AZ network";
     PF5003 "invalid-subnets" Error "Subnets do not fit the VPC, overlap, or do not match the AZs";
@@ -121,6 +122,7 @@ codes! {
     PF5011 "unknown-engine-version" Error "A database or cache engine version is not one AWS creates";
     PF5012 "protected-may-scale-to-zero" Warning "A protected environment may run no instance at all";
     PF5020 "runtime-without-nat" Error "An environment that gets runtime values has no NAT gateway";
+    PF5080 "public-vpc-cidr" Warning "A VPC takes its addresses from a public (not RFC 1918) range";
     PF6001 "plain-text-secret" Error "A secret is written in plain text";
     PF6002 "protected-without-https" Warning "A protected environment serves plain HTTP";
     PF6010 "broad-permission" Error "An extra permission of the app has a wildcard action or resource";

@@ -236,7 +236,7 @@ pub fn value(v: &Val) -> String {
         }
         Val::Obj(o) => o.kind.as_ref().map_or("{ ... }".to_string(), |k| format!("{} {{ ... }}", k.name)),
         Val::Ref(r) => r.clone(),
-        Val::Pair(a, b) => format!("{a:?} -> {b:?}"),
+        Val::Pair(a, b, _) => format!("{a:?} -> {b:?}"),
         Val::Hook { script, timeout, runas } => {
             let mut parts = vec![format!("script = {script:?}")];
             if let Some(t) = timeout {
