@@ -59,6 +59,7 @@ fn variants() -> Vec<(&'static str, Program)> {
         ("schedule", schedule),
         ("manual", manual),
         ("v1", v1),
+        ("ecs", fixture::sample_ecs_program()),
     ]
 }
 
@@ -201,7 +202,9 @@ fn iam_statements_are_least_privilege() {
         for (id, st) in statements(&t) {
             let star = st["Resource"] == "*"
                 || st["Resource"].as_array().is_some_and(|r| r.contains(&Value::from("*")));
-            if star && st["Effect"] == "Allow" && id.ends_with("Role") {
+            // ECR's login has no resource-level permission.
+            let ecr_login = id == "CodeBuildRole" && actions_of(&st) == ["ecr:GetAuthorizationToken"];
+            if star && st["Effect"] == "Allow" && id.ends_with("Role") && !ecr_login {
                 assert!(
                     id == "CloudFormationRole" || id == "DistinctApproversRole",
                     "{name}/{id}: `*` resource"
@@ -532,4 +535,63 @@ fn distinct_approvers_logic() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// An ECS app's pipeline: an ECR repository (scan on push, immutable tags, KMS, a lifecycle
+/// policy), the build pushes to it, every CloudFormation action of an environment stack passes
+/// the image, and nothing of CodeDeploy or the artifact store reaches the environment stacks.
+#[test]
+fn an_ecs_pipeline_releases_the_image_through_the_environment_stacks() {
+    let t = template(&fixture::sample_ecs_program());
+    let repo = &resources(&t)["ImageRepository"];
+    assert_eq!(repo["Type"], "AWS::ECR::Repository");
+    let p = &repo["Properties"];
+    assert_eq!(p["RepositoryName"], "webshop-release");
+    assert_eq!(p["ImageTagMutability"], "IMMUTABLE");
+    assert_eq!(p["ImageScanningConfiguration"]["ScanOnPush"], true);
+    assert_eq!(p["EncryptionConfiguration"]["EncryptionType"], "KMS");
+    let policy: Value =
+        serde_json::from_str(p["LifecyclePolicy"]["LifecyclePolicyText"].as_str().unwrap()).unwrap();
+    assert_eq!(policy["rules"][0]["selection"]["countNumber"], 50);
+    assert!(!resources(&t).contains_key("CodeDeployApplication"));
+    let vars = &resources(&t)["BuildProject"]["Properties"]["Environment"]["EnvironmentVariables"];
+    assert!(vars
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["Name"] == "IMAGE_REPOSITORY"
+            && v["Value"] == serde_json::json!({"Ref": "ImageRepository"})));
+    let push: Vec<String> = statements(&t)
+        .into_iter()
+        .filter(|(id, st)| {
+            id == "CodeBuildRole"
+                && st["Resource"] == serde_json::json!([{"Fn::GetAtt": ["ImageRepository", "Arn"]}])
+        })
+        .flat_map(|(_, st)| actions_of(&st))
+        .collect();
+    assert!(push.contains(&"ecr:PutImage".to_string()), "{push:?}");
+    let mut cfn_actions = 0;
+    for stage in t["Resources"]["Pipeline"]["Properties"]["Stages"].as_array().unwrap() {
+        for a in stage["Actions"].as_array().unwrap() {
+            let provider = a["ActionTypeId"]["Provider"].as_str().unwrap();
+            assert_ne!(provider, "CodeDeploy", "{}", a["Name"]);
+            if provider != "CloudFormation" || a["Configuration"]["ActionMode"] == "CHANGE_SET_EXECUTE" {
+                continue;
+            }
+            cfn_actions += 1;
+            let overrides = a["Configuration"]["ParameterOverrides"]["Fn::Sub"].as_str().unwrap();
+            let parsed: Value = serde_json::from_str(overrides).unwrap();
+            let input = a["InputArtifacts"][0]["Name"].as_str().unwrap();
+            assert_eq!(parsed["ImageRepository"], "${ImageRepository}", "{}", a["Name"]);
+            assert_eq!(
+                parsed["ImageTag"],
+                serde_json::json!({"Fn::GetParam": [input, naming::IMAGE_FILE, "tag"]}),
+                "{}",
+                a["Name"]
+            );
+            assert!(parsed.get("ArtifactBucket").is_none(), "{}", a["Name"]);
+        }
+    }
+    // Two per environment: infra (prod: its change set) and the release.
+    assert_eq!(cfn_actions, 6);
 }

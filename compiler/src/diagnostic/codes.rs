@@ -92,6 +92,9 @@ codes! {
     PF2004 "unknown-variable" Error "A string interpolates an unknown variable";
     PF2005 "invalid-call" Error "A function is unknown or has wrong arguments";
     PF2040 "invalid-runtime-name" Error "A runtime value's name is not an environment variable name, or is one pf sets itself";
+    PF2050 "fargate-task-size" Error "A Fargate task's CPU and memory are not a size Fargate runs";
+    PF2051 "plain-container-secret" Error "A container secret is a plain value, not a reference";
+    PF2052 "invalid-log-retention" Error "A log retention is not a period CloudWatch Logs offers";
     PF3001 "invalid-name" Error "A name breaks AWS's naming rules";
     PF3003 "pipeline-too-large" Error "A pipeline exceeds CodePipeline's stage or action counts";
     PF3004 "reserved-variable" Error "A build variable uses CodeBuild's reserved prefix";
@@ -122,6 +125,7 @@ codes! {
     PF5011 "unknown-engine-version" Error "A database or cache engine version is not one AWS creates";
     PF5012 "protected-may-scale-to-zero" Warning "A protected environment may run no instance at all";
     PF5020 "runtime-without-nat" Error "An environment that gets runtime values has no NAT gateway";
+    PF5030 "field-not-for-target" Error "An environment field has no meaning for the deploy target of an app deployed there";
     PF5080 "public-vpc-cidr" Warning "A VPC takes its addresses from a public (not RFC 1918) range";
     PF6001 "plain-text-secret" Error "A secret is written in plain text";
     PF6002 "protected-without-https" Warning "A protected environment serves plain HTTP";
