@@ -155,16 +155,19 @@ fn unknown_name(ctx: &mut Ctx, schema: &'static Schema, name: &ast::Ident, what:
 }
 
 /// Checks the strings of a field whose kind pf validates (`validate::FIELD_FORMATS`): a string,
-/// a plain text, or each string of a list.
-fn check_format(ctx: &mut Ctx, format: validate::Format, item: &Item) {
+/// a plain text, or each string of a list. Whether they are all valid.
+fn check_format(ctx: &mut Ctx, format: validate::Format, item: &Item) -> bool {
     match &item.val {
-        Val::Str(s) | Val::Text(Text::Plain(s)) => {
-            if let Err(invalid) = validate::check(format, s) {
+        Val::Str(s) | Val::Text(Text::Plain(s)) => match validate::check(format, s) {
+            Ok(()) => true,
+            Err(invalid) => {
                 ctx.push(invalid.diagnostic(item.span));
+                false
             }
-        }
-        Val::List(items) => items.iter().for_each(|i| check_format(ctx, format, i)),
-        _ => {}
+        },
+        // Every item is checked (and reported), not only those before the first invalid one.
+        Val::List(items) => items.iter().filter(|i| !check_format(ctx, format, i)).count() == 0,
+        _ => true,
     }
 }
 
@@ -185,8 +188,15 @@ fn insert_field(ctx: &mut Ctx, obj: &mut Obj, name: &'static str, key_span: Span
 fn attribute(ctx: &mut Ctx, schema: &'static Schema, a: &ast::Attribute, obj: &mut Obj) {
     if let Some(field) = schema.field(&a.key.name) {
         let value = convert(ctx, &field.ty, &a.value, Some(field));
-        if let (Some(format), Some(v)) = (validate::format_of(schema, field.name), &value) {
-            check_format(ctx, format, v);
+        let valid = match (validate::format_of(schema, field.name), &value) {
+            (Some(format), Some(v)) => check_format(ctx, format, v),
+            _ => true,
+        };
+        // A value not of its kind is reported once, as that (an empty link is no URL).
+        if let (true, Some(Item { val: Val::Str(s), span })) = (valid, &value) {
+            if let Some(d) = validate::action_config(schema, field.name, s, *span) {
+                ctx.push(d);
+            }
         }
         insert_field(ctx, obj, field.name, a.key.span, value);
     } else if let Some(child) = schema.child(&a.key.name) {

@@ -90,6 +90,48 @@ pub static FIELD_FORMATS: &[(&Schema, &str, Format)] = &[
     (&tables::INVOKE, "function", Format::LambdaFunction),
 ];
 
+/// The fields whose value becomes a value of a CodePipeline action's configuration
+/// (`CustomData`, `ExternalEntityLink`, `UserParameters`).
+pub static ACTION_CONFIG_FIELDS: &[(&Schema, &str)] =
+    &[(&tables::APPROVE, "message"), (&tables::APPROVE, "link"), (&tables::INVOKE, "params")];
+
+/// The length of an action configuration value: 1 to 1000 characters (Unicode scalar values),
+/// docs/aws-facts.md D1.7 and the CodePipeline API's `ActionConfigurationValue` (botocore 1.35.99,
+/// `codepipeline/2015-07-09/service-2.json`: `"min": 1, "max": 1000`).
+pub const ACTION_CONFIG_LENGTH: std::ops::RangeInclusive<usize> = 1..=1000;
+
+/// PF3050: the value of the field `name` of `schema`, when it becomes an action configuration
+/// value, is empty or longer than CodePipeline takes.
+pub fn action_config(schema: &Schema, name: &str, text: &str, span: Span) -> Option<Diagnostic> {
+    if !ACTION_CONFIG_FIELDS.iter().any(|(s, n)| std::ptr::eq(*s, schema) && *n == name) {
+        return None;
+    }
+    let len = text.chars().count();
+    let (min, max) = (*ACTION_CONFIG_LENGTH.start(), *ACTION_CONFIG_LENGTH.end());
+    if ACTION_CONFIG_LENGTH.contains(&len) {
+        return None;
+    }
+    let (message, help) = if len < min {
+        (
+            format!("`{name}` is empty"),
+            format!("CodePipeline rejects an empty value: remove `{name}` or write one"),
+        )
+    } else {
+        (
+            format!("`{name}` is {len} characters long"),
+            format!(
+                "shorten it to at most {max} characters ({} too many); put the details behind a link",
+                len - max
+            ),
+        )
+    };
+    Some(
+        Diagnostic::new(codes::PF3050, span, message)
+            .with_label(format!("CodePipeline takes {min} to {max} characters"))
+            .with_help(help),
+    )
+}
+
 /// The kind of string the field `name` of `schema` holds, if pf validates it.
 pub fn format_of(schema: &Schema, name: &str) -> Option<Format> {
     FIELD_FORMATS.iter().find(|(s, n, _)| std::ptr::eq(*s, schema) && *n == name).map(|(_, _, f)| *f)
