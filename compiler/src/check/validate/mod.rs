@@ -71,6 +71,8 @@ pub enum Format {
     IamName,
     /// A Lambda function name or ARN.
     LambdaFunction,
+    /// A Linux user name (`useradd`, CodeDeploy's `runas`).
+    LinuxUser,
     /// An ARN of `service` whose resource starts with `resource`.
     Arn { service: &'static str, resource: &'static str },
 }
@@ -88,6 +90,8 @@ pub static FIELD_FORMATS: &[(&Schema, &str, Format)] = &[
     (&tables::DNS, "name", Format::RecordName),
     (&tables::DNS, "certificate", Format::Arn { service: "acm", resource: "certificate/" }),
     (&tables::INVOKE, "function", Format::LambdaFunction),
+    (&tables::EC2, "user", Format::LinuxUser),
+    (&tables::HOOK_BLOCK, "runas", Format::LinuxUser),
 ];
 
 /// The fields whose value becomes a value of a CodePipeline action's configuration
@@ -148,6 +152,7 @@ pub fn check(format: Format, text: &str) -> Result<(), Invalid> {
         Format::RecordName => names::domain(text, true),
         Format::IamName => names::iam(text),
         Format::LambdaFunction => names::lambda_function(text),
+        Format::LinuxUser => names::linux_user(text),
         Format::Arn { service, resource } => arn::check(text, &[service], resource),
     }
 }
