@@ -103,6 +103,7 @@ codes! {
     PF3007 "invalid-tags" Error "Tags break AWS's tagging rules";
     PF3008 "needs-v2" Error "A feature needs a V2 pipeline (and a connection source)";
     PF3009 "too-many-patterns" Error "A trigger filter has more than 8 patterns";
+    PF3050 "action-config-length" Error "A value of a pipeline action's configuration (approval message or link, invoke parameters) is empty or too long";
     PF4001 "approval-in-parallel" Error "An approval runs at the same time as the deploy it should guard";
     PF4002 "unapproved-protected-deploy" Error "A protected environment is deployed without an earlier approval";
     PF4003 "distinct-without-peer" Error "A distinct approval has no earlier approval by another group";
