@@ -154,7 +154,7 @@ fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Actio
         }
         ActionKind::DeployApp { env } => {
             let (provider, config) =
-                crate::codegen::targets::deploy_action(ctx.app, env, reference(ids::APPLICATION));
+                crate::codegen::targets::deploy_action(ctx.app, env, ctx.codedeploy_application());
             (type_id("Deploy", provider), config)
         }
         ActionKind::Invoke { function, params } => {
