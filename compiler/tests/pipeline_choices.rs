@@ -120,3 +120,50 @@ fn the_build_follows_graviton_instances() {
         .unwrap();
     assert!(smoke.arm && smoke.image.contains("aarch64"), "{}", smoke.image);
 }
+
+#[test]
+fn an_inherited_alarm_can_be_removed() {
+    let text = r#"
+use std.build.go
+
+app shop {
+  source = codecommit { repository = "shop" }
+  build  = go
+  deploy = ec2 { port = 8080 }
+}
+
+env prod {
+  protected = false
+  network { cidr = 10.20.0.0/16 }
+  alarm errors { metric = target_5xx, threshold = 10 }
+  alarm slow { metric = latency, threshold = 2 }
+}
+
+env uat : prod {
+  network { cidr = 10.30.0.0/16 }
+  alarm slow { remove = true } # UAT's latency is not watched
+}
+
+pipeline shop {
+  stage build { build }
+  stage uat { deploy uat }
+  stage prod { deploy prod }
+}
+"#;
+    let p = program(text);
+    let alarms = |env: &str| -> Vec<String> {
+        p.envs.iter().find(|e| e.name == env).unwrap().alarms.iter().map(|a| a.name.clone()).collect()
+    };
+    assert_eq!(alarms("prod"), ["errors", "slow"]);
+    assert_eq!(alarms("uat"), ["errors"]);
+    // A removal that matches nothing is an error, once.
+    let a = analyze(
+        vec![Root {
+            name: "p.pf".into(),
+            bytes: text.replace("alarm slow { remove", "alarm slwo { remove").into_bytes(),
+        }],
+        &NoFiles,
+    );
+    let codes: Vec<&str> = a.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.code.id).collect();
+    assert_eq!(codes, ["PF2065"]);
+}

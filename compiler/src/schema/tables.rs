@@ -501,6 +501,7 @@ pub static ALARM: Schema = Schema {
             "2",
             "How many periods in a row the threshold must be crossed."
         ),
+        field!("remove", Ty::Bool, "false", "`alarm NAME { remove = true }` removes the alarm NAME inherited from a parent environment or profile."),
     ],
     children: &[],
 };
