@@ -540,6 +540,55 @@ fn release_gates_become_stage_conditions_and_only_they_read_alarms() {
 }
 
 #[test]
+fn two_pipelines_of_one_app_create_its_shared_resources_once() {
+    let mut program = fixture::sample_program();
+    let mut second = program.pipelines[0].clone();
+    second.name = "hotfix".into();
+    program.pipelines.push(second);
+    let first = template(&program);
+    let second = pipeline::template(&program, &program.pipelines[1], CfnFormat::Yaml).unwrap();
+    let of_type = |t: &Value, ty: &str| -> Vec<String> {
+        resources(t).iter().filter(|(_, r)| r["Type"] == ty).map(|(id, _)| id.clone()).collect()
+    };
+    for ty in ["AWS::CodeDeploy::Application", "AWS::CodeCommit::Repository", "AWS::CodeBuild::ReportGroup"] {
+        assert!(!of_type(&first, ty).is_empty(), "the first pipeline creates {ty}");
+        assert!(of_type(&second, ty).is_empty(), "the second pipeline must not create {ty} again");
+    }
+    // The second pipeline uses them by name: its template refers to no resource it lacks.
+    let text = serde_json::to_string(&second).unwrap();
+    for id in ["CodeDeployApplication", "Repository"] {
+        assert!(
+            !text.contains(&format!("{{\"Ref\":\"{id}\"}}")) && !text.contains(&format!("[\"{id}\",")),
+            "{id}"
+        );
+    }
+    let deploys: Vec<&Value> = second["Resources"]["Pipeline"]["Properties"]["Stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["Actions"].as_array().unwrap())
+        .filter(|a| a["ActionTypeId"]["Provider"] == "CodeDeploy")
+        .collect();
+    assert!(!deploys.is_empty());
+    for a in deploys {
+        assert_eq!(a["Configuration"]["ApplicationName"], naming::codedeploy_application("webshop"));
+    }
+    // Both pipeline stacks lint clean.
+    let dir = temp_dir("two-pipelines");
+    let files = pipeline::generate(&program, &Options::default());
+    assert_eq!(files.len(), 2);
+    let mut paths = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let path = dir.join(format!("p{i}.template.yml"));
+        std::fs::write(&path, &f.contents).unwrap();
+        paths.push(path.display().to_string());
+    }
+    let args: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let out = run("cfn-lint", &args, "pip install cfn-lint");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
 fn generation_is_deterministic() {
     let a = pf_compiler::codegen::generate(&fixture::sample_program(), &Options::default());
     let b = pf_compiler::codegen::generate(&fixture::sample_program(), &Options::default());

@@ -92,6 +92,7 @@ pub static FIELD_FORMATS: &[(&Schema, &str, Format)] = &[
     (&tables::PUSH, "tags", Format::GitPattern),
     (&tables::APPROVE, "link", Format::Url),
     (&tables::APPROVE, "group", Format::IamName),
+    (&tables::DEPLOY_ACTION, "reviewers", Format::IamName),
     (&tables::DNS, "zone", Format::DomainName),
     (&tables::DNS, "name", Format::RecordName),
     (&tables::DNS, "certificate", Format::Arn { service: "acm", resource: "certificate/" }),

@@ -158,7 +158,7 @@ fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Actio
             (type_id("Deploy", "CloudFormation"), infra_config(ctx, action, env, *mode))
         }
         ActionKind::DeployApp { env } => {
-            match crate::codegen::targets::deploy_action(ctx.app, env, reference(ids::APPLICATION)) {
+            match crate::codegen::targets::deploy_action(ctx.app, env, ctx.codedeploy_application()) {
                 Some((provider, config)) => (type_id("Deploy", provider), config),
                 // Released by an update of the environment stack with the release parameters.
                 None => (

@@ -69,6 +69,27 @@ impl<'a> Ctx<'a> {
         self.pipeline_name()
     }
 
+    /// Whether this pipeline's stack creates the app's own resources, those named after the app
+    /// rather than the pipeline (the CodeDeploy application, a repository it creates): the
+    /// app's first pipeline in program order does; the others use them by name, so several
+    /// pipelines of one app do not create the same resource twice.
+    pub fn owns_app_resources(&self) -> bool {
+        self.program
+            .pipelines
+            .iter()
+            .find(|p| p.app == self.app.name)
+            .is_none_or(|p| p.name == self.pipeline.name)
+    }
+
+    /// The CodeDeploy application: a reference where this stack creates it, its name otherwise.
+    pub fn codedeploy_application(&self) -> Value {
+        if self.owns_app_resources() {
+            reference(ids::APPLICATION)
+        } else {
+            json!(naming::codedeploy_application(&self.app.name))
+        }
+    }
+
     /// The pipeline's ARN (built from its name, so no dependency on the pipeline resource).
     pub fn pipeline_arn(&self) -> Value {
         arn("codepipeline", &self.pipeline_name())
