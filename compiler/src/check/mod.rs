@@ -18,6 +18,7 @@ mod resolve;
 mod rules;
 pub mod suggest;
 mod suppress;
+mod targets;
 pub mod validate;
 pub mod value;
 

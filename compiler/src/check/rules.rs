@@ -22,6 +22,7 @@ pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File],
     limits(ctx, program, decls);
     plain_http(ctx, program, decls);
     runtime_without_nat(ctx, program, decls);
+    super::targets::fields(ctx, program, decls);
 }
 
 /// An environment without NAT cannot reach the APIs the runtime-values hook calls (SSM, Secrets
@@ -240,6 +241,8 @@ fn walk(ctx: &mut Ctx, obj: &Obj, key: Option<&str>) {
 
 fn check_item(ctx: &mut Ctx, name: &str, item: &Item) {
     match &item.val {
+        // An ECS app's container secrets report a plain value themselves (PF2051).
+        Val::Map(_) if name == "secrets" => {}
         Val::Map(m) => {
             for (k, v) in m {
                 check_item(ctx, k, v);
@@ -279,7 +282,7 @@ fn hook_artifacts(ctx: &mut Ctx, program: &Program, decls: &Decls) {
         if app.build.artifacts.is_empty() {
             continue;
         }
-        let crate::ir::Deploy::Ec2(deploy) = &app.deploy;
+        let crate::ir::Deploy::Ec2(deploy) = &app.deploy else { continue };
         for hook in &deploy.hooks {
             if !app.build.artifacts.iter().any(|g| crate::glob::matches(g, &hook.script)) {
                 let field = hook_field(hook.event);

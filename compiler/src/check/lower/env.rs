@@ -41,7 +41,7 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
         name: str_of(n, "name").unwrap_or_default(),
         certificate: text_of(n, "certificate"),
     });
-    let strategy = obj_of(o, "strategy").and_then(|s| strategy(ctx, s)).unwrap_or(Strategy::OneAtATime);
+    let strategy = obj_of(o, "strategy").and_then(strategy).unwrap_or(Strategy::OneAtATime);
     let alarms: Vec<Alarm> = o
         .children
         .iter()
@@ -448,7 +448,10 @@ fn compute(ctx: &mut Ctx, c: Option<&Obj>, own: Option<&Obj>, at: Span) -> Compu
                 .with_help("raise max or lower min/desired"),
         );
     }
+    let (cpu, memory_mib) = fargate_size(ctx, c);
     Compute {
+        cpu,
+        memory_mib,
         arm: graviton(&instance),
         instance,
         min: min as u32,
@@ -460,6 +463,86 @@ fn compute(ctx: &mut Ctx, c: Option<&Obj>, own: Option<&Obj>, at: Span) -> Compu
         },
         volume_gib: (mib_of(c, "volume").unwrap_or(20 * 1024) / 1024) as u32,
     }
+}
+
+/// Fargate's task sizes: CPU units, the smallest and largest memory (MiB) and its step
+/// (aws-facts.md, "ECS and Lambda targets"). 256 units take 512 MiB, 1 GiB or 2 GiB only.
+pub const FARGATE_SIZES: &[(u32, u32, u32, u32)] = &[
+    (256, 512, 2048, 512),
+    (512, 1024, 4096, 1024),
+    (1024, 2048, 8192, 1024),
+    (2048, 4096, 16384, 1024),
+    (4096, 8192, 30720, 1024),
+    (8192, 16384, 61440, 4096),
+    (16384, 32768, 122880, 8192),
+];
+
+/// Whether Fargate runs a task of `cpu` units with `memory` MiB.
+pub fn fargate_allows(cpu: u32, memory: u32) -> bool {
+    FARGATE_SIZES.iter().any(|&(c, lo, hi, step)| {
+        c == cpu
+            && (lo..=hi).contains(&memory)
+            && (memory - lo).is_multiple_of(step)
+            && (c != 256 || memory != 1536)
+    })
+}
+
+fn mib_text(m: u32) -> String {
+    if m.is_multiple_of(1024) {
+        format!("{}GB", m / 1024)
+    } else {
+        format!("{m}MB")
+    }
+}
+
+/// The task size of `compute` (default 256 CPU units and 512 MiB), checked against Fargate's
+/// sizes when either is written (PF2050).
+fn fargate_size(ctx: &mut Ctx, c: &Obj) -> (u32, u32) {
+    let cpu = int_of(c, "cpu").unwrap_or(256) as u32;
+    let memory = mib_of(c, "memory").unwrap_or(512) as u32;
+    let written = c.get("cpu").is_some() || c.get("memory").is_some();
+    if !written || fargate_allows(cpu, memory) {
+        return (cpu, memory);
+    }
+    let (field, label, help) = match FARGATE_SIZES.iter().find(|s| s.0 == cpu) {
+        Some(_) if cpu == 256 => (
+            "memory",
+            "not a size Fargate gives 256 CPU units",
+            "with cpu = 256, memory is 512MB, 1GB or 2GB".to_string(),
+        ),
+        Some(&(_, lo, hi, step)) => (
+            "memory",
+            "not a size Fargate gives this cpu",
+            format!(
+                "with cpu = {cpu}, memory is {} to {} in steps of {}",
+                mib_text(lo),
+                mib_text(hi),
+                mib_text(step)
+            ),
+        ),
+        None => (
+            "cpu",
+            "not a Fargate CPU size",
+            "cpu is one of 256, 512, 1024, 2048, 4096, 8192 or 16384".to_string(),
+        ),
+    };
+    let field = if c.get(field).is_some() {
+        field
+    } else if field == "memory" {
+        "cpu"
+    } else {
+        "memory"
+    };
+    ctx.push(
+        Diagnostic::new(
+            codes::PF2050,
+            span_of(c, field, c.span),
+            format!("Fargate has no task of {cpu} CPU units with {}", mib_text(memory)),
+        )
+        .with_label(label)
+        .with_help(help),
+    );
+    (cpu, memory)
 }
 
 /// Checks a value against a table of the standard library, with did-you-mean.
@@ -596,17 +679,39 @@ fn cache(ctx: &mut Ctx, c: &Obj) -> Cache {
     }
 }
 
-fn strategy(ctx: &mut Ctx, s: &Obj) -> Option<Strategy> {
+/// The strategy as written; whether the app's target uses it is checked per (app, environment)
+/// pair (`check::targets`: PF5006 for an EC2 blue/green, PF5030).
+fn strategy(s: &Obj) -> Option<Strategy> {
     let kind = s.kind.as_ref()?;
-    if kind.name == "blue_green" {
-        ctx.push(
-            Diagnostic::new(codes::PF5006, kind.span, "blue/green deployments to EC2 cannot be owned by CloudFormation")
-                .with_label("not supported for EC2")
-                .with_note("CodeDeploy's EC2 blue/green copies the Auto Scaling group outside the stack, and CloudFormation rejects such a deployment group; see docs/blue-green.md")
-                .with_help("deploy in place one instance at a time, with automatic rollback")
-                .with_fix("use `in_place { batch = one_at_a_time }`", s.span.to(kind.span), "in_place { batch = one_at_a_time }", Applicability::Unsafe),
-        );
-        return None;
+    let minutes = |f: &str, default: u64| (secs_of(s, f).unwrap_or(default * 60) / 60) as u32;
+    let percent = |default: u32| match s.get("percent").map(|i| &i.val) {
+        Some(Val::Percent(p)) => *p,
+        _ => default,
+    };
+    match kind.name.as_str() {
+        "rolling" => {
+            let min_healthy_percent = match s.get("min_healthy").map(|i| &i.val) {
+                Some(Val::Percent(p)) => *p,
+                _ => 100,
+            };
+            return Some(Strategy::Rolling { min_healthy_percent });
+        }
+        "blue_green" => return Some(Strategy::BlueGreen { bake_minutes: minutes("bake", 10) }),
+        "canary" => {
+            return Some(Strategy::Canary {
+                percent: percent(10),
+                interval_minutes: minutes("interval", 5),
+                bake_minutes: minutes("bake", 10),
+            })
+        }
+        "linear" => {
+            return Some(Strategy::Linear {
+                percent: percent(10),
+                interval_minutes: minutes("interval", 1),
+                bake_minutes: minutes("bake", 10),
+            })
+        }
+        _ => {}
     }
     match s.get("min_healthy").map(|i| &i.val) {
         Some(Val::Percent(p)) => return Some(Strategy::MinHealthyPercent(*p)),

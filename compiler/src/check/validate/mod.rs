@@ -57,6 +57,10 @@ impl Invalid {
 pub enum Format {
     /// An EventBridge schedule expression: `cron(...)` or `rate(...)`.
     Schedule,
+    /// A CodePipeline deployment window: a Quartz cron expression (`* * 9-16 ? * MON-THU *`).
+    DeploymentWindow,
+    /// A deployment window's time zone (`Europe/Berlin`, `UTC+05:30`, `EST`).
+    TimeZone,
     /// A git branch name (`git check-ref-format --branch`).
     GitBranch,
     /// A branch or tag pattern of a trigger filter (a branch name with glob characters).
@@ -80,6 +84,8 @@ pub enum Format {
 /// Which field of which block holds which kind of string.
 pub static FIELD_FORMATS: &[(&Schema, &str, Format)] = &[
     (&tables::SCHEDULE, "cron", Format::Schedule),
+    (&tables::GATE, "window", Format::DeploymentWindow),
+    (&tables::GATE, "time_zone", Format::TimeZone),
     (&tables::CODECOMMIT, "branch", Format::GitBranch),
     (&tables::GITHUB, "branch", Format::GitBranch),
     (&tables::PUSH, "branches", Format::GitPattern),
@@ -145,6 +151,8 @@ pub fn format_of(schema: &Schema, name: &str) -> Option<Format> {
 pub fn check(format: Format, text: &str) -> Result<(), Invalid> {
     match format {
         Format::Schedule => schedule::check(text),
+        Format::DeploymentWindow => schedule::window(text),
+        Format::TimeZone => schedule::time_zone(text),
         Format::GitBranch => git::branch(text, false),
         Format::GitPattern => git::branch(text, true),
         Format::Url => names::url(text),

@@ -247,10 +247,12 @@ pub fn values(ctx: &Ctx, env: &Env) -> Values {
     let mut v = Values::new();
     v.push(("EnvName".into(), env.name.clone()));
     v.push(("Protected".into(), bool_str(env.protected)));
-    v.push((
-        naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER.into(),
-        naming::codedeploy_application(&ctx.app.name),
-    ));
+    if super::targets::shared_resources(ctx.app).codedeploy_application {
+        v.push((
+            naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER.into(),
+            naming::codedeploy_application(&ctx.app.name),
+        ));
+    }
     network::values(ctx, env, &mut v);
     load_balancer::values(ctx, env, &mut v);
     super::targets::compute_values(ctx, env, &mut v);
@@ -261,7 +263,8 @@ pub fn values(ctx: &Ctx, env: &Env) -> Values {
     v
 }
 
-fn common_params(_ctx: &Ctx, t: &mut Template) {
+fn common_params(ctx: &Ctx, t: &mut Template) {
+    let shared = super::targets::shared_resources(ctx.app);
     t.param(
         "EnvName",
         json!({"Type": "String", "AllowedPattern": "^[a-z][a-z0-9-]*$",
@@ -271,6 +274,18 @@ fn common_params(_ctx: &Ctx, t: &mut Template) {
         "Protected",
         bool_param("Protected environments keep their data: deletion protection on the load balancer and the database."),
     );
+    if shared.artifact_store {
+        artifact_store_params(t);
+    }
+    if shared.codedeploy_application {
+        t.param(
+            naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER,
+            json!({"Type": "String", "Description": "The CodeDeploy application (created by the pipeline stack)."}),
+        );
+    }
+}
+
+fn artifact_store_params(t: &mut Template) {
     t.param(
         naming::artifact_bucket_parameter(),
         json!({"Type": "String", "Description": "The pipeline's artifact bucket (passed by the pipeline); instances download revisions from it."}),
@@ -278,10 +293,6 @@ fn common_params(_ctx: &Ctx, t: &mut Template) {
     t.param(
         naming::artifact_key_parameter(),
         json!({"Type": "String", "Description": "The ARN of the KMS key of the artifact bucket (passed by the pipeline)."}),
-    );
-    t.param(
-        naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER,
-        json!({"Type": "String", "Description": "The CodeDeploy application (created by the pipeline stack)."}),
     );
 }
 

@@ -95,20 +95,25 @@ fn infra_config(ctx: &Ctx, action: &Action, env: &str, mode: InfraMode) -> Value
         let config = naming::in_repo(project, &naming::config_file(&ctx.app.name, env));
         c.insert("TemplatePath".into(), json!(format!("{input}::{template}")));
         c.insert("TemplateConfiguration".into(), json!(format!("{input}::{config}")));
-        c.insert(
-            "ParameterOverrides".into(),
-            sub(&format!(
-                "{{\"{}\": \"${{{}}}\", \"{}\": \"${{{}.Arn}}\"}}",
-                naming::artifact_bucket_parameter(),
-                ids::BUCKET,
-                naming::artifact_key_parameter(),
-                ids::KEY
-            )),
-        );
+        c.insert("ParameterOverrides".into(), sub(&parameter_overrides(ctx, &input)));
         c.insert("Capabilities".into(), json!("CAPABILITY_IAM,CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND"));
         c.insert("RoleArn".into(), get_att(ids::DEPLOY_ROLE, "Arn"));
     }
     Value::Object(c)
+}
+
+/// The JSON text of a CloudFormation action's `ParameterOverrides` (inside `Fn::Sub`): the
+/// artifact bucket and key, and the target's release parameters (`targets::release_overrides`).
+fn parameter_overrides(ctx: &Ctx, build_artifact: &str) -> String {
+    let mut entries = Vec::new();
+    if crate::codegen::targets::shared_resources(ctx.app).artifact_store {
+        entries.push(format!("\"{}\": \"${{{}}}\"", naming::artifact_bucket_parameter(), ids::BUCKET));
+        entries.push(format!("\"{}\": \"${{{}.Arn}}\"", naming::artifact_key_parameter(), ids::KEY));
+    }
+    for (name, value) in crate::codegen::targets::release_overrides(ctx.app, build_artifact) {
+        entries.push(format!("\"{name}\": {value}"));
+    }
+    format!("{{{}}}", entries.join(", "))
 }
 
 fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Action) -> Value {
@@ -153,9 +158,14 @@ fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Actio
             (type_id("Deploy", "CloudFormation"), infra_config(ctx, action, env, *mode))
         }
         ActionKind::DeployApp { env } => {
-            let (provider, config) =
-                crate::codegen::targets::deploy_action(ctx.app, env, reference(ids::APPLICATION));
-            (type_id("Deploy", provider), config)
+            match crate::codegen::targets::deploy_action(ctx.app, env, reference(ids::APPLICATION)) {
+                Some((provider, config)) => (type_id("Deploy", provider), config),
+                // Released by an update of the environment stack with the release parameters.
+                None => (
+                    type_id("Deploy", "CloudFormation"),
+                    infra_config(ctx, action, env, InfraMode::CreateUpdate),
+                ),
+            }
         }
         ActionKind::Invoke { function, params } => {
             let mut c = json!({ "FunctionName": function });
@@ -201,7 +211,11 @@ pub(super) fn add(ctx: &mut Ctx) {
         .map(|(si, stage)| {
             let actions: Vec<Value> =
                 stage.actions.iter().enumerate().map(|(ai, a)| action_value(ctx, &ns, si, ai, a)).collect();
-            json!({ "Name": stage.name, "Actions": actions })
+            let mut declaration = Map::new();
+            declaration.insert("Name".into(), json!(stage.name));
+            declaration.insert("Actions".into(), json!(actions));
+            super::conditions::add(ctx, stage, &mut declaration);
+            Value::Object(declaration)
         })
         .collect();
     let mut props = Map::new();
