@@ -85,9 +85,15 @@ pub fn artifact_key_parameter() -> &'static str {
     PASSED_BY_PIPELINE[1]
 }
 
+/// The environment stack's parameter that receives the ARN of the permissions boundary that every
+/// role of the stack carries (the pipeline stack's `EnvironmentRoleBoundary`).
+pub fn permissions_boundary_parameter() -> &'static str {
+    PASSED_BY_PIPELINE[2]
+}
+
 /// The environment stack's parameters that the pipeline's CloudFormation actions pass as
 /// parameter overrides (not in the template configuration).
-pub const PASSED_BY_PIPELINE: &[&str] = &["ArtifactBucket", "ArtifactKeyArn"];
+pub const PASSED_BY_PIPELINE: &[&str] = &["ArtifactBucket", "ArtifactKeyArn", "PermissionsBoundaryArn"];
 
 /// The environment stack's output with the app's URL (read by test actions as `APP_URL`).
 pub fn env_url_output() -> &'static str {

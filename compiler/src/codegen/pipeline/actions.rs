@@ -98,11 +98,13 @@ fn infra_config(ctx: &Ctx, action: &Action, env: &str, mode: InfraMode) -> Value
         c.insert(
             "ParameterOverrides".into(),
             sub(&format!(
-                "{{\"{}\": \"${{{}}}\", \"{}\": \"${{{}.Arn}}\"}}",
+                "{{\"{}\": \"${{{}}}\", \"{}\": \"${{{}.Arn}}\", \"{}\": \"${{{}}}\"}}",
                 naming::artifact_bucket_parameter(),
                 ids::BUCKET,
                 naming::artifact_key_parameter(),
-                ids::KEY
+                ids::KEY,
+                naming::permissions_boundary_parameter(),
+                ids::BOUNDARY
             )),
         );
         c.insert("Capabilities".into(), json!("CAPABILITY_IAM,CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND"));
