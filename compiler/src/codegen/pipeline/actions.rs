@@ -110,6 +110,7 @@ fn parameter_overrides(ctx: &Ctx, build_artifact: &str) -> String {
         entries.push(format!("\"{}\": \"${{{}}}\"", naming::artifact_bucket_parameter(), ids::BUCKET));
         entries.push(format!("\"{}\": \"${{{}.Arn}}\"", naming::artifact_key_parameter(), ids::KEY));
     }
+    entries.push(format!("\"{}\": \"${{{}}}\"", naming::permissions_boundary_parameter(), ids::BOUNDARY));
     for (name, value) in crate::codegen::targets::release_overrides(ctx.app, build_artifact) {
         entries.push(format!("\"{name}\": {value}"));
     }

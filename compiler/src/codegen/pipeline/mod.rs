@@ -8,6 +8,7 @@
 
 mod actions;
 mod approvals;
+mod boundary;
 mod bucket;
 mod builds;
 mod conditions;
@@ -33,6 +34,7 @@ pub(crate) mod ids {
     pub const REPOSITORY: &str = "Repository";
     pub const APPLICATION: &str = "CodeDeployApplication";
     pub const CHECK_FUNCTION: &str = "DistinctApproversFunction";
+    pub const BOUNDARY: &str = "EnvironmentRoleBoundary";
 }
 
 /// The state of one template's generation.
@@ -190,6 +192,7 @@ pub fn template(program: &Program, pipeline: &Pipeline, format: CfnFormat) -> Op
     actions::add(&mut ctx);
     triggers::add(&mut ctx);
     iam::add(&mut ctx);
+    boundary::add(&mut ctx);
 
     let mut description = format!(
         "pf pipeline `{}` of app `{}`, generated from {}: the pipeline, its artifact bucket and \
