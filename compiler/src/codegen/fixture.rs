@@ -212,6 +212,7 @@ pub fn sample_program() -> Program {
                     },
                 ],
                 user: Some("webshop".into()),
+                image: None,
             }),
             tags: BTreeMap::new(),
             runtime: BTreeMap::new(),

@@ -92,6 +92,8 @@ codes! {
     PF2004 "unknown-variable" Error "A string interpolates an unknown variable";
     PF2005 "invalid-call" Error "A function is unknown or has wrong arguments";
     PF2040 "invalid-runtime-name" Error "A runtime value's name is not an environment variable name, or is one pf sets itself";
+    PF2060 "invalid-base-image" Error "An image's base is not an SSM parameter of an AMI";
+    PF2061 "invalid-image-component" Error "An Image Builder component is not named as AWS names its managed components";
     PF3001 "invalid-name" Error "A name breaks AWS's naming rules";
     PF3003 "pipeline-too-large" Error "A pipeline exceeds CodePipeline's stage or action counts";
     PF3004 "reserved-variable" Error "A build variable uses CodeBuild's reserved prefix";
@@ -100,6 +102,7 @@ codes! {
     PF3007 "invalid-tags" Error "Tags break AWS's tagging rules";
     PF3008 "needs-v2" Error "A feature needs a V2 pipeline (and a connection source)";
     PF3009 "too-many-patterns" Error "A trigger filter has more than 8 patterns";
+    PF3030 "too-many-shifts" Error "A linear blue/green shift takes more steps than a stage holds";
     PF4001 "approval-in-parallel" Error "An approval runs at the same time as the deploy it should guard";
     PF4002 "unapproved-protected-deploy" Error "A protected environment is deployed without an earlier approval";
     PF4003 "distinct-without-peer" Error "A distinct approval has no earlier approval by another group";
@@ -114,13 +117,17 @@ codes! {
     PF5003 "invalid-subnets" Error "Subnets do not fit the VPC, overlap, or do not match the AZs";
     PF5004 "invalid-vpc-cidr" Error "A VPC CIDR block is misaligned or of a size AWS rejects";
     PF5005 "overlapping-networks" Warning "Two environments' networks overlap";
-    PF5006 "blue-green-ec2" Error "Blue/green deployment to EC2 is not supported";
+    PF5006 "blue-green-ec2" Error "Blue/green to EC2 without a baked image (CodeDeploy's copy of the Auto Scaling group) is not supported";
     PF5008 "unknown-instance-type" Error "An EC2 instance type is not known";
     PF5009 "unknown-database-class" Error "An RDS class or ElastiCache node type is not known";
     PF5010 "invalid-deploy-path" Error "A health-check path, install destination or output folder is malformed";
     PF5011 "unknown-engine-version" Error "A database or cache engine version is not one AWS creates";
     PF5012 "protected-may-scale-to-zero" Warning "A protected environment may run no instance at all";
     PF5020 "runtime-without-nat" Error "An environment that gets runtime values has no NAT gateway";
+    PF5050 "rolling-without-image" Error "A rolling release of an app that bakes no image";
+    PF5051 "image-architecture-mismatch" Error "An environment's instances cannot boot the app's image (arm64 and x86_64)";
+    PF5052 "refresh-healthy-range" Error "An instance refresh's max_healthy is more than 100 points above min_healthy";
+    PF5053 "release-without-infra" Error "A rolling or blue/green environment is deployed with `infra = false`";
     PF6001 "plain-text-secret" Error "A secret is written in plain text";
     PF6002 "protected-without-https" Warning "A protected environment serves plain HTTP";
     PF6010 "broad-permission" Error "An extra permission of the app has a wildcard action or resource";

@@ -7,7 +7,8 @@ use crate::check::suggest::did_you_mean;
 use crate::check::value::Named;
 use crate::diagnostic::{codes, Applicability};
 use crate::ir::{
-    Alarm, Cache, Compute, Database, Dns, Engine, Env, Metric, Nat, Network, Rollback, Scaling, Strategy,
+    Alarm, BlueGreen, Cache, Compute, Database, Dns, Engine, Env, Metric, Nat, Network, Rollback, Rolling,
+    Scaling, Shift, Strategy,
 };
 use crate::schema;
 use crate::stdlib;
@@ -407,9 +408,8 @@ fn compute(ctx: &mut Ctx, c: Option<&Obj>, own: Option<&Obj>, at: Span) -> Compu
                 .with_help("raise max or lower min/desired"),
         );
     }
-    let family = instance.split('.').next().unwrap_or("");
     Compute {
-        arm: family.len() > 1 && family[1..].contains('g'),
+        arm: graviton(&instance),
         instance,
         min: min as u32,
         max: max as u32,
@@ -423,7 +423,14 @@ fn compute(ctx: &mut Ctx, c: Option<&Obj>, own: Option<&Obj>, at: Span) -> Compu
 }
 
 /// Checks a value against a table of the standard library, with did-you-mean.
-fn check_table(
+/// Whether an EC2 instance type is Graviton (arm64): a `g` after the family's first letter
+/// (`m7g.large`, `t4g.micro`).
+pub(super) fn graviton(instance: &str) -> bool {
+    let family = instance.split('.').next().unwrap_or("");
+    family.len() > 1 && family[1..].contains('g')
+}
+
+pub(super) fn check_table(
     ctx: &mut Ctx,
     value: &str,
     span: Span,
@@ -556,29 +563,79 @@ fn cache(ctx: &mut Ctx, c: &Obj) -> Cache {
     }
 }
 
+fn percent_of(obj: &Obj, name: &str) -> Option<u32> {
+    match obj.get(name).map(|i| &i.val) {
+        Some(Val::Percent(p)) => Some(*p),
+        _ => None,
+    }
+}
+
 fn strategy(ctx: &mut Ctx, s: &Obj) -> Option<Strategy> {
     let kind = s.kind.as_ref()?;
-    if kind.name == "blue_green" {
-        ctx.push(
-            Diagnostic::new(codes::PF5006, kind.span, "blue/green deployments to EC2 cannot be owned by CloudFormation")
-                .with_label("not supported for EC2")
-                .with_note("CodeDeploy's EC2 blue/green copies the Auto Scaling group outside the stack, and CloudFormation rejects such a deployment group; see docs/blue-green.md")
-                .with_help("deploy in place one instance at a time, with automatic rollback")
-                .with_fix("use `in_place { batch = one_at_a_time }`", s.span.to(kind.span), "in_place { batch = one_at_a_time }", Applicability::Unsafe),
-        );
-        return None;
+    let secs = |name: &str, default: u64| secs_of(s, name).unwrap_or(default) as u32;
+    match kind.name.as_str() {
+        "rolling" => {
+            let min_healthy = percent_of(s, "min_healthy").unwrap_or(100);
+            let max_healthy = percent_of(s, "max_healthy").unwrap_or(150);
+            if max_healthy > min_healthy + 100 {
+                let field = if s.get("max_healthy").is_some() { "max_healthy" } else { "min_healthy" };
+                let span = span_of(s, field, kind.span);
+                ctx.push(
+                    Diagnostic::new(codes::PF5052, span, format!("an instance refresh keeps max_healthy at most 100 points above min_healthy; here {max_healthy}% and {min_healthy}%"))
+                        .with_label("more than 100 points apart")
+                        .with_help(format!("Auto Scaling rejects the refresh: raise `min_healthy` to {}% or lower `max_healthy` to {}%", max_healthy - 100, min_healthy + 100)),
+                );
+                return None;
+            }
+            Some(Strategy::Rolling(Rolling {
+                min_healthy,
+                max_healthy,
+                warmup_seconds: secs("warmup", 300),
+                checkpoint: percent_of(s, "checkpoint"),
+                checkpoint_wait_seconds: secs("checkpoint_wait", 600),
+                bake_seconds: secs("bake", 300),
+                skip_matching: bool_of(s, "skip_matching").unwrap_or(true),
+            }))
+        }
+        "blue_green" => {
+            let percent = percent_of(s, "percent").unwrap_or(10);
+            let wait_seconds = secs("wait", 600);
+            let shift = match enum_of(s, "shift").unwrap_or("all_at_once") {
+                "canary" => Shift::Canary { percent, wait_seconds },
+                "linear" => Shift::Linear { percent, wait_seconds },
+                _ => Shift::AllAtOnce,
+            };
+            if let Shift::Linear { percent, .. } = shift {
+                if percent < MIN_LINEAR_PERCENT {
+                    let span = span_of(s, "percent", kind.span);
+                    ctx.push(
+                        Diagnostic::new(codes::PF3030, span, format!("a linear shift of {percent}% takes {} steps", 100u32.div_ceil(percent)))
+                            .with_label("too many steps")
+                            .with_help(format!("each step is two pipeline actions (a stack update and a wait) and a stage holds at most 50: shift at least {MIN_LINEAR_PERCENT}% a step, or use `shift = canary`")),
+                    );
+                    return None;
+                }
+            }
+            Some(Strategy::BlueGreen(BlueGreen { shift, bake_seconds: secs("bake", 1800) }))
+        }
+        _ => {
+            match s.get("min_healthy").map(|i| &i.val) {
+                Some(Val::Percent(p)) => return Some(Strategy::MinHealthyPercent(*p)),
+                Some(Val::Int(n)) => return Some(Strategy::MinHealthyHosts(*n as u32)),
+                _ => {}
+            }
+            Some(match enum_of(s, "batch").unwrap_or("one_at_a_time") {
+                "all_at_once" => Strategy::AllAtOnce,
+                "half_at_a_time" => Strategy::HalfAtATime,
+                _ => Strategy::OneAtATime,
+            })
+        }
     }
-    match s.get("min_healthy").map(|i| &i.val) {
-        Some(Val::Percent(p)) => return Some(Strategy::MinHealthyPercent(*p)),
-        Some(Val::Int(n)) => return Some(Strategy::MinHealthyHosts(*n as u32)),
-        _ => {}
-    }
-    Some(match enum_of(s, "batch").unwrap_or("one_at_a_time") {
-        "all_at_once" => Strategy::AllAtOnce,
-        "half_at_a_time" => Strategy::HalfAtATime,
-        _ => Strategy::OneAtATime,
-    })
 }
+
+/// The smallest linear step: ten steps of two actions each stay within a stage's 50 actions
+/// with the release's other actions (docs/aws-facts.md D1.4).
+pub const MIN_LINEAR_PERCENT: u32 = 10;
 
 fn rollback(ctx: &mut Ctx, r: Option<&Obj>, alarms: &[Alarm], declared: &[&str]) -> Rollback {
     let Some(r) = r else { return Rollback { on_failure: true, on_alarms: Vec::new() } };

@@ -392,6 +392,13 @@ pub fn generate(program: &Program, options: &super::Options) -> Vec<super::Outpu
             super::CfnFormat::Json => super::cfn::to_json(&doc),
         };
         files.push(super::OutputFile { path: naming::infra_template_file(&app.name, ext), contents });
+        if let Some(image) = super::targets::image_template(program, app) {
+            let contents = match options.cfn_format {
+                super::CfnFormat::Yaml => super::cfn::to_yaml(&program.project.source, &image),
+                super::CfnFormat::Json => super::cfn::to_json(&image),
+            };
+            files.push(super::OutputFile { path: naming::image_template_file(&app.name, ext), contents });
+        }
         for env in &ctx.envs {
             debug_assert!(
                 unset_parameters(&doc, &values(&ctx, env)).is_empty()

@@ -1,8 +1,9 @@
 //! The `AWS::CodePipeline::Pipeline` resource: stages and actions exactly as in the IR.
 
-use super::{approvals, builds, get_att, ids, reference, source, sub, Ctx};
+use super::{approvals, builds, get_att, ids, reference, release, source, sub, Ctx};
 use crate::codegen::naming;
-use crate::ir::{Action, ActionKind, ExecutionMode, InfraMode, PipelineType};
+use crate::codegen::targets::ec2::image;
+use crate::ir::{Action, ActionKind, ExecutionMode, InfraMode, PipelineType, ReleaseKind, ReleaseStep};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -75,7 +76,77 @@ impl Namespaces {
     }
 }
 
-fn infra_config(ctx: &Ctx, action: &Action, env: &str, mode: InfraMode) -> Value {
+/// `ParameterOverrides`: the artifact bucket and key, then `extra` (name, value) in order.
+fn overrides(extra: &[(&str, String)]) -> Value {
+    let mut text = format!(
+        "{{\"{}\": \"${{{}}}\", \"{}\": \"${{{}.Arn}}\"",
+        naming::artifact_bucket_parameter(),
+        ids::BUCKET,
+        naming::artifact_key_parameter(),
+        ids::KEY
+    );
+    for (k, v) in extra {
+        text.push_str(&format!(", \"{k}\": {v}"));
+    }
+    text.push('}');
+    sub(&text)
+}
+
+/// A pipeline variable as a JSON string value.
+fn variable(namespace: &str, name: &str) -> String {
+    format!("\"#{{{namespace}.{name}}}\"")
+}
+
+/// The environment stack's parameters a release sets: the run's AMI, and for blue/green the
+/// colours and weights of `step` (`None`: the infra action, which starts the new colour).
+fn release_overrides(ctx: &Ctx, env: &str, step: Option<ReleaseStep>) -> Vec<(&'static str, String)> {
+    use crate::codegen::targets::ec2::release as bg;
+    let mut out = Vec::new();
+    if bakes(ctx) {
+        out.push(("ImageId", variable(naming::IMAGE_ACTION, naming::IMAGE_ID_OUTPUT)));
+    }
+    let blue_green = ctx.program.env(env).is_some_and(|e| e.strategy.kind() == ReleaseKind::BlueGreen);
+    if !blue_green {
+        // The template has `LiveImageId` when another environment of the app is blue/green.
+        let template_has_colours = crate::codegen::infra::deployed_envs(ctx.program, &ctx.app.name)
+            .iter()
+            .any(|e| e.strategy.kind() == ReleaseKind::BlueGreen);
+        if template_has_colours {
+            out.push((bg::LIVE_IMAGE, variable(naming::IMAGE_ACTION, naming::IMAGE_ID_OUTPUT)));
+        }
+        return out;
+    }
+    let plan = plan_namespace(env);
+    let (weight, active) = match step {
+        None => (0, true),
+        Some(ReleaseStep::Shift { weight }) => (weight, true),
+        _ => (0, false),
+    };
+    if step == Some(ReleaseStep::Finish) {
+        out.push((bg::LIVE_COLOUR, variable(&plan, "NEW_COLOUR")));
+        out.push((bg::LIVE_IMAGE, variable(naming::IMAGE_ACTION, naming::IMAGE_ID_OUTPUT)));
+    } else {
+        out.push((bg::LIVE_COLOUR, variable(&plan, "LIVE_COLOUR")));
+        out.push((bg::LIVE_IMAGE, variable(&plan, "LIVE_IMAGE")));
+    }
+    out.push((bg::NEW_WEIGHT, format!("\"{weight}\"")));
+    out.push((bg::OLD_WEIGHT, format!("\"{}\"", 100 - weight)));
+    out.push((bg::NEW_ACTIVE, format!("\"{active}\"")));
+    out
+}
+
+/// Whether the pipeline's app bakes an image per run.
+fn bakes(ctx: &Ctx) -> bool {
+    let crate::ir::Deploy::Ec2(d) = &ctx.app.deploy;
+    d.image.is_some()
+}
+
+/// The namespace of a blue/green release's plan step.
+fn plan_namespace(env: &str) -> String {
+    format!("plan-{env}")
+}
+
+fn infra_config(ctx: &Ctx, action: &Action, env: &str, mode: InfraMode, step: Option<ReleaseStep>) -> Value {
     let project = &ctx.program.project;
     let stack = naming::env_stack_name(&ctx.app.name, env);
     let mut c = Map::new();
@@ -95,20 +166,60 @@ fn infra_config(ctx: &Ctx, action: &Action, env: &str, mode: InfraMode) -> Value
         let config = naming::in_repo(project, &naming::config_file(&ctx.app.name, env));
         c.insert("TemplatePath".into(), json!(format!("{input}::{template}")));
         c.insert("TemplateConfiguration".into(), json!(format!("{input}::{config}")));
-        c.insert(
-            "ParameterOverrides".into(),
-            sub(&format!(
-                "{{\"{}\": \"${{{}}}\", \"{}\": \"${{{}.Arn}}\"}}",
-                naming::artifact_bucket_parameter(),
-                ids::BUCKET,
-                naming::artifact_key_parameter(),
-                ids::KEY
-            )),
-        );
+        c.insert("ParameterOverrides".into(), overrides(&release_overrides(ctx, env, step)));
         c.insert("Capabilities".into(), json!("CAPABILITY_IAM,CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND"));
         c.insert("RoleArn".into(), get_att(ids::DEPLOY_ROLE, "Arn"));
     }
     Value::Object(c)
+}
+
+/// The image action: creates or updates `<app>-image` with this run's artifact and id.
+fn image_config(ctx: &Ctx, action: &Action) -> Value {
+    let project = &ctx.program.project;
+    let input = action.inputs.first().cloned().unwrap_or_default();
+    let template = naming::in_repo(project, &naming::image_template_file(&ctx.app.name, ctx.cfn_ext()));
+    let artifact = |att: &str| format!("{{\"Fn::GetArtifactAtt\": [\"{input}\", \"{att}\"]}}");
+    json!({
+        "ActionMode": "CREATE_UPDATE",
+        "StackName": naming::image_stack_name(&ctx.app.name),
+        "TemplatePath": format!("{input}::{template}"),
+        "ParameterOverrides": overrides(&[
+            (image::REVISION_BUCKET, artifact("BucketName")),
+            (image::REVISION_KEY, artifact("ObjectKey")),
+            (image::RUN_ID, "\"#{codepipeline.PipelineExecutionId}\"".to_string()),
+        ]),
+        "Capabilities": "CAPABILITY_IAM",
+        "RoleArn": get_att(ids::DEPLOY_ROLE, "Arn")
+    })
+}
+
+/// A blue/green release job step (plan or wait) on the release project.
+fn release_job(ctx: &Ctx, env: &str, step: ReleaseStep) -> Value {
+    let mut vars = vec![
+        json!({"name": "PF_STACK", "value": naming::env_stack_name(&ctx.app.name, env), "type": "PLAINTEXT"}),
+        json!({"name": "PF_IMAGE", "value": format!("#{{{}.{}}}", naming::IMAGE_ACTION, naming::IMAGE_ID_OUTPUT), "type": "PLAINTEXT"}),
+    ];
+    match step {
+        ReleaseStep::Wait { seconds } => {
+            let alarms: Vec<String> = ctx
+                .program
+                .env(env)
+                .map(|e| {
+                    e.rollback
+                        .on_alarms
+                        .iter()
+                        .map(|a| format!("{}-{a}", naming::deployment_group(&ctx.app.name, env)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            vars.insert(0, json!({"name": "PF_STEP", "value": "wait", "type": "PLAINTEXT"}));
+            vars.push(json!({"name": "PF_SECONDS", "value": seconds.to_string(), "type": "PLAINTEXT"}));
+            vars.push(json!({"name": "PF_NEW_COLOUR", "value": format!("#{{{}.NEW_COLOUR}}", plan_namespace(env)), "type": "PLAINTEXT"}));
+            vars.push(json!({"name": "PF_ALARMS", "value": alarms.join(" "), "type": "PLAINTEXT"}));
+        }
+        _ => vars.insert(0, json!({"name": "PF_STEP", "value": "plan", "type": "PLAINTEXT"})),
+    }
+    json!({"ProjectName": reference(release::PROJECT), "EnvironmentVariables": Value::Array(vars).to_string()})
 }
 
 fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Action) -> Value {
@@ -150,8 +261,24 @@ fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Actio
         ),
         ActionKind::DeployInfra { env, mode } => {
             namespace = ns.by_action.get(&(si, ai)).cloned();
-            (type_id("Deploy", "CloudFormation"), infra_config(ctx, action, env, *mode))
+            (type_id("Deploy", "CloudFormation"), infra_config(ctx, action, env, *mode, None))
         }
+        ActionKind::BakeImage => {
+            namespace = Some(naming::IMAGE_ACTION.to_string());
+            (type_id("Deploy", "CloudFormation"), image_config(ctx, action))
+        }
+        ActionKind::Release { env, step } => match step {
+            ReleaseStep::Plan | ReleaseStep::Wait { .. } => {
+                if *step == ReleaseStep::Plan {
+                    namespace = Some(plan_namespace(env));
+                }
+                (type_id("Build", "CodeBuild"), release_job(ctx, env, *step))
+            }
+            ReleaseStep::Shift { .. } | ReleaseStep::Finish => (
+                type_id("Deploy", "CloudFormation"),
+                infra_config(ctx, action, env, InfraMode::CreateUpdate, Some(*step)),
+            ),
+        },
         ActionKind::DeployApp { env } => {
             let (provider, config) =
                 crate::codegen::targets::deploy_action(ctx.app, env, reference(ids::APPLICATION));

@@ -11,7 +11,8 @@
 //! pipeline except where a service supports no resource-level permission (each documented).
 
 use super::{
-    actions, allow, approvals, arn, builds, checkov_skip, get_att, ids, reference, source, sub, trust, Ctx,
+    actions, allow, approvals, arn, builds, checkov_skip, get_att, ids, reference, release, source, sub,
+    trust, Ctx,
 };
 use crate::codegen::naming;
 use crate::ir::{ActionKind, Source, Text};
@@ -54,6 +55,34 @@ fn infra_envs(ctx: &Ctx) -> Vec<String> {
     }
     out
 }
+
+/// Whether the pipeline bakes the app's image (`ActionKind::BakeImage`).
+fn bakes_image(ctx: &Ctx) -> bool {
+    ctx.pipeline.stages.iter().flat_map(|s| &s.actions).any(|a| matches!(a.kind, ActionKind::BakeImage))
+}
+
+/// Image Builder's actions on the image stack's resources (components, recipes, infrastructure
+/// configurations, images and lifecycle policies are named after the `<app>-image` stack).
+const IMAGEBUILDER: &[&str] = &[
+    "imagebuilder:CreateComponent",
+    "imagebuilder:CreateImage",
+    "imagebuilder:CreateImageRecipe",
+    "imagebuilder:CreateInfrastructureConfiguration",
+    "imagebuilder:CreateLifecyclePolicy",
+    "imagebuilder:DeleteComponent",
+    "imagebuilder:DeleteImageRecipe",
+    "imagebuilder:DeleteInfrastructureConfiguration",
+    "imagebuilder:DeleteLifecyclePolicy",
+    "imagebuilder:GetComponent",
+    "imagebuilder:GetImage",
+    "imagebuilder:GetImageRecipe",
+    "imagebuilder:GetInfrastructureConfiguration",
+    "imagebuilder:GetLifecyclePolicy",
+    "imagebuilder:TagResource",
+    "imagebuilder:UntagResource",
+    "imagebuilder:UpdateInfrastructureConfiguration",
+    "imagebuilder:UpdateLifecyclePolicy",
+];
 
 /// Environments deployed by CodeDeploy actions of this pipeline, in order.
 fn app_envs(ctx: &Ctx) -> Vec<String> {
@@ -100,7 +129,11 @@ fn pipeline_role(ctx: &mut Ctx) {
             ],
         )),
     }
-    st.push(allow(&["codebuild:BatchGetBuilds", "codebuild:StartBuild"], builds::project_arns(ctx)));
+    let mut projects = builds::project_arns(ctx);
+    if !release::envs(ctx).is_empty() {
+        projects.push(arn("codebuild", &format!("project/{}", release::project_name(ctx))));
+    }
+    st.push(allow(&["codebuild:BatchGetBuilds", "codebuild:StartBuild"], projects));
 
     let envs = infra_envs(ctx);
     if !envs.is_empty() {
@@ -109,6 +142,10 @@ fn pipeline_role(ctx: &mut Ctx) {
             let stack = naming::env_stack_name(&ctx.app.name, env);
             stacks.push(arn("cloudformation", &format!("stack/{stack}/*")));
             stacks.push(arn("cloudformation", &format!("changeSet/{}/*", actions::change_set_name(env))));
+        }
+        if bakes_image(ctx) {
+            stacks
+                .push(arn("cloudformation", &format!("stack/{}/*", naming::image_stack_name(&ctx.app.name))));
         }
         st.push(allow(
             &[
@@ -387,6 +424,16 @@ fn deploy_role(ctx: &mut Ctx) {
             }
         }
     }
+    let image = bakes_image(ctx).then(|| naming::image_stack_name(&ctx.app.name));
+    if let Some(stack) = &image {
+        roles.push(iam_arn("role", &format!("{stack}-*")));
+        profiles.push(iam_arn("instance-profile", &format!("{stack}-*")));
+        // The base image's parameter, when it is the program's own (public ones are above).
+        let crate::ir::Deploy::Ec2(d) = &ctx.app.deploy;
+        if let Some(base) = d.image.as_ref().map(|i| &i.base).filter(|b| !b.starts_with("/aws/service/")) {
+            parameters.push(arn("ssm", &format!("parameter/{}", base.trim_start_matches('/'))));
+        }
+    }
     let mut iam_resources = roles.clone();
     iam_resources.extend(profiles);
     groups.push(arn("codedeploy", &format!("application:{app}")));
@@ -405,7 +452,7 @@ fn deploy_role(ctx: &mut Ctx) {
             "Resource": roles,
             "Condition": { "StringEquals": { "iam:PassedToService": [
                 "autoscaling.amazonaws.com", "codedeploy.amazonaws.com", "ec2.amazonaws.com",
-                "monitoring.rds.amazonaws.com", "vpc-flow-logs.amazonaws.com"
+                "imagebuilder.amazonaws.com", "monitoring.rds.amazonaws.com", "vpc-flow-logs.amazonaws.com"
             ] } }
         }),
         json!({
@@ -414,7 +461,7 @@ fn deploy_role(ctx: &mut Ctx) {
             "Resource": [sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/*")],
             "Condition": { "StringEquals": { "iam:AWSServiceName": [
                 "autoscaling.amazonaws.com", "elasticache.amazonaws.com",
-                "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com"
+                "elasticloadbalancing.amazonaws.com", "imagebuilder.amazonaws.com", "rds.amazonaws.com"
             ] } }
         }),
         allow(
@@ -473,6 +520,17 @@ fn deploy_role(ctx: &mut Ctx) {
     ));
     if !secrets.is_empty() {
         st.push(allow(&["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], secrets));
+    }
+    if let Some(stack) = &image {
+        let resources: Vec<Value> =
+            ["component", "image-recipe", "infrastructure-configuration", "image", "lifecycle-policy"]
+                .iter()
+                .map(|kind| arn("imagebuilder", &format!("{kind}/{stack}*")))
+                .chain(std::iter::once(sub(
+                    "arn:${AWS::Partition}:imagebuilder:${AWS::Region}:aws:component/*",
+                )))
+                .collect();
+        st.push(allow(IMAGEBUILDER, resources));
     }
     let description = format!(
         "pf: CloudFormation execution role of the environment stacks of pipeline {}",

@@ -11,10 +11,12 @@ mod approvals;
 mod bucket;
 mod builds;
 mod iam;
+mod release;
 mod source;
 mod triggers;
 
 pub use approvals::DISTINCT_APPROVERS_PY;
+pub use release::RELEASE_JOB_SH;
 
 use super::{cfn, naming, CfnFormat, Options, OutputFile};
 use crate::ir::{App, Pipeline, Program};
@@ -155,6 +157,7 @@ pub fn template(program: &Program, pipeline: &Pipeline, format: CfnFormat) -> Op
     bucket::add(&mut ctx);
     source::add(&mut ctx);
     builds::add(&mut ctx);
+    release::add(&mut ctx);
     approvals::add(&mut ctx);
     actions::add(&mut ctx);
     triggers::add(&mut ctx);
