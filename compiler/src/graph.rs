@@ -74,7 +74,8 @@ fn describe(action: &Action, pipeline: &Pipeline, program: &Program) -> (String,
         ActionKind::Release { env, step } => {
             let what = match step {
                 ReleaseStep::Plan => "live colour".to_string(),
-                ReleaseStep::Wait { seconds } => format!("wait {seconds}s, alarms watched"),
+                ReleaseStep::Wait { seconds: 0 } => "new colour healthy".to_string(),
+                ReleaseStep::Wait { seconds } => format!("new colour healthy, then {seconds}s of alarms"),
                 ReleaseStep::Shift { weight } => format!("{weight}% to the new colour"),
                 ReleaseStep::Finish => "old colour to zero".to_string(),
             };

@@ -123,6 +123,11 @@ fn release_overrides(ctx: &Ctx, env: &str, step: Option<ReleaseStep>) -> Vec<(&'
         _ => (0, false),
     };
     if step == Some(ReleaseStep::Finish) {
+        // The new colour becomes the live one; the old one keeps its AMI (its launch template
+        // does not change) while it scales to zero.
+        if let Some(image) = out.iter_mut().find(|(k, _)| *k == "ImageId") {
+            image.1 = variable(&plan, "LIVE_IMAGE");
+        }
         out.push((bg::LIVE_COLOUR, variable(&plan, "NEW_COLOUR")));
         out.push((bg::LIVE_IMAGE, variable(naming::IMAGE_ACTION, naming::IMAGE_ID_OUTPUT)));
     } else {
@@ -184,7 +189,6 @@ fn image_config(ctx: &Ctx, action: &Action) -> Value {
         "StackName": naming::image_stack_name(&ctx.app.name),
         "TemplatePath": format!("{input}::{template}"),
         "ParameterOverrides": overrides(&[
-            (image::REVISION_BUCKET, artifact("BucketName")),
             (image::REVISION_KEY, artifact("ObjectKey")),
             (image::RUN_ID, "\"#{codepipeline.PipelineExecutionId}\"".to_string()),
         ]),

@@ -436,6 +436,28 @@ fn deploy_role(ctx: &mut Ctx) {
     }
     let mut iam_resources = roles.clone();
     iam_resources.extend(profiles);
+    // Image Builder gets the image stack's roles, and its service-linked role, only when the
+    // pipeline bakes an image.
+    let with_image = |mut services: Vec<&'static str>| {
+        if image.is_some() {
+            services.push("imagebuilder.amazonaws.com");
+            services.sort_unstable();
+        }
+        services
+    };
+    let passed_to = with_image(vec![
+        "autoscaling.amazonaws.com",
+        "codedeploy.amazonaws.com",
+        "ec2.amazonaws.com",
+        "monitoring.rds.amazonaws.com",
+        "vpc-flow-logs.amazonaws.com",
+    ]);
+    let linked = with_image(vec![
+        "autoscaling.amazonaws.com",
+        "elasticache.amazonaws.com",
+        "elasticloadbalancing.amazonaws.com",
+        "rds.amazonaws.com",
+    ]);
     groups.push(arn("codedeploy", &format!("application:{app}")));
     groups.push(arn("codedeploy", "deploymentconfig:*"));
     let star = || vec![json!("*")];
@@ -450,19 +472,13 @@ fn deploy_role(ctx: &mut Ctx) {
             "Effect": "Allow",
             "Action": ["iam:PassRole"],
             "Resource": roles,
-            "Condition": { "StringEquals": { "iam:PassedToService": [
-                "autoscaling.amazonaws.com", "codedeploy.amazonaws.com", "ec2.amazonaws.com",
-                "imagebuilder.amazonaws.com", "monitoring.rds.amazonaws.com", "vpc-flow-logs.amazonaws.com"
-            ] } }
+            "Condition": { "StringEquals": { "iam:PassedToService": passed_to } }
         }),
         json!({
             "Effect": "Allow",
             "Action": ["iam:CreateServiceLinkedRole"],
             "Resource": [sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/*")],
-            "Condition": { "StringEquals": { "iam:AWSServiceName": [
-                "autoscaling.amazonaws.com", "elasticache.amazonaws.com",
-                "elasticloadbalancing.amazonaws.com", "imagebuilder.amazonaws.com", "rds.amazonaws.com"
-            ] } }
+            "Condition": { "StringEquals": { "iam:AWSServiceName": linked } }
         }),
         allow(
             &[

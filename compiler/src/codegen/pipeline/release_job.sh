@@ -1,7 +1,7 @@
 # pf's blue/green release job (docs/blue-green.md). PF_STEP=plan reads which colour is live
-# from the environment stack; PF_STEP=wait waits for the new colour to be healthy, then watches
-# the rollback alarms for PF_SECONDS, and on an alarm shifts all traffic back (a stack update)
-# and fails the run.
+# from the environment stack; PF_STEP=wait waits (30 minutes at most) for the new colour to be
+# healthy, then watches the rollback alarms for PF_SECONDS; an alarm, or a new colour that does
+# not get healthy, shifts all traffic back (a stack update) and fails the run.
 set -euo pipefail
 stack="$PF_STACK"
 param() {
@@ -13,7 +13,7 @@ resource() {
     --query StackResourceDetail.PhysicalResourceId --output text
 }
 rollback() {
-  echo "alarm $1 fired: all traffic back to the live colour, the new one to zero" >&2
+  echo "$1: all traffic back to the live colour, the new one to zero" >&2
   args=()
   for key in $(aws cloudformation describe-stacks --stack-name "$stack" --query 'Stacks[0].Parameters[].ParameterKey' --output text); do
     case "$key" in
@@ -45,8 +45,10 @@ case "$PF_STEP" in
     targets="$(resource "TargetGroup$suffix")"
     desired="$(aws autoscaling describe-auto-scaling-groups --auto-scaling-group-names "$group" \
       --query 'AutoScalingGroups[0].DesiredCapacity' --output text)"
+    healthy_by=$(( $(date +%s) + 1800 ))
     until [ "$(aws elbv2 describe-target-health --target-group-arn "$targets" \
       --query "length(TargetHealthDescriptions[?TargetHealth.State=='healthy'])" --output text)" -ge "$desired" ]; do
+      if [ "$(date +%s)" -ge "$healthy_by" ]; then rollback "(the new colour is not healthy after 30 minutes)"; fi
       sleep 15
     done
     end=$(( $(date +%s) + PF_SECONDS ))
@@ -55,7 +57,7 @@ case "$PF_STEP" in
         # shellcheck disable=SC2086
         firing="$(aws cloudwatch describe-alarms --alarm-names $PF_ALARMS --state-value ALARM \
           --query 'MetricAlarms[].AlarmName' --output text)"
-        if [ -n "$firing" ]; then rollback "$firing"; fi
+        if [ -n "$firing" ]; then rollback "alarm $firing"; fi
       fi
       if [ "$(date +%s)" -ge "$end" ]; then break; fi
       sleep 30

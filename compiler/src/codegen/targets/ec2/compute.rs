@@ -145,32 +145,52 @@ pub fn add(ctx: &Ctx, d: &Ec2Deploy, t: &mut Template) {
         t.resource("LaunchTemplateGreen", lt);
         t.resource("AutoScalingGroupGreen", group);
     }
+    scaling_policies(t, Colour::Blue, cpu, requests, None);
+    if let Some(condition) = release::condition(ctx, ReleaseKind::BlueGreen) {
+        scaling_policies(t, Colour::Green, cpu, requests, condition);
+    }
+    t.output(
+        "AutoScalingGroupName",
+        json!({"Description": "The Auto Scaling group of the app's instances.", "Value": r("AutoScalingGroup")}),
+    );
+}
+
+/// A colour's target-tracking policies; `extra` is the condition of the colour's group.
+fn scaling_policies(t: &mut Template, colour: Colour, cpu: bool, requests: bool, extra: Option<&str>) {
+    let group = colour.id("AutoScalingGroup");
+    let target_group = colour.id("TargetGroup");
+    let condition = |t: &mut Template, base: &str| match extra {
+        None => base.to_string(),
+        Some(c) => {
+            let name = format!("{base}{}", colour.suffix());
+            t.condition(&name, json!({"Fn::And": [{"Condition": base}, {"Condition": c}]}));
+            name
+        }
+    };
     if cpu {
+        let c = condition(t, "ScaleOnCpu");
         t.resource(
-            "CpuScalingPolicy",
-            json!({"Type": "AWS::AutoScaling::ScalingPolicy", "Condition": "ScaleOnCpu", "Properties": {
-                "AutoScalingGroupName": r("AutoScalingGroup"), "PolicyType": "TargetTrackingScaling",
+            &colour.id("CpuScalingPolicy"),
+            json!({"Type": "AWS::AutoScaling::ScalingPolicy", "Condition": c, "Properties": {
+                "AutoScalingGroupName": r(&group), "PolicyType": "TargetTrackingScaling",
                 "TargetTrackingConfiguration": {
                     "PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"},
                     "TargetValue": r("ScalingTarget")}}}),
         );
     }
     if requests {
+        let c = condition(t, "ScaleOnRequests");
         t.resource(
-            "RequestScalingPolicy",
-            json!({"Type": "AWS::AutoScaling::ScalingPolicy", "Condition": "ScaleOnRequests", "Properties": {
-                "AutoScalingGroupName": r("AutoScalingGroup"), "PolicyType": "TargetTrackingScaling",
+            &colour.id("RequestScalingPolicy"),
+            json!({"Type": "AWS::AutoScaling::ScalingPolicy", "Condition": c, "Properties": {
+                "AutoScalingGroupName": r(&group), "PolicyType": "TargetTrackingScaling",
                 "TargetTrackingConfiguration": {
                     "PredefinedMetricSpecification": {
                         "PredefinedMetricType": "ALBRequestCountPerTarget",
-                        "ResourceLabel": sub("${LoadBalancer.LoadBalancerFullName}/${TargetGroup.TargetGroupFullName}")},
+                        "ResourceLabel": sub(&format!("${{LoadBalancer.LoadBalancerFullName}}/${{{target_group}.TargetGroupFullName}}"))},
                     "TargetValue": r("ScalingTarget")}}}),
         );
     }
-    t.output(
-        "AutoScalingGroupName",
-        json!({"Description": "The Auto Scaling group of the app's instances.", "Value": r("AutoScalingGroup")}),
-    );
 }
 
 fn fleet(ctx: &Ctx, d: &Ec2Deploy, t: &mut Template, colour: Colour) {

@@ -47,14 +47,18 @@ pub fn metric_name(m: Metric) -> (&'static str, &'static str) {
     }
 }
 
-fn dimensions(m: Metric) -> (&'static str, Value) {
+/// The alarm's namespace and dimensions. Blue/green environments watch the load balancer as a
+/// whole (both colours, whichever is new), others the one target group.
+fn dimensions(ctx: &Ctx, m: Metric) -> (&'static str, Value) {
     let lb = json!({"Name": "LoadBalancer", "Value": att("LoadBalancer", "LoadBalancerFullName")});
     let tg = json!({"Name": "TargetGroup", "Value": att("TargetGroup", "TargetGroupFullName")});
     match m {
         Metric::Elb5xx => ("AWS/ApplicationELB", json!([lb])),
-        Metric::Target5xx | Metric::Latency | Metric::UnhealthyHosts => {
-            ("AWS/ApplicationELB", json!([lb, tg]))
-        }
+        Metric::Target5xx | Metric::Latency => (
+            "AWS/ApplicationELB",
+            release::when(ctx, ReleaseKind::BlueGreen, json!([lb.clone()]), json!([lb, tg])),
+        ),
+        Metric::UnhealthyHosts => ("AWS/ApplicationELB", json!([lb, tg])),
         Metric::Cpu => ("AWS/EC2", json!([{"Name": "AutoScalingGroupName", "Value": r("AutoScalingGroup")}])),
     }
 }
@@ -224,7 +228,7 @@ fn add_alarms(ctx: &Ctx, t: &mut Template, slots: &[AlarmSlot]) {
         t.condition(&format!("Has{}", s.id), not(equals(&format!("{}Mode", s.id), "disabled")));
         t.condition(&format!("{}RollsBack", s.id), equals(&format!("{}Mode", s.id), "rollback"));
         let (metric, stat) = metric_name(a.metric);
-        let (namespace, dims) = dimensions(a.metric);
+        let (namespace, dims) = dimensions(ctx, a.metric);
         t.resource(
             &s.id,
             json!({"Type": "AWS::CloudWatch::Alarm", "Condition": format!("Has{}", s.id), "Properties": {

@@ -20,7 +20,6 @@ use serde_json::{json, Map, Value};
 const IMAGE_TAG: &str = "pf:image";
 
 /// The stack's parameters the pipeline sets (`ParameterOverrides` of the image action).
-pub const REVISION_BUCKET: &str = "RevisionBucket";
 pub const REVISION_KEY: &str = "RevisionKey";
 pub const RUN_ID: &str = "RunId";
 
@@ -29,7 +28,10 @@ fn component_data(d: &Ec2Deploy, image: &ImageBake) -> String {
     let mut commands = vec![
         "set -euo pipefail".to_string(),
         "rm -rf /tmp/pf-revision && mkdir -p /tmp/pf-revision && cd /tmp/pf-revision".to_string(),
-        format!("aws s3 cp \"s3://${{{REVISION_BUCKET}}}/${{{REVISION_KEY}}}\" revision.zip"),
+        format!(
+            "aws s3 cp \"s3://${{{}}}/${{{REVISION_KEY}}}\" revision.zip",
+            naming::artifact_bucket_parameter()
+        ),
         "python3 -m zipfile -e revision.zip .".to_string(),
     ];
     for (source, destination) in &d.files {
@@ -59,8 +61,8 @@ pub fn template(app: &App, d: &Ec2Deploy, source: &str) -> Option<Value> {
                "Description": "The SSM parameter of the base AMI, read at every bake."}),
     );
     parameters.insert(
-        REVISION_BUCKET.into(),
-        json!({"Type": "String", "Description": "The bucket of the run's build artifact (passed by the pipeline)."}),
+        naming::artifact_bucket_parameter().into(),
+        json!({"Type": "String", "Description": "The pipeline's artifact bucket, which holds the run's build artifact (passed by the pipeline)."}),
     );
     parameters.insert(
         REVISION_KEY.into(),
@@ -94,7 +96,7 @@ pub fn template(app: &App, d: &Ec2Deploy, source: &str) -> Option<Value> {
                 sub("arn:${AWS::Partition}:iam::aws:policy/EC2InstanceProfileForImageBuilder")],
             "Policies": [{"PolicyName": "read-build-artifact", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Action": "s3:GetObject",
-                 "Resource": sub("arn:${AWS::Partition}:s3:::${RevisionBucket}/${RevisionKey}")},
+                 "Resource": sub("arn:${AWS::Partition}:s3:::${ArtifactBucket}/${RevisionKey}")},
                 {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": r(naming::artifact_key_parameter())}]}}]}}),
     );
     resources.insert(

@@ -66,7 +66,8 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
             json!({"Type": "String", "AllowedValues": names,
                    "Description": "How a new version reaches this environment: in_place (CodeDeploy), rolling (instance refresh) or blue_green (a second fleet)."}),
         );
-        for k in &all {
+        // Rolling has no resources of its own (every group has the refresh policy).
+        for k in all.iter().filter(|k| **k != ReleaseKind::Rolling) {
             t.condition(condition_name(*k), equals("Release", k.name()));
         }
     }
