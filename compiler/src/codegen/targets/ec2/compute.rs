@@ -7,7 +7,7 @@
 use super::release::{self, Colour};
 use crate::codegen::infra::network::instance_subnets;
 use crate::codegen::infra::{att, equals, iff, no_value, not, r, sub, Ctx, Template, Values};
-use crate::ir::{al2023_parameter, Ec2Deploy, Env, ReleaseKind, Scaling};
+use crate::ir::{al2023_parameter, Ec2Deploy, Env, Metric, ReleaseKind, Scaling};
 use serde_json::json;
 use serde_json::Value;
 
@@ -203,45 +203,15 @@ fn refresh_params(t: &mut Template) {
     let number = |t: &mut Template, name: &str, min: u32, max: u32, what: &str| {
         t.param(name, json!({"Type": "Number", "MinValue": min, "MaxValue": max, "Description": what}));
     };
-    number(
-        t,
-        "RefreshMinHealthy",
-        0,
-        100,
-        "Instance refresh: percent of the desired capacity kept in service.",
-    );
-    number(
-        t,
-        "RefreshMaxHealthy",
-        100,
-        200,
-        "Instance refresh: percent of the desired capacity the group may grow to.",
-    );
-    number(t, "RefreshWarmup", 0, 86_400, "Instance refresh: seconds a new instance warms up.");
-    number(
-        t,
-        "RefreshCheckpoint",
-        0,
-        99,
-        "Instance refresh: pause after this percent of the instances (0: no checkpoint).",
-    );
-    number(
-        t,
-        "RefreshCheckpointDelay",
-        0,
-        172_800,
-        "Instance refresh: seconds of the pause at the checkpoint.",
-    );
-    number(
-        t,
-        "RefreshBakeTime",
-        0,
-        172_800,
-        "Instance refresh: seconds the alarms are watched after the last instance.",
-    );
+    number(t, "RefreshMinHealthy", 0, 100, "Refresh: min healthy, percent.");
+    number(t, "RefreshMaxHealthy", 100, 200, "Refresh: max healthy, percent.");
+    number(t, "RefreshWarmup", 0, 86_400, "Refresh: warm-up, s.");
+    number(t, "RefreshCheckpoint", 0, 99, "Refresh: checkpoint, percent (0: none).");
+    number(t, "RefreshCheckpointDelay", 0, 172_800, "Refresh: checkpoint delay, s.");
+    number(t, "RefreshBakeTime", 0, 172_800, "Refresh: bake time, s.");
     t.param(
         "RefreshSkipMatching",
-        json!({"Type": "String", "AllowedValues": ["true", "false"], "Description": "Instance refresh: keep instances already on the launch template's version."}),
+        json!({"Type": "String", "AllowedValues": ["true", "false"], "Description": "Refresh: skip matching instances."}),
     );
     t.condition("RefreshHasCheckpoint", not(equals("RefreshCheckpoint", "0")));
     t.condition("RefreshSkipsMatching", equals("RefreshSkipMatching", "true"));
@@ -259,10 +229,10 @@ fn update_policy(ctx: &Ctx) -> Value {
         "CheckpointDelay": iff("RefreshHasCheckpoint", r("RefreshCheckpointDelay"), no_value()),
         "BakeTime": r("RefreshBakeTime"),
         "SkipMatching": iff("RefreshSkipsMatching", json!(true), json!(false)),
-        "ScaleInProtectedInstances": "Refresh",
-        "StandbyInstances": "Terminate",
     });
-    let slots = super::deployment::alarm_slots(ctx);
+    // A CPU alarm names the group itself: it cannot also be in the group's policy (a cycle).
+    let slots: Vec<_> =
+        super::deployment::alarm_slots(ctx).into_iter().filter(|s| s.alarm.metric != Metric::Cpu).collect();
     if !slots.is_empty() {
         let alarms: Vec<Value> =
             slots.iter().map(|s| iff(&format!("{}RollsBack", s.id), r(&s.id), no_value())).collect();
