@@ -281,13 +281,12 @@ pipeline shop {
 }
 "#;
 
-#[test]
-fn a_program_mixing_strategies_builds_and_lints_clean() {
-    let files = build("mixed.pf", MIXED);
-    let dir = std::env::temp_dir().join(format!("pf-release-mixed-{}", std::process::id()));
+/// Writes the files and runs cfn-lint on their templates: no finding at all.
+fn lint_clean(files: &[OutputFile], name: &str) {
+    let dir = std::env::temp_dir().join(format!("pf-release-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let mut templates = Vec::new();
-    for f in &files {
+    for f in files {
         let p = dir.join(&f.path);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, &f.contents).unwrap();
@@ -305,7 +304,12 @@ fn a_program_mixing_strategies_builds_and_lints_clean() {
     let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success() && report.trim().is_empty(), "cfn-lint findings:\n{report}");
     let _ = std::fs::remove_dir_all(&dir);
+}
 
+#[test]
+fn a_program_mixing_strategies_builds_and_lints_clean() {
+    let files = build("mixed.pf", MIXED);
+    lint_clean(&files, "mixed");
     let names: Vec<String> = actions_of(&files, "shop/pipeline-shop.template.yml");
     // dev: CodeDeploy after the stack; staging: the stack update is the release; live: the
     // plan, the new colour, four linear shifts with waits, the bake and the finish.
@@ -341,4 +345,31 @@ fn actions_of(files: &[OutputFile], path: &str) -> Vec<String> {
             s["Actions"].as_array().unwrap().iter().map(|a| a["Name"].as_str().unwrap().to_string())
         })
         .collect()
+}
+
+#[test]
+fn an_environment_released_blue_green_twice_in_a_run_has_one_plan_per_release() {
+    // Only blue/green environments: no CodeDeploy parameters or conditions are left unused.
+    let text = MIXED
+        .replace("strategy = in_place { batch = all_at_once }", "strategy = blue_green { shift = canary }")
+        .replace("strategy = rolling {", "strategy = blue_green { bake = 1m } # was rolling {")
+        .replace("stage live { deploy live }", "stage live { deploy live }\n  stage again { deploy live }");
+    let files = build("twice.pf", &text);
+    lint_clean(&files, "twice");
+    let t: Value = serde_yaml::from_str(file(&files, "shop/pipeline-shop.template.yml")).unwrap();
+    let stages = t["Resources"]["Pipeline"]["Properties"]["Stages"].as_array().unwrap();
+    let namespaces: Vec<&str> = stages
+        .iter()
+        .flat_map(|s| s["Actions"].as_array().unwrap().iter().filter_map(|a| a["Namespace"].as_str()))
+        .collect();
+    let mut unique = namespaces.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), namespaces.len(), "{namespaces:?}");
+    // The second release's stack updates read the second plan.
+    let again = stages.iter().find(|s| s["Name"] == "again").unwrap().to_string();
+    assert!(
+        again.contains("#{plan-live-2.LIVE_COLOUR}") && !again.contains("#{plan-live.LIVE_COLOUR}"),
+        "{again}"
+    );
 }

@@ -247,10 +247,12 @@ pub fn values(ctx: &Ctx, env: &Env) -> Values {
     let mut v = Values::new();
     v.push(("EnvName".into(), env.name.clone()));
     v.push(("Protected".into(), bool_str(env.protected)));
-    v.push((
-        naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER.into(),
-        naming::codedeploy_application(&ctx.app.name),
-    ));
+    if super::targets::uses_codedeploy(ctx) {
+        v.push((
+            naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER.into(),
+            naming::codedeploy_application(&ctx.app.name),
+        ));
+    }
     network::values(ctx, env, &mut v);
     load_balancer::values(ctx, env, &mut v);
     super::targets::compute_values(ctx, env, &mut v);
@@ -261,7 +263,7 @@ pub fn values(ctx: &Ctx, env: &Env) -> Values {
     v
 }
 
-fn common_params(_ctx: &Ctx, t: &mut Template) {
+fn common_params(ctx: &Ctx, t: &mut Template) {
     t.param(
         "EnvName",
         json!({"Type": "String", "AllowedPattern": "^[a-z][a-z0-9-]*$",
@@ -279,10 +281,12 @@ fn common_params(_ctx: &Ctx, t: &mut Template) {
         naming::artifact_key_parameter(),
         json!({"Type": "String", "Description": "The ARN of the KMS key of the artifact bucket (passed by the pipeline)."}),
     );
-    t.param(
-        naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER,
-        json!({"Type": "String", "Description": "The CodeDeploy application (created by the pipeline stack)."}),
-    );
+    if super::targets::uses_codedeploy(ctx) {
+        t.param(
+            naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER,
+            json!({"Type": "String", "Description": "The CodeDeploy application (created by the pipeline stack)."}),
+        );
+    }
 }
 
 /// A value that may be a plain string or a reference resolved by CloudFormation, as two

@@ -25,8 +25,8 @@ pub(super) fn function_arn(function: &str) -> Value {
     }
 }
 
-/// Namespaces given to infra actions, keyed by (stage index, action index), and for each env
-/// the namespace a later test reads.
+/// Namespaces given to infra actions and blue/green plan steps, keyed by (stage index, action
+/// index): a later test reads the infra action's, a release's stack updates the plan's.
 struct Namespaces {
     by_action: BTreeMap<(usize, usize), String>,
 }
@@ -36,12 +36,15 @@ fn namespaces(ctx: &Ctx) -> Namespaces {
     let mut used: BTreeMap<String, u32> = BTreeMap::new();
     for (si, stage) in ctx.pipeline.stages.iter().enumerate() {
         for (ai, action) in stage.actions.iter().enumerate() {
-            if let ActionKind::DeployInfra {
-                env,
-                mode: InfraMode::CreateUpdate | InfraMode::ExecuteChangeSet,
-            } = &action.kind
-            {
-                let base = naming::infra_namespace(env);
+            let base = match &action.kind {
+                ActionKind::DeployInfra {
+                    env,
+                    mode: InfraMode::CreateUpdate | InfraMode::ExecuteChangeSet,
+                } => Some(naming::infra_namespace(env)),
+                ActionKind::Release { env, step: ReleaseStep::Plan } => Some(plan_namespace(env)),
+                _ => None,
+            };
+            if let Some(base) = base {
                 let n = used.entry(base.clone()).or_insert(0);
                 *n += 1;
                 let ns = if *n == 1 { base } else { format!("{base}-{n}") };
@@ -53,13 +56,18 @@ fn namespaces(ctx: &Ctx) -> Namespaces {
 }
 
 impl Namespaces {
-    /// The namespace of the latest infra action of `env` that runs before the action at
-    /// (`si`, run order `ro`): an earlier stage, or the same stage with a lower run order.
-    fn before(&self, ctx: &Ctx, env: &str, si: usize, ro: u32) -> Option<&String> {
+    /// The namespace of the latest infra action (`plan`: plan step) of `env` that runs before
+    /// the action at (`si`, run order `ro`): an earlier stage, or the same stage with a lower
+    /// run order.
+    fn before(&self, ctx: &Ctx, env: &str, si: usize, ro: u32, plan: bool) -> Option<&String> {
         let mut best: Option<((usize, u32), &String)> = None;
         for ((s, a), ns) in &self.by_action {
             let action = &ctx.pipeline.stages[*s].actions[*a];
-            let ActionKind::DeployInfra { env: e, .. } = &action.kind else { continue };
+            let e = match &action.kind {
+                ActionKind::DeployInfra { env, .. } if !plan => env,
+                ActionKind::Release { env, .. } if plan => env,
+                _ => continue,
+            };
             if e != env || *s > si || (*s == si && action.run_order >= ro) {
                 continue;
             }
@@ -99,7 +107,12 @@ fn variable(namespace: &str, name: &str) -> String {
 
 /// The environment stack's parameters a release sets: the run's AMI, and for blue/green the
 /// colours and weights of `step` (`None`: the infra action, which starts the new colour).
-fn release_overrides(ctx: &Ctx, env: &str, step: Option<ReleaseStep>) -> Vec<(&'static str, String)> {
+fn release_overrides(
+    ctx: &Ctx,
+    env: &str,
+    plan: &str,
+    step: Option<ReleaseStep>,
+) -> Vec<(&'static str, String)> {
     use crate::codegen::targets::ec2::release as bg;
     let mut out = Vec::new();
     if bakes(ctx) {
@@ -116,7 +129,6 @@ fn release_overrides(ctx: &Ctx, env: &str, step: Option<ReleaseStep>) -> Vec<(&'
         }
         return out;
     }
-    let plan = plan_namespace(env);
     let (weight, active) = match step {
         None => (0, true),
         Some(ReleaseStep::Shift { weight }) => (weight, true),
@@ -126,13 +138,13 @@ fn release_overrides(ctx: &Ctx, env: &str, step: Option<ReleaseStep>) -> Vec<(&'
         // The new colour becomes the live one; the old one keeps its AMI (its launch template
         // does not change) while it scales to zero.
         if let Some(image) = out.iter_mut().find(|(k, _)| *k == "ImageId") {
-            image.1 = variable(&plan, "LIVE_IMAGE");
+            image.1 = variable(plan, "LIVE_IMAGE");
         }
-        out.push((bg::LIVE_COLOUR, variable(&plan, "NEW_COLOUR")));
+        out.push((bg::LIVE_COLOUR, variable(plan, "NEW_COLOUR")));
         out.push((bg::LIVE_IMAGE, variable(naming::IMAGE_ACTION, naming::IMAGE_ID_OUTPUT)));
     } else {
-        out.push((bg::LIVE_COLOUR, variable(&plan, "LIVE_COLOUR")));
-        out.push((bg::LIVE_IMAGE, variable(&plan, "LIVE_IMAGE")));
+        out.push((bg::LIVE_COLOUR, variable(plan, "LIVE_COLOUR")));
+        out.push((bg::LIVE_IMAGE, variable(plan, "LIVE_IMAGE")));
     }
     out.push((bg::NEW_WEIGHT, format!("\"{weight}\"")));
     out.push((bg::OLD_WEIGHT, format!("\"{}\"", 100 - weight)));
@@ -151,7 +163,14 @@ fn plan_namespace(env: &str) -> String {
     format!("plan-{env}")
 }
 
-fn infra_config(ctx: &Ctx, action: &Action, env: &str, mode: InfraMode, step: Option<ReleaseStep>) -> Value {
+fn infra_config(
+    ctx: &Ctx,
+    action: &Action,
+    env: &str,
+    mode: InfraMode,
+    plan: &str,
+    step: Option<ReleaseStep>,
+) -> Value {
     let project = &ctx.program.project;
     let stack = naming::env_stack_name(&ctx.app.name, env);
     let mut c = Map::new();
@@ -171,7 +190,7 @@ fn infra_config(ctx: &Ctx, action: &Action, env: &str, mode: InfraMode, step: Op
         let config = naming::in_repo(project, &naming::config_file(&ctx.app.name, env));
         c.insert("TemplatePath".into(), json!(format!("{input}::{template}")));
         c.insert("TemplateConfiguration".into(), json!(format!("{input}::{config}")));
-        c.insert("ParameterOverrides".into(), overrides(&release_overrides(ctx, env, step)));
+        c.insert("ParameterOverrides".into(), overrides(&release_overrides(ctx, env, plan, step)));
         c.insert("Capabilities".into(), json!("CAPABILITY_IAM,CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND"));
         c.insert("RoleArn".into(), get_att(ids::DEPLOY_ROLE, "Arn"));
     }
@@ -198,7 +217,7 @@ fn image_config(ctx: &Ctx, action: &Action) -> Value {
 }
 
 /// A blue/green release job step (plan or wait) on the release project.
-fn release_job(ctx: &Ctx, env: &str, step: ReleaseStep) -> Value {
+fn release_job(ctx: &Ctx, env: &str, plan: &str, step: ReleaseStep) -> Value {
     let mut vars = vec![
         json!({"name": "PF_STACK", "value": naming::env_stack_name(&ctx.app.name, env), "type": "PLAINTEXT"}),
         json!({"name": "PF_IMAGE", "value": format!("#{{{}.{}}}", naming::IMAGE_ACTION, naming::IMAGE_ID_OUTPUT), "type": "PLAINTEXT"}),
@@ -218,7 +237,7 @@ fn release_job(ctx: &Ctx, env: &str, step: ReleaseStep) -> Value {
                 .unwrap_or_default();
             vars.insert(0, json!({"name": "PF_STEP", "value": "wait", "type": "PLAINTEXT"}));
             vars.push(json!({"name": "PF_SECONDS", "value": seconds.to_string(), "type": "PLAINTEXT"}));
-            vars.push(json!({"name": "PF_NEW_COLOUR", "value": format!("#{{{}.NEW_COLOUR}}", plan_namespace(env)), "type": "PLAINTEXT"}));
+            vars.push(json!({"name": "PF_NEW_COLOUR", "value": format!("#{{{plan}.NEW_COLOUR}}"), "type": "PLAINTEXT"}));
             vars.push(json!({"name": "PF_ALARMS", "value": alarms.join(" "), "type": "PLAINTEXT"}));
         }
         _ => vars.insert(0, json!({"name": "PF_STEP", "value": "plan", "type": "PLAINTEXT"})),
@@ -238,7 +257,7 @@ fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Actio
             let project = builds::Job { test: Some(&job.name), build: &job.build };
             let mut c = json!({ "ProjectName": reference(&project.logical_id()) });
             if let Some(env) = &job.env {
-                if let Some(n) = ns.before(ctx, env, si, action.run_order) {
+                if let Some(n) = ns.before(ctx, env, si, action.run_order, false) {
                     let vars = json!([{ "name": "APP_URL", "value": format!("#{{{n}.{}}}", naming::env_url_output()), "type": "PLAINTEXT" }]);
                     c["EnvironmentVariables"] = json!(vars.to_string());
                 }
@@ -265,24 +284,29 @@ fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Actio
         ),
         ActionKind::DeployInfra { env, mode } => {
             namespace = ns.by_action.get(&(si, ai)).cloned();
-            (type_id("Deploy", "CloudFormation"), infra_config(ctx, action, env, *mode, None))
+            let plan = ns.before(ctx, env, si, action.run_order, true).cloned().unwrap_or_default();
+            (type_id("Deploy", "CloudFormation"), infra_config(ctx, action, env, *mode, &plan, None))
         }
         ActionKind::BakeImage => {
             namespace = Some(naming::IMAGE_ACTION.to_string());
             (type_id("Deploy", "CloudFormation"), image_config(ctx, action))
         }
-        ActionKind::Release { env, step } => match step {
-            ReleaseStep::Plan | ReleaseStep::Wait { .. } => {
-                if *step == ReleaseStep::Plan {
-                    namespace = Some(plan_namespace(env));
+        ActionKind::Release { env, step } => {
+            let plan = ns.before(ctx, env, si, action.run_order, true).cloned().unwrap_or_default();
+            match step {
+                ReleaseStep::Plan => {
+                    namespace = ns.by_action.get(&(si, ai)).cloned();
+                    (type_id("Build", "CodeBuild"), release_job(ctx, env, &plan, *step))
                 }
-                (type_id("Build", "CodeBuild"), release_job(ctx, env, *step))
+                ReleaseStep::Wait { .. } => {
+                    (type_id("Build", "CodeBuild"), release_job(ctx, env, &plan, *step))
+                }
+                ReleaseStep::Shift { .. } | ReleaseStep::Finish => (
+                    type_id("Deploy", "CloudFormation"),
+                    infra_config(ctx, action, env, InfraMode::CreateUpdate, &plan, Some(*step)),
+                ),
             }
-            ReleaseStep::Shift { .. } | ReleaseStep::Finish => (
-                type_id("Deploy", "CloudFormation"),
-                infra_config(ctx, action, env, InfraMode::CreateUpdate, Some(*step)),
-            ),
-        },
+        }
         ActionKind::DeployApp { env } => {
             let (provider, config) =
                 crate::codegen::targets::deploy_action(ctx.app, env, reference(ids::APPLICATION));

@@ -35,6 +35,14 @@ pub fn forward(ctx: &Ctx, t: &mut Template, add_group: &dyn Fn(&mut Template, &s
     }
 }
 
+/// Whether some environment of the app is released by CodeDeploy (then the environment stack
+/// gets the pipeline stack's CodeDeploy application as a parameter).
+pub fn uses_codedeploy(ctx: &Ctx) -> bool {
+    match &ctx.app.deploy {
+        Deploy::Ec2(_) => ec2::release::condition(ctx, crate::ir::ReleaseKind::InPlace).is_some(),
+    }
+}
+
 /// Adds what runs the app (instances, tasks, functions) to the environment template.
 pub fn add_compute(ctx: &Ctx, t: &mut Template) {
     match &ctx.app.deploy {

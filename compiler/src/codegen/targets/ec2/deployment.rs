@@ -199,18 +199,24 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
 /// The rollback parameters and the CloudWatch alarms: CodeDeploy's alarm configuration, the
 /// instance refresh's alarm specification and the blue/green waits read them.
 fn add_alarms(ctx: &Ctx, t: &mut Template, slots: &[AlarmSlot]) {
-    t.param("RollbackOnFailure", bool_param("Roll back a deployment that fails."));
-    t.condition("RollbackOnFailure", equals("RollbackOnFailure", "true"));
+    // CodeDeploy's rollback on failure: a failed stack update rolls back by itself.
+    let codedeploy = release::condition(ctx, ReleaseKind::InPlace).is_some();
+    if codedeploy {
+        t.param("RollbackOnFailure", bool_param("Roll back a deployment that fails."));
+        t.condition("RollbackOnFailure", equals("RollbackOnFailure", "true"));
+    }
     if !slots.is_empty() {
         t.param(
             "RollbackOnAlarms",
             bool_param("Roll back a deployment when one of its rollback alarms fires."),
         );
         t.condition("RollbackOnAlarms", equals("RollbackOnAlarms", "true"));
-        t.condition(
-            "AutoRollback",
-            json!({"Fn::Or": [{"Condition": "RollbackOnFailure"}, {"Condition": "RollbackOnAlarms"}]}),
-        );
+        if codedeploy {
+            t.condition(
+                "AutoRollback",
+                json!({"Fn::Or": [{"Condition": "RollbackOnFailure"}, {"Condition": "RollbackOnAlarms"}]}),
+            );
+        }
     }
     for s in slots {
         let a = s.alarm;
@@ -263,7 +269,9 @@ pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {
             _ => {}
         }
     }
-    v.push(("RollbackOnFailure".into(), bool_str(env.rollback.on_failure)));
+    if release::condition(ctx, ReleaseKind::InPlace).is_some() {
+        v.push(("RollbackOnFailure".into(), bool_str(env.rollback.on_failure)));
+    }
     let slots = alarm_slots(ctx);
     if !slots.is_empty() {
         v.push(("RollbackOnAlarms".into(), bool_str(!env.rollback.on_alarms.is_empty())));
