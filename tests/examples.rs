@@ -242,6 +242,62 @@ fn the_execution_role_covers_every_service_of_the_environment_stacks() {
     }
 }
 
+/// The permissions boundary covers every action the environment stacks give their roles in
+/// their own policies (inline, and `AWS::IAM::Policy`): otherwise IAM would silently deny it.
+#[test]
+fn the_boundary_covers_every_action_of_the_environment_roles() {
+    let dir = build_all();
+    let actions = |doc: &serde_json::Value| -> Vec<String> {
+        doc["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["Effect"] == "Allow")
+            .flat_map(|s| match &s["Action"] {
+                serde_json::Value::Array(a) => a.iter().map(|x| x.as_str().unwrap().to_string()).collect(),
+                other => vec![other.as_str().unwrap().to_string()],
+            })
+            .collect()
+    };
+    let mut checked = 0;
+    for app_dir in std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()) {
+        let read = |name: &str| -> Option<serde_json::Value> {
+            let text = std::fs::read_to_string(app_dir.join(name)).ok()?;
+            Some(serde_yaml::from_str(&text).unwrap())
+        };
+        let Some(infra) = read("infra.template.yml") else { continue };
+        let pipeline_file = std::fs::read_dir(&app_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .find(|n| n.starts_with("pipeline-"))
+            .unwrap();
+        let pipeline = read(&pipeline_file).unwrap();
+        let boundary =
+            actions(&pipeline["Resources"]["EnvironmentRoleBoundary"]["Properties"]["PolicyDocument"]);
+        for (id, r) in infra["Resources"].as_object().unwrap() {
+            let docs: Vec<&serde_json::Value> = match r["Type"].as_str().unwrap() {
+                "AWS::IAM::Role" => r["Properties"]["Policies"]
+                    .as_array()
+                    .map(|ps| ps.iter().map(|p| &p["PolicyDocument"]).collect())
+                    .unwrap_or_default(),
+                "AWS::IAM::Policy" => vec![&r["Properties"]["PolicyDocument"]],
+                _ => continue,
+            };
+            for doc in docs {
+                for a in actions(doc) {
+                    assert!(
+                        boundary.contains(&a),
+                        "{}: {id} is given {a}, outside the boundary",
+                        app_dir.display()
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 10, "the examples' roles have policies ({checked} actions)");
+}
+
 /// Silencing an error that pf may silence (an unapproved protected deploy, an instance type its
 /// tables do not know) builds every file, as without it; silencing any other error is refused
 /// (PF9004) and the build writes nothing. A suppressed error once made `pf build` drop the
@@ -306,4 +362,68 @@ fn a_removed_environment_leaves_no_configuration_behind() {
     assert!(left.is_empty(), "uat's configuration is removed: {left:?}");
     let check = pf().args(["build", "--check"]).arg(&file).arg("-o").arg(&out).output().unwrap();
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+}
+
+/// What is deployed is what was built (issue 17): in every example's output, each file the
+/// appspec installs (`files.source`), each hook script it runs and each template and
+/// configuration the pipeline's CloudFormation actions read from the build artifact is matched
+/// by the app buildspec's `artifacts.files`, the only files the build artifact holds.
+#[test]
+fn every_deployed_file_is_in_the_build_artifact() {
+    use pf_compiler::glob;
+    let dir = build_all();
+    let mut checked = 0;
+    for app_dir in std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()) {
+        let read = |name: &str| -> serde_json::Value {
+            let text = std::fs::read_to_string(app_dir.join(name)).unwrap();
+            serde_yaml::from_str(&text).unwrap()
+        };
+        let app = app_dir.file_name().unwrap().to_string_lossy().to_string();
+        let buildspec = read("buildspec.yml");
+        let globs: Vec<&str> =
+            buildspec["artifacts"]["files"].as_array().unwrap().iter().map(|g| g.as_str().unwrap()).collect();
+        let appspec = read("appspec.yml");
+        let mut folders = Vec::new();
+        for f in appspec["files"].as_array().into_iter().flatten() {
+            folders.push(f["source"].as_str().unwrap().to_string());
+        }
+        let mut files = Vec::new();
+        for hooks in appspec["hooks"].as_object().unwrap().values() {
+            files.extend(
+                hooks.as_array().unwrap().iter().map(|h| h["location"].as_str().unwrap().to_string()),
+            );
+        }
+        for pipeline in std::fs::read_dir(&app_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n.starts_with("pipeline-"))
+        {
+            let text = std::fs::read_to_string(app_dir.join(&pipeline)).unwrap();
+            for line in text.lines().map(str::trim) {
+                for key in ["TemplatePath: ", "TemplateConfiguration: "] {
+                    if let Some(path) = line.strip_prefix(key).and_then(|v| v.strip_prefix("Build::")) {
+                        files.push(path.to_string());
+                    }
+                }
+            }
+        }
+        assert!(
+            files.iter().any(|f| f.ends_with("infra.template.yml")),
+            "{app}: no template read from the build"
+        );
+        for f in &files {
+            assert!(
+                globs.iter().any(|g| glob::matches(g, f)),
+                "{app}: `{f}` is not in the build artifact {globs:?}"
+            );
+        }
+        for s in &folders {
+            assert!(
+                globs.iter().any(|g| glob::covers(g, s)),
+                "{app}: `{s}` is not in the build artifact {globs:?}"
+            );
+        }
+        checked += files.len() + folders.len();
+    }
+    assert!(checked > 20, "only {checked} deployed files were checked");
 }

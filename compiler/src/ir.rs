@@ -268,6 +268,49 @@ pub struct Report {
 pub enum Deploy {
     /// `deploy = ec2 {...}`: EC2 instances in an Auto Scaling group, released by CodeDeploy.
     Ec2(Ec2Deploy),
+    /// `deploy = ecs {...}`: a container on ECS Fargate, released by an update of the
+    /// environment stack with the image tag as a parameter (docs/targets.md).
+    Ecs(EcsDeploy),
+}
+
+impl Deploy {
+    /// The target's keyword in `deploy = <target> { ... }`.
+    pub fn target(&self) -> &'static str {
+        match self {
+            Deploy::Ec2(_) => "ec2",
+            Deploy::Ecs(_) => "ecs",
+        }
+    }
+
+    /// Whether a new version is released by updating the environment stack with release
+    /// parameters (every target but EC2): the pipeline then has no separate `DeployApp` action
+    /// after an infrastructure update (docs/targets.md).
+    pub fn released_by_stack(&self) -> bool {
+        !matches!(self, Deploy::Ec2(_))
+    }
+
+    /// The AMI the pipeline bakes per run (EC2 apps with `image { ... }`).
+    pub fn baked_image(&self) -> Option<&ImageBake> {
+        match self {
+            Deploy::Ec2(d) => d.image.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// A container on ECS Fargate behind the environment's load balancer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EcsDeploy {
+    /// The port the container listens on.
+    pub port: u16,
+    pub health_check: HealthCheck,
+    /// Container secrets by reference only (never `Text::Plain`, a check): name to an SSM
+    /// parameter or a Secrets Manager secret, resolved by ECS when a task starts.
+    pub secrets: BTreeMap<String, Text>,
+    /// Days CloudWatch Logs keeps the container's logs (a period `RetentionInDays` accepts).
+    pub log_retention_days: u32,
+    /// Images the pipeline's repository keeps (its lifecycle policy expires older ones).
+    pub keep_images: u32,
 }
 
 /// A deploy to EC2 instances in an Auto Scaling group through CodeDeploy.
@@ -400,10 +443,15 @@ pub enum Scaling {
     None,
 }
 
-/// An environment's instances.
+/// What runs an environment's app: EC2 instances (`instance`, `volume_gib`) or Fargate tasks
+/// (`cpu`, `memory_mib`); the count and scaling mean the same for both.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Compute {
     pub instance: String,
+    /// CPU units of a Fargate task.
+    pub cpu: u32,
+    /// Memory of a Fargate task, MiB: a size Fargate allows with `cpu` (a check).
+    pub memory_mib: u32,
     pub min: u32,
     pub max: u32,
     pub desired: u32,
@@ -719,6 +767,26 @@ pub struct Pipeline {
 pub struct Stage {
     pub name: String,
     pub actions: Vec<Action>,
+    /// What must hold before the stage starts (`gate { ... }`; V2 only).
+    pub gate: Option<Gate>,
+    /// Whether a failed stage rolls back to the last run that succeeded in it (V2 only).
+    pub rollback_on_failure: bool,
+}
+
+/// A stage's entry condition: every alarm quiet, and the time inside the window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gate {
+    /// `(environment, alarm)`: alarms of environments deployed by earlier stages.
+    pub alarms: Vec<(String, String)>,
+    pub window: Option<Window>,
+}
+
+/// A deployment window: a Quartz cron expression of the times a deploy may start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Window {
+    pub cron: String,
+    /// `None`: UTC.
+    pub time_zone: Option<String>,
 }
 
 /// An action: its unique name in the stage, run order, artifacts and kind.

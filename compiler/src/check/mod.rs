@@ -13,10 +13,12 @@ pub mod fields;
 mod fixes;
 mod lower;
 mod merge;
+mod packaged;
 mod resolve;
 mod rules;
 pub mod suggest;
 mod suppress;
+mod targets;
 pub mod validate;
 pub mod value;
 

@@ -18,9 +18,11 @@ pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File],
     overlapping_networks(ctx, program, decls);
     secrets(ctx, decls);
     hook_artifacts(ctx, program, decls);
+    super::packaged::deploy_files(ctx, program, decls);
     limits(ctx, program, decls);
     plain_http(ctx, program, decls);
     runtime_without_nat(ctx, program, decls);
+    super::targets::fields(ctx, program, decls);
     releases_need_image(ctx, program, decls);
 }
 
@@ -29,7 +31,7 @@ pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File],
 /// PF5006), and the environment's instances must run the image's architecture (PF5051).
 fn releases_need_image(ctx: &mut Ctx, program: &Program, decls: &Decls) {
     for app in &program.apps {
-        let crate::ir::Deploy::Ec2(d) = &app.deploy;
+        let crate::ir::Deploy::Ec2(d) = &app.deploy else { continue };
         for env in crate::codegen::infra::deployed_envs(program, &app.name) {
             let Some(decl) = decls.find(&[DeclKind::Env], &env.name) else { continue };
             let kind = env.strategy.kind();
@@ -280,6 +282,8 @@ fn walk(ctx: &mut Ctx, obj: &Obj, key: Option<&str>) {
 
 fn check_item(ctx: &mut Ctx, name: &str, item: &Item) {
     match &item.val {
+        // An ECS app's container secrets report a plain value themselves (PF2051).
+        Val::Map(_) if name == "secrets" => {}
         Val::Map(m) => {
             for (k, v) in m {
                 check_item(ctx, k, v);
@@ -319,7 +323,7 @@ fn hook_artifacts(ctx: &mut Ctx, program: &Program, decls: &Decls) {
         if app.build.artifacts.is_empty() {
             continue;
         }
-        let crate::ir::Deploy::Ec2(deploy) = &app.deploy;
+        let crate::ir::Deploy::Ec2(deploy) = &app.deploy else { continue };
         for hook in &deploy.hooks {
             if !app.build.artifacts.iter().any(|g| crate::glob::matches(g, &hook.script)) {
                 let field = hook_field(hook.event);
@@ -333,10 +337,18 @@ fn hook_artifacts(ctx: &mut Ctx, program: &Program, decls: &Decls) {
                             format!("the hook script `{}` is not in the build's artifacts", hook.script),
                         )
                         .with_label("CodeDeploy will not find it")
-                        .with_help(format!(
-                            "add a glob that matches it to `artifacts` (they are: {})",
-                            app.build.artifacts.join(", ")
-                        )),
+                        .with_help(if hook.script.starts_with('/') {
+                            // A path on the instance: CodeDeploy runs the script from the revision.
+                            format!(
+                                "a hook script is a path in the revision, relative to its root, not on the instance: write the script's path in the build's output, such as `scripts/{}`",
+                                hook.script.rsplit('/').next().unwrap_or_default()
+                            )
+                        } else {
+                            format!(
+                                "add a glob that matches it to `artifacts` (they are: {})",
+                                app.build.artifacts.join(", ")
+                            )
+                        }),
                     );
                 }
             }

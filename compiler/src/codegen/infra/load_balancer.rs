@@ -52,7 +52,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
             "VpcId": r("Vpc"),
             "SecurityGroupIngress": ingress,
             "SecurityGroupEgress": [{"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "CidrIp": r("VpcCidr"),
-                                     "Description": "To the app's instances"}],
+                                     "Description": if backend.target_type == "ip" { "To the app's tasks" } else { "To the app's instances" }}],
             "Tags": ctx.name_tags("alb")}}),
     );
     let skips = [(
@@ -112,7 +112,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
 fn target_group(ctx: &Ctx, backend: &crate::codegen::targets::Backend, suffix: &str) -> serde_json::Value {
     let hc = backend.health_check;
     json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {
-        "VpcId": r("Vpc"), "TargetType": "instance", "Protocol": "HTTP", "Port": backend.port,
+        "VpcId": r("Vpc"), "TargetType": backend.target_type, "Protocol": "HTTP", "Port": backend.port,
         "HealthCheckProtocol": "HTTP", "HealthCheckPath": hc.path,
         "HealthCheckIntervalSeconds": hc.interval_seconds,
         "HealthCheckTimeoutSeconds": hc.interval_seconds.saturating_sub(1).clamp(2, 5),

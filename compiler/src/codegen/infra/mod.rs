@@ -216,6 +216,7 @@ pub fn template(ctx: &Ctx) -> Value {
     cache::add(ctx, &mut t);
     dns::add(ctx, &mut t);
     super::targets::add_release(ctx, &mut t);
+    bound_roles(&mut t);
     let mut doc = Map::new();
     doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
     doc.insert(
@@ -263,7 +264,20 @@ pub fn values(ctx: &Ctx, env: &Env) -> Values {
     v
 }
 
+/// Gives every role of the template the permissions boundary the pipeline passes: the pipeline's
+/// CloudFormation role may create and change roles only with it (`docs/pipeline-stack.md`).
+fn bound_roles(t: &mut Template) {
+    for resource in t.resources.values_mut() {
+        if resource["Type"] == "AWS::IAM::Role" {
+            if let Some(props) = resource.get_mut("Properties").and_then(Value::as_object_mut) {
+                props.insert("PermissionsBoundary".into(), r(naming::permissions_boundary_parameter()));
+            }
+        }
+    }
+}
+
 fn common_params(ctx: &Ctx, t: &mut Template) {
+    let shared = super::targets::shared_resources(ctx.app);
     t.param(
         "EnvName",
         json!({"Type": "String", "AllowedPattern": "^[a-z][a-z0-9-]*$",
@@ -273,6 +287,22 @@ fn common_params(ctx: &Ctx, t: &mut Template) {
         "Protected",
         bool_param("Protected environments keep their data: deletion protection on the load balancer and the database."),
     );
+    if shared.artifact_store {
+        artifact_store_params(t);
+    }
+    t.param(
+        naming::permissions_boundary_parameter(),
+        json!({"Type": "String", "Description": "The ARN of the permissions boundary of every role of this stack (passed by the pipeline)."}),
+    );
+    if super::targets::uses_codedeploy(ctx) {
+        t.param(
+            naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER,
+            json!({"Type": "String", "Description": "The CodeDeploy application (created by the pipeline stack)."}),
+        );
+    }
+}
+
+fn artifact_store_params(t: &mut Template) {
     t.param(
         naming::artifact_bucket_parameter(),
         json!({"Type": "String", "Description": "The pipeline's artifact bucket (passed by the pipeline); instances download revisions from it."}),
@@ -281,12 +311,6 @@ fn common_params(ctx: &Ctx, t: &mut Template) {
         naming::artifact_key_parameter(),
         json!({"Type": "String", "Description": "The ARN of the KMS key of the artifact bucket (passed by the pipeline)."}),
     );
-    if super::targets::uses_codedeploy(ctx) {
-        t.param(
-            naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER,
-            json!({"Type": "String", "Description": "The CodeDeploy application (created by the pipeline stack)."}),
-        );
-    }
 }
 
 /// A value that may be a plain string or a reference resolved by CloudFormation, as two

@@ -84,20 +84,23 @@ impl Namespaces {
     }
 }
 
-/// `ParameterOverrides`: the artifact bucket and key, then `extra` (name, value) in order.
-fn overrides(extra: &[(&str, String)]) -> Value {
-    let mut text = format!(
-        "{{\"{}\": \"${{{}}}\", \"{}\": \"${{{}.Arn}}\"",
-        naming::artifact_bucket_parameter(),
-        ids::BUCKET,
-        naming::artifact_key_parameter(),
-        ids::KEY
-    );
-    for (k, v) in extra {
-        text.push_str(&format!(", \"{k}\": {v}"));
+/// `ParameterOverrides` of a CloudFormation action: the artifact bucket and key (for targets
+/// that use the store), the permissions boundary of the stack's roles, the target's release
+/// parameters (`targets::release_overrides`), then `extra` (name, value) in order.
+fn overrides(ctx: &Ctx, build_artifact: &str, extra: &[(&str, String)]) -> Value {
+    let mut entries = Vec::new();
+    if crate::codegen::targets::shared_resources(ctx.app).artifact_store {
+        entries.push(format!("\"{}\": \"${{{}}}\"", naming::artifact_bucket_parameter(), ids::BUCKET));
+        entries.push(format!("\"{}\": \"${{{}.Arn}}\"", naming::artifact_key_parameter(), ids::KEY));
     }
-    text.push('}');
-    sub(&text)
+    entries.push(format!("\"{}\": \"${{{}}}\"", naming::permissions_boundary_parameter(), ids::BOUNDARY));
+    for (name, value) in crate::codegen::targets::release_overrides(ctx.app, build_artifact) {
+        entries.push(format!("\"{name}\": {value}"));
+    }
+    for (k, v) in extra {
+        entries.push(format!("\"{k}\": {v}"));
+    }
+    sub(&format!("{{{}}}", entries.join(", ")))
 }
 
 /// A pipeline variable as a JSON string value.
@@ -154,8 +157,7 @@ fn release_overrides(
 
 /// Whether the pipeline's app bakes an image per run.
 fn bakes(ctx: &Ctx) -> bool {
-    let crate::ir::Deploy::Ec2(d) = &ctx.app.deploy;
-    d.image.is_some()
+    ctx.app.deploy.baked_image().is_some()
 }
 
 /// The namespace of a blue/green release's plan step.
@@ -190,7 +192,10 @@ fn infra_config(
         let config = naming::in_repo(project, &naming::config_file(&ctx.app.name, env));
         c.insert("TemplatePath".into(), json!(format!("{input}::{template}")));
         c.insert("TemplateConfiguration".into(), json!(format!("{input}::{config}")));
-        c.insert("ParameterOverrides".into(), overrides(&release_overrides(ctx, env, plan, step)));
+        c.insert(
+            "ParameterOverrides".into(),
+            overrides(ctx, &input, &release_overrides(ctx, env, plan, step)),
+        );
         c.insert("Capabilities".into(), json!("CAPABILITY_IAM,CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND"));
         c.insert("RoleArn".into(), get_att(ids::DEPLOY_ROLE, "Arn"));
     }
@@ -207,7 +212,7 @@ fn image_config(ctx: &Ctx, action: &Action) -> Value {
         "ActionMode": "CREATE_UPDATE",
         "StackName": naming::image_stack_name(&ctx.app.name),
         "TemplatePath": format!("{input}::{template}"),
-        "ParameterOverrides": overrides(&[
+        "ParameterOverrides": overrides(ctx, &input, &[
             (image::REVISION_KEY, artifact("ObjectKey")),
             (image::RUN_ID, "\"#{codepipeline.PipelineExecutionId}\"".to_string()),
         ]),
@@ -308,9 +313,14 @@ fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Actio
             }
         }
         ActionKind::DeployApp { env } => {
-            let (provider, config) =
-                crate::codegen::targets::deploy_action(ctx.app, env, reference(ids::APPLICATION));
-            (type_id("Deploy", provider), config)
+            match crate::codegen::targets::deploy_action(ctx.app, env, ctx.codedeploy_application()) {
+                Some((provider, config)) => (type_id("Deploy", provider), config),
+                // Released by an update of the environment stack with the release parameters.
+                None => (
+                    type_id("Deploy", "CloudFormation"),
+                    infra_config(ctx, action, env, InfraMode::CreateUpdate, "", None),
+                ),
+            }
         }
         ActionKind::Invoke { function, params } => {
             let mut c = json!({ "FunctionName": function });
@@ -356,7 +366,11 @@ pub(super) fn add(ctx: &mut Ctx) {
         .map(|(si, stage)| {
             let actions: Vec<Value> =
                 stage.actions.iter().enumerate().map(|(ai, a)| action_value(ctx, &ns, si, ai, a)).collect();
-            json!({ "Name": stage.name, "Actions": actions })
+            let mut declaration = Map::new();
+            declaration.insert("Name".into(), json!(stage.name));
+            declaration.insert("Actions".into(), json!(actions));
+            super::conditions::add(ctx, stage, &mut declaration);
+            Value::Object(declaration)
         })
         .collect();
     let mut props = Map::new();

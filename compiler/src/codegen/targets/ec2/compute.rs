@@ -291,8 +291,7 @@ fn auto_scaling_group(ctx: &Ctx, colour: Colour) -> Value {
 
 pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {
     let c = &env.compute;
-    let crate::ir::Deploy::Ec2(d) = &ctx.app.deploy;
-    if d.image.is_none() {
+    if ctx.app.deploy.baked_image().is_none() {
         v.push(("ImageId".into(), al2023_parameter(c.arm).into()));
     }
     let refresh = env.strategy.refresh();
