@@ -113,7 +113,7 @@ pub fn files(program: &Program, app: &App) -> Vec<OutputFile> {
 /// image from the build's artifact).
 pub fn image_template(program: &Program, app: &App) -> Option<Value> {
     match &app.deploy {
-        Deploy::Ec2(d) => ec2::image::template(app, d, &program.project.source),
+        Deploy::Ec2(d) => ec2::image::template(program, app, d),
         Deploy::Ecs(_) => None,
     }
 }
