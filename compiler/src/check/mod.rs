@@ -13,6 +13,7 @@ pub mod fields;
 mod fixes;
 mod lower;
 mod merge;
+mod placement;
 mod resolve;
 mod rules;
 pub mod suggest;

@@ -92,6 +92,8 @@ codes! {
     PF2004 "unknown-variable" Error "A string interpolates an unknown variable";
     PF2005 "invalid-call" Error "A function is unknown or has wrong arguments";
     PF2040 "invalid-runtime-name" Error "A runtime value's name is not an environment variable name, or is one pf sets itself";
+    PF2070 "invalid-account-id" Error "An AWS account id is not 12 digits or `param(...)`";
+    PF2071 "unknown-region" Error "A region is not one pf knows";
     PF3001 "invalid-name" Error "A name breaks AWS's naming rules";
     PF3003 "pipeline-too-large" Error "A pipeline exceeds CodePipeline's stage or action counts";
     PF3004 "reserved-variable" Error "A build variable uses CodeBuild's reserved prefix";
@@ -100,6 +102,7 @@ codes! {
     PF3007 "invalid-tags" Error "Tags break AWS's tagging rules";
     PF3008 "needs-v2" Error "A feature needs a V2 pipeline (and a connection source)";
     PF3009 "too-many-patterns" Error "A trigger filter has more than 8 patterns";
+    PF3040 "more-azs-than-region" Error "An environment's network uses more AZs than its region has";
     PF4001 "approval-in-parallel" Error "An approval runs at the same time as the deploy it should guard";
     PF4002 "unapproved-protected-deploy" Error "A protected environment is deployed without an earlier approval";
     PF4003 "distinct-without-peer" Error "A distinct approval has no earlier approval by another group";
@@ -124,6 +127,7 @@ codes! {
     PF6001 "plain-text-secret" Error "A secret is written in plain text";
     PF6002 "protected-without-https" Warning "A protected environment serves plain HTTP";
     PF6010 "broad-permission" Error "An extra permission of the app has a wildcard action or resource";
+    PF6040 "protected-shares-account" Warning "A protected environment shares an AWS account with an unprotected one";
     PF9001 "suppression-without-reason" Error "A suppression comment gives no reason";
     PF9002 "unused-suppression" Warning "A suppression comment silences nothing";
     PF9003 "unknown-code" Error "A suppression or severity names an unknown code";
