@@ -6,7 +6,12 @@
 //! - in a program that names accounts, a protected environment should not share its account
 //!   with an unprotected one (PF6040): whoever may deploy the test environment could then reach
 //!   production's resources. A program that names no account chose one account on purpose and
-//!   is not warned.
+//!   is not warned;
+//! - an environment deployed in another account or region than the pipeline's is an error for
+//!   now (PF5070): the cross-account output (artifact stores per region, the key policy for the
+//!   target accounts, `RoleArn` on every action, a bootstrap stack per account) is designed in
+//!   `docs/enterprise.md` but not generated yet, and a build must never place a stack anywhere
+//!   but where the program says.
 
 use super::resolve::Decls;
 use super::suggest::did_you_mean;
@@ -168,5 +173,41 @@ pub fn protected_shares_account(ctx: &mut Ctx, program: &Program, decls: &Decls)
                 env.name, other.name
             )),
         );
+    }
+}
+
+/// PF5070: an environment a pipeline deploys, in another account or region than the pipeline's.
+/// An unset value is the pipeline's, so only a value different from the project's counts.
+pub fn remote_environments(ctx: &mut Ctx, program: &Program, decls: &Decls) {
+    let home = &program.project.placement;
+    let mut seen: Vec<&str> = Vec::new();
+    for app in &program.apps {
+        for env in crate::codegen::infra::deployed_envs(program, &app.name) {
+            if seen.contains(&env.name.as_str()) {
+                continue;
+            }
+            seen.push(&env.name);
+            let (field, what) = if env.placement.account != home.account {
+                ("account", "account")
+            } else if env.placement.region != home.region {
+                ("region", "region")
+            } else {
+                continue;
+            };
+            let Some(d) = decls.find(&[DeclKind::Env], &env.name) else { continue };
+            let span = decls.value_span(&[DeclKind::Env], &env.name, &[field]).unwrap_or(d.name.span);
+            ctx.push(
+                Diagnostic::new(
+                    codes::PF5070,
+                    span,
+                    format!("`{}` is deployed in another {what} than the pipeline: pf does not generate cross-{what} delivery yet", env.name),
+                )
+                .with_label(format!("not the pipeline's {what}"))
+                .with_help(format!(
+                    "deploy `{}` in the pipeline's {what} for now (remove `{field}`, or name the same one in `project {{ {field} = ... }}`); docs/enterprise.md has the design of cross-account delivery",
+                    env.name
+                )),
+            );
+        }
     }
 }

@@ -22,6 +22,7 @@ pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File],
     plain_http(ctx, program, decls);
     runtime_without_nat(ctx, program, decls);
     super::placement::protected_shares_account(ctx, program, decls);
+    super::placement::remote_environments(ctx, program, decls);
 }
 
 /// An environment without NAT cannot reach the APIs the runtime-values hook calls (SSM, Secrets
