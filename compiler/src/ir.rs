@@ -286,6 +286,49 @@ pub struct Report {
 pub enum Deploy {
     /// `deploy = ec2 {...}`: EC2 instances in an Auto Scaling group, released by CodeDeploy.
     Ec2(Ec2Deploy),
+    /// `deploy = ecs {...}`: a container on ECS Fargate, released by an update of the
+    /// environment stack with the image tag as a parameter (docs/targets.md).
+    Ecs(EcsDeploy),
+}
+
+impl Deploy {
+    /// The target's keyword in `deploy = <target> { ... }`.
+    pub fn target(&self) -> &'static str {
+        match self {
+            Deploy::Ec2(_) => "ec2",
+            Deploy::Ecs(_) => "ecs",
+        }
+    }
+
+    /// Whether a new version is released by updating the environment stack with release
+    /// parameters (every target but EC2): the pipeline then has no separate `DeployApp` action
+    /// after an infrastructure update (docs/targets.md).
+    pub fn released_by_stack(&self) -> bool {
+        !matches!(self, Deploy::Ec2(_))
+    }
+
+    /// The AMI the pipeline bakes per run (EC2 apps with `image { ... }`).
+    pub fn baked_image(&self) -> Option<&ImageBake> {
+        match self {
+            Deploy::Ec2(d) => d.image.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// A container on ECS Fargate behind the environment's load balancer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EcsDeploy {
+    /// The port the container listens on.
+    pub port: u16,
+    pub health_check: HealthCheck,
+    /// Container secrets by reference only (never `Text::Plain`, a check): name to an SSM
+    /// parameter or a Secrets Manager secret, resolved by ECS when a task starts.
+    pub secrets: BTreeMap<String, Text>,
+    /// Days CloudWatch Logs keeps the container's logs (a period `RetentionInDays` accepts).
+    pub log_retention_days: u32,
+    /// Images the pipeline's repository keeps (its lifecycle policy expires older ones).
+    pub keep_images: u32,
 }
 
 /// A deploy to EC2 instances in an Auto Scaling group through CodeDeploy.
@@ -300,6 +343,36 @@ pub struct Ec2Deploy {
     pub hooks: Vec<Hook>,
     /// The OS user the app runs as (the default `runas` of hooks).
     pub user: Option<String>,
+    /// `image { ... }`: the app ships as an AMI baked once per pipeline run.
+    pub image: Option<ImageBake>,
+}
+
+/// The SSM public parameter of the latest Amazon Linux 2023 AMI: the instances' AMI when the
+/// app bakes none, and the default base of a baked one.
+pub fn al2023_parameter(arm: bool) -> &'static str {
+    if arm {
+        "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
+    } else {
+        "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+    }
+}
+
+/// An AMI baked by EC2 Image Builder from the build's artifact, once per pipeline run
+/// (`codegen/targets/ec2/image.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImageBake {
+    /// The SSM parameter holding the base AMI: a public one (`/aws/service/...`) or the program's.
+    pub base: String,
+    /// Shell commands run on the build instance after the app's files are installed.
+    pub steps: Vec<String>,
+    /// AWS-managed Image Builder components run before the app's, by name.
+    pub components: Vec<String>,
+    /// The build instance type.
+    pub instance: String,
+    /// Whether the build instance (and so the AMI) is arm64.
+    pub arm: bool,
+    /// Days an image is kept after it was built (the lifecycle policy; the newest few stay).
+    pub keep_days: u32,
 }
 
 /// The load balancer's health check of the app.
@@ -388,10 +461,15 @@ pub enum Scaling {
     None,
 }
 
-/// An environment's instances.
+/// What runs an environment's app: EC2 instances (`instance`, `volume_gib`) or Fargate tasks
+/// (`cpu`, `memory_mib`); the count and scaling mean the same for both.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Compute {
     pub instance: String,
+    /// CPU units of a Fargate task.
+    pub cpu: u32,
+    /// Memory of a Fargate task, MiB: a size Fargate allows with `cpu` (a check).
+    pub memory_mib: u32,
     pub min: u32,
     pub max: u32,
     pub desired: u32,
@@ -473,7 +551,8 @@ impl Dns {
     }
 }
 
-/// How CodeDeploy replaces the app on the instances (in place; see docs/blue-green.md).
+/// How a new version reaches an environment (see docs/blue-green.md): CodeDeploy in place
+/// (the first five), an instance refresh of the one fleet, or a second fleet and a weight shift.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
     AllAtOnce,
@@ -483,6 +562,29 @@ pub enum Strategy {
     MinHealthyPercent(u32),
     /// A custom minimum of healthy hosts, as a count.
     MinHealthyHosts(u32),
+    /// The baked AMI pinned in the launch template, rolled out by an instance refresh.
+    Rolling(Rolling),
+    /// Two fleets behind weighted target groups; the stack update shifts the weights.
+    BlueGreen(BlueGreen),
+}
+
+/// The three ways a strategy releases, one per `strategy = KIND`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ReleaseKind {
+    InPlace,
+    Rolling,
+    BlueGreen,
+}
+
+impl ReleaseKind {
+    /// The name in `.pf` and in the environment stack's `Release` parameter.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReleaseKind::InPlace => "in_place",
+            ReleaseKind::Rolling => "rolling",
+            ReleaseKind::BlueGreen => "blue_green",
+        }
+    }
 }
 
 impl Strategy {
@@ -493,6 +595,93 @@ impl Strategy {
             Strategy::HalfAtATime => Some("CodeDeployDefault.HalfAtATime"),
             Strategy::OneAtATime => Some("CodeDeployDefault.OneAtATime"),
             _ => None,
+        }
+    }
+
+    /// How this strategy releases.
+    pub fn kind(self) -> ReleaseKind {
+        match self {
+            Strategy::Rolling(_) => ReleaseKind::Rolling,
+            Strategy::BlueGreen(_) => ReleaseKind::BlueGreen,
+            _ => ReleaseKind::InPlace,
+        }
+    }
+
+    /// The instance refresh that replaces instances whose launch template changed. In place it
+    /// launches before terminating and keeps the whole fleet serving.
+    pub fn refresh(self) -> Rolling {
+        match self {
+            Strategy::Rolling(r) => r,
+            _ => Rolling {
+                min_healthy: 100,
+                max_healthy: 200,
+                warmup_seconds: 300,
+                checkpoint: None,
+                checkpoint_wait_seconds: 0,
+                bake_seconds: 0,
+                skip_matching: true,
+            },
+        }
+    }
+}
+
+/// `strategy = rolling { ... }`: `UpdatePolicy.AutoScalingInstanceRefresh` preferences.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rolling {
+    /// Percent of the desired capacity kept in service (0-100).
+    pub min_healthy: u32,
+    /// Percent of the desired capacity the group may grow to (100-200).
+    pub max_healthy: u32,
+    pub warmup_seconds: u32,
+    /// A checkpoint: the refresh pauses after this percent of instances (1-99).
+    pub checkpoint: Option<u32>,
+    pub checkpoint_wait_seconds: u32,
+    /// How long the refresh watches the alarms after the last instance (0-172,800 s).
+    pub bake_seconds: u32,
+    /// Instances already on the launch template's version are not replaced.
+    pub skip_matching: bool,
+}
+
+/// `strategy = blue_green { ... }`: how traffic moves to the new colour, and the bake time
+/// before the old colour scales to zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlueGreen {
+    pub shift: Shift,
+    pub bake_seconds: u32,
+}
+
+/// How traffic shifts from the live colour to the new one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shift {
+    AllAtOnce,
+    /// `percent` first, then the rest after `wait_seconds`.
+    Canary {
+        percent: u32,
+        wait_seconds: u32,
+    },
+    /// `percent` more every `wait_seconds`, up to 100.
+    Linear {
+        percent: u32,
+        wait_seconds: u32,
+    },
+}
+
+impl Shift {
+    /// The new colour's weights in order, each with the wait after it; the last is 100 (its
+    /// wait is the bake time, not part of the shift).
+    pub fn steps(self) -> Vec<(u32, u32)> {
+        match self {
+            Shift::AllAtOnce => vec![(100, 0)],
+            Shift::Canary { percent, wait_seconds } => vec![(percent, wait_seconds), (100, 0)],
+            Shift::Linear { percent, wait_seconds } => {
+                let mut out: Vec<(u32, u32)> = (1..)
+                    .map(|i| i * percent.max(1))
+                    .take_while(|w| *w < 100)
+                    .map(|w| (w, wait_seconds))
+                    .collect();
+                out.push((100, 0));
+                out
+            }
         }
     }
 }
@@ -598,6 +787,26 @@ pub struct Pipeline {
 pub struct Stage {
     pub name: String,
     pub actions: Vec<Action>,
+    /// What must hold before the stage starts (`gate { ... }`; V2 only).
+    pub gate: Option<Gate>,
+    /// Whether a failed stage rolls back to the last run that succeeded in it (V2 only).
+    pub rollback_on_failure: bool,
+}
+
+/// A stage's entry condition: every alarm quiet, and the time inside the window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gate {
+    /// `(environment, alarm)`: alarms of environments deployed by earlier stages.
+    pub alarms: Vec<(String, String)>,
+    pub window: Option<Window>,
+}
+
+/// A deployment window: a Quartz cron expression of the times a deploy may start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Window {
+    pub cron: String,
+    /// `None`: UTC.
+    pub time_zone: Option<String>,
 }
 
 /// An action: its unique name in the stage, run order, artifacts and kind.
@@ -628,8 +837,26 @@ pub enum ActionKind {
     DeployInfra { env: String, mode: InfraMode },
     /// Deploys the app with CodeDeploy to the environment's deployment group.
     DeployApp { env: String },
+    /// Bakes the app's AMI from the build's artifact (the image stack `<app>-image`).
+    BakeImage,
+    /// A step of a blue/green release to the environment (docs/blue-green.md).
+    Release { env: String, step: ReleaseStep },
     /// Invokes a Lambda function.
     Invoke { function: String, params: Option<String> },
+}
+
+/// The steps of a blue/green release after the environment's infra action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReleaseStep {
+    /// Reads which colour is live from the stack (before the infra action).
+    Plan,
+    /// Waits until the new colour is healthy, then `seconds` watching the rollback alarms; an
+    /// alarm shifts the traffic back (a stack update) and fails the run.
+    Wait { seconds: u32 },
+    /// Updates the stack with the new colour at `weight` percent of the traffic.
+    Shift { weight: u32 },
+    /// Makes the new colour the live one and scales the old one to zero.
+    Finish,
 }
 
 /// How a CloudFormation action changes the environment stack.

@@ -62,6 +62,8 @@ pub fn sample_test_env() -> Env {
         protected: false,
         network: network(10, 2, Nat::Single),
         compute: Compute {
+            cpu: 256,
+            memory_mib: 512,
             instance: "t3.micro".into(),
             min: 1,
             max: 2,
@@ -99,6 +101,8 @@ pub fn sample_prod_env() -> Env {
         protected: true,
         network: network(20, 3, Nat::PerAz),
         compute: Compute {
+            cpu: 256,
+            memory_mib: 512,
             instance: "t3.large".into(),
             min: 2,
             max: 12,
@@ -215,6 +219,7 @@ pub fn sample_program() -> Program {
                     },
                 ],
                 user: Some("webshop".into()),
+                image: None,
             }),
             tags: BTreeMap::new(),
             runtime: BTreeMap::new(),
@@ -231,14 +236,20 @@ pub fn sample_program() -> Program {
             stages: vec![
                 Stage {
                     name: "Source".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![action("Source", 1, &[], &["Source"], ActionKind::Source)],
                 },
                 Stage {
                     name: "build".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![action("build", 1, &["Source"], &["Build"], ActionKind::Build)],
                 },
                 Stage {
                     name: "test".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![
                         action(
                             "infra-test",
@@ -282,6 +293,8 @@ pub fn sample_program() -> Program {
                 },
                 Stage {
                     name: "uat".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![
                         action(
                             "infra-uat",
@@ -295,6 +308,8 @@ pub fn sample_program() -> Program {
                 },
                 Stage {
                     name: "approve".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![
                         action("qc", 1, &[], &[], ActionKind::Approve(approval("qc"))),
                         action("pmo", 2, &[], &[], ActionKind::Approve(approval("pmo"))),
@@ -314,6 +329,8 @@ pub fn sample_program() -> Program {
                 },
                 Stage {
                     name: "prod".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![
                         action(
                             "changes-prod",
@@ -342,4 +359,34 @@ pub fn sample_program() -> Program {
             ],
         }],
     }
+}
+
+/// The sample program with its app on ECS Fargate: the test environment rolls, uat and prod
+/// release blue/green and canary; the tasks are sized for Fargate; the release actions stay in
+/// the pipeline (as with `infra = false`: each is an update of the environment stack).
+pub fn sample_ecs_program() -> Program {
+    let mut p = sample_program();
+    let app = &mut p.apps[0];
+    app.deploy = Deploy::Ecs(EcsDeploy {
+        port: 8080,
+        health_check: HealthCheck { path: "/healthz".into(), interval_seconds: 15, healthy_threshold: 2 },
+        secrets: BTreeMap::from([("API_TOKEN".to_string(), Text::Secret("webshop/api:token".into()))]),
+        log_retention_days: 90,
+        keep_images: 50,
+    });
+    app.build.privileged = true;
+    app.build.build = strings(&["docker build -t app:latest ."]);
+    for env in &mut p.envs {
+        env.compute.cpu = 512;
+        env.compute.memory_mib = 1024;
+        env.strategy = match env.name.as_str() {
+            "test" => Strategy::Rolling(Rolling { min_healthy: 50, ..Strategy::OneAtATime.refresh() }),
+            "prod" => Strategy::BlueGreen(BlueGreen {
+                shift: Shift::Canary { percent: 10, wait_seconds: 300 },
+                bake_seconds: 900,
+            }),
+            _ => Strategy::BlueGreen(BlueGreen { shift: Shift::AllAtOnce, bake_seconds: 600 }),
+        };
+    }
+    p
 }

@@ -128,7 +128,7 @@ pub static APP: Schema = Schema {
             "deploy",
             Ty::Variant(DEPLOYS),
             required,
-            "How the app is deployed: `ec2 { ... }` (an Auto Scaling group through CodeDeploy)."
+            "How the app is deployed: `ec2 { ... }` (an Auto Scaling group through CodeDeploy) or `ecs { ... }` (a Fargate service)."
         ),
         field!("tags", TAGS, "Tags on the app's stacks."),
         field!("runtime", VARIABLES, "Values the running app reads as environment variables: strings, `param(\"/name\")` or `secret(\"id:key\")`, resolved on the instances at deploy time (see docs/environments.md). An environment's `runtime` adds to them and overrides them by name."),
@@ -202,11 +202,39 @@ pub static S3_SOURCE: Schema = Schema {
     children: &[],
 };
 
-pub static DEPLOYS: &[Variant] = &[Variant {
-    kind: "ec2",
-    doc: "EC2 instances in an Auto Scaling group behind a load balancer, deployed by CodeDeploy.",
-    schema: &EC2,
-}];
+pub static DEPLOYS: &[Variant] = &[
+    Variant {
+        kind: "ec2",
+        doc: "EC2 instances in an Auto Scaling group behind a load balancer, deployed by CodeDeploy.",
+        schema: &EC2,
+    },
+    Variant {
+        kind: "ecs",
+        doc: "A container on ECS Fargate behind the load balancer: the `docker` preset builds the image into the pipeline's ECR repository, and the environment stack rolls it out (docs/targets.md).",
+        schema: &ECS,
+    },
+];
+
+pub static ECS: Schema = Schema {
+    fields: &[
+        field!(
+            "port",
+            Ty::Int { min: 1, max: 65535 },
+            required,
+            "The port the container listens on; the load balancer forwards to it."
+        ),
+        field!("health_check", STR, "\"/\"", "The HTTP path the load balancer checks; it must answer 200."),
+        field!("health_interval", Ty::Duration { min: 5, max: 300 }, "15s", "Time between health checks."),
+        field!(
+            "secrets",
+            VARIABLES,
+            "Container secrets, by reference only: `secrets { DB_PASSWORD = secret(\"orders/db:password\"), API_KEY = param(\"/orders/api-key\") }`; ECS reads them when a task starts."
+        ),
+        field!("keep_images", Ty::Int { min: 1, max: 1000 }, "100", "Images the pipeline's ECR repository keeps; older ones expire (a rollback needs the image it returns to)."),
+        field!("log_retention", Ty::Duration { min: DAY, max: 3653 * DAY }, "30d", "How long CloudWatch Logs keeps the container's output, in whole days CloudWatch Logs offers (1d, 3d, 5d, 7d, 14d, 30d, 60d, 90d, ...)."),
+    ],
+    children: &[],
+};
 
 pub static EC2: Schema = Schema {
     fields: &[
@@ -225,6 +253,18 @@ pub static EC2: Schema = Schema {
         ),
         field!("user", STR, "The OS user the hooks run as, unless a hook says `runas`."),
         field!("hooks", Ty::Block(&HOOKS), "Scripts run at CodeDeploy lifecycle events."),
+        field!("image", Ty::Block(&IMAGE), "Ship the app as an AMI baked by EC2 Image Builder once per pipeline run, from the build's artifact; every environment the run deploys starts from it (needed by `rolling` and `blue_green`)."),
+    ],
+    children: &[],
+};
+
+pub static IMAGE: Schema = Schema {
+    fields: &[
+        field!("base", Ty::Text, "Amazon Linux 2023 (x86_64 or arm64, as `instance`)", "The base AMI: an SSM public parameter (`\"/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64\"`) or `param(\"/name\")`, read at every bake."),
+        field!("steps", STRS, "Shell commands run on the build instance after the app's `files` are installed, e.g. `[\"systemctl enable billing\"]`."),
+        field!("components", STRS, "AWS-managed Image Builder components run first, by name, e.g. `[\"update-linux\"]`."),
+        field!("instance", STR, "\"t3.medium\"", "The build instance type; its architecture is the AMI's.", table = &stdlib::INSTANCE_TYPES),
+        field!("keep", Ty::Duration { min: DAY, max: 1000 * DAY }, "30d", "How long old images are kept (whole days); the three newest always stay."),
     ],
     children: &[],
 };
@@ -315,6 +355,12 @@ pub static REPORT: Schema = Schema {
         field!("files", STRS, required, "Globs of the report files."),
         field!("base_directory", STR, "The folder the globs are relative to."),
         field!("format", Ty::Enum(REPORT_FORMATS), "junit", "The report format."),
+        field!(
+            "remove",
+            Ty::Bool,
+            "false",
+            "`report NAME { remove = true }` removes the report NAME inherited from a preset."
+        ),
     ],
     children: &[],
 };
@@ -326,11 +372,11 @@ pub static ENV: Schema = Schema {
     fields: &[
         field!("protected", Ty::Bool, "Protected environments need an approval before they are deployed, review change sets, and keep their data. Default: true for names listed in `project.protected` (prod, production)."),
         field!("network", Ty::Block(&NETWORK), required, "The environment's VPC."),
-        field!("compute", Ty::Block(&COMPUTE), "The Auto Scaling group's instances."),
+        field!("compute", Ty::Block(&COMPUTE), "What runs the app: the Auto Scaling group's instances (`ec2` apps) or the service's Fargate tasks (`ecs` apps)."),
         field!("database", Ty::Variant(DATABASES), "An RDS database: `postgres { ... }`, `mysql { ... }` or `mariadb { ... }`."),
         field!("cache", Ty::Variant(CACHES), "An ElastiCache cache: `redis { ... }`."),
         field!("dns", Ty::Block(&DNS), "A Route53 record for the load balancer, and HTTPS with a certificate."),
-        field!("strategy", Ty::Variant(STRATEGIES), "in_place", "How CodeDeploy replaces the app: `in_place { batch = one_at_a_time }`."),
+        field!("strategy", Ty::Variant(STRATEGIES), "in_place (ec2), rolling (ecs)", "How a new version reaches the environment: `in_place { batch = one_at_a_time }` (EC2: CodeDeploy), `rolling { ... }` (EC2: an instance refresh to the baked AMI; ECS: the service's rolling update) or `blue_green { ... }` (a second fleet or task set and a traffic shift)."),
         field!("rollback", Ty::Block(&ROLLBACK), "Automatic rollback of failed deployments."),
         field!("tags", TAGS, "Tags on the environment's stack."),
         field!("runtime", VARIABLES, "Runtime values of the app in this environment: they add to the app's `runtime` and override it by name."),
@@ -360,15 +406,33 @@ pub static NETWORK: Schema = Schema {
 
 pub static COMPUTE: Schema = Schema {
     fields: &[
-        field!("instance", STR, "\"t3.micro\"", "The EC2 instance type.", table = &stdlib::INSTANCE_TYPES),
-        field!("min", Ty::Int { min: 0, max: 1000 }, "1", "Minimum number of instances."),
+        field!(
+            "instance",
+            STR,
+            "\"t3.micro\"",
+            "The EC2 instance type (`ec2` apps).",
+            table = &stdlib::INSTANCE_TYPES
+        ),
+        field!(
+            "cpu",
+            Ty::Int { min: 256, max: 16384 },
+            "256",
+            "CPU units of a Fargate task (`ecs` apps): 256, 512, 1024, 2048, 4096, 8192 or 16384."
+        ),
+        field!(
+            "memory",
+            Ty::Size { min: 512, max: 120 * 1024 },
+            "512MB",
+            "Memory of a Fargate task (`ecs` apps): a size Fargate allows with `cpu` (`pf explain PF2050`)."
+        ),
+        field!("min", Ty::Int { min: 0, max: 1000 }, "1", "Minimum number of instances or tasks."),
         field!(
             "max",
             Ty::Int { min: 1, max: 1000 },
             "the larger of min and 1",
-            "Maximum number of instances."
+            "Maximum number of instances or tasks."
         ),
-        field!("desired", Ty::Int { min: 0, max: 1000 }, "min", "Instances at creation."),
+        field!("desired", Ty::Int { min: 0, max: 1000 }, "min", "Instances or tasks at creation."),
         field!(
             "scale_on",
             Ty::Scaling,
@@ -379,7 +443,7 @@ pub static COMPUTE: Schema = Schema {
             "volume",
             Ty::Size { min: 8 * 1024, max: 16 * 1024 * 1024 },
             "20GB",
-            "Root volume size (encrypted gp3)."
+            "Root volume size (encrypted gp3; `ec2` apps)."
         ),
     ],
     children: &[],
@@ -438,8 +502,13 @@ pub static BATCHES: &[&str] = &["all_at_once", "half_at_a_time", "one_at_a_time"
 pub static STRATEGIES: &[Variant] = &[
     Variant { kind: "in_place", doc: "CodeDeploy replaces the app on the running instances, a batch at a time.", schema: &IN_PLACE },
     Variant {
+        kind: "rolling",
+        doc: "EC2: the baked AMI pinned in the launch template, rolled out by the Auto Scaling group's instance refresh; a failure or a rollback alarm rolls the stack back (needs the app's `image`). ECS (its default): tasks replaced a few at a time, the deployment circuit breaker rolling back a release whose tasks do not become healthy; of the fields below ECS uses `min_healthy`.",
+        schema: &ROLLING,
+    },
+    Variant {
         kind: "blue_green",
-        doc: "Not supported for EC2: CloudFormation cannot own an EC2 blue/green deployment (see `pf explain PF5006`).",
+        doc: "A second fleet and a traffic shift, owned by the stack. EC2: two Auto Scaling groups behind weighted target groups, the new colour started from the baked AMI, weights shifted in stack updates, the old colour scaled to zero after the bake time (needs the app's `image`; docs/blue-green.md). ECS: the service's own BLUE_GREEN (`shift = all_at_once`), CANARY or LINEAR deployment through a second target group and a test listener, `wait` rounded up to whole minutes.",
         schema: &BLUE_GREEN,
     },
 ];
@@ -456,10 +525,27 @@ pub static IN_PLACE: Schema = Schema {
     children: &[],
 };
 
+pub static ROLLING: Schema = Schema {
+    fields: &[
+        field!("min_healthy", Ty::Percent { min: 0, max: 100 }, "100%", "Percent of the desired capacity kept in service during the refresh."),
+        field!("max_healthy", Ty::Percent { min: 100, max: 200 }, "150%", "Percent of the desired capacity the group may grow to (above 100%, new instances launch before old ones stop); at most 100 points above `min_healthy`."),
+        field!("warmup", Ty::Duration { min: 0, max: DAY }, "5m", "Time a new instance gets before it counts as healthy."),
+        field!("checkpoint", Ty::Percent { min: 1, max: 99 }, "Pause when this percent of the instances is replaced, for `checkpoint_wait`."),
+        field!("checkpoint_wait", Ty::Duration { min: 0, max: 2 * DAY }, "10m", "How long the refresh pauses at the checkpoint."),
+        field!("bake", Ty::Duration { min: 0, max: 2 * DAY }, "5m", "How long the rollback alarms are watched after the last instance; an alarm rolls the stack back."),
+        field!("skip_matching", Ty::Bool, "true", "Keep instances already on the new launch template version."),
+    ],
+    children: &[],
+};
+
+pub static SHIFTS: &[&str] = &["all_at_once", "canary", "linear"];
+
 pub static BLUE_GREEN: Schema = Schema {
     fields: &[
-        field!("batch", Ty::Enum(BATCHES), "Traffic shifting batch."),
-        field!("terminate_after", Ty::Duration { min: 0, max: 2 * DAY }, "When the old fleet is terminated."),
+        field!("shift", Ty::Enum(SHIFTS), "all_at_once", "How traffic moves to the new colour: all_at_once, canary (`percent`, then the rest after `wait`) or linear (`percent` more every `wait`)."),
+        field!("percent", Ty::Percent { min: 1, max: 99 }, "10%", "The canary's share, or each linear step (at least 10%: a step is two pipeline actions)."),
+        field!("wait", Ty::Duration { min: 0, max: DAY }, "10m", "The wait after each shift, watching the rollback alarms (an alarm shifts the traffic back)."),
+        field!("bake", Ty::Duration { min: 0, max: DAY }, "30m", "How long the new colour serves everything, alarms watched, before the old colour scales to zero."),
     ],
     children: &[],
 };
@@ -499,6 +585,7 @@ pub static ALARM: Schema = Schema {
             "2",
             "How many periods in a row the threshold must be crossed."
         ),
+        field!("remove", Ty::Bool, "false", "`alarm NAME { remove = true }` removes the alarm NAME inherited from a parent environment or profile."),
     ],
     children: &[],
 };
@@ -539,7 +626,7 @@ pub static NOTIFY: Schema =
 pub static TRIGGERS: &[Variant] = &[
     Variant {
         kind: "push",
-        doc: "A push to the source branch (or the listed branches, tags and paths, on v2 with GitHub).",
+        doc: "A push to the source branch, or one filter (v2 with GitHub): the listed tags, or the listed branches with optional paths. Several push triggers are alternatives.",
         schema: &PUSH,
     },
     Variant { kind: "schedule", doc: "A schedule (EventBridge).", schema: &SCHEDULE },
@@ -549,7 +636,7 @@ pub static TRIGGERS: &[Variant] = &[
 pub static PUSH: Schema = Schema {
     fields: &[
         field!("branches", STRS, "the source branch", "Branches (patterns) whose pushes start the pipeline."),
-        field!("tags", STRS, "Git tag patterns (v2, GitHub) that start the pipeline; 1 to 8."),
+        field!("tags", STRS, "Git tag patterns (v2, GitHub) that start the pipeline; 1 to 8. Not with `branches` or `paths`: write another `trigger push`."),
         field!(
             "paths",
             STRS,
@@ -575,7 +662,29 @@ pub static ACTIONS: &[Child] =
 pub static PARALLEL_ACTIONS: &[Child] =
     &[ACTION_BUILD, ACTION_TEST, ACTION_DEPLOY, ACTION_APPROVE, ACTION_INVOKE];
 
-pub static STAGE: Schema = Schema { fields: &[], children: ACTIONS };
+pub static STAGE: Schema = Schema {
+    fields: &[
+        field!("gate", Ty::Block(&GATE), "Checks before the stage starts (CodePipeline V2 entry conditions): alarms that must be quiet and a window deploys may start in. A run that fails them fails the stage."),
+        field!(
+            "on_failure",
+            Ty::Enum(&["fail", "rollback"]),
+            "fail",
+            "What a failed stage does: `fail` stops the run; `rollback` (V2, not with `execution = parallel`) runs the stage again with the last run that succeeded in it."
+        ),
+    ],
+    children: ACTIONS,
+};
+
+/// A stage's entry conditions (`gate { ... }`): one CodePipeline condition whose rules must
+/// all pass.
+pub static GATE: Schema = Schema {
+    fields: &[
+        field!("alarms", STRS, "Alarms of environments deployed in earlier stages, as `\"ENV.ALARM\"`: the stage does not start while one is in ALARM."),
+        field!("window", STR, "When deploys may start: a cron expression `seconds minutes hours day-of-month month day-of-week [year]`, e.g. `\"* * 9-16 ? * MON-THU *\"`. A run waits for the window."),
+        field!("time_zone", STR, "\"UTC\"", "The window's time zone: `Region/City` (`Europe/Berlin`), `UTC` with an optional offset, or an abbreviation."),
+    ],
+    children: &[],
+};
 pub static PARALLEL: Schema = Schema { fields: &[], children: PARALLEL_ACTIONS };
 
 const ACTION_BUILD: Child = Child {
@@ -663,6 +772,8 @@ pub static DEPLOY_ACTION: Schema = Schema {
     fields: &[
         field!("infra", Ty::Bool, "true", "Whether the environment's infrastructure stack is deployed before the app."),
         field!("review", Ty::Bool, "true in protected environments", "Whether infrastructure changes go through a change set and an approval before they are executed."),
+        field!("reviewers", STR, "the group of the latest approval before the deploy (`ENV-changes` when there is none)", "The approver group that reviews the change set: only its IAM policy may approve `review-ENV`."),
+        field!("review_notify", STRS, "the latest approval's `notify`", "E-mail addresses asked to review the change set (through SNS)."),
     ],
     children: &[],
 };

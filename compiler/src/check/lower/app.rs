@@ -3,10 +3,11 @@
 use super::*;
 use crate::check::merge::merge;
 use crate::check::resolve::{unknown_declaration, Decl};
-use crate::check::value::Named;
+use crate::check::value::{ChildNode, Named};
 use crate::diagnostic::{codes, Applicability};
 use crate::ir::{
-    App, Build, ComputeType, Deploy, Ec2Deploy, HealthCheck, Hook, HookEvent, Report, ReportFormat, Source,
+    App, Build, ComputeType, Deploy, Ec2Deploy, EcsDeploy, HealthCheck, Hook, HookEvent, ImageBake, Report,
+    ReportFormat, Source, Text,
 };
 use crate::schema::{self, DeclKind};
 use crate::stdlib;
@@ -264,10 +265,20 @@ pub fn build(ctx: &mut Ctx, o: &Obj) -> Build {
             }
         }
     }
+    let removes = |c: &&ChildNode| bool_of(&c.obj, "remove") == Some(true);
+    // A removal left after inheritance removed nothing (`merge` drops the ones that did).
+    for c in o.children.iter().filter(|c| c.keyword == "report").filter(removes) {
+        let name = c.label.as_ref().map_or("", |l| l.name.as_str());
+        ctx.push(
+            Diagnostic::new(codes::PF2065, span_of(&c.obj, "remove", c.span), format!("there is no inherited report `{name}` to remove"))
+                .with_label("removes nothing")
+                .with_help("`remove = true` removes a report of the preset this build extends: check the report's name, or delete this block"),
+        );
+    }
     let reports: Vec<Report> = o
         .children
         .iter()
-        .filter(|c| c.keyword == "report")
+        .filter(|c| c.keyword == "report" && !removes(c))
         .map(|c| Report {
             name: c.label.as_ref().map_or_else(String::new, |l| l.name.clone()),
             files: strs_of(&c.obj, "files"),
@@ -275,10 +286,10 @@ pub fn build(ctx: &mut Ctx, o: &Obj) -> Build {
             format: report_format(enum_of(&c.obj, "format").unwrap_or("junit")),
         })
         .collect();
-    for c in o.children.iter().filter(|c| c.keyword == "report") {
+    for c in o.children.iter().filter(|c| c.keyword == "report" && !removes(c)) {
         require(ctx, &c.obj, &schema::REPORT, c.span);
     }
-    if let Some(extra) = o.children.iter().filter(|c| c.keyword == "report").nth(5) {
+    if let Some(extra) = o.children.iter().filter(|c| c.keyword == "report" && !removes(c)).nth(5) {
         ctx.push(
             Diagnostic::new(codes::PF3006, extra.span, "a CodeBuild project has at most 5 report groups")
                 .with_label("sixth report")
@@ -334,29 +345,18 @@ const HOOK_EVENTS: &[(&str, HookEvent)] = &[
 
 fn deploy(ctx: &mut Ctx, o: &Obj) -> Option<Deploy> {
     let kind = o.kind.as_ref()?;
+    if kind.name == "ecs" {
+        return ecs(ctx, o, kind.span).map(Deploy::Ecs);
+    }
     if !require(ctx, o, &schema::EC2, kind.span) {
         return None;
     }
-    let path = str_of(o, "health_check").unwrap_or_else(|| "/".into());
-    if !path.starts_with('/') || path.contains(char::is_whitespace) {
-        // `http://localhost:8080/healthz` is `/healthz`; spaces are percent-encoded.
-        let rest = path.split_once("://").map_or(path.as_str(), |(_, r)| r.find('/').map_or("", |p| &r[p..]));
-        let fixed = format!("/{}", rest.trim().trim_start_matches('/').replace(char::is_whitespace, "%20"));
-        let span = span_of(o, "health_check", o.span);
-        ctx.push(
-            Diagnostic::new(codes::PF5010, span, format!("`{path}` is not an HTTP path"))
-                .with_label("expected a path such as /healthz")
-                .with_help(format!(
-                    "the health check is a path on the app's port that answers 200, starting with `/` and without spaces: write `{fixed}`"
-                ))
-                .with_fix(format!("write `{fixed}`"), span, format!("\"{fixed}\""), Applicability::Unsafe),
-        );
-    }
+    let path = health_path(ctx, o);
     let files = match o.get("files").map(|i| &i.val) {
         Some(Val::List(items)) => items
             .iter()
             .filter_map(|i| match &i.val {
-                Val::Pair(a, b) => {
+                Val::Pair(a, b, _) => {
                     if !b.starts_with('/') {
                         ctx.push(
                             Diagnostic::new(
@@ -393,13 +393,168 @@ fn deploy(ctx: &mut Ctx, o: &Obj) -> Option<Deploy> {
     }
     Some(Deploy::Ec2(Ec2Deploy {
         port: int_of(o, "port")? as u16,
-        health_check: HealthCheck {
-            path,
-            interval_seconds: secs_of(o, "health_interval").unwrap_or(15) as u32,
-            healthy_threshold: 2,
-        },
+        health_check: health_check(o, path),
         files,
         hooks,
         user: str_of(o, "user"),
+        image: obj_of(o, "image").map(|i| image(ctx, i)),
     }))
+}
+
+/// The load balancer's health check of a deploy block.
+fn health_check(o: &Obj, path: String) -> HealthCheck {
+    HealthCheck {
+        path,
+        interval_seconds: secs_of(o, "health_interval").unwrap_or(15) as u32,
+        healthy_threshold: 2,
+    }
+}
+
+/// The retention periods CloudWatch Logs offers, in days (`AWS::Logs::LogGroup.RetentionInDays`
+/// in cfn-lint 1.58.0's resource schema).
+pub const LOG_RETENTION_DAYS: &[u32] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/// `deploy = ecs { ... }`: container secrets by reference only (PF2051), a log retention
+/// CloudWatch Logs offers (PF2052).
+fn ecs(ctx: &mut Ctx, o: &Obj, at: Span) -> Option<EcsDeploy> {
+    if !require(ctx, o, &schema::ECS, at) {
+        return None;
+    }
+    let path = health_path(ctx, o);
+    let mut secrets = BTreeMap::new();
+    if let Some(Val::Map(m)) = o.get("secrets").map(|i| &i.val) {
+        for (name, item) in m {
+            match &item.val {
+                Val::Text(Text::Plain(_)) => ctx.push(
+                    Diagnostic::new(codes::PF2051, item.span, format!("the container secret `{name}` is a plain value"))
+                        .with_label("not a reference")
+                        .with_help("a plain value would be readable in the task definition: keep it in Secrets Manager or Parameter Store and write `secret(\"id:key\")` or `param(\"/name\")`, or make it a `runtime` value if it is not secret"),
+                ),
+                Val::Text(t) => {
+                    secrets.insert(name.clone(), t.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+    let days = secs_of(o, "log_retention").map_or(30, |s| (s / 86_400) as u32);
+    if o.get("log_retention").is_some() && !LOG_RETENTION_DAYS.contains(&days) {
+        let next = LOG_RETENTION_DAYS.iter().copied().find(|d| *d >= days).unwrap_or(3653);
+        let span = span_of(o, "log_retention", o.span);
+        ctx.push(
+            Diagnostic::new(codes::PF2052, span, format!("CloudWatch Logs cannot keep logs for {days} days"))
+                .with_label("not a retention CloudWatch Logs offers")
+                .with_help(format!(
+                    "the periods are {} days: the next one is {next}d",
+                    LOG_RETENTION_DAYS.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+                ))
+                .with_fix(format!("write `{next}d`"), span, format!("{next}d"), Applicability::Unsafe),
+        );
+    }
+    Some(EcsDeploy {
+        port: int_of(o, "port")? as u16,
+        health_check: health_check(o, path),
+        secrets,
+        log_retention_days: days,
+        keep_images: int_of(o, "keep_images").unwrap_or(100) as u32,
+    })
+}
+
+/// The health-check path of a deploy block, checked (PF5010).
+fn health_path(ctx: &mut Ctx, o: &Obj) -> String {
+    let path = str_of(o, "health_check").unwrap_or_else(|| "/".into());
+    if !path.starts_with('/') || path.contains(char::is_whitespace) {
+        // `http://localhost:8080/healthz` is `/healthz`; spaces are percent-encoded.
+        let rest = path.split_once("://").map_or(path.as_str(), |(_, r)| r.find('/').map_or("", |p| &r[p..]));
+        let fixed = format!("/{}", rest.trim().trim_start_matches('/').replace(char::is_whitespace, "%20"));
+        let span = span_of(o, "health_check", o.span);
+        ctx.push(
+            Diagnostic::new(codes::PF5010, span, format!("`{path}` is not an HTTP path"))
+                .with_label("expected a path such as /healthz")
+                .with_help(format!(
+                    "the health check is a path on the app's port that answers 200, starting with `/` and without spaces: write `{fixed}`"
+                ))
+                .with_fix(format!("write `{fixed}`"), span, format!("\"{fixed}\""), Applicability::Unsafe),
+        );
+    }
+    path
+}
+
+/// `image { ... }`: the base image must be an SSM parameter (PF2060), the components
+/// AWS-managed names (PF2061), the build instance a known type (PF5008).
+fn image(ctx: &mut Ctx, o: &Obj) -> ImageBake {
+    let instance = str_of(o, "instance").unwrap_or_else(|| "t3.medium".into());
+    super::env::check_table(
+        ctx,
+        &instance,
+        span_of(o, "instance", o.span),
+        stdlib::instance_types(),
+        codes::PF5008,
+        "EC2 instance type",
+    );
+    let arm = super::env::graviton(&instance);
+    let base = match text_of(o, "base") {
+        None => crate::ir::al2023_parameter(arm).to_string(),
+        Some(Text::Param(name)) => name,
+        Some(t) => {
+            let span = span_of(o, "base", o.span);
+            let written = match &t {
+                Text::Plain(s) if s.starts_with("/aws/service/") => None,
+                Text::Plain(s) => Some(format!("`{s}` is not an SSM public parameter")),
+                _ => Some("a secret cannot hold the base image".to_string()),
+            };
+            match (written, t) {
+                (None, Text::Plain(s)) => s,
+                (Some(message), _) => {
+                    ctx.push(
+                        Diagnostic::new(codes::PF2060, span, message)
+                            .with_label("not an SSM parameter of an AMI")
+                            .with_help(format!(
+                                "Image Builder reads the base AMI at every bake from an SSM parameter: a public one such as `\"{}\"`, or your own with `param(\"/name\")`",
+                                crate::ir::al2023_parameter(arm)
+                            )),
+                    );
+                    crate::ir::al2023_parameter(arm).to_string()
+                }
+                (None, _) => unreachable!("only plain names are accepted as written"),
+            }
+        }
+    };
+    let components = strs_of(o, "components");
+    if let Some(Item { val: Val::List(items), .. }) = o.get("components") {
+        for i in items {
+            let Val::Str(name) = &i.val else { continue };
+            let ok = !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+            if !ok {
+                let fixed: String = name
+                    .to_ascii_lowercase()
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .collect();
+                let mut d = Diagnostic::new(codes::PF2061, i.span, format!("`{name}` is not the name of an AWS-managed Image Builder component"))
+                    .with_label("not a component name")
+                    .with_help("AWS-managed components are named in lowercase letters, digits, `-` and `_`, without version or ARN, e.g. `update-linux` (`aws imagebuilder list-components --owner Amazon` lists them)");
+                if !fixed.is_empty() && fixed != *name {
+                    d = d.with_fix(
+                        format!("write `{fixed}`"),
+                        i.span,
+                        format!("\"{fixed}\""),
+                        Applicability::Unsafe,
+                    );
+                }
+                ctx.push(d);
+            }
+        }
+    }
+    ImageBake {
+        base,
+        steps: strs_of(o, "steps"),
+        components,
+        instance,
+        arm,
+        keep_days: (secs_of(o, "keep").unwrap_or(30 * 86_400) / 86_400) as u32,
+    }
 }

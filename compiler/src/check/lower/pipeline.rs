@@ -10,7 +10,8 @@ use crate::check::resolve::{unknown_reference, Decl};
 use crate::check::value::{ChildNode, Named};
 use crate::diagnostic::codes;
 use crate::ir::{
-    Action, ActionKind, Approval, ExecutionMode, InfraMode, Pipeline, PipelineType, Stage, TestJob, Trigger,
+    Action, ActionKind, Approval, ExecutionMode, InfraMode, Pipeline, PipelineType, ReleaseKind, ReleaseStep,
+    Stage, Strategy, TestJob, Trigger,
 };
 use crate::schema::{self, DeclKind};
 
@@ -39,6 +40,11 @@ struct Lowering<'a> {
     saw_broken: bool,
     /// Whether the pipeline has an `approve` action anywhere (for PF4002's wording).
     approves_later: bool,
+    pipeline_type: PipelineType,
+    execution_mode: ExecutionMode,
+    /// The pipeline's `type` and `execution` fields (or its name), for stage conditions' labels.
+    type_span: Span,
+    execution_span: Span,
 }
 
 pub fn lower(
@@ -102,6 +108,10 @@ pub fn lower(
         approvals: Vec::new(),
         last_notify: Vec::new(),
         saw_broken: false,
+        pipeline_type,
+        execution_mode,
+        type_span: span_of(o, "type", d.name.span),
+        execution_span: span_of(o, "execution", d.name.span),
         approves_later: o.children.iter().filter(|s| s.keyword == "stage").any(|s| {
             s.obj.children.iter().any(|a| {
                 a.keyword == "approve"
@@ -110,6 +120,8 @@ pub fn lower(
         }),
     };
     let mut stages = vec![Stage {
+        gate: None,
+        rollback_on_failure: false,
         name: "Source".into(),
         actions: vec![Action {
             name: "Source".into(),
@@ -206,6 +218,9 @@ fn triggers(
                 let tags = strs_of(&c.obj, "tags");
                 let paths = strs_of(&c.obj, "paths");
                 let branches = strs_of(&c.obj, "branches");
+                if !push_filter_holds(ctx, &c.obj, c.span) {
+                    continue;
+                }
                 for (name, list) in [("tags", &tags), ("paths", &paths)] {
                     if list.is_empty() {
                         continue;
@@ -264,11 +279,70 @@ fn triggers(
             _ => {}
         }
     }
-    if out.is_empty() {
+    let github = matches!(source, Some(crate::ir::Source::GitHub { .. }));
+    let pushes: Vec<&ChildNode> = o
+        .children
+        .iter()
+        .filter(|c| c.keyword == "trigger" && c.label.as_ref().is_some_and(|l| l.name == "push"))
+        .collect();
+    if github && ty == PipelineType::V2 && pushes.len() > MAX_PUSH_FILTERS {
+        let fourth = &pushes[MAX_PUSH_FILTERS];
+        ctx.push(
+            Diagnostic::new(
+                codes::PF3037,
+                fourth.span,
+                format!(
+                    "{} push triggers; CodePipeline filters pushes with at most {MAX_PUSH_FILTERS}",
+                    pushes.len()
+                ),
+            )
+            .with_label("one push trigger too many")
+            .with_secondary(pushes[0].span, "first push trigger")
+            .with_help(
+                "merge push triggers of the same kind: the patterns of one trigger are alternatives too",
+            ),
+        );
+    }
+    if out.is_empty() && !o.children.iter().any(|c| c.keyword == "trigger") {
         let _ = at;
         out.push(Trigger::Push { branches: Vec::new(), tags: Vec::new(), paths: Vec::new() });
     }
     out
+}
+
+/// Push filters one trigger configuration holds (CodePipeline API, `GitConfiguration.push`).
+const MAX_PUSH_FILTERS: usize = 3;
+
+/// Whether one `trigger push` is a filter CodePipeline has: no empty list (it would match no
+/// push; PF4015), and tags alone or branches with optional paths (PF3036). Reports what is not.
+fn push_filter_holds(ctx: &mut Ctx, push: &Obj, at: Span) -> bool {
+    let mut ok = true;
+    for name in ["branches", "tags", "paths"] {
+        if let Some(Item { val: Val::List(items), span }) = push.get(name) {
+            if items.is_empty() {
+                ctx.push(
+                    Diagnostic::new(codes::PF4015, *span, format!("`{name} = []` matches no push, so this trigger never starts the pipeline"))
+                        .with_label("empty list")
+                        .with_help(format!("remove `{name}` (a push to the source branch starts the pipeline), list what should start it, or write `trigger manual` if no push should")),
+                );
+                ok = false;
+            }
+        }
+    }
+    if push.get("tags").is_some() {
+        for other in ["branches", "paths"] {
+            if push.get(other).is_some() {
+                ctx.push(
+                    Diagnostic::new(codes::PF3036, span_of(push, other, at), format!("CodePipeline cannot filter a tag push by {other}"))
+                        .with_label(format!("`{other}` with `tags`"))
+                        .with_secondary(span_of(push, "tags", at), "tags")
+                        .with_help("a push filter is tags, branches, or branches and paths, and all its parts must hold: write one trigger for the tags and another for the branches and paths, e.g. `trigger push { tags = [\"v*\"] }` and `trigger push { branches = [\"main\"], paths = [\"src/**\"] }`"),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok
 }
 
 impl Lowering<'_> {
@@ -278,6 +352,15 @@ impl Lowering<'_> {
         if child.obj.meant.contains(&"build") {
             self.built = true;
         }
+        let conditions = super::gates::Context {
+            pipeline_type: self.pipeline_type,
+            execution_mode: self.execution_mode,
+            type_span: self.type_span,
+            execution_span: self.execution_span,
+            deployed: &self.deployed,
+            index: self.index,
+        };
+        let (gate, rollback_on_failure) = super::gates::lower(self.ctx, &conditions, &child.obj);
         let mut actions: Vec<Action> = Vec::new();
         let mut next = 1u32;
         let mut names: Vec<(String, Span)> = Vec::new();
@@ -344,7 +427,7 @@ impl Lowering<'_> {
             );
         }
         self.check_run_orders(&actions, &names);
-        Some(Stage { name: label.name.clone(), actions })
+        Some(Stage { name: label.name.clone(), actions, gate, rollback_on_failure })
     }
 
     /// An approval never shares a run order with a deploy of the same stage.
@@ -432,7 +515,7 @@ impl Lowering<'_> {
                     return Vec::new();
                 }
                 self.built = true;
-                one(
+                let mut out: Vec<Action> = one(
                     self,
                     "build".into(),
                     run_order,
@@ -441,7 +524,24 @@ impl Lowering<'_> {
                     ActionKind::Build,
                 )
                 .into_iter()
-                .collect()
+                .collect();
+                // One image per run, right after the build, from its artifact.
+                let bakes = self
+                    .index
+                    .apps
+                    .get(self.app.as_str())
+                    .is_some_and(|app| app.deploy.baked_image().is_some());
+                if bakes && !out.is_empty() {
+                    out.extend(one(
+                        self,
+                        crate::codegen::naming::IMAGE_ACTION.into(),
+                        run_order + 1,
+                        vec![BUILD_ARTIFACT.into()],
+                        vec![],
+                        ActionKind::BakeImage,
+                    ));
+                }
+                out
             }
             "test" => {
                 require(self.ctx, &a.obj, &schema::TEST, at);
@@ -609,8 +709,11 @@ impl Lowering<'_> {
         }
         // A second `deploy test` in a stage would collide on every generated action name: one
         // finding, about the deploy, not one per generated name with advice to rename them.
-        let generated_for_env =
-            |n: &str| ["deploy-", "infra-", "changes-"].iter().any(|p| n.strip_prefix(p) == Some(env));
+        let generated_for_env = |n: &str| {
+            ["deploy-", "infra-", "changes-", "plan-", "finish-"]
+                .iter()
+                .any(|p| n.strip_prefix(p) == Some(env))
+        };
         if let Some((_, first)) = names.iter().find(|(n, _)| generated_for_env(n)) {
             self.ctx.push(
                 Diagnostic::new(
@@ -641,8 +744,36 @@ impl Lowering<'_> {
             );
         }
         self.deployed.push(env.to_string());
-        let infra = bool_of(&a.obj, "infra").unwrap_or(true);
+        let strategy = self.index.envs.get(env).map_or(Strategy::OneAtATime, |e| e.strategy);
+        let mut infra = bool_of(&a.obj, "infra").unwrap_or(true);
+        if !infra && strategy.kind() != ReleaseKind::InPlace {
+            self.ctx.push(
+                Diagnostic::new(codes::PF5053, span_of(&a.obj, "infra", at), format!("`{env}` releases {} through its stack, so its deploy cannot skip the stack update", strategy.kind().name()))
+                    .with_label("infra = false")
+                    .with_help("a rolling or blue/green release is a stack update with the new AMI: remove `infra = false`"),
+            );
+            infra = true;
+        }
         let review = bool_of(&a.obj, "review").unwrap_or(protected == Some(true));
+        if let Some(field) = ["reviewers", "review_notify"].into_iter().find(|f| a.obj.get(f).is_some()) {
+            if !(infra && review) {
+                let why = if infra {
+                    "its infrastructure changes are not reviewed"
+                } else {
+                    "it does not deploy the infrastructure"
+                };
+                self.ctx.push(
+                    Diagnostic::new(codes::PF4016, span_of(&a.obj, field, at), format!("`{field}` has no review to apply to: {why}"))
+                        .with_label("no change-set review")
+                        .with_help(if infra {
+                            "add `review = true` (a change set and its approval before the stack changes), or remove the reviewers"
+                        } else {
+                            "remove `infra = false`, or remove the reviewers"
+                        }),
+                );
+            }
+        }
+        check_emails(self.ctx, &a.obj, "review_notify", "a change-set review");
         let mut out = Vec::new();
         let mut order = run_order;
         let build = vec![BUILD_ARTIFACT.to_string()];
@@ -652,6 +783,17 @@ impl Lowering<'_> {
                 out.push(Action { name, run_order: order, inputs, outputs: vec![], kind });
             }
         };
+        if strategy.kind() == ReleaseKind::BlueGreen {
+            // Which colour is live, read from the stack before it changes.
+            push(
+                self,
+                format!("plan-{env}"),
+                order,
+                build.clone(),
+                ActionKind::Release { env: env.into(), step: ReleaseStep::Plan },
+            );
+            order += 1;
+        }
         if infra && review {
             push(
                 self,
@@ -660,10 +802,19 @@ impl Lowering<'_> {
                 build.clone(),
                 ActionKind::DeployInfra { env: env.into(), mode: InfraMode::CreateChangeSet },
             );
+            // The program's reviewers, by default the group that approved the release (and the
+            // people it notified): docs/language.md, "Who reviews a change set".
+            let group = str_of(&a.obj, "reviewers").unwrap_or_else(|| {
+                self.approvals.last().map_or_else(|| format!("{env}-changes"), |a| a.2.clone())
+            });
+            let notify = if a.obj.get("review_notify").is_some() {
+                strs_of(&a.obj, "review_notify")
+            } else {
+                self.last_notify.clone()
+            };
             let approval = Approval {
-                // The group that approved the release reviews its infrastructure changes.
-                group: self.approvals.last().map_or_else(|| format!("{env}-changes"), |a| a.2.clone()),
-                notify: self.last_notify.clone(),
+                group,
+                notify,
                 message: Some(format!("Review the infrastructure change set pf-{env} of the stack {}-{env} before it is executed.", self.app)),
                 link: None,
                 timeout_minutes: 7 * 24 * 60,
@@ -687,7 +838,42 @@ impl Lowering<'_> {
             );
             order += 1;
         }
-        push(self, format!("deploy-{env}"), order, build, ActionKind::DeployApp { env: env.into() });
+        // ECS and Lambda are released by the infrastructure update itself (the image or code is a
+        // stack parameter, and ECS shifts traffic itself; docs/targets.md): a separate release
+        // only without `infra`.
+        let by_stack = self.index.apps.get(self.app.as_str()).is_some_and(|a| a.deploy.released_by_stack());
+        match strategy {
+            _ if by_stack => {
+                if !infra {
+                    push(
+                        self,
+                        format!("deploy-{env}"),
+                        order,
+                        build,
+                        ActionKind::DeployApp { env: env.into() },
+                    );
+                }
+            }
+            Strategy::Rolling(_) => {} // the infra action's stack update is the release
+            Strategy::BlueGreen(bg) => {
+                let mut step = |l: &mut Self, name: String, order: u32, step: ReleaseStep| {
+                    push(l, name, order, build.clone(), ActionKind::Release { env: env.into(), step });
+                };
+                step(self, format!("ready-{env}"), order, ReleaseStep::Wait { seconds: 0 });
+                order += 1;
+                for (weight, wait) in bg.shift.steps() {
+                    step(self, format!("shift-{env}-{weight}"), order, ReleaseStep::Shift { weight });
+                    order += 1;
+                    let seconds = if weight == 100 { bg.bake_seconds } else { wait };
+                    let name =
+                        if weight == 100 { format!("bake-{env}") } else { format!("wait-{env}-{weight}") };
+                    step(self, name, order, ReleaseStep::Wait { seconds });
+                    order += 1;
+                }
+                step(self, format!("finish-{env}"), order, ReleaseStep::Finish);
+            }
+            _ => push(self, format!("deploy-{env}"), order, build, ActionKind::DeployApp { env: env.into() }),
+        }
         out
     }
 }

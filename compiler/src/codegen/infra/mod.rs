@@ -248,10 +248,12 @@ pub fn values(ctx: &Ctx, env: &Env) -> Values {
     let mut v = Values::new();
     v.push(("EnvName".into(), env.name.clone()));
     v.push(("Protected".into(), bool_str(env.protected)));
-    v.push((
-        naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER.into(),
-        naming::codedeploy_application(&ctx.app.name),
-    ));
+    if super::targets::uses_codedeploy(ctx) {
+        v.push((
+            naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER.into(),
+            naming::codedeploy_application(&ctx.app.name),
+        ));
+    }
     network::values(ctx, env, &mut v);
     load_balancer::values(ctx, env, &mut v);
     super::targets::compute_values(ctx, env, &mut v);
@@ -274,7 +276,8 @@ fn bound_roles(t: &mut Template) {
     }
 }
 
-fn common_params(_ctx: &Ctx, t: &mut Template) {
+fn common_params(ctx: &Ctx, t: &mut Template) {
+    let shared = super::targets::shared_resources(ctx.app);
     t.param(
         "EnvName",
         json!({"Type": "String", "AllowedPattern": "^[a-z][a-z0-9-]*$",
@@ -284,6 +287,22 @@ fn common_params(_ctx: &Ctx, t: &mut Template) {
         "Protected",
         bool_param("Protected environments keep their data: deletion protection on the load balancer and the database."),
     );
+    if shared.artifact_store {
+        artifact_store_params(t);
+    }
+    t.param(
+        naming::permissions_boundary_parameter(),
+        json!({"Type": "String", "Description": "The ARN of the permissions boundary of every role of this stack (passed by the pipeline)."}),
+    );
+    if super::targets::uses_codedeploy(ctx) {
+        t.param(
+            naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER,
+            json!({"Type": "String", "Description": "The CodeDeploy application (created by the pipeline stack)."}),
+        );
+    }
+}
+
+fn artifact_store_params(t: &mut Template) {
     t.param(
         naming::artifact_bucket_parameter(),
         json!({"Type": "String", "Description": "The pipeline's artifact bucket (passed by the pipeline); instances download revisions from it."}),
@@ -291,14 +310,6 @@ fn common_params(_ctx: &Ctx, t: &mut Template) {
     t.param(
         naming::artifact_key_parameter(),
         json!({"Type": "String", "Description": "The ARN of the KMS key of the artifact bucket (passed by the pipeline)."}),
-    );
-    t.param(
-        naming::permissions_boundary_parameter(),
-        json!({"Type": "String", "Description": "The ARN of the permissions boundary of every role of this stack (passed by the pipeline)."}),
-    );
-    t.param(
-        naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER,
-        json!({"Type": "String", "Description": "The CodeDeploy application (created by the pipeline stack)."}),
     );
 }
 
@@ -409,6 +420,13 @@ pub fn generate(program: &Program, options: &super::Options) -> Vec<super::Outpu
             super::CfnFormat::Json => super::cfn::to_json(&doc),
         };
         files.push(super::OutputFile { path: naming::infra_template_file(&app.name, ext), contents });
+        if let Some(image) = super::targets::image_template(program, app) {
+            let contents = match options.cfn_format {
+                super::CfnFormat::Yaml => super::cfn::to_yaml(&program.project.source, &image),
+                super::CfnFormat::Json => super::cfn::to_json(&image),
+            };
+            files.push(super::OutputFile { path: naming::image_template_file(&app.name, ext), contents });
+        }
         for env in &ctx.envs {
             debug_assert!(
                 unset_parameters(&doc, &values(&ctx, env)).is_empty()

@@ -11,11 +11,11 @@
 //! pipeline except where a service supports no resource-level permission (each documented).
 
 use super::{
-    actions, allow, approvals, arn, boundary, builds, checkov_skip, get_att, ids, reference, source, sub,
-    trust, Ctx,
+    actions, allow, approvals, arn, boundary, builds, checkov_skip, conditions, get_att, ids, reference,
+    release, source, sub, trust, Ctx,
 };
 use crate::codegen::naming;
-use crate::ir::{ActionKind, Source, Text};
+use crate::ir::{ActionKind, App, Pipeline, Source, Text};
 use serde_json::{json, Value};
 
 fn bucket_arns() -> Vec<Value> {
@@ -43,22 +43,62 @@ fn role(ctx: &Ctx, description: String, service: &str, policy: &str, statements:
     }))
 }
 
-/// Environments deployed by CloudFormation actions of this pipeline, in order.
-pub(super) fn infra_envs(ctx: &Ctx) -> Vec<String> {
+/// Environments deployed by CloudFormation actions of this pipeline, in order: its
+/// infrastructure actions, and the releases of a target released by the stack.
+pub(super) fn infra_envs_of(pipeline: &Pipeline, app: &App) -> Vec<String> {
+    let by_stack = app.deploy.released_by_stack();
     let mut out: Vec<String> = Vec::new();
-    for a in ctx.pipeline.stages.iter().flat_map(|s| &s.actions) {
-        if let ActionKind::DeployInfra { env, .. } = &a.kind {
-            if !out.contains(env) {
-                out.push(env.clone());
-            }
+    for a in pipeline.stages.iter().flat_map(|s| &s.actions) {
+        let env = match &a.kind {
+            ActionKind::DeployInfra { env, .. } => env,
+            ActionKind::DeployApp { env } if by_stack => env,
+            _ => continue,
+        };
+        if !out.contains(env) {
+            out.push(env.clone());
         }
     }
     out
 }
 
+pub(super) fn infra_envs(ctx: &Ctx) -> Vec<String> {
+    infra_envs_of(ctx.pipeline, ctx.app)
+}
+
+/// Whether the pipeline bakes the app's image (`ActionKind::BakeImage`).
+fn bakes_image(ctx: &Ctx) -> bool {
+    ctx.pipeline.stages.iter().flat_map(|s| &s.actions).any(|a| matches!(a.kind, ActionKind::BakeImage))
+}
+
+/// Image Builder's actions on the image stack's resources (components, recipes, infrastructure
+/// configurations, images and lifecycle policies are named after the `<app>-image` stack).
+const IMAGEBUILDER: &[&str] = &[
+    "imagebuilder:CreateComponent",
+    "imagebuilder:CreateImage",
+    "imagebuilder:CreateImageRecipe",
+    "imagebuilder:CreateInfrastructureConfiguration",
+    "imagebuilder:CreateLifecyclePolicy",
+    "imagebuilder:DeleteComponent",
+    "imagebuilder:DeleteImageRecipe",
+    "imagebuilder:DeleteInfrastructureConfiguration",
+    "imagebuilder:DeleteLifecyclePolicy",
+    "imagebuilder:GetComponent",
+    "imagebuilder:GetImage",
+    "imagebuilder:GetImageRecipe",
+    "imagebuilder:GetInfrastructureConfiguration",
+    "imagebuilder:GetLifecyclePolicy",
+    "imagebuilder:TagResource",
+    "imagebuilder:UntagResource",
+    "imagebuilder:UpdateInfrastructureConfiguration",
+    "imagebuilder:UpdateLifecyclePolicy",
+];
+
 /// Environments deployed by CodeDeploy actions of this pipeline, in order.
 fn app_envs(ctx: &Ctx) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    if ctx.app.deploy.released_by_stack() {
+        return out;
+    }
     for a in ctx.pipeline.stages.iter().flat_map(|s| &s.actions) {
         if let ActionKind::DeployApp { env } = &a.kind {
             if !out.contains(env) {
@@ -101,7 +141,11 @@ fn pipeline_role(ctx: &mut Ctx) {
             ],
         )),
     }
-    st.push(allow(&["codebuild:BatchGetBuilds", "codebuild:StartBuild"], builds::project_arns(ctx)));
+    let mut projects = builds::project_arns(ctx);
+    if !release::envs(ctx).is_empty() {
+        projects.push(arn("codebuild", &format!("project/{}", release::project_name(ctx))));
+    }
+    st.push(allow(&["codebuild:BatchGetBuilds", "codebuild:StartBuild"], projects));
 
     let envs = infra_envs(ctx);
     if !envs.is_empty() {
@@ -110,6 +154,10 @@ fn pipeline_role(ctx: &mut Ctx) {
             let stack = naming::env_stack_name(&ctx.app.name, env);
             stacks.push(arn("cloudformation", &format!("stack/{stack}/*")));
             stacks.push(arn("cloudformation", &format!("changeSet/{}/*", actions::change_set_name(env))));
+        }
+        if bakes_image(ctx) {
+            stacks
+                .push(arn("cloudformation", &format!("stack/{}/*", naming::image_stack_name(&ctx.app.name))));
         }
         st.push(allow(
             &[
@@ -171,6 +219,10 @@ fn pipeline_role(ctx: &mut Ctx) {
     }
     if !functions.is_empty() {
         st.push(allow(&["lambda:InvokeFunction"], functions));
+    }
+    let alarms = conditions::gated_alarms(ctx);
+    if !alarms.is_empty() {
+        st.push(allow(&["cloudwatch:DescribeAlarms"], alarms));
     }
     let topics: Vec<Value> =
         approvals::groups(ctx).iter().map(|g| reference(&approvals::topic_id(g))).collect();
@@ -234,6 +286,7 @@ fn codebuild_role(ctx: &mut Ctx) {
     if !secrets.is_empty() {
         st.push(allow(&["secretsmanager:GetSecretValue"], secrets));
     }
+    st.extend(ctx.extras.build_statements.iter().cloned());
     let description =
         format!("pf: service role of the CodeBuild projects of pipeline {}", ctx.pipeline_name());
     let r = role(ctx, description, "codebuild.amazonaws.com", "codebuild", st);
@@ -508,10 +561,47 @@ fn deploy_role(ctx: &mut Ctx) {
             }
         }
     }
+    let image = bakes_image(ctx).then(|| naming::image_stack_name(&ctx.app.name));
+    if let Some(stack) = &image {
+        roles.push(iam_arn("role", &format!("{stack}-*")));
+        profiles.push(iam_arn("instance-profile", &format!("{stack}-*")));
+        // The base image's parameter, when it is the program's own (public ones are above).
+        if let Some(base) =
+            ctx.app.deploy.baked_image().map(|i| &i.base).filter(|b| !b.starts_with("/aws/service/"))
+        {
+            parameters.push(arn("ssm", &format!("parameter/{}", base.trim_start_matches('/'))));
+        }
+    }
     let mut iam_resources = roles.clone();
     iam_resources.extend(profiles);
+    // Image Builder gets the image stack's roles, and its service-linked role, only when the
+    // pipeline bakes an image.
+    let with_image = |mut services: Vec<&'static str>| {
+        if image.is_some() {
+            services.push("imagebuilder.amazonaws.com");
+            services.sort_unstable();
+        }
+        services
+    };
     groups.push(arn("codedeploy", &format!("application:{app}")));
     groups.push(arn("codedeploy", "deploymentconfig:*"));
+    let mut pass_to = vec![
+        "autoscaling.amazonaws.com",
+        "codedeploy.amazonaws.com",
+        "ec2.amazonaws.com",
+        "monitoring.rds.amazonaws.com",
+        "vpc-flow-logs.amazonaws.com",
+    ];
+    pass_to.extend(ctx.extras.pass_role_to.iter().copied());
+    let mut linked = vec![
+        "autoscaling.amazonaws.com",
+        "elasticache.amazonaws.com",
+        "elasticloadbalancing.amazonaws.com",
+        "rds.amazonaws.com",
+    ];
+    linked.extend(ctx.extras.service_linked_roles.iter().copied());
+    let pass_to = with_image(pass_to);
+    let linked = with_image(linked);
     let mut st = vec![
         allow(READ, vec![json!("*")]),
         allow(EC2_WRITE, vec![service_arns("ec2"), sub("arn:${AWS::Partition}:ec2:${AWS::Region}::image/*")]),
@@ -539,21 +629,17 @@ fn deploy_role(ctx: &mut Ctx) {
             "Effect": "Allow",
             "Action": ["iam:PassRole"],
             "Resource": roles,
-            "Condition": { "StringEquals": { "iam:PassedToService": [
-                "autoscaling.amazonaws.com", "codedeploy.amazonaws.com", "ec2.amazonaws.com",
-                "monitoring.rds.amazonaws.com", "vpc-flow-logs.amazonaws.com"
-            ] } }
+            "Condition": { "StringEquals": { "iam:PassedToService": pass_to } }
         }),
         json!({
             "Effect": "Allow",
             "Action": ["iam:CreateServiceLinkedRole"],
             "Resource": [sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/*")],
-            "Condition": { "StringEquals": { "iam:AWSServiceName": [
-                "autoscaling.amazonaws.com", "elasticache.amazonaws.com",
-                "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com"
-            ] } }
+            "Condition": { "StringEquals": { "iam:AWSServiceName": linked } }
         }),
-        allow(
+    ];
+    if crate::codegen::targets::shared_resources(ctx.app).codedeploy_application {
+        st.push(allow(
             &[
                 "codedeploy:CreateDeploymentConfig",
                 "codedeploy:CreateDeploymentGroup",
@@ -567,7 +653,9 @@ fn deploy_role(ctx: &mut Ctx) {
                 "codedeploy:UpdateDeploymentGroup",
             ],
             groups,
-        ),
+        ));
+    }
+    st.extend([
         allow(&["ssm:GetParameter", "ssm:GetParameters"], parameters),
         allow(
             &[
@@ -597,7 +685,7 @@ fn deploy_role(ctx: &mut Ctx) {
         }),
         allow(&["s3:GetObject", "s3:GetObjectVersion"], bucket_arns()),
         key_statement(),
-    ];
+    ]);
     st.push(allow(
         &[
             "cloudwatch:DeleteAlarms",
@@ -609,6 +697,18 @@ fn deploy_role(ctx: &mut Ctx) {
     ));
     if !secrets.is_empty() {
         st.push(allow(&["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], secrets));
+    }
+    st.extend(ctx.extras.deploy_statements.iter().cloned());
+    if let Some(stack) = &image {
+        let resources: Vec<Value> =
+            ["component", "image-recipe", "infrastructure-configuration", "image", "lifecycle-policy"]
+                .iter()
+                .map(|kind| arn("imagebuilder", &format!("{kind}/{stack}*")))
+                .chain(std::iter::once(sub(
+                    "arn:${AWS::Partition}:imagebuilder:${AWS::Region}:aws:component/*",
+                )))
+                .collect();
+        st.push(allow(IMAGEBUILDER, resources));
     }
     let description = format!(
         "pf: CloudFormation execution role of the environment stacks of pipeline {}",

@@ -11,11 +11,14 @@ mod approvals;
 mod boundary;
 mod bucket;
 mod builds;
+mod conditions;
 mod iam;
+mod release;
 mod source;
 mod triggers;
 
 pub use approvals::DISTINCT_APPROVERS_PY;
+pub use release::RELEASE_JOB_SH;
 
 use super::{cfn, naming, CfnFormat, Options, OutputFile};
 use crate::ir::{App, Pipeline, Program};
@@ -43,6 +46,8 @@ pub(crate) struct Ctx<'a> {
     pub app: &'a App,
     /// The serialization of the templates (picks the infra template's extension).
     pub format: CfnFormat,
+    /// What the app's deploy target adds to the pipeline stack (`targets::pipeline_extras`).
+    pub extras: crate::codegen::targets::PipelineExtras,
     pub resources: Map<String, Value>,
     pub outputs: Map<String, Value>,
 }
@@ -66,6 +71,27 @@ impl<'a> Ctx<'a> {
     /// A prefix for the names of this stack's resources: `<app>-<pipeline>`.
     pub fn prefix(&self) -> String {
         self.pipeline_name()
+    }
+
+    /// Whether this pipeline's stack creates the app's own resources, those named after the app
+    /// rather than the pipeline (the CodeDeploy application, a repository it creates): the
+    /// app's first pipeline in program order does; the others use them by name, so several
+    /// pipelines of one app do not create the same resource twice.
+    pub fn owns_app_resources(&self) -> bool {
+        self.program
+            .pipelines
+            .iter()
+            .find(|p| p.app == self.app.name)
+            .is_none_or(|p| p.name == self.pipeline.name)
+    }
+
+    /// The CodeDeploy application: a reference where this stack creates it, its name otherwise.
+    pub fn codedeploy_application(&self) -> Value {
+        if self.owns_app_resources() {
+            reference(ids::APPLICATION)
+        } else {
+            json!(naming::codedeploy_application(&self.app.name))
+        }
     }
 
     /// The pipeline's ARN (built from its name, so no dependency on the pipeline resource).
@@ -153,10 +179,18 @@ pub(crate) fn sub_escape(s: &str) -> String {
 /// The pipeline template as a JSON value.
 pub fn template(program: &Program, pipeline: &Pipeline, format: CfnFormat) -> Option<Value> {
     let app = program.app(&pipeline.app)?;
-    let mut ctx = Ctx { program, pipeline, app, format, resources: Map::new(), outputs: Map::new() };
+    let stacks: Vec<String> =
+        iam::infra_envs_of(pipeline, app).iter().map(|e| naming::env_stack_name(&app.name, e)).collect();
+    let extras = crate::codegen::targets::pipeline_extras(app, &naming::pipeline_name(pipeline), &stacks);
+    let mut ctx = Ctx { program, pipeline, app, format, extras, resources: Map::new(), outputs: Map::new() };
     bucket::add(&mut ctx);
     source::add(&mut ctx);
     builds::add(&mut ctx);
+    for (id, resource) in std::mem::take(&mut ctx.extras.resources) {
+        let resource = ctx.tagged(resource);
+        ctx.add(&id, resource);
+    }
+    release::add(&mut ctx);
     approvals::add(&mut ctx);
     actions::add(&mut ctx);
     triggers::add(&mut ctx);

@@ -5,38 +5,75 @@
 //! The environment template is assembled in a fixed order (`infra::template`): the target adds
 //! what runs the app after the load balancer ([`add_compute`]) and how a new version reaches it
 //! after the DNS record ([`add_release`]).
+//!
+//! Targets other than EC2 are released by a CloudFormation update of the environment stack
+//! with release parameters (ECS: the image tag; docs/targets.md): [`release_overrides`] gives
+//! them to every CloudFormation action of the pipeline, and [`pipeline_extras`] what the
+//! pipeline stack holds for the target (ECS: the image repository and the rights to push to it).
 
 pub mod ec2;
+pub mod ecs;
 
 use super::infra::{Ctx, Template, Values};
 use super::OutputFile;
 use crate::ir::{App, Deploy, Env, HealthCheck, Program};
 use serde_json::Value;
 
-/// What the load balancer forwards to: the app's port and health check.
+/// What the load balancer forwards to: the app's port and health check, and the target
+/// group's `TargetType` (`instance`, or `ip` for Fargate tasks).
 pub struct Backend<'a> {
     pub port: u16,
     pub health_check: &'a HealthCheck,
+    pub target_type: &'static str,
 }
 
 /// The load balancer's backend of the app.
 pub fn backend(app: &App) -> Backend<'_> {
     match &app.deploy {
-        Deploy::Ec2(d) => Backend { port: d.port, health_check: &d.health_check },
+        Deploy::Ec2(d) => Backend { port: d.port, health_check: &d.health_check, target_type: "instance" },
+        Deploy::Ecs(d) => Backend { port: d.port, health_check: &d.health_check, target_type: "ip" },
+    }
+}
+
+/// The listener's default action: forward to the app's target group (`TargetGroup`), or, for a
+/// target with a second fleet, weighted between them; `add_group(t, id, suffix)` adds another
+/// target group of the backend.
+pub fn forward(ctx: &Ctx, t: &mut Template, add_group: &dyn Fn(&mut Template, &str, &str)) -> Value {
+    match &ctx.app.deploy {
+        Deploy::Ec2(_) => ec2::blue_green::forward(ctx, t, add_group),
+        // ECS shifts traffic with its own listener rules (`ecs::release`).
+        Deploy::Ecs(_) => serde_json::json!({"Type": "forward", "TargetGroupArn": {"Ref": "TargetGroup"}}),
+    }
+}
+
+/// Whether some environment of the app is released by CodeDeploy (then the environment stack
+/// gets the pipeline stack's CodeDeploy application as a parameter).
+pub fn uses_codedeploy(ctx: &Ctx) -> bool {
+    match &ctx.app.deploy {
+        Deploy::Ec2(_) => ec2::release::condition(ctx, crate::ir::ReleaseKind::InPlace).is_some(),
+        Deploy::Ecs(_) => false,
     }
 }
 
 /// Adds what runs the app (instances, tasks, functions) to the environment template.
 pub fn add_compute(ctx: &Ctx, t: &mut Template) {
     match &ctx.app.deploy {
-        Deploy::Ec2(d) => ec2::compute::add(ctx, d, t),
+        Deploy::Ec2(d) => {
+            ec2::release::add(ctx, t);
+            ec2::compute::add(ctx, d, t);
+        }
+        Deploy::Ecs(d) => ecs::service::add(ctx, d, t),
     }
 }
 
 /// The parameter values of [`add_compute`] for `env`.
 pub fn compute_values(ctx: &Ctx, env: &Env, v: &mut Values) {
     match &ctx.app.deploy {
-        Deploy::Ec2(_) => ec2::compute::values(ctx, env, v),
+        Deploy::Ec2(_) => {
+            ec2::release::values(ctx, env, v);
+            ec2::compute::values(ctx, env, v);
+        }
+        Deploy::Ecs(_) => ecs::service::values(ctx, env, v),
     }
 }
 
@@ -48,6 +85,7 @@ pub fn add_release(ctx: &Ctx, t: &mut Template) {
             ec2::runtime_access::add(ctx, t);
             ec2::deployment::add(ctx, t);
         }
+        Deploy::Ecs(_) => ecs::release::add(ctx, t),
     }
 }
 
@@ -55,6 +93,7 @@ pub fn add_release(ctx: &Ctx, t: &mut Template) {
 pub fn release_values(ctx: &Ctx, env: &Env, v: &mut Values) {
     match &ctx.app.deploy {
         Deploy::Ec2(_) => ec2::deployment::values(ctx, env, v),
+        Deploy::Ecs(_) => ecs::release::values(ctx, env, v),
     }
 }
 
@@ -66,6 +105,16 @@ pub fn files(program: &Program, app: &App) -> Vec<OutputFile> {
             files.extend(ec2::runtime_env::files(program, app, d));
             files
         }
+        Deploy::Ecs(_) => Vec::new(),
+    }
+}
+
+/// The template of the app's image stack, when the app bakes one per run (EC2: an Image Builder
+/// image from the build's artifact).
+pub fn image_template(program: &Program, app: &App) -> Option<Value> {
+    match &app.deploy {
+        Deploy::Ec2(d) => ec2::image::template(app, d, &program.project.source),
+        Deploy::Ecs(_) => None,
     }
 }
 
@@ -80,14 +129,74 @@ pub struct BuildExtras {
 pub fn build_extras(program: &Program, app: &App) -> BuildExtras {
     match &app.deploy {
         Deploy::Ec2(d) => ec2::appspec::build_extras(program, app, d),
+        Deploy::Ecs(_) => ecs::image::build_extras(),
     }
 }
 
 /// The pipeline's action releasing the app to `env` (`ir::ActionKind::DeployApp`): its provider
-/// (category `Deploy`) and configuration. `application` is the pipeline stack's CodeDeploy
-/// application.
-pub fn deploy_action(app: &App, env: &str, application: Value) -> (&'static str, Value) {
+/// (category `Deploy`) and configuration; `None` for a target released by a CloudFormation
+/// update of the environment stack (`Deploy::released_by_stack`), which the pipeline then
+/// runs with [`release_overrides`]. `application` is the pipeline stack's CodeDeploy application.
+pub fn deploy_action(app: &App, env: &str, application: Value) -> Option<(&'static str, Value)> {
     match &app.deploy {
-        Deploy::Ec2(_) => ec2::deployment::pipeline_action(app, env, application),
+        Deploy::Ec2(_) => Some(ec2::deployment::pipeline_action(app, env, application)),
+        Deploy::Ecs(_) => None,
+    }
+}
+
+/// The release parameters every CloudFormation action of the app's environment stack passes
+/// (`ParameterOverrides`), so that no update falls back to an older version: name, and value
+/// as JSON text (CodePipeline's `Fn::GetParam`/`Fn::GetArtifactAtt` of `build_artifact`, or a
+/// string with `${...}` of the pipeline template's `Fn::Sub`). Their names are in
+/// `naming::PASSED_BY_PIPELINE`. Empty for EC2.
+pub fn release_overrides(app: &App, build_artifact: &str) -> Vec<(&'static str, String)> {
+    match &app.deploy {
+        Deploy::Ec2(_) => Vec::new(),
+        Deploy::Ecs(_) => ecs::image::release_overrides(build_artifact),
+    }
+}
+
+/// Which of the pipeline's shared resources the app's environment stacks use: the artifact
+/// store (the pipeline passes `ArtifactBucket` and `ArtifactKeyArn`; EC2 instances download
+/// revisions from it) and the CodeDeploy application (the pipeline stack creates it, the
+/// environment stack gets its name as `CodeDeployApplication`). A stack that does not use them
+/// does not declare them (cfn-lint W2001), and the pipeline neither passes nor creates them.
+pub struct SharedResources {
+    pub artifact_store: bool,
+    pub codedeploy_application: bool,
+}
+
+/// The shared resources the app's target uses.
+pub fn shared_resources(app: &App) -> SharedResources {
+    match &app.deploy {
+        Deploy::Ec2(_) => SharedResources { artifact_store: true, codedeploy_application: true },
+        Deploy::Ecs(_) => SharedResources { artifact_store: false, codedeploy_application: false },
+    }
+}
+
+/// What the pipeline stack holds for the app's target, beside what every pipeline has.
+#[derive(Default)]
+pub struct PipelineExtras {
+    /// Resources, by logical ID (ECS: the image repository).
+    pub resources: Vec<(String, Value)>,
+    /// Environment variables of the app's build project (`EnvironmentVariables` entries).
+    pub build_variables: Vec<Value>,
+    /// Statements of the CodeBuild role (ECS: push to the repository).
+    pub build_statements: Vec<Value>,
+    /// Statements of the CloudFormation role, to manage the target's resources in the
+    /// environment stacks (`environments` are their stack-name prefixes, `<app>-<env>`).
+    pub deploy_statements: Vec<Value>,
+    /// Services the CloudFormation role may pass the environment's roles to.
+    pub pass_role_to: Vec<&'static str>,
+    /// Services whose service-linked role the CloudFormation role may create.
+    pub service_linked_roles: Vec<&'static str>,
+}
+
+/// The pipeline stack's additions for the app's target. `prefix` names the pipeline's
+/// resources (`<app>-<pipeline>`); `stacks` are the environment stacks it deploys.
+pub fn pipeline_extras(app: &App, prefix: &str, stacks: &[String]) -> PipelineExtras {
+    match &app.deploy {
+        Deploy::Ec2(_) => PipelineExtras::default(),
+        Deploy::Ecs(d) => ecs::image::pipeline_extras(d, prefix, stacks),
     }
 }
