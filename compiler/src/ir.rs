@@ -44,12 +44,30 @@ pub struct Project {
     /// repository root (the command line sets it; see docs/language.md, "Output paths"), by
     /// default its name in the source map.
     pub source: String,
+    /// The pipeline's own account and region (`project { account, region }`), the default of
+    /// every environment's.
+    pub placement: Placement,
 }
 
 impl Default for Project {
     fn default() -> Project {
-        Project { output: "pf-out".into(), tags: BTreeMap::new(), source: String::new() }
+        Project {
+            output: "pf-out".into(),
+            tags: BTreeMap::new(),
+            source: String::new(),
+            placement: Placement::default(),
+        }
     }
+}
+
+/// Where a stack is deployed. `None` is the pipeline's own account or region (the one its stack
+/// is deployed in, `AWS::AccountId` / `AWS::Region`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Placement {
+    /// A 12-digit account id, or `param(...)`: the id stored in Parameter Store.
+    pub account: Option<Text>,
+    /// A region name from the checker's region table.
+    pub region: Option<String>,
 }
 
 /// A string that may be a plain value or a reference resolved by AWS at deploy time.
@@ -719,6 +737,8 @@ pub struct Env {
     pub tags: BTreeMap<String, String>,
     /// The app's runtime values in this environment (`runtime { ... }`), over the app's own.
     pub runtime: BTreeMap<String, Text>,
+    /// The account and region of the environment's stack (its own, or the project's).
+    pub placement: Placement,
 }
 
 /// CodePipeline's pipeline types.

@@ -14,6 +14,7 @@ mod fixes;
 mod lower;
 mod merge;
 mod packaged;
+mod placement;
 mod resolve;
 mod rules;
 pub mod suggest;

@@ -92,6 +92,8 @@ codes! {
     PF2004 "unknown-variable" Error "A string interpolates an unknown variable";
     PF2005 "invalid-call" Error "A function is unknown or has wrong arguments";
     PF2040 "invalid-runtime-name" Error "A runtime value's name is not an environment variable name, or is one pf sets itself";
+    PF2070 "invalid-account-id" Error "An AWS account id is not 12 digits or `param(...)`";
+    PF2071 "unknown-region" Error "A region is not one pf knows";
     PF2050 "fargate-task-size" Error "A Fargate task's CPU and memory are not a size Fargate runs";
     PF2051 "plain-container-secret" Error "A container secret is a plain value, not a reference";
     PF2052 "invalid-log-retention" Error "A log retention is not a period CloudWatch Logs offers";
@@ -107,6 +109,7 @@ codes! {
     PF3007 "invalid-tags" Error "Tags break AWS's tagging rules";
     PF3008 "needs-v2" Error "A feature needs a V2 pipeline (and a connection source)";
     PF3009 "too-many-patterns" Error "A trigger filter has more than 8 patterns";
+    PF3040 "more-azs-than-region" Error "An environment's network uses more AZs than its region has";
     PF3050 "action-config-length" Error "A value of a pipeline action's configuration (approval message or link, invoke parameters) is empty or too long";
     PF3035 "too-many-gate-rules" Error "A stage's gate has more than the 5 rules a CodePipeline condition holds";
     PF3036 "invalid-push-filter" Error "A push trigger combines tags with branches or paths, which CodePipeline cannot filter together";
@@ -141,6 +144,7 @@ codes! {
     PF5011 "unknown-engine-version" Error "A database or cache engine version is not one AWS creates";
     PF5012 "protected-may-scale-to-zero" Warning "A protected environment may run no instance at all";
     PF5020 "runtime-without-nat" Error "An environment that gets runtime values has no NAT gateway";
+    PF5070 "remote-environment-unsupported" Error "An environment is deployed in another account or region than the pipeline";
     PF5030 "field-not-for-target" Error "An environment field has no meaning for the deploy target of an app deployed there";
     PF5080 "public-vpc-cidr" Warning "A VPC takes its addresses from a public (not RFC 1918) range";
     PF5050 "rolling-without-image" Error "A rolling release of an app that bakes no image";
@@ -150,6 +154,7 @@ codes! {
     PF6001 "plain-text-secret" Error "A secret is written in plain text";
     PF6002 "protected-without-https" Warning "A protected environment serves plain HTTP";
     PF6010 "broad-permission" Error "An extra permission of the app has a wildcard action or resource";
+    PF6040 "protected-shares-account" Warning "A protected environment shares an AWS account with an unprotected one";
     PF9001 "suppression-without-reason" Error "A suppression comment gives no reason";
     PF9002 "unused-suppression" Warning "A suppression comment silences nothing";
     PF9003 "unknown-code" Error "A suppression or severity names an unknown code";

@@ -101,6 +101,8 @@ pub static PROJECT: Schema = Schema {
         field!("protected", STRS, "[\"prod\", \"production\"]", "Names of environments that are protected unless they say `protected = false`."),
         field!("tags", TAGS, "Tags on every stack of the project."),
         field!("severity", Ty::Map(&SEVERITY), "Severity of diagnostic codes for this project: `severity { PF4006 = off }`. Values: error, warning, off."),
+        field!("account", Ty::Text, "The AWS account the pipeline is deployed in: 12 digits, or `param(\"/name\")` (the id in Parameter Store). The default of every environment's `account`. Default: the account the pipeline stack is deployed in."),
+        field!("region", STR, "The AWS region the pipeline is deployed in (`eu-west-1`). The default of every environment's `region`. Default: the region the pipeline stack is deployed in."),
     ],
     children: &[],
 };
@@ -378,6 +380,8 @@ pub static ENV: Schema = Schema {
         field!("rollback", Ty::Block(&ROLLBACK), "Automatic rollback of failed deployments."),
         field!("tags", TAGS, "Tags on the environment's stack."),
         field!("runtime", VARIABLES, "Runtime values of the app in this environment: they add to the app's `runtime` and override it by name."),
+        field!("account", Ty::Text, "The AWS account the environment's stack is deployed in: 12 digits, or `param(\"/name\")`. Default: the project's `account`."),
+        field!("region", STR, "The AWS region the environment's stack is deployed in (`eu-west-1`); its `network.azs` must not exceed the region's AZs. Default: the project's `region`."),
     ],
     children: &[Child {
         keyword: "alarm",
