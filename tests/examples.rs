@@ -225,6 +225,7 @@ fn the_execution_role_covers_every_service_of_the_environment_stacks() {
             let ty = r["Type"].as_str().unwrap();
             let service = match ty.split("::").nth(1).unwrap() {
                 "ElasticLoadBalancingV2" => "elasticloadbalancing".to_string(),
+                "ApplicationAutoScaling" => "application-autoscaling".to_string(),
                 other => other.to_ascii_lowercase(),
             };
             let creates = actions.iter().any(|a| {

@@ -21,7 +21,6 @@ pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File],
     limits(ctx, program, decls);
     plain_http(ctx, program, decls);
     runtime_without_nat(ctx, program, decls);
-    super::targets::fields(ctx, program, decls);
 }
 
 /// An environment without NAT cannot reach the APIs the runtime-values hook calls (SSM, Secrets

@@ -158,10 +158,10 @@ pub struct PipelineExtras {
 }
 
 /// The pipeline stack's additions for the app's target. `prefix` names the pipeline's
-/// resources (`<app>-<pipeline>`); `stacks` are the environment stacks it deploys.
-pub fn pipeline_extras(app: &App, prefix: &str, stacks: &[String]) -> PipelineExtras {
+/// resources (`<app>-<pipeline>`); `envs` are the environments whose stacks it deploys.
+pub fn pipeline_extras(app: &App, prefix: &str, envs: &[String]) -> PipelineExtras {
     match &app.deploy {
         Deploy::Ec2(_) => PipelineExtras::default(),
-        Deploy::Ecs(d) => ecs::image::pipeline_extras(d, prefix, stacks),
+        Deploy::Ecs(d) => ecs::image::pipeline_extras(&app.name, d, prefix, envs),
     }
 }
