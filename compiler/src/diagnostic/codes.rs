@@ -125,6 +125,7 @@ codes! {
     PF5012 "protected-may-scale-to-zero" Warning "A protected environment may run no instance at all";
     PF5020 "runtime-without-nat" Error "An environment that gets runtime values has no NAT gateway";
     PF5030 "field-not-for-target" Error "An environment field has no meaning for the deploy target of an app deployed there";
+    PF5031 "ecs-without-nat" Error "An ECS app is deployed to an environment without a NAT gateway";
     PF6001 "plain-text-secret" Error "A secret is written in plain text";
     PF6002 "protected-without-https" Warning "A protected environment serves plain HTTP";
     PF6010 "broad-permission" Error "An extra permission of the app has a wildcard action or resource";
