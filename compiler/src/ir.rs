@@ -657,6 +657,26 @@ pub struct Pipeline {
 pub struct Stage {
     pub name: String,
     pub actions: Vec<Action>,
+    /// What must hold before the stage starts (`gate { ... }`; V2 only).
+    pub gate: Option<Gate>,
+    /// Whether a failed stage rolls back to the last run that succeeded in it (V2 only).
+    pub rollback_on_failure: bool,
+}
+
+/// A stage's entry condition: every alarm quiet, and the time inside the window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gate {
+    /// `(environment, alarm)`: alarms of environments deployed by earlier stages.
+    pub alarms: Vec<(String, String)>,
+    pub window: Option<Window>,
+}
+
+/// A deployment window: a Quartz cron expression of the times a deploy may start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Window {
+    pub cron: String,
+    /// `None`: UTC.
+    pub time_zone: Option<String>,
 }
 
 /// An action: its unique name in the stage, run order, artifacts and kind.

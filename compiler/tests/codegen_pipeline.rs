@@ -20,11 +20,15 @@ fn variants() -> Vec<(&'static str, Program)> {
         repository: "acme/webshop".into(),
         branch: "main".into(),
     };
-    github.pipelines[0].triggers = vec![Trigger::Push {
-        branches: vec!["main".into(), "release/*".into()],
-        tags: vec!["v*".into()],
-        paths: vec!["src/**".into()],
-    }];
+    // Triggers are alternatives; each push trigger is one filter (tags, or branches + paths).
+    github.pipelines[0].triggers = vec![
+        Trigger::Push { branches: vec![], tags: vec!["v*".into()], paths: vec![] },
+        Trigger::Push {
+            branches: vec!["main".into(), "release/*".into()],
+            tags: vec![],
+            paths: vec!["src/**".into()],
+        },
+    ];
     let mut github_param = github.clone();
     github_param.apps[0].source = Source::GitHub {
         connection: Text::Param("/webshop/connection-arn".into()),
@@ -47,6 +51,17 @@ fn variants() -> Vec<(&'static str, Program)> {
     if let Source::CodeCommit { create, .. } = &mut manual.apps[0].source {
         *create = false;
     }
+    // Release gates on the last stage: test's alarm quiet, a window, rollback on failure.
+    let mut gated = base.clone();
+    let last = gated.pipelines[0].stages.last_mut().unwrap();
+    last.gate = Some(Gate {
+        alarms: vec![("test".into(), "errors".into()), ("uat".into(), "errors".into())],
+        window: Some(Window {
+            cron: "* * 9-16 ? * MON-THU *".into(),
+            time_zone: Some("Europe/Berlin".into()),
+        }),
+    });
+    last.rollback_on_failure = true;
     let mut v1 = base.clone();
     v1.pipelines[0].pipeline_type = PipelineType::V1;
     v1.pipelines[0].notify_failure.clear();
@@ -58,6 +73,7 @@ fn variants() -> Vec<(&'static str, Program)> {
         ("s3", s3),
         ("schedule", schedule),
         ("manual", manual),
+        ("gated", gated),
         ("v1", v1),
         ("ecs", fixture::sample_ecs_program()),
     ]
@@ -472,6 +488,55 @@ fn triggers_follow_the_ir() {
     assert!(v1["Pipeline"]["Properties"].get("ExecutionMode").is_none());
     assert!(!v1.contains_key("FailureTopic"));
     assert_eq!(r("fixture")["Pipeline"]["Properties"]["ExecutionMode"], "QUEUED");
+}
+
+#[test]
+fn release_gates_become_stage_conditions_and_only_they_read_alarms() {
+    let all: std::collections::BTreeMap<_, _> =
+        variants().into_iter().map(|(n, p)| (n, template(&p))).collect();
+    let stages = &all["gated"]["Resources"]["Pipeline"]["Properties"]["Stages"];
+    let stages = stages.as_array().unwrap();
+    let (last, earlier) = stages.split_last().unwrap();
+    let rules = last["BeforeEntry"]["Conditions"][0]["Rules"].as_array().unwrap();
+    assert_eq!(last["BeforeEntry"]["Conditions"].as_array().unwrap().len(), 1);
+    assert_eq!(last["BeforeEntry"]["Conditions"][0]["Result"], "FAIL");
+    let providers: Vec<&str> = rules.iter().map(|r| r["RuleTypeId"]["Provider"].as_str().unwrap()).collect();
+    assert_eq!(providers, ["CloudWatchAlarm", "CloudWatchAlarm", "DeploymentWindow"]);
+    // The alarm names are the ones the environment stacks give them.
+    let names: Vec<&str> =
+        rules[..2].iter().map(|r| r["Configuration"]["AlarmName"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [naming::alarm_name("webshop", "test", "errors"), naming::alarm_name("webshop", "uat", "errors")]
+    );
+    assert_eq!(names[0], "webshop-test-errors");
+    assert_eq!(
+        rules[2]["Configuration"],
+        serde_json::json!({"Cron": "* * 9-16 ? * MON-THU *", "TimeZone": "Europe/Berlin"})
+    );
+    assert_eq!(last["OnFailure"], serde_json::json!({"Result": "ROLLBACK"}));
+    for s in earlier {
+        assert!(s.get("BeforeEntry").is_none() && s.get("OnFailure").is_none(), "{}", s["Name"]);
+    }
+    // The pipeline role may describe exactly the gated alarms; without gates, no alarm at all.
+    let reads = |t: &Value| -> Vec<Value> {
+        statements(t)
+            .into_iter()
+            .filter(|(role, st)| {
+                role == "PipelineRole" && actions_of(st).iter().any(|a| a.starts_with("cloudwatch:"))
+            })
+            .map(|(_, st)| {
+                assert_eq!(actions_of(&st), ["cloudwatch:DescribeAlarms"]);
+                st["Resource"].clone()
+            })
+            .collect()
+    };
+    let arn = |n: &str| serde_json::json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:cloudwatch:${{AWS::Region}}:${{AWS::AccountId}}:alarm:{n}")});
+    assert_eq!(
+        reads(&all["gated"]),
+        [serde_json::json!([arn("webshop-test-errors"), arn("webshop-uat-errors")])]
+    );
+    assert!(reads(&all["fixture"]).is_empty());
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 mod app;
 mod env;
+mod gates;
 mod pipeline;
 mod runtime;
 

@@ -13,6 +13,7 @@ pub mod fields;
 mod fixes;
 mod lower;
 mod merge;
+mod packaged;
 mod resolve;
 mod rules;
 pub mod suggest;

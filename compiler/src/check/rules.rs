@@ -18,6 +18,7 @@ pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File],
     overlapping_networks(ctx, program, decls);
     secrets(ctx, decls);
     hook_artifacts(ctx, program, decls);
+    super::packaged::deploy_files(ctx, program, decls);
     limits(ctx, program, decls);
     plain_http(ctx, program, decls);
     runtime_without_nat(ctx, program, decls);

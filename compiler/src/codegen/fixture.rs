@@ -232,14 +232,20 @@ pub fn sample_program() -> Program {
             stages: vec![
                 Stage {
                     name: "Source".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![action("Source", 1, &[], &["Source"], ActionKind::Source)],
                 },
                 Stage {
                     name: "build".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![action("build", 1, &["Source"], &["Build"], ActionKind::Build)],
                 },
                 Stage {
                     name: "test".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![
                         action(
                             "infra-test",
@@ -283,6 +289,8 @@ pub fn sample_program() -> Program {
                 },
                 Stage {
                     name: "uat".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![
                         action(
                             "infra-uat",
@@ -296,6 +304,8 @@ pub fn sample_program() -> Program {
                 },
                 Stage {
                     name: "approve".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![
                         action("qc", 1, &[], &[], ActionKind::Approve(approval("qc"))),
                         action("pmo", 2, &[], &[], ActionKind::Approve(approval("pmo"))),
@@ -315,6 +325,8 @@ pub fn sample_program() -> Program {
                 },
                 Stage {
                     name: "prod".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![
                         action(
                             "changes-prod",

@@ -62,6 +62,12 @@ pub fn deployment_group(app: &str, env: &str) -> String {
     format!("{app}-{env}")
 }
 
+/// The CloudWatch alarm `alarm` of an environment stack: `<app>-<env>-<alarm>` (the EC2
+/// target names it so; a release gate reads it by this name).
+pub fn alarm_name(app: &str, env: &str, alarm: &str) -> String {
+    format!("{}-{alarm}", deployment_group(app, env))
+}
+
 /// The CloudFormation stack of an environment by names: `<app>-<env>` (same as [`env_stack`]).
 pub fn env_stack_name(app: &str, env: &str) -> String {
     format!("{app}-{env}")

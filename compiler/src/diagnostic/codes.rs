@@ -103,6 +103,10 @@ codes! {
     PF3007 "invalid-tags" Error "Tags break AWS's tagging rules";
     PF3008 "needs-v2" Error "A feature needs a V2 pipeline (and a connection source)";
     PF3009 "too-many-patterns" Error "A trigger filter has more than 8 patterns";
+    PF3050 "action-config-length" Error "A value of a pipeline action's configuration (approval message or link, invoke parameters) is empty or too long";
+    PF3035 "too-many-gate-rules" Error "A stage's gate has more than the 5 rules a CodePipeline condition holds";
+    PF3036 "invalid-push-filter" Error "A push trigger combines tags with branches or paths, which CodePipeline cannot filter together";
+    PF3037 "too-many-push-filters" Error "A pipeline has more than the 3 filtered push triggers CodePipeline allows";
     PF4001 "approval-in-parallel" Error "An approval runs at the same time as the deploy it should guard";
     PF4002 "unapproved-protected-deploy" Error "A protected environment is deployed without an earlier approval";
     PF4003 "distinct-without-peer" Error "A distinct approval has no earlier approval by another group";
@@ -112,6 +116,13 @@ codes! {
     PF4007 "empty-stage" Error "A pipeline or stage has nothing to do";
     PF4008 "duplicate-action" Error "Two stages or two actions of a stage share a name";
     PF4009 "approval-notifies-nobody" Warning "An approval notifies nobody, so it waits until it times out";
+    PF4050 "deploy-file-not-in-artifacts" Error "A file the deploy installs is not part of the build's artifacts";
+    PF4010 "unknown-gate-alarm" Error "A gate names an alarm that its environment does not declare";
+    PF4011 "gate-alarm-not-deployed" Error "A gate waits on an alarm of an environment no earlier stage deploys";
+    PF4012 "rollback-in-parallel-mode" Error "Stage rollback in a pipeline whose runs execute in parallel";
+    PF4013 "empty-gate" Error "A gate checks nothing";
+    PF4014 "time-zone-without-window" Error "A gate has a time zone but no window";
+    PF4015 "empty-trigger-filter" Error "A push trigger lists no branch, tag or path";
     PF5001 "invalid-capacity" Error "Capacity is not min <= desired <= max";
     PF5002 "multi-az-single-az" Error "A multi-AZ database in a one-AZ network";
     PF5003 "invalid-subnets" Error "Subnets do not fit the VPC, overlap, or do not match the AZs";
@@ -126,6 +137,7 @@ codes! {
     PF5020 "runtime-without-nat" Error "An environment that gets runtime values has no NAT gateway";
     PF5030 "field-not-for-target" Error "An environment field has no meaning for the deploy target of an app deployed there";
     PF5031 "ecs-without-nat" Error "An ECS app is deployed to an environment without a NAT gateway";
+    PF5080 "public-vpc-cidr" Warning "A VPC takes its addresses from a public (not RFC 1918) range";
     PF6001 "plain-text-secret" Error "A secret is written in plain text";
     PF6002 "protected-without-https" Warning "A protected environment serves plain HTTP";
     PF6010 "broad-permission" Error "An extra permission of the app has a wildcard action or resource";

@@ -644,7 +644,7 @@ pub static NOTIFY: Schema =
 pub static TRIGGERS: &[Variant] = &[
     Variant {
         kind: "push",
-        doc: "A push to the source branch (or the listed branches, tags and paths, on v2 with GitHub).",
+        doc: "A push to the source branch, or one filter (v2 with GitHub): the listed tags, or the listed branches with optional paths. Several push triggers are alternatives.",
         schema: &PUSH,
     },
     Variant { kind: "schedule", doc: "A schedule (EventBridge).", schema: &SCHEDULE },
@@ -654,7 +654,7 @@ pub static TRIGGERS: &[Variant] = &[
 pub static PUSH: Schema = Schema {
     fields: &[
         field!("branches", STRS, "the source branch", "Branches (patterns) whose pushes start the pipeline."),
-        field!("tags", STRS, "Git tag patterns (v2, GitHub) that start the pipeline; 1 to 8."),
+        field!("tags", STRS, "Git tag patterns (v2, GitHub) that start the pipeline; 1 to 8. Not with `branches` or `paths`: write another `trigger push`."),
         field!(
             "paths",
             STRS,
@@ -680,7 +680,29 @@ pub static ACTIONS: &[Child] =
 pub static PARALLEL_ACTIONS: &[Child] =
     &[ACTION_BUILD, ACTION_TEST, ACTION_DEPLOY, ACTION_APPROVE, ACTION_INVOKE];
 
-pub static STAGE: Schema = Schema { fields: &[], children: ACTIONS };
+pub static STAGE: Schema = Schema {
+    fields: &[
+        field!("gate", Ty::Block(&GATE), "Checks before the stage starts (CodePipeline V2 entry conditions): alarms that must be quiet and a window deploys may start in. A run that fails them fails the stage."),
+        field!(
+            "on_failure",
+            Ty::Enum(&["fail", "rollback"]),
+            "fail",
+            "What a failed stage does: `fail` stops the run; `rollback` (V2, not with `execution = parallel`) runs the stage again with the last run that succeeded in it."
+        ),
+    ],
+    children: ACTIONS,
+};
+
+/// A stage's entry conditions (`gate { ... }`): one CodePipeline condition whose rules must
+/// all pass.
+pub static GATE: Schema = Schema {
+    fields: &[
+        field!("alarms", STRS, "Alarms of environments deployed in earlier stages, as `\"ENV.ALARM\"`: the stage does not start while one is in ALARM."),
+        field!("window", STR, "When deploys may start: a cron expression `seconds minutes hours day-of-month month day-of-week [year]`, e.g. `\"* * 9-16 ? * MON-THU *\"`. A run waits for the window."),
+        field!("time_zone", STR, "\"UTC\"", "The window's time zone: `Region/City` (`Europe/Berlin`), `UTC` with an optional offset, or an abbreviation."),
+    ],
+    children: &[],
+};
 pub static PARALLEL: Schema = Schema { fields: &[], children: PARALLEL_ACTIONS };
 
 const ACTION_BUILD: Child = Child {

@@ -346,7 +346,7 @@ fn deploy(ctx: &mut Ctx, o: &Obj) -> Option<Deploy> {
         Some(Val::List(items)) => items
             .iter()
             .filter_map(|i| match &i.val {
-                Val::Pair(a, b) => {
+                Val::Pair(a, b, _) => {
                     if !b.starts_with('/') {
                         ctx.push(
                             Diagnostic::new(

@@ -93,6 +93,39 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
     })
 }
 
+/// The ranges a VPC should take its addresses from: the private ranges of RFC 1918, which AWS
+/// recommends (VPC User Guide, "VPC CIDR blocks"), and the shared address space of RFC 6598
+/// (`100.64.0.0/10`), which is not routed on the internet either.
+const PRIVATE_RANGES: [Cidr; 4] = [
+    Cidr { addr: 10 << 24, prefix: 8 },
+    Cidr { addr: (172 << 24) | (16 << 16), prefix: 12 },
+    Cidr { addr: (192 << 24) | (168 << 16), prefix: 16 },
+    Cidr { addr: (100 << 24) | (64 << 16), prefix: 10 },
+];
+
+/// PF5080: a VPC in a publicly routable range. AWS accepts it, but the addresses belong to
+/// someone on the internet: the instances cannot reach those hosts (their traffic stays in the
+/// VPC), and peering or a VPN with an on-premises network that routes them breaks. The fix keeps
+/// the block's layout in `10.0.0.0/8`; it is offered when pf carves the subnets (written ones
+/// would need the same change).
+fn public_range(ctx: &mut Ctx, cidr: Cidr, span: Span, carved: bool) {
+    if PRIVATE_RANGES.iter().any(|r| r.contains(cidr)) {
+        return;
+    }
+    let private = Cidr { addr: (10 << 24) | (cidr.network() & 0x00ff_ffff), prefix: cidr.prefix };
+    let mut d = Diagnostic::new(codes::PF5080, span, format!("`{cidr}` is a public address range"))
+        .with_label("publicly routable")
+        .with_help(format!(
+            "use a private range (RFC 1918: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16), such as `{private}`{}",
+            if carved { "" } else { ", and move the subnets with it" }
+        ))
+        .with_note("hosts on the internet own these addresses: the VPC's instances cannot reach them, and a peering or VPN with a network that routes them breaks");
+    if carved {
+        d = d.with_fix(format!("replace with `{private}`"), span, private.to_string(), Applicability::Unsafe);
+    }
+    ctx.push(d);
+}
+
 fn network(ctx: &mut Ctx, n: &Obj, env: &Named) -> Option<Network> {
     if !require(ctx, n, &schema::NETWORK, n.span) {
         return None;
@@ -182,6 +215,7 @@ fn network(ctx: &mut Ctx, n: &Obj, env: &Named) -> Option<Network> {
         }
         ctx.push(d);
     }
+    public_range(ctx, cidr, cidr_span, carved);
     let (public, private) = match (explicit("public"), explicit("private")) {
         (None, None) => {
             let prefix = cidr.prefix + bits;
@@ -364,6 +398,13 @@ fn free_block(within: Cidr, prefix: u8, used: &[Cidr]) -> Option<Cidr> {
     None
 }
 
+/// Whether an instance type is a Graviton (arm64) type: `a1`, and the families with a `g` after
+/// their first letter (`t4g`, `m7gd`, `im4gn`, `g5g`; not `g6` or `gr6`).
+fn graviton(instance: &str) -> bool {
+    let family = instance.split('.').next().unwrap_or("");
+    family == "a1" || family.get(1..).is_some_and(|rest| rest.contains('g'))
+}
+
 /// The instances. An inherited `desired` (written in a parent, not here) is a default like
 /// "desired = min": when this environment changes `min` or `max`, it is moved into the new bounds
 /// (`env uat : prod { compute { max = 2 } }` gets desired 2, not prod's 3).
@@ -408,11 +449,10 @@ fn compute(ctx: &mut Ctx, c: Option<&Obj>, own: Option<&Obj>, at: Span) -> Compu
         );
     }
     let (cpu, memory_mib) = fargate_size(ctx, c);
-    let family = instance.split('.').next().unwrap_or("");
     Compute {
         cpu,
         memory_mib,
-        arm: family.len() > 1 && family[1..].contains('g'),
+        arm: graviton(&instance),
         instance,
         min: min as u32,
         max: max as u32,
@@ -818,4 +858,33 @@ fn rds_name(engine: &str, field: &str, value: &str) -> Result<(), crate::check::
         return fix("RDS reserves `rdsadmin` for itself".into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::graviton;
+
+    /// The Graviton families of the instance-type table, read from it by hand: those
+    /// aws/aws-graviton-getting-started lists (C6g[d], M6g[d], R6g[d], T4g, X2gd, C6gn, I4g, Im4gn,
+    /// Is4gen, G5g, C7g[d][n], M7g[d], R7g[d], R8g), `a1` (aws-cdk's InstanceClass: "Arm processor
+    /// based instances, 1st generation") and later families named by EC2's convention (`g` after
+    /// the generation: AWS Graviton). Any other family gets the x86_64 AMI.
+    #[test]
+    fn graviton_families_of_the_table_get_the_arm64_ami() {
+        const GRAVITON: &[&str] = &[
+            "a1", "c6g", "c6gd", "c6gn", "c7g", "c7gd", "c7gn", "c8g", "c8gb", "c8gd", "c8gn", "c9g", "c9gd",
+            "g5g", "hpc7g", "i4g", "i8g", "i8ge", "im4gn", "is4gen", "m6g", "m6gd", "m7g", "m7gd", "m8g",
+            "m8gb", "m8gd", "m8gn", "m9g", "m9gd", "r6g", "r6gd", "r7g", "r7gd", "r8g", "r8gb", "r8gd",
+            "r8gn", "r9g", "r9gd", "t4g", "x2gd", "x8g",
+        ];
+        let mut arm: Vec<&str> = crate::stdlib::instance_types()
+            .iter()
+            .filter(|t| graviton(t))
+            .map(|t| t.split('.').next().unwrap())
+            .collect();
+        arm.dedup();
+        arm.sort();
+        assert_eq!(arm, GRAVITON);
+        assert!(!graviton("g6.xlarge") && !graviton("gr6.4xlarge") && !graviton("t3.micro"));
+    }
 }

@@ -211,7 +211,11 @@ pub(super) fn add(ctx: &mut Ctx) {
         .map(|(si, stage)| {
             let actions: Vec<Value> =
                 stage.actions.iter().enumerate().map(|(ai, a)| action_value(ctx, &ns, si, ai, a)).collect();
-            json!({ "Name": stage.name, "Actions": actions })
+            let mut declaration = Map::new();
+            declaration.insert("Name".into(), json!(stage.name));
+            declaration.insert("Actions".into(), json!(actions));
+            super::conditions::add(ctx, stage, &mut declaration);
+            Value::Object(declaration)
         })
         .collect();
     let mut props = Map::new();

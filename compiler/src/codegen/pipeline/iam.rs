@@ -11,7 +11,8 @@
 //! pipeline except where a service supports no resource-level permission (each documented).
 
 use super::{
-    actions, allow, approvals, arn, builds, checkov_skip, get_att, ids, reference, source, sub, trust, Ctx,
+    actions, allow, approvals, arn, builds, checkov_skip, conditions, get_att, ids, reference, source, sub,
+    trust, Ctx,
 };
 use crate::codegen::naming;
 use crate::ir::{ActionKind, App, Pipeline, Source, Text};
@@ -182,6 +183,10 @@ fn pipeline_role(ctx: &mut Ctx) {
     }
     if !functions.is_empty() {
         st.push(allow(&["lambda:InvokeFunction"], functions));
+    }
+    let alarms = conditions::gated_alarms(ctx);
+    if !alarms.is_empty() {
+        st.push(allow(&["cloudwatch:DescribeAlarms"], alarms));
     }
     let topics: Vec<Value> =
         approvals::groups(ctx).iter().map(|g| reference(&approvals::topic_id(g))).collect();

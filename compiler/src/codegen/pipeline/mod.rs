@@ -10,6 +10,7 @@ mod actions;
 mod approvals;
 mod bucket;
 mod builds;
+mod conditions;
 mod iam;
 mod source;
 mod triggers;
