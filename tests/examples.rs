@@ -311,8 +311,10 @@ fn a_removed_environment_leaves_no_configuration_behind() {
 
 /// What is deployed is what was built (issue 17): in every example's output, each file the
 /// appspec installs (`files.source`), each hook script it runs and each template and
-/// configuration the pipeline's CloudFormation actions read from the build artifact is matched
-/// by the app buildspec's `artifacts.files`, the only files the build artifact holds.
+/// configuration the pipeline's CloudFormation actions read from the build artifact (and the
+/// files their parameter overrides read with `Fn::GetParam`: an ECS app's image tag) is matched
+/// by the app buildspec's `artifacts.files`, the only files the build artifact holds. An ECS
+/// app has no appspec.
 #[test]
 fn every_deployed_file_is_in_the_build_artifact() {
     use pf_compiler::glob;
@@ -327,16 +329,18 @@ fn every_deployed_file_is_in_the_build_artifact() {
         let buildspec = read("buildspec.yml");
         let globs: Vec<&str> =
             buildspec["artifacts"]["files"].as_array().unwrap().iter().map(|g| g.as_str().unwrap()).collect();
-        let appspec = read("appspec.yml");
         let mut folders = Vec::new();
-        for f in appspec["files"].as_array().into_iter().flatten() {
-            folders.push(f["source"].as_str().unwrap().to_string());
-        }
         let mut files = Vec::new();
-        for hooks in appspec["hooks"].as_object().unwrap().values() {
-            files.extend(
-                hooks.as_array().unwrap().iter().map(|h| h["location"].as_str().unwrap().to_string()),
-            );
+        if app_dir.join("appspec.yml").exists() {
+            let appspec = read("appspec.yml");
+            for f in appspec["files"].as_array().into_iter().flatten() {
+                folders.push(f["source"].as_str().unwrap().to_string());
+            }
+            for hooks in appspec["hooks"].as_object().unwrap().values() {
+                files.extend(
+                    hooks.as_array().unwrap().iter().map(|h| h["location"].as_str().unwrap().to_string()),
+                );
+            }
         }
         for pipeline in std::fs::read_dir(&app_dir)
             .unwrap()
@@ -349,6 +353,11 @@ fn every_deployed_file_is_in_the_build_artifact() {
                     if let Some(path) = line.strip_prefix(key).and_then(|v| v.strip_prefix("Build::")) {
                         files.push(path.to_string());
                     }
+                }
+                // `{"Fn::GetParam": ["Build", "<file>", "<key>"]}` inside ParameterOverrides.
+                for (i, _) in line.match_indices("Fn::GetParam\": [\"Build\", \"") {
+                    let rest = &line[i + "Fn::GetParam\": [\"Build\", \"".len()..];
+                    files.push(rest[..rest.find('"').unwrap()].to_string());
                 }
             }
         }

@@ -137,6 +137,7 @@ codes! {
     PF5020 "runtime-without-nat" Error "An environment that gets runtime values has no NAT gateway";
     PF5030 "field-not-for-target" Error "An environment field has no meaning for the deploy target of an app deployed there";
     PF5031 "ecs-without-nat" Error "An ECS app is deployed to an environment without a NAT gateway";
+    PF5032 "ecs-build-without-docker" Error "An ECS app's build cannot build its image (not privileged)";
     PF5080 "public-vpc-cidr" Warning "A VPC takes its addresses from a public (not RFC 1918) range";
     PF6001 "plain-text-secret" Error "A secret is written in plain text";
     PF6002 "protected-without-https" Warning "A protected environment serves plain HTTP";
