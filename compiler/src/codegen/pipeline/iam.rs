@@ -289,21 +289,6 @@ const ELB: &[&str] = &[
     "elasticloadbalancing:SetSecurityGroups",
     "elasticloadbalancing:SetSubnets",
 ];
-const AUTOSCALING: &[&str] = &[
-    "autoscaling:Attach*",
-    "autoscaling:Create*",
-    "autoscaling:Delete*",
-    "autoscaling:Describe*",
-    "autoscaling:Detach*",
-    "autoscaling:DisableMetricsCollection",
-    "autoscaling:EnableMetricsCollection",
-    "autoscaling:Put*",
-    "autoscaling:ResumeProcesses",
-    "autoscaling:SetDesiredCapacity",
-    "autoscaling:StartInstanceRefresh",
-    "autoscaling:SuspendProcesses",
-    "autoscaling:Update*",
-];
 const DATA: &[&str] = &[
     "elasticache:AddTagsToResource",
     "elasticache:Create*",
@@ -410,25 +395,18 @@ fn deploy_role(ctx: &mut Ctx) {
     groups.push(arn("codedeploy", &format!("application:{app}")));
     groups.push(arn("codedeploy", "deploymentconfig:*"));
     let star = || vec![json!("*")];
-    let mut pass_to = vec![
-        "autoscaling.amazonaws.com",
-        "codedeploy.amazonaws.com",
-        "ec2.amazonaws.com",
-        "monitoring.rds.amazonaws.com",
-        "vpc-flow-logs.amazonaws.com",
-    ];
+    // Every environment's (RDS monitoring, flow logs, ...), and the target's, sorted.
+    let mut pass_to = vec!["monitoring.rds.amazonaws.com", "vpc-flow-logs.amazonaws.com"];
     pass_to.extend(ctx.extras.pass_role_to.iter().copied());
-    let mut linked = vec![
-        "autoscaling.amazonaws.com",
-        "elasticache.amazonaws.com",
-        "elasticloadbalancing.amazonaws.com",
-        "rds.amazonaws.com",
-    ];
+    pass_to.sort_unstable();
+    let mut linked =
+        vec!["elasticache.amazonaws.com", "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com"];
     linked.extend(ctx.extras.service_linked_roles.iter().copied());
-    let mut st = vec![
-        allow(EC2, star()),
-        allow(ELB, star()),
-        allow(AUTOSCALING, star()),
+    linked.sort_unstable();
+    let mut st = vec![allow(EC2, star()), allow(ELB, star())];
+    // What runs the app: the target's rights (EC2: Auto Scaling; ECS: clusters, services, ...).
+    st.extend(ctx.extras.deploy_statements.iter().cloned());
+    st.extend([
         allow(DATA, star()),
         allow(OTHERS, star()),
         allow(IAM, iam_resources),
@@ -444,7 +422,7 @@ fn deploy_role(ctx: &mut Ctx) {
             "Resource": [sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/*")],
             "Condition": { "StringEquals": { "iam:AWSServiceName": linked } }
         }),
-    ];
+    ]);
     if crate::codegen::targets::shared_resources(ctx.app).codedeploy_application {
         st.push(allow(
             &[
@@ -505,7 +483,6 @@ fn deploy_role(ctx: &mut Ctx) {
     if !secrets.is_empty() {
         st.push(allow(&["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], secrets));
     }
-    st.extend(ctx.extras.deploy_statements.iter().cloned());
     let description = format!(
         "pf: CloudFormation execution role of the environment stacks of pipeline {}",
         ctx.pipeline_name()

@@ -149,7 +149,7 @@ pub struct PipelineExtras {
     /// Statements of the CodeBuild role (ECS: push to the repository).
     pub build_statements: Vec<Value>,
     /// Statements of the CloudFormation role, to manage the target's resources in the
-    /// environment stacks (`environments` are their stack-name prefixes, `<app>-<env>`).
+    /// environment stacks (EC2: the Auto Scaling group; ECS: clusters, services, ...).
     pub deploy_statements: Vec<Value>,
     /// Services the CloudFormation role may pass the environment's roles to.
     pub pass_role_to: Vec<&'static str>,
@@ -161,7 +161,7 @@ pub struct PipelineExtras {
 /// resources (`<app>-<pipeline>`); `envs` are the environments whose stacks it deploys.
 pub fn pipeline_extras(app: &App, prefix: &str, envs: &[String]) -> PipelineExtras {
     match &app.deploy {
-        Deploy::Ec2(_) => PipelineExtras::default(),
+        Deploy::Ec2(_) => ec2::deployment::pipeline_extras(),
         Deploy::Ecs(d) => ecs::image::pipeline_extras(&app.name, d, prefix, envs),
     }
 }

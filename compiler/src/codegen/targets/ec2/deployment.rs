@@ -244,3 +244,32 @@ pub fn pipeline_action(app: &App, env: &str, application: Value) -> (&'static st
         }),
     )
 }
+
+/// The Auto Scaling actions the pipeline's CloudFormation role needs to manage the group (no
+/// resource-level permission for creating it).
+const AUTOSCALING: &[&str] = &[
+    "autoscaling:Attach*",
+    "autoscaling:Create*",
+    "autoscaling:Delete*",
+    "autoscaling:Describe*",
+    "autoscaling:Detach*",
+    "autoscaling:DisableMetricsCollection",
+    "autoscaling:EnableMetricsCollection",
+    "autoscaling:Put*",
+    "autoscaling:ResumeProcesses",
+    "autoscaling:SetDesiredCapacity",
+    "autoscaling:StartInstanceRefresh",
+    "autoscaling:SuspendProcesses",
+    "autoscaling:Update*",
+];
+
+/// What the pipeline stack adds for an EC2 app: its CloudFormation role manages the Auto
+/// Scaling group, and passes the instance and CodeDeploy roles.
+pub fn pipeline_extras() -> crate::codegen::targets::PipelineExtras {
+    crate::codegen::targets::PipelineExtras {
+        deploy_statements: vec![json!({"Effect": "Allow", "Action": AUTOSCALING, "Resource": ["*"]})],
+        pass_role_to: vec!["autoscaling.amazonaws.com", "codedeploy.amazonaws.com", "ec2.amazonaws.com"],
+        service_linked_roles: vec!["autoscaling.amazonaws.com"],
+        ..Default::default()
+    }
+}
