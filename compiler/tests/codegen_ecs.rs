@@ -388,3 +388,32 @@ fn snapshots() {
     insta::assert_snapshot!("ecs_prod_config", file(&files, "webshop/config/prod.json"));
     insta::assert_snapshot!("ecs_buildspec", file(&files, "webshop/buildspec.yml"));
 }
+
+/// The pipeline lowering of an ECS app: a deploy with infrastructure is one CloudFormation
+/// update (no `deploy-ENV`); with `infra = false`, `deploy-ENV` is that update, with the release
+/// parameters, and nothing of CodeDeploy.
+#[test]
+fn an_ecs_deploy_is_one_stack_update_with_or_without_infra() {
+    let text = "use std.build.docker\n\napp orders {\n  source = codecommit { repository = \"orders\" }\n  build  = docker\n  deploy = ecs { port = 8080 }\n}\n\nenv staging {\n  network { cidr = 10.40.0.0/16 }\n}\n\nenv qa {\n  network { cidr = 10.41.0.0/16 }\n}\n\npipeline orders {\n  stage build { build }\n  stage staging { deploy staging }\n  stage qa { deploy qa { infra = false } }\n}\n";
+    let a = pf_compiler::driver::analyze(
+        vec![pf_compiler::driver::Root { name: "orders.pf".into(), bytes: text.as_bytes().to_vec() }],
+        &pf_compiler::driver::NoFiles,
+    );
+    assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>());
+    let p = &a.checked.program;
+    let names: Vec<Vec<&str>> =
+        p.pipelines[0].stages.iter().map(|s| s.actions.iter().map(|a| a.name.as_str()).collect()).collect();
+    assert_eq!(names, [vec!["Source"], vec!["build"], vec!["infra-staging"], vec!["deploy-qa"]]);
+    let t =
+        pf_compiler::codegen::pipeline::template(p, &p.pipelines[0], pf_compiler::codegen::CfnFormat::Yaml)
+            .unwrap();
+    let qa = &t["Resources"]["Pipeline"]["Properties"]["Stages"][3]["Actions"][0];
+    assert_eq!(qa["ActionTypeId"]["Provider"], "CloudFormation");
+    assert_eq!(qa["Configuration"]["ActionMode"], "CREATE_UPDATE");
+    assert_eq!(qa["Configuration"]["StackName"], "orders-qa");
+    let overrides = qa["Configuration"]["ParameterOverrides"]["Fn::Sub"].as_str().unwrap();
+    assert!(
+        overrides.contains("\"ImageTag\": {\"Fn::GetParam\": [\"Build\", \"pf-image.json\", \"tag\"]}"),
+        "{overrides}"
+    );
+}
