@@ -356,7 +356,7 @@ pub static ENV: Schema = Schema {
         field!("database", Ty::Variant(DATABASES), "An RDS database: `postgres { ... }`, `mysql { ... }` or `mariadb { ... }`."),
         field!("cache", Ty::Variant(CACHES), "An ElastiCache cache: `redis { ... }`."),
         field!("dns", Ty::Block(&DNS), "A Route53 record for the load balancer, and HTTPS with a certificate."),
-        field!("strategy", Ty::Variant(STRATEGIES), "in_place (ec2), rolling (ecs)", "How a release replaces the app: `in_place { batch = one_at_a_time }` (ec2); `rolling`, `blue_green`, `canary` or `linear` (ecs)."),
+        field!("strategy", Ty::Variant(STRATEGIES), "in_place", "How a release replaces the app: `in_place { batch = one_at_a_time }` (ec2); `rolling` (ecs, and its default), `blue_green`, `canary` or `linear` (ecs)."),
         field!("rollback", Ty::Block(&ROLLBACK), "Automatic rollback of failed deployments."),
         field!("tags", TAGS, "Tags on the environment's stack."),
         field!("runtime", VARIABLES, "Runtime values of the app in this environment: they add to the app's `runtime` and override it by name."),
