@@ -27,7 +27,7 @@ fn variants() -> Vec<(&'static str, Program)> {
         }
         p
     };
-    let mut rolling = one(Strategy::Rolling { min_healthy_percent: 100 });
+    let mut rolling = one(Strategy::Rolling(Rolling { min_healthy: 100, ..Strategy::OneAtATime.refresh() }));
     for e in &mut rolling.envs {
         e.compute.scale_on = Scaling::None;
         e.alarms.clear();
@@ -39,8 +39,11 @@ fn variants() -> Vec<(&'static str, Program)> {
     if let Deploy::Ecs(d) = &mut rolling.apps[0].deploy {
         d.secrets.clear();
     }
-    let blue_green = one(Strategy::BlueGreen { bake_minutes: 30 });
-    let mut linear = one(Strategy::Linear { percent: 25, interval_minutes: 2, bake_minutes: 5 });
+    let blue_green = one(Strategy::BlueGreen(BlueGreen { shift: Shift::AllAtOnce, bake_seconds: 30 * 60 }));
+    let mut linear = one(Strategy::BlueGreen(BlueGreen {
+        shift: Shift::Linear { percent: 25, wait_seconds: 120 },
+        bake_seconds: 300,
+    }));
     linear.apps[0].build.arm = true;
     for e in &mut linear.envs {
         if let Some(db) = &mut e.database {

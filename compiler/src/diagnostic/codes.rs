@@ -95,6 +95,10 @@ codes! {
     PF2050 "fargate-task-size" Error "A Fargate task's CPU and memory are not a size Fargate runs";
     PF2051 "plain-container-secret" Error "A container secret is a plain value, not a reference";
     PF2052 "invalid-log-retention" Error "A log retention is not a period CloudWatch Logs offers";
+    PF2065 "nothing-to-remove" Error "A `remove = true` names nothing inherited";
+    PF2066 "architecture-mismatch" Error "The build's architecture is not the instances'";
+    PF2060 "invalid-base-image" Error "An image's base is not an SSM parameter of an AMI";
+    PF2061 "invalid-image-component" Error "An Image Builder component is not named as AWS names its managed components";
     PF3001 "invalid-name" Error "A name breaks AWS's naming rules";
     PF3003 "pipeline-too-large" Error "A pipeline exceeds CodePipeline's stage or action counts";
     PF3004 "reserved-variable" Error "A build variable uses CodeBuild's reserved prefix";
@@ -107,6 +111,7 @@ codes! {
     PF3035 "too-many-gate-rules" Error "A stage's gate has more than the 5 rules a CodePipeline condition holds";
     PF3036 "invalid-push-filter" Error "A push trigger combines tags with branches or paths, which CodePipeline cannot filter together";
     PF3037 "too-many-push-filters" Error "A pipeline has more than the 3 filtered push triggers CodePipeline allows";
+    PF3030 "too-many-shifts" Error "A linear blue/green shift takes more steps than a stage holds";
     PF4001 "approval-in-parallel" Error "An approval runs at the same time as the deploy it should guard";
     PF4002 "unapproved-protected-deploy" Error "A protected environment is deployed without an earlier approval";
     PF4003 "distinct-without-peer" Error "A distinct approval has no earlier approval by another group";
@@ -123,12 +128,13 @@ codes! {
     PF4013 "empty-gate" Error "A gate checks nothing";
     PF4014 "time-zone-without-window" Error "A gate has a time zone but no window";
     PF4015 "empty-trigger-filter" Error "A push trigger lists no branch, tag or path";
+    PF4016 "reviewers-without-review" Error "A deploy names change-set reviewers but reviews no change set";
     PF5001 "invalid-capacity" Error "Capacity is not min <= desired <= max";
     PF5002 "multi-az-single-az" Error "A multi-AZ database in a one-AZ network";
     PF5003 "invalid-subnets" Error "Subnets do not fit the VPC, overlap, or do not match the AZs";
     PF5004 "invalid-vpc-cidr" Error "A VPC CIDR block is misaligned or of a size AWS rejects";
     PF5005 "overlapping-networks" Warning "Two environments' networks overlap";
-    PF5006 "blue-green-ec2" Error "Blue/green deployment to EC2 is not supported";
+    PF5006 "blue-green-ec2" Error "Blue/green to EC2 without a baked image (CodeDeploy's copy of the Auto Scaling group) is not supported";
     PF5008 "unknown-instance-type" Error "An EC2 instance type is not known";
     PF5009 "unknown-database-class" Error "An RDS class or ElastiCache node type is not known";
     PF5010 "invalid-deploy-path" Error "A health-check path, install destination or output folder is malformed";
@@ -139,6 +145,10 @@ codes! {
     PF5031 "ecs-without-nat" Error "An ECS app is deployed to an environment without a NAT gateway";
     PF5032 "ecs-build-without-docker" Error "An ECS app's build cannot build its image (not privileged)";
     PF5080 "public-vpc-cidr" Warning "A VPC takes its addresses from a public (not RFC 1918) range";
+    PF5050 "rolling-without-image" Error "A rolling release of an app that bakes no image";
+    PF5051 "image-architecture-mismatch" Error "An environment's instances cannot boot the app's image (arm64 and x86_64)";
+    PF5052 "refresh-healthy-range" Error "An instance refresh's max_healthy is more than 100 points above min_healthy";
+    PF5053 "release-without-infra" Error "A rolling or blue/green environment is deployed with `infra = false`";
     PF6001 "plain-text-secret" Error "A secret is written in plain text";
     PF6002 "protected-without-https" Warning "A protected environment serves plain HTTP";
     PF6010 "broad-permission" Error "An extra permission of the app has a wildcard action or resource";

@@ -72,21 +72,10 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
                 {"Key": "deletion_protection.enabled", "Value": r("Protected")}],
             "Tags": ctx.name_tags("alb")}}),
     );
-    let hc = backend.health_check;
-    t.resource(
-        "TargetGroup",
-        json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {
-            "VpcId": r("Vpc"), "TargetType": backend.target_type, "Protocol": "HTTP", "Port": port,
-            "HealthCheckProtocol": "HTTP", "HealthCheckPath": hc.path,
-            "HealthCheckIntervalSeconds": hc.interval_seconds,
-            "HealthCheckTimeoutSeconds": hc.interval_seconds.saturating_sub(1).clamp(2, 5),
-            "HealthyThresholdCount": hc.healthy_threshold,
-            "UnhealthyThresholdCount": 2,
-            "Matcher": {"HttpCode": "200-399"},
-            "TargetGroupAttributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}],
-            "Tags": ctx.name_tags("app")}}),
-    );
-    let forward = json!([{"Type": "forward", "TargetGroupArn": r("TargetGroup")}]);
+    t.resource("TargetGroup", target_group(ctx, &backend, "app"));
+    let forward = json!([crate::codegen::targets::forward(ctx, t, &|t, id, suffix| {
+        t.resource(id, target_group(ctx, &backend, suffix))
+    })]);
     let mut http = json!({"Type": "AWS::ElasticLoadBalancingV2::Listener",
         "Metadata": checkov_skip(&[("CKV_AWS_2", "Environments without a certificate (no DNS name) serve plain HTTP; with a certificate pf emits an HTTPS listener and an HTTP redirect instead of this one."),
                                    ("CKV_AWS_103", "Plain HTTP listener of environments without a certificate: no TLS to configure.")]),
@@ -117,6 +106,21 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
         "LoadBalancerDnsName",
         json!({"Description": "The load balancer's DNS name.", "Value": super::att("LoadBalancer", "DNSName")}),
     );
+}
+
+/// A target group of the app's backend; `suffix` names it (`app`, or a second fleet's).
+fn target_group(ctx: &Ctx, backend: &crate::codegen::targets::Backend, suffix: &str) -> serde_json::Value {
+    let hc = backend.health_check;
+    json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {
+        "VpcId": r("Vpc"), "TargetType": backend.target_type, "Protocol": "HTTP", "Port": backend.port,
+        "HealthCheckProtocol": "HTTP", "HealthCheckPath": hc.path,
+        "HealthCheckIntervalSeconds": hc.interval_seconds,
+        "HealthCheckTimeoutSeconds": hc.interval_seconds.saturating_sub(1).clamp(2, 5),
+        "HealthyThresholdCount": hc.healthy_threshold,
+        "UnhealthyThresholdCount": 2,
+        "Matcher": {"HttpCode": "200-399"},
+        "TargetGroupAttributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}],
+        "Tags": ctx.name_tags(suffix)}})
 }
 
 pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {

@@ -216,6 +216,7 @@ pub fn template(ctx: &Ctx) -> Value {
     cache::add(ctx, &mut t);
     dns::add(ctx, &mut t);
     super::targets::add_release(ctx, &mut t);
+    bound_roles(&mut t);
     let mut doc = Map::new();
     doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
     doc.insert(
@@ -247,7 +248,7 @@ pub fn values(ctx: &Ctx, env: &Env) -> Values {
     let mut v = Values::new();
     v.push(("EnvName".into(), env.name.clone()));
     v.push(("Protected".into(), bool_str(env.protected)));
-    if super::targets::shared_resources(ctx.app).codedeploy_application {
+    if super::targets::uses_codedeploy(ctx) {
         v.push((
             naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER.into(),
             naming::codedeploy_application(&ctx.app.name),
@@ -261,6 +262,18 @@ pub fn values(ctx: &Ctx, env: &Env) -> Values {
     dns::values(ctx, env, &mut v);
     super::targets::release_values(ctx, env, &mut v);
     v
+}
+
+/// Gives every role of the template the permissions boundary the pipeline passes: the pipeline's
+/// CloudFormation role may create and change roles only with it (`docs/pipeline-stack.md`).
+fn bound_roles(t: &mut Template) {
+    for resource in t.resources.values_mut() {
+        if resource["Type"] == "AWS::IAM::Role" {
+            if let Some(props) = resource.get_mut("Properties").and_then(Value::as_object_mut) {
+                props.insert("PermissionsBoundary".into(), r(naming::permissions_boundary_parameter()));
+            }
+        }
+    }
 }
 
 fn common_params(ctx: &Ctx, t: &mut Template) {
@@ -277,7 +290,11 @@ fn common_params(ctx: &Ctx, t: &mut Template) {
     if shared.artifact_store {
         artifact_store_params(t);
     }
-    if shared.codedeploy_application {
+    t.param(
+        naming::permissions_boundary_parameter(),
+        json!({"Type": "String", "Description": "The ARN of the permissions boundary of every role of this stack (passed by the pipeline)."}),
+    );
+    if super::targets::uses_codedeploy(ctx) {
         t.param(
             naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER,
             json!({"Type": "String", "Description": "The CodeDeploy application (created by the pipeline stack)."}),
@@ -403,6 +420,13 @@ pub fn generate(program: &Program, options: &super::Options) -> Vec<super::Outpu
             super::CfnFormat::Json => super::cfn::to_json(&doc),
         };
         files.push(super::OutputFile { path: naming::infra_template_file(&app.name, ext), contents });
+        if let Some(image) = super::targets::image_template(program, app) {
+            let contents = match options.cfn_format {
+                super::CfnFormat::Yaml => super::cfn::to_yaml(&program.project.source, &image),
+                super::CfnFormat::Json => super::cfn::to_json(&image),
+            };
+            files.push(super::OutputFile { path: naming::image_template_file(&app.name, ext), contents });
+        }
         for env in &ctx.envs {
             debug_assert!(
                 unset_parameters(&doc, &values(&ctx, env)).is_empty()

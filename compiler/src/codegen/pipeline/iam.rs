@@ -11,8 +11,8 @@
 //! pipeline except where a service supports no resource-level permission (each documented).
 
 use super::{
-    actions, allow, approvals, arn, builds, checkov_skip, conditions, get_att, ids, reference, source, sub,
-    trust, Ctx,
+    actions, allow, approvals, arn, boundary, builds, checkov_skip, conditions, get_att, ids, reference,
+    release, source, sub, trust, Ctx,
 };
 use crate::codegen::naming;
 use crate::ir::{ActionKind, App, Pipeline, Source, Text};
@@ -24,7 +24,7 @@ fn bucket_arns() -> Vec<Value> {
 
 fn key_statement() -> Value {
     allow(
-        &["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+        &["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
         vec![get_att(ids::KEY, "Arn")],
     )
 }
@@ -61,9 +61,37 @@ pub(super) fn infra_envs_of(pipeline: &Pipeline, app: &App) -> Vec<String> {
     out
 }
 
-fn infra_envs(ctx: &Ctx) -> Vec<String> {
+pub(super) fn infra_envs(ctx: &Ctx) -> Vec<String> {
     infra_envs_of(ctx.pipeline, ctx.app)
 }
+
+/// Whether the pipeline bakes the app's image (`ActionKind::BakeImage`).
+fn bakes_image(ctx: &Ctx) -> bool {
+    ctx.pipeline.stages.iter().flat_map(|s| &s.actions).any(|a| matches!(a.kind, ActionKind::BakeImage))
+}
+
+/// Image Builder's actions on the image stack's resources (components, recipes, infrastructure
+/// configurations, images and lifecycle policies are named after the `<app>-image` stack).
+const IMAGEBUILDER: &[&str] = &[
+    "imagebuilder:CreateComponent",
+    "imagebuilder:CreateImage",
+    "imagebuilder:CreateImageRecipe",
+    "imagebuilder:CreateInfrastructureConfiguration",
+    "imagebuilder:CreateLifecyclePolicy",
+    "imagebuilder:DeleteComponent",
+    "imagebuilder:DeleteImageRecipe",
+    "imagebuilder:DeleteInfrastructureConfiguration",
+    "imagebuilder:DeleteLifecyclePolicy",
+    "imagebuilder:GetComponent",
+    "imagebuilder:GetImage",
+    "imagebuilder:GetImageRecipe",
+    "imagebuilder:GetInfrastructureConfiguration",
+    "imagebuilder:GetLifecyclePolicy",
+    "imagebuilder:TagResource",
+    "imagebuilder:UntagResource",
+    "imagebuilder:UpdateInfrastructureConfiguration",
+    "imagebuilder:UpdateLifecyclePolicy",
+];
 
 /// Environments deployed by CodeDeploy actions of this pipeline, in order.
 fn app_envs(ctx: &Ctx) -> Vec<String> {
@@ -113,7 +141,11 @@ fn pipeline_role(ctx: &mut Ctx) {
             ],
         )),
     }
-    st.push(allow(&["codebuild:BatchGetBuilds", "codebuild:StartBuild"], builds::project_arns(ctx)));
+    let mut projects = builds::project_arns(ctx);
+    if !release::envs(ctx).is_empty() {
+        projects.push(arn("codebuild", &format!("project/{}", release::project_name(ctx))));
+    }
+    st.push(allow(&["codebuild:BatchGetBuilds", "codebuild:StartBuild"], projects));
 
     let envs = infra_envs(ctx);
     if !envs.is_empty() {
@@ -122,6 +154,10 @@ fn pipeline_role(ctx: &mut Ctx) {
             let stack = naming::env_stack_name(&ctx.app.name, env);
             stacks.push(arn("cloudformation", &format!("stack/{stack}/*")));
             stacks.push(arn("cloudformation", &format!("changeSet/{}/*", actions::change_set_name(env))));
+        }
+        if bakes_image(ctx) {
+            stacks
+                .push(arn("cloudformation", &format!("stack/{}/*", naming::image_stack_name(&ctx.app.name))));
         }
         st.push(allow(
             &[
@@ -257,86 +293,221 @@ fn codebuild_role(ctx: &mut Ctx) {
     ctx.add(ids::CODEBUILD_ROLE, r);
 }
 
-/// Per-service action families the execution role needs to manage environment resources.
-const EC2: &[&str] = &[
-    "ec2:Allocate*",
-    "ec2:Associate*",
-    "ec2:Attach*",
+/// What the execution role may do to the environments' resources, from the handler permissions
+/// of the resource types the environment templates use (CloudFormation's resource provider
+/// schemas, as cfn-lint 1.58.0 ships them). No wildcard action: each is named.
+/// Writes, on this account and region's ARNs of the service (`arn:<partition>:<svc>:<region>:<account>:*`).
+const EC2_WRITE: &[&str] = &[
+    "ec2:AllocateAddress",
+    "ec2:AssociateAddress",
+    "ec2:AssociateRouteTable",
+    "ec2:AttachInternetGateway",
     "ec2:AuthorizeSecurityGroupEgress",
     "ec2:AuthorizeSecurityGroupIngress",
-    "ec2:Create*",
-    "ec2:Delete*",
-    "ec2:Describe*",
-    "ec2:Detach*",
-    "ec2:Disassociate*",
-    "ec2:GetLaunchTemplateData",
-    "ec2:Modify*",
-    "ec2:Release*",
+    "ec2:CreateFlowLogs",
+    "ec2:CreateInternetGateway",
+    "ec2:CreateLaunchTemplate",
+    "ec2:CreateLaunchTemplateVersion",
+    "ec2:CreateNatGateway",
+    "ec2:CreateRoute",
+    "ec2:CreateRouteTable",
+    "ec2:CreateSecurityGroup",
+    "ec2:CreateSubnet",
+    "ec2:CreateTags",
+    "ec2:CreateVpc",
+    "ec2:CreateVpcEndpoint",
+    "ec2:DeleteFlowLogs",
+    "ec2:DeleteInternetGateway",
+    "ec2:DeleteLaunchTemplate",
+    "ec2:DeleteLaunchTemplateVersions",
+    "ec2:DeleteNatGateway",
+    "ec2:DeleteRoute",
+    "ec2:DeleteRouteTable",
+    "ec2:DeleteSecurityGroup",
+    "ec2:DeleteSubnet",
+    "ec2:DeleteTags",
+    "ec2:DeleteVpc",
+    "ec2:DeleteVpcEndpoints",
+    "ec2:DetachInternetGateway",
+    "ec2:DisassociateAddress",
+    "ec2:DisassociateRouteTable",
+    "ec2:ModifyLaunchTemplate",
+    "ec2:ModifySubnetAttribute",
+    "ec2:ModifyVpcAttribute",
+    "ec2:ModifyVpcEndpoint",
+    "ec2:ReleaseAddress",
     "ec2:ReplaceRoute",
+    "ec2:ReplaceRouteTableAssociation",
     "ec2:RevokeSecurityGroupEgress",
     "ec2:RevokeSecurityGroupIngress",
     "ec2:RunInstances",
+    "ec2:TerminateInstances",
+    "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+    "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
 ];
-const ELB: &[&str] = &[
+const ELB_WRITE: &[&str] = &[
     "elasticloadbalancing:AddTags",
-    "elasticloadbalancing:Create*",
-    "elasticloadbalancing:Delete*",
+    "elasticloadbalancing:CreateListener",
+    "elasticloadbalancing:CreateLoadBalancer",
+    "elasticloadbalancing:CreateTargetGroup",
+    "elasticloadbalancing:DeleteListener",
+    "elasticloadbalancing:DeleteLoadBalancer",
+    "elasticloadbalancing:DeleteTargetGroup",
     "elasticloadbalancing:DeregisterTargets",
-    "elasticloadbalancing:Describe*",
-    "elasticloadbalancing:Modify*",
+    "elasticloadbalancing:ModifyListener",
+    "elasticloadbalancing:ModifyListenerAttributes",
+    "elasticloadbalancing:ModifyLoadBalancerAttributes",
+    "elasticloadbalancing:ModifyTargetGroup",
+    "elasticloadbalancing:ModifyTargetGroupAttributes",
     "elasticloadbalancing:RegisterTargets",
     "elasticloadbalancing:RemoveTags",
+    "elasticloadbalancing:SetIpAddressType",
     "elasticloadbalancing:SetSecurityGroups",
     "elasticloadbalancing:SetSubnets",
 ];
-const DATA: &[&str] = &[
+const AUTOSCALING_WRITE: &[&str] = &[
+    "autoscaling:AttachLoadBalancerTargetGroups",
+    "autoscaling:CancelInstanceRefresh",
+    "autoscaling:CreateAutoScalingGroup",
+    "autoscaling:CreateOrUpdateTags",
+    "autoscaling:DeleteAutoScalingGroup",
+    "autoscaling:DeleteLifecycleHook",
+    "autoscaling:DeleteNotificationConfiguration",
+    "autoscaling:DeletePolicy",
+    "autoscaling:DeleteTags",
+    "autoscaling:DetachLoadBalancerTargetGroups",
+    "autoscaling:DisableMetricsCollection",
+    "autoscaling:EnableMetricsCollection",
+    "autoscaling:PutLifecycleHook",
+    "autoscaling:PutNotificationConfiguration",
+    "autoscaling:PutScalingPolicy",
+    "autoscaling:ResumeProcesses",
+    "autoscaling:SetDesiredCapacity",
+    "autoscaling:StartInstanceRefresh",
+    "autoscaling:SuspendProcesses",
+    "autoscaling:UpdateAutoScalingGroup",
+];
+const DATA_WRITE: &[&str] = &[
     "elasticache:AddTagsToResource",
-    "elasticache:Create*",
-    "elasticache:Delete*",
-    "elasticache:Describe*",
-    "elasticache:ListTagsForResource",
-    "elasticache:Modify*",
+    "elasticache:CreateCacheSubnetGroup",
+    "elasticache:CreateReplicationGroup",
+    "elasticache:DecreaseReplicaCount",
+    "elasticache:DeleteCacheSubnetGroup",
+    "elasticache:DeleteReplicationGroup",
+    "elasticache:IncreaseReplicaCount",
+    "elasticache:ModifyCacheSubnetGroup",
+    "elasticache:ModifyReplicationGroup",
     "elasticache:RemoveTagsFromResource",
     "rds:AddTagsToResource",
-    "rds:Create*",
-    "rds:Delete*",
-    "rds:Describe*",
-    "rds:ListTagsForResource",
-    "rds:Modify*",
+    "rds:CreateDBInstance",
+    "rds:CreateDBSnapshot",
+    "rds:CreateDBSubnetGroup",
+    "rds:DeleteDBInstance",
+    "rds:DeleteDBSubnetGroup",
+    "rds:ModifyDBInstance",
+    "rds:ModifyDBSubnetGroup",
+    "rds:RebootDBInstance",
     "rds:RemoveTagsFromResource",
 ];
-const OTHERS: &[&str] = &[
-    "acm:DescribeCertificate",
+/// Reads, on `*`: these actions support no resource-level permission.
+const READ: &[&str] = &[
+    "autoscaling:DescribeAutoScalingGroups",
+    "autoscaling:DescribeInstanceRefreshes",
+    "autoscaling:DescribeLifecycleHooks",
+    "autoscaling:DescribeNotificationConfigurations",
+    "autoscaling:DescribePolicies",
+    "autoscaling:DescribeScalingActivities",
+    "autoscaling:DescribeScheduledActions",
+    "autoscaling:DescribeTags",
     "cloudwatch:DescribeAlarms",
-    "route53:ChangeResourceRecordSets",
+    "cloudwatch:ListTagsForResource",
+    "ec2:DescribeAccountAttributes",
+    "ec2:DescribeAddresses",
+    "ec2:DescribeAvailabilityZones",
+    "ec2:DescribeFlowLogs",
+    "ec2:DescribeImages",
+    "ec2:DescribeInstances",
+    "ec2:DescribeInternetGateways",
+    "ec2:DescribeIpamPools",
+    "ec2:DescribeLaunchTemplateVersions",
+    "ec2:DescribeLaunchTemplates",
+    "ec2:DescribeNatGateways",
+    "ec2:DescribeNetworkAcls",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribePrefixLists",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroupRules",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeTags",
+    "ec2:DescribeVpcAttribute",
+    "ec2:DescribeVpcEncryptionControls",
+    "ec2:DescribeVpcEndpoints",
+    "ec2:DescribeVpcs",
+    "ec2:GetLaunchTemplateData",
+    "elasticache:DescribeCacheClusters",
+    "elasticache:DescribeCacheSubnetGroups",
+    "elasticache:DescribeReplicationGroups",
+    "elasticache:ListTagsForResource",
+    "elasticloadbalancing:DescribeCapacityReservation",
+    "elasticloadbalancing:DescribeListenerAttributes",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeRules",
+    "elasticloadbalancing:DescribeTags",
+    "elasticloadbalancing:DescribeTargetGroupAttributes",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "rds:DescribeDBClusterSnapshots",
+    "rds:DescribeDBClusters",
+    "rds:DescribeDBEngineVersions",
+    "rds:DescribeDBInstanceAutomatedBackups",
+    "rds:DescribeDBInstances",
+    "rds:DescribeDBParameterGroups",
+    "rds:DescribeDBSnapshots",
+    "rds:DescribeDBSubnetGroups",
+    "rds:DescribeEvents",
+    "rds:ListTagsForResource",
     "route53:GetChange",
-    "route53:GetHostedZone",
     "route53:ListHostedZones",
     "route53:ListHostedZonesByName",
-    "route53:ListResourceRecordSets",
 ];
-const IAM: &[&str] = &[
-    "iam:AddRoleToInstanceProfile",
+/// IAM actions that create or change a role's permissions: allowed only with the boundary
+/// (`iam:PermissionsBoundary`, which these actions support).
+const IAM_BOUNDED: &[&str] = &[
     "iam:AttachRolePolicy",
-    "iam:CreateInstanceProfile",
     "iam:CreateRole",
-    "iam:DeleteInstanceProfile",
-    "iam:DeleteRole",
     "iam:DeleteRolePolicy",
     "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+];
+/// Other IAM actions on the environments' roles and instance profiles. No
+/// `iam:UpdateAssumeRolePolicy`: pf's trust policies never change (a changed one fails the
+/// deployment instead of opening a role to another principal).
+const IAM_OTHER: &[&str] = &[
+    "iam:AddRoleToInstanceProfile",
+    "iam:CreateInstanceProfile",
+    "iam:DeleteInstanceProfile",
+    "iam:DeleteRole",
     "iam:GetInstanceProfile",
     "iam:GetRole",
     "iam:GetRolePolicy",
     "iam:ListAttachedRolePolicies",
     "iam:ListRolePolicies",
-    "iam:PutRolePolicy",
     "iam:RemoveRoleFromInstanceProfile",
     "iam:TagInstanceProfile",
     "iam:TagRole",
     "iam:UntagRole",
-    "iam:UpdateAssumeRolePolicy",
     "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
 ];
+
+/// `arn:<partition>:<service>:<region>:<account>:*`.
+fn service_arns(service: &str) -> Value {
+    arn(service, "*")
+}
 
 fn deploy_role(ctx: &mut Ctx) {
     let envs = infra_envs(ctx);
@@ -390,26 +561,70 @@ fn deploy_role(ctx: &mut Ctx) {
             }
         }
     }
+    let image = bakes_image(ctx).then(|| naming::image_stack_name(&ctx.app.name));
+    if let Some(stack) = &image {
+        roles.push(iam_arn("role", &format!("{stack}-*")));
+        profiles.push(iam_arn("instance-profile", &format!("{stack}-*")));
+        // The base image's parameter, when it is the program's own (public ones are above).
+        if let Some(base) =
+            ctx.app.deploy.baked_image().map(|i| &i.base).filter(|b| !b.starts_with("/aws/service/"))
+        {
+            parameters.push(arn("ssm", &format!("parameter/{}", base.trim_start_matches('/'))));
+        }
+    }
     let mut iam_resources = roles.clone();
     iam_resources.extend(profiles);
+    // Image Builder gets the image stack's roles, and its service-linked role, only when the
+    // pipeline bakes an image.
+    let with_image = |mut services: Vec<&'static str>| {
+        if image.is_some() {
+            services.push("imagebuilder.amazonaws.com");
+            services.sort_unstable();
+        }
+        services
+    };
     groups.push(arn("codedeploy", &format!("application:{app}")));
     groups.push(arn("codedeploy", "deploymentconfig:*"));
-    let star = || vec![json!("*")];
-    // Every environment's (RDS monitoring, flow logs, ...), and the target's, sorted.
-    let mut pass_to = vec!["monitoring.rds.amazonaws.com", "vpc-flow-logs.amazonaws.com"];
+    let mut pass_to = vec![
+        "autoscaling.amazonaws.com",
+        "codedeploy.amazonaws.com",
+        "ec2.amazonaws.com",
+        "monitoring.rds.amazonaws.com",
+        "vpc-flow-logs.amazonaws.com",
+    ];
     pass_to.extend(ctx.extras.pass_role_to.iter().copied());
-    pass_to.sort_unstable();
-    let mut linked =
-        vec!["elasticache.amazonaws.com", "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com"];
+    let mut linked = vec![
+        "autoscaling.amazonaws.com",
+        "elasticache.amazonaws.com",
+        "elasticloadbalancing.amazonaws.com",
+        "rds.amazonaws.com",
+    ];
     linked.extend(ctx.extras.service_linked_roles.iter().copied());
-    linked.sort_unstable();
-    let mut st = vec![allow(EC2, star()), allow(ELB, star())];
-    // What runs the app: the target's rights (EC2: Auto Scaling; ECS: clusters, services, ...).
-    st.extend(ctx.extras.deploy_statements.iter().cloned());
-    st.extend([
-        allow(DATA, star()),
-        allow(OTHERS, star()),
-        allow(IAM, iam_resources),
+    let pass_to = with_image(pass_to);
+    let linked = with_image(linked);
+    let mut st = vec![
+        allow(READ, vec![json!("*")]),
+        allow(EC2_WRITE, vec![service_arns("ec2"), sub("arn:${AWS::Partition}:ec2:${AWS::Region}::image/*")]),
+        allow(ELB_WRITE, vec![service_arns("elasticloadbalancing")]),
+        allow(AUTOSCALING_WRITE, vec![service_arns("autoscaling")]),
+        allow(DATA_WRITE, vec![service_arns("elasticache"), service_arns("rds")]),
+        allow(
+            &["route53:ChangeResourceRecordSets", "route53:GetHostedZone", "route53:ListResourceRecordSets"],
+            vec![sub("arn:${AWS::Partition}:route53:::hostedzone/*")],
+        ),
+        allow(&["acm:DescribeCertificate"], vec![arn("acm", "certificate/*")]),
+        json!({
+            "Effect": "Allow",
+            "Action": IAM_BOUNDED,
+            "Resource": roles.clone(),
+            "Condition": { "StringEquals": { "iam:PermissionsBoundary": boundary::arn_value() } }
+        }),
+        json!({
+            "Effect": "Deny",
+            "Action": ["iam:DeleteRolePermissionsBoundary"],
+            "Resource": roles.clone()
+        }),
+        allow(IAM_OTHER, iam_resources),
         json!({
             "Effect": "Allow",
             "Action": ["iam:PassRole"],
@@ -422,7 +637,7 @@ fn deploy_role(ctx: &mut Ctx) {
             "Resource": [sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/*")],
             "Condition": { "StringEquals": { "iam:AWSServiceName": linked } }
         }),
-    ]);
+    ];
     if crate::codegen::targets::shared_resources(ctx.app).codedeploy_application {
         st.push(allow(
             &[
@@ -461,7 +676,7 @@ fn deploy_role(ctx: &mut Ctx) {
         ),
         json!({
             "Effect": "Allow",
-            "Action": ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*"],
+            "Action": ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
             "Resource": [arn("kms", "key/*")],
             "Condition": { "StringLike": { "kms:ViaService": [
                 "ec2.*.amazonaws.com", "elasticache.*.amazonaws.com", "rds.*.amazonaws.com",
@@ -482,6 +697,18 @@ fn deploy_role(ctx: &mut Ctx) {
     ));
     if !secrets.is_empty() {
         st.push(allow(&["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], secrets));
+    }
+    st.extend(ctx.extras.deploy_statements.iter().cloned());
+    if let Some(stack) = &image {
+        let resources: Vec<Value> =
+            ["component", "image-recipe", "infrastructure-configuration", "image", "lifecycle-policy"]
+                .iter()
+                .map(|kind| arn("imagebuilder", &format!("{kind}/{stack}*")))
+                .chain(std::iter::once(sub(
+                    "arn:${AWS::Partition}:imagebuilder:${AWS::Region}:aws:component/*",
+                )))
+                .collect();
+        st.push(allow(IMAGEBUILDER, resources));
     }
     let description = format!(
         "pf: CloudFormation execution role of the environment stacks of pipeline {}",
