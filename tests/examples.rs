@@ -277,9 +277,19 @@ fn the_boundary_covers_every_action_of_the_environment_roles() {
             actions(&pipeline["Resources"]["EnvironmentRoleBoundary"]["Properties"]["PolicyDocument"]);
         for (id, r) in infra["Resources"].as_object().unwrap() {
             let docs: Vec<&serde_json::Value> = match r["Type"].as_str().unwrap() {
+                // A policy under a condition (`Fn::If`: an ECS environment's secrets) counts too.
                 "AWS::IAM::Role" => r["Properties"]["Policies"]
                     .as_array()
-                    .map(|ps| ps.iter().map(|p| &p["PolicyDocument"]).collect())
+                    .map(|ps| {
+                        ps.iter()
+                            .flat_map(|p| match p["Fn::If"].as_array() {
+                                Some(branches) => branches[1..].iter().collect::<Vec<_>>(),
+                                None => vec![p],
+                            })
+                            .filter(|p| p["PolicyDocument"].is_object())
+                            .map(|p| &p["PolicyDocument"])
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 "AWS::IAM::Policy" => vec![&r["Properties"]["PolicyDocument"]],
                 _ => continue,

@@ -186,6 +186,10 @@ pub struct PipelineExtras {
     /// Statements of the CloudFormation role, to manage the target's resources in the
     /// environment stacks (EC2: the Auto Scaling group; ECS: clusters, services, ...).
     pub deploy_statements: Vec<Value>,
+    /// What the target's roles in the environment stacks need beyond the instances' (ECS: pull
+    /// the image, read the container's secrets, shift the listener rules), for the permissions
+    /// boundary of every environment role (`pipeline::boundary`).
+    pub boundary_statements: Vec<Value>,
     /// Services the CloudFormation role may pass the environment's roles to.
     pub pass_role_to: Vec<&'static str>,
     /// Services whose service-linked role the CloudFormation role may create.

@@ -130,8 +130,42 @@ pub fn pipeline_extras(app: &str, d: &EcsDeploy, prefix: &str, envs: &[String]) 
             "application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource"],
             "Resource": ["*"]}),
     ];
+    // The boundary of the environment roles: the execution role pulls the image and reads the
+    // container's own secrets (runtime values and the database's are the boundary's already);
+    // the shift role uses AmazonECSInfrastructureRolePolicyForLoadBalancers's listener, rule and
+    // target actions.
+    let mut secret_arns = Vec::new();
+    let mut parameter_arns = Vec::new();
+    for t in d.secrets.values() {
+        match t {
+            crate::ir::Text::Secret(id) => secret_arns.push(naming::secret_arn(id)),
+            crate::ir::Text::Param(p) => parameter_arns.push(naming::parameter_arn(p)),
+            crate::ir::Text::Plain(_) => {}
+        }
+    }
+    let mut boundary_statements = vec![
+        json!({"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": ["*"]}),
+        json!({"Effect": "Allow", "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+               "Resource": [{"Fn::GetAtt": [REPOSITORY, "Arn"]}]}),
+        json!({"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": parameters.clone()}),
+        json!({"Effect": "Allow", "Action": [
+            "elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:DescribeListeners",
+            "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups",
+            "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:ModifyListener",
+            "elasticloadbalancing:ModifyRule", "elasticloadbalancing:RegisterTargets"], "Resource": ["*"]}),
+    ];
+    if !secret_arns.is_empty() {
+        boundary_statements.push(
+            json!({"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": secret_arns}),
+        );
+    }
+    if !parameter_arns.is_empty() {
+        boundary_statements
+            .push(json!({"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": parameter_arns}));
+    }
     PipelineExtras {
         resources: vec![(REPOSITORY.into(), repository)],
+        boundary_statements,
         build_variables: vec![
             json!({"Name": "IMAGE_REGISTRY", "Type": "PLAINTEXT",
                    "Value": sub("${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}")}),
