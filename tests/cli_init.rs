@@ -51,6 +51,26 @@ fn init_then_check_then_build_for_every_preset() {
 }
 
 #[test]
+fn init_offers_ecs_built_by_docker() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = pf(&["init", "app", "--name", "shop", "--target", "ecs"], tmp.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let source = std::fs::read_to_string(tmp.path().join("app/pipeline.pf")).unwrap();
+    assert!(source.contains("use std.build.docker") && source.contains("deploy = ecs {"), "{source}");
+    let build = pf(&["build", "app/pipeline.pf", "-o", "tmp"], tmp.path());
+    assert_eq!(build.status.code(), Some(0), "pf build: {}", text(&build.stderr));
+    assert_no_diagnostics(&build, "pf build");
+    let pipeline = std::fs::read_to_string(tmp.path().join("tmp/shop/pipeline-shop.template.yml")).unwrap();
+    assert!(pipeline.contains("AWS::ECR::Repository"), "{pipeline}");
+    // Another preset cannot build an ECS app's image.
+    let other = tempfile::tempdir().unwrap();
+    let out = pf(&["init", "--name", "shop", "--target", "ecs", "--preset", "go"], other.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("builds with the `docker` preset"), "{}", text(&out.stderr));
+    assert!(!other.path().join("pipeline.pf").exists());
+}
+
+#[test]
 fn init_defaults_to_the_current_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let out = pf(&["init", "--name", "web"], tmp.path());

@@ -18,10 +18,12 @@ fn examples() -> Vec<PathBuf> {
     v
 }
 
-/// The variant of a program: every environment runs another instance type, so each environment
-/// stack is updated. The type is set in the environment's own `compute` block (added if it has
-/// none), which overrides what a profile or a parent gives.
+/// The variant of a program: every environment runs another instance type (an ECS app's: 1GB
+/// more memory per task), so each environment stack is updated. The size is set in the
+/// environment's own `compute` block (added if it has none), which overrides what a profile or
+/// a parent gives.
 fn variant(source: &str) -> String {
+    let ecs = source.contains("deploy = ecs");
     let mut out = Vec::new();
     let mut in_env = false;
     let mut env_has_compute = false;
@@ -31,7 +33,8 @@ fn variant(source: &str) -> String {
             env_has_compute = source_env_body(source, line).contains("\n  compute {");
             out.push(line.to_string());
             if !env_has_compute {
-                out.push("  compute { instance = \"c6i.large\" }".to_string());
+                let size = if ecs { "cpu = 512, memory = 2GB" } else { "instance = \"c6i.large\"" };
+                out.push(format!("  compute {{ {size} }}"));
             }
             continue;
         }
@@ -39,7 +42,7 @@ fn variant(source: &str) -> String {
             in_env = false;
         }
         if in_env && env_has_compute && line.starts_with("  compute {") {
-            out.push(with_instance(line));
+            out.push(if ecs { with_more_memory(line) } else { with_instance(line) });
             continue;
         }
         out.push(line.to_string());
@@ -65,6 +68,15 @@ fn with_instance(line: &str) -> String {
         }
         None => line.replacen("compute {", &format!("compute {{ instance = \"{other}\","), 1),
     }
+}
+
+/// A `compute { ... }` line of an ECS environment with 1GB more per task (`memory = NGB`).
+fn with_more_memory(line: &str) -> String {
+    let i = line.find("memory = ").expect("an ECS environment's compute block sizes its tasks")
+        + "memory = ".len();
+    let digits: String = line[i..].chars().take_while(char::is_ascii_digit).collect();
+    let n: u32 = digits.parse().unwrap();
+    format!("{}{}{}", &line[..i], n + 1, &line[i + digits.len()..])
 }
 
 /// Copies each program into `root/NAME/` and builds it there, into its project's output folder,
@@ -129,6 +141,11 @@ fn variant_changes_every_environment() {
     let v = variant(&go);
     assert!(v.contains("compute { instance = \"c6i.large\", min = 1, max = 3 }"), "{v}");
     assert!(!v.contains("t3.small"), "{v}");
+    let ecs = std::fs::read_to_string("examples/orders-ecs.pf").unwrap();
+    let v = variant(&ecs);
+    assert!(v.contains("compute { cpu = 512, memory = 2GB, min = 1, max = 3 }"), "{v}");
+    assert!(v.contains("compute { cpu = 1024, memory = 3GB, min = 3, max = 9"), "{v}");
+    assert!(!v.contains("instance"), "{v}");
 }
 
 #[test]

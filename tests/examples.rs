@@ -225,6 +225,7 @@ fn the_execution_role_covers_every_service_of_the_environment_stacks() {
             let ty = r["Type"].as_str().unwrap();
             let service = match ty.split("::").nth(1).unwrap() {
                 "ElasticLoadBalancingV2" => "elasticloadbalancing".to_string(),
+                "ApplicationAutoScaling" => "application-autoscaling".to_string(),
                 other => other.to_ascii_lowercase(),
             };
             let creates = actions.iter().any(|a| {
@@ -276,9 +277,19 @@ fn the_boundary_covers_every_action_of_the_environment_roles() {
             actions(&pipeline["Resources"]["EnvironmentRoleBoundary"]["Properties"]["PolicyDocument"]);
         for (id, r) in infra["Resources"].as_object().unwrap() {
             let docs: Vec<&serde_json::Value> = match r["Type"].as_str().unwrap() {
+                // A policy under a condition (`Fn::If`: an ECS environment's secrets) counts too.
                 "AWS::IAM::Role" => r["Properties"]["Policies"]
                     .as_array()
-                    .map(|ps| ps.iter().map(|p| &p["PolicyDocument"]).collect())
+                    .map(|ps| {
+                        ps.iter()
+                            .flat_map(|p| match p["Fn::If"].as_array() {
+                                Some(branches) => branches[1..].iter().collect::<Vec<_>>(),
+                                None => vec![p],
+                            })
+                            .filter(|p| p["PolicyDocument"].is_object())
+                            .map(|p| &p["PolicyDocument"])
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 "AWS::IAM::Policy" => vec![&r["Properties"]["PolicyDocument"]],
                 _ => continue,
@@ -366,8 +377,10 @@ fn a_removed_environment_leaves_no_configuration_behind() {
 
 /// What is deployed is what was built (issue 17): in every example's output, each file the
 /// appspec installs (`files.source`), each hook script it runs and each template and
-/// configuration the pipeline's CloudFormation actions read from the build artifact is matched
-/// by the app buildspec's `artifacts.files`, the only files the build artifact holds.
+/// configuration the pipeline's CloudFormation actions read from the build artifact (and the
+/// files their parameter overrides read with `Fn::GetParam`: an ECS app's image tag) is matched
+/// by the app buildspec's `artifacts.files`, the only files the build artifact holds. An ECS
+/// app has no appspec.
 #[test]
 fn every_deployed_file_is_in_the_build_artifact() {
     use pf_compiler::glob;
@@ -382,16 +395,18 @@ fn every_deployed_file_is_in_the_build_artifact() {
         let buildspec = read("buildspec.yml");
         let globs: Vec<&str> =
             buildspec["artifacts"]["files"].as_array().unwrap().iter().map(|g| g.as_str().unwrap()).collect();
-        let appspec = read("appspec.yml");
         let mut folders = Vec::new();
-        for f in appspec["files"].as_array().into_iter().flatten() {
-            folders.push(f["source"].as_str().unwrap().to_string());
-        }
         let mut files = Vec::new();
-        for hooks in appspec["hooks"].as_object().unwrap().values() {
-            files.extend(
-                hooks.as_array().unwrap().iter().map(|h| h["location"].as_str().unwrap().to_string()),
-            );
+        if app_dir.join("appspec.yml").exists() {
+            let appspec = read("appspec.yml");
+            for f in appspec["files"].as_array().into_iter().flatten() {
+                folders.push(f["source"].as_str().unwrap().to_string());
+            }
+            for hooks in appspec["hooks"].as_object().unwrap().values() {
+                files.extend(
+                    hooks.as_array().unwrap().iter().map(|h| h["location"].as_str().unwrap().to_string()),
+                );
+            }
         }
         for pipeline in std::fs::read_dir(&app_dir)
             .unwrap()
@@ -404,6 +419,11 @@ fn every_deployed_file_is_in_the_build_artifact() {
                     if let Some(path) = line.strip_prefix(key).and_then(|v| v.strip_prefix("Build::")) {
                         files.push(path.to_string());
                     }
+                }
+                // `{"Fn::GetParam": ["Build", "<file>", "<key>"]}` inside ParameterOverrides.
+                for (i, _) in line.match_indices("Fn::GetParam\": [\"Build\", \"") {
+                    let rest = &line[i + "Fn::GetParam\": [\"Build\", \"".len()..];
+                    files.push(rest[..rest.find('"').unwrap()].to_string());
                 }
             }
         }

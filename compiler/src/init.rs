@@ -38,6 +38,39 @@ impl Preset {
     }
 }
 
+/// The deploy targets a starter can use (`deploy = <target> { ... }`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Ec2,
+    Ecs,
+}
+
+impl Target {
+    /// Every target, in the order they are documented.
+    pub const ALL: [Target; 2] = [Target::Ec2, Target::Ecs];
+
+    /// The target's keyword.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Ec2 => "ec2",
+            Target::Ecs => "ecs",
+        }
+    }
+
+    /// The target named `name`.
+    pub fn from_name(name: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// The only preset the target builds with, if it has one (ECS: `docker`, the image).
+    pub fn preset(self) -> Option<Preset> {
+        match self {
+            Target::Ec2 => None,
+            Target::Ecs => Some(Preset::Docker),
+        }
+    }
+}
+
 /// Whether `name` can name an app, environment or pipeline: the checker's rule (PF3001),
 /// [`crate::check::aws_name`]. `Err` says what is wrong.
 pub fn validate_name(name: &str) -> Result<(), String> {
@@ -94,15 +127,64 @@ fn parts(name: &str, preset: Preset) -> Parts {
     }
 }
 
-/// The text of the starter program for an app named `name` (see [`validate_name`]).
-pub fn starter(name: &str, preset: Preset) -> String {
-    let text = template(name, preset);
+/// The text of the starter program for an app named `name` (see [`validate_name`]) on
+/// `target`, built with `preset` (for ECS, [`Target::preset`]).
+pub fn starter(name: &str, preset: Preset, target: Target) -> String {
+    let text = template(name, target.preset().unwrap_or(preset), target);
     // The starter is written in the canonical layout, so `pf fmt --check` accepts it as is.
     crate::fmt::format(&text).unwrap_or(text)
 }
 
-fn template(name: &str, preset: Preset) -> String {
-    let Parts { build, files, port } = parts(name, preset);
+/// The target-specific parts of the starter: what runs the app, and how a deploy releases it.
+struct Runs {
+    what: &'static str,
+    deploy: String,
+    release: &'static str,
+}
+
+fn runs(name: &str, preset: Preset, target: Target) -> Runs {
+    let Parts { files, port, .. } = parts(name, preset);
+    match target {
+        Target::Ec2 => Runs {
+            what: "how it runs on EC2",
+            deploy: format!(
+                r#"  # The app runs on EC2 instances in an Auto Scaling group behind a load balancer; CodeDeploy
+  # installs `files` and runs the hooks. The hook scripts live in scripts/, which the preset's
+  # `artifacts` include.
+  deploy = ec2 {{
+    port         = {port}
+    health_check = "/health"          # must answer 200, or the instance is replaced
+    files        = {files}
+    hooks {{
+      application_stop  = "scripts/stop.sh"
+      application_start = "scripts/start.sh"
+      validate_service  {{ script = "scripts/validate.sh", timeout = 2m }}
+    }}
+  }}"#
+            ),
+            release: "the test stack (CloudFormation), then the app (CodeDeploy)",
+        },
+        Target::Ecs => Runs {
+            what: "how it runs on ECS Fargate",
+            deploy: format!(
+                r#"  # The app runs as Fargate tasks of an ECS service behind a load balancer. The build's image
+  # (`app:latest`) is pushed to the pipeline's ECR repository, tagged with the commit; the
+  # environment stack runs it. Sizes are the environments' `compute {{ cpu, memory }}`.
+  deploy = ecs {{
+    port          = {port}
+    health_check  = "/health"         # must answer 200, or the task is replaced
+    log_retention = 30d
+    # Container secrets, by reference only: `secrets {{ API_KEY = secret("{name}/api:key") }}`.
+  }}"#
+            ),
+            release: "the test stack (CloudFormation), which releases the image",
+        },
+    }
+}
+
+fn template(name: &str, preset: Preset, target: Target) -> String {
+    let Parts { build, .. } = parts(name, preset);
+    let Runs { what, deploy, release } = runs(name, preset, target);
     let p = preset.name();
     format!(
         r#"# {name}: built, tested and deployed to AWS by Pipeline Factory (pf).
@@ -118,7 +200,7 @@ fn template(name: &str, preset: Preset) -> String {
 use std.build.{p}
 use std.env.profiles
 
-# An app: where its code lives, how it is built, how it runs on EC2.
+# An app: where its code lives, how it is built, {what}.
 app {name} {{
   # A CodeCommit repository; the pipeline follows its `main` branch. (GitHub: `github {{ ... }}`.)
   source = codecommit {{ repository = "{name}", branch = "main" }}
@@ -127,19 +209,7 @@ app {name} {{
   # commands, then hands the files matched by its `artifacts` globs to the deploy stages.
   build = {build}
 
-  # The app runs on EC2 instances in an Auto Scaling group behind a load balancer; CodeDeploy
-  # installs `files` and runs the hooks. The hook scripts live in scripts/, which the preset's
-  # `artifacts` include.
-  deploy = ec2 {{
-    port         = {port}
-    health_check = "/health"          # must answer 200, or the instance is replaced
-    files        = {files}
-    hooks {{
-      application_stop  = "scripts/stop.sh"
-      application_start = "scripts/start.sh"
-      validate_service  {{ script = "scripts/validate.sh", timeout = 2m }}
-    }}
-  }}
+{deploy}
 }}
 
 # Environments. `env test : cost_optimized` extends a profile: every field written here
@@ -172,7 +242,7 @@ env prod : highly_available {{
 pipeline {name} {{
   stage build {{ build }}
   stage test {{
-    deploy test                       # the test stack (CloudFormation), then the app (CodeDeploy)
+    deploy test                       # {release}
     test smoke {{ commands = ["curl -fsS \"$APP_URL/health\""] }}   # gets the env's URL as APP_URL
   }}
   stage approve {{
@@ -206,19 +276,44 @@ mod tests {
     }
 
     #[test]
-    fn every_preset_checks_without_any_diagnostic() {
-        for preset in Preset::ALL {
-            for name in ["webshop", "a", "my-app-2", "abcdefghijklmnopqrstuvwxyz012345"] {
-                let text = starter(name, preset);
-                let d = diagnostics(&text);
-                assert!(d.is_empty(), "preset {}, name {name}:\n{}\n\n{text}", preset.name(), d.join("\n"));
+    fn every_preset_and_target_checks_without_any_diagnostic() {
+        for target in Target::ALL {
+            for preset in Preset::ALL {
+                for name in ["webshop", "a", "my-app-2", "abcdefghijklmnopqrstuvwxyz012345"] {
+                    let text = starter(name, preset, target);
+                    let d = diagnostics(&text);
+                    assert!(
+                        d.is_empty(),
+                        "target {}, preset {}, name {name}:\n{}\n\n{text}",
+                        target.name(),
+                        preset.name(),
+                        d.join("\n")
+                    );
+                }
             }
         }
     }
 
     #[test]
+    fn the_ecs_starter_is_an_ecs_app_built_by_docker() {
+        let text = starter("shop", Preset::Go, Target::Ecs);
+        assert!(text.contains("use std.build.docker"), "{text}");
+        let a = analyze(vec![Root { name: "pipeline.pf".into(), bytes: text.into_bytes() }], &NoFiles);
+        let app = &a.checked.program.apps[0];
+        assert!(matches!(app.deploy, crate::ir::Deploy::Ecs(_)), "{:?}", app.deploy);
+        assert!(app.build.privileged);
+    }
+
+    #[test]
+    fn targets_round_trip_their_names() {
+        for t in Target::ALL {
+            assert_eq!(Target::from_name(t.name()), Some(t));
+        }
+    }
+
+    #[test]
     fn the_starter_has_the_promised_shape() {
-        let text = starter("shop", Preset::Node);
+        let text = starter("shop", Preset::Node, Target::Ec2);
         let a = analyze(vec![Root { name: "pipeline.pf".into(), bytes: text.into_bytes() }], &NoFiles);
         let p = &a.checked.program;
         assert_eq!(p.apps.len(), 1);
@@ -255,8 +350,10 @@ mod layout_tests {
     fn starters_are_in_the_canonical_layout() {
         for preset in [Preset::Go, Preset::Node, Preset::Python, Preset::Java, Preset::Dotnet, Preset::Docker]
         {
-            let text = starter("shop", preset);
-            assert_eq!(crate::fmt::format(&text).as_deref(), Ok(text.as_str()), "{}", preset.name());
+            for target in Target::ALL {
+                let text = starter("shop", preset, target);
+                assert_eq!(crate::fmt::format(&text).as_deref(), Ok(text.as_str()), "{}", preset.name());
+            }
         }
     }
 }

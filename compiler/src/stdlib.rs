@@ -49,6 +49,11 @@ pub fn file_name(path: &str) -> String {
     format!("{}.pf", path.replace('.', "/"))
 }
 
+/// Whether a source file's name is a standard-library module's ([`file_name`]).
+pub fn is_module_file(name: &str) -> bool {
+    MODULES.iter().any(|(m, _)| file_name(m) == name)
+}
+
 fn lines(text: &'static str) -> Vec<&'static str> {
     text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
 }

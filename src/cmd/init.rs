@@ -2,7 +2,7 @@
 //! approval before prod), commented to teach the language. Never overwrites a file.
 
 use super::{EXIT_OK, EXIT_USAGE};
-use pf_compiler::init::{starter, validate_name, Preset};
+use pf_compiler::init::{starter, validate_name, Preset, Target};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -15,9 +15,28 @@ pub struct Args {
     /// The app's name: 1 to 32 lowercase letters, digits and `-`, starting with a letter.
     #[arg(long, value_name = "APP")]
     name: String,
-    /// The build preset (`std.build.<preset>`).
-    #[arg(long, value_enum, default_value = "go")]
-    preset: PresetArg,
+    /// The build preset (`std.build.<preset>`); default `go`, and `docker` for `--target ecs`.
+    #[arg(long, value_enum)]
+    preset: Option<PresetArg>,
+    /// Where the app runs: `ec2` (instances, CodeDeploy) or `ecs` (Fargate, built by `docker`).
+    #[arg(long, value_enum, default_value = "ec2")]
+    target: TargetArg,
+}
+
+/// The deploy targets on the command line.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TargetArg {
+    Ec2,
+    Ecs,
+}
+
+impl From<TargetArg> for Target {
+    fn from(t: TargetArg) -> Target {
+        match t {
+            TargetArg::Ec2 => Target::Ec2,
+            TargetArg::Ecs => Target::Ecs,
+        }
+    }
 }
 
 /// The build presets on the command line.
@@ -56,7 +75,22 @@ pub fn run(args: Args) -> u8 {
         eprintln!("error: cannot create {}: {e}", args.dir.display());
         return EXIT_USAGE;
     }
-    let text = starter(&args.name, args.preset.into());
+    let target = Target::from(args.target);
+    let preset = match (args.preset.map(Preset::from), target.preset()) {
+        (Some(p), Some(only)) if p != only => {
+            eprintln!(
+                "error: `--target {}` builds with the `{}` preset, not `{}`",
+                target.name(),
+                only.name(),
+                p.name()
+            );
+            eprintln!("  drop `--preset`, or write `--preset {}`", only.name());
+            return EXIT_USAGE;
+        }
+        (Some(p), _) => p,
+        (None, only) => only.unwrap_or(Preset::Go),
+    };
+    let text = starter(&args.name, preset, target);
     // `create_new` fails if the file exists: an existing pipeline.pf is never touched.
     let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path);
     let written = file.and_then(|mut f| f.write_all(text.as_bytes()));

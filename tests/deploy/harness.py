@@ -288,9 +288,11 @@ class Account:
         args = dict(StackName=stack, TemplateBody=body, Parameters=params, Capabilities=capabilities, **extra)
         if change_set:
             self.cfn.create_change_set(ChangeSetName=change_set, ChangeSetType="UPDATE" if existed else "CREATE", **args)
-            status = self.cfn.describe_change_set(StackName=stack, ChangeSetName=change_set)["Status"]
+            described = self.cfn.describe_change_set(StackName=stack, ChangeSetName=change_set)
+            status = described["Status"]
             if status != "CREATE_COMPLETE":
-                raise Failed(f"{label}: change set {change_set} is {status}")
+                reason = described.get("StatusReason", "")
+                raise Failed(f"{label}: change set {change_set} is {status} ({reason})")
             self.pending[stack] = before
             return
         if existed:
@@ -317,6 +319,26 @@ class Account:
                 self.updated.append(stack)
         elif stack not in self.unchanged + self.updated:
             self.unchanged.append(stack)
+
+
+# What the app's build writes into its artifact and CodePipeline reads with `Fn::GetParam`: the
+# build is not emulated, so a stand-in of its shape (docs/targets.md: ECS's image tag).
+BUILD_WRITES = {"pf-image.json": {"tag": "0123456789ab"}}
+
+
+def pipeline_function(value, project, label):
+    """A parameter override's value: a string, or a CodePipeline function evaluated as
+    CodePipeline does (`Fn::GetParam`: a key of a JSON file of an input artifact)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and set(value) == {"Fn::GetParam"}:
+        _artifact, file, key = value["Fn::GetParam"]
+        path = project / file
+        data = json.loads(path.read_text()) if path.is_file() else BUILD_WRITES.get(file)
+        if data is None or key not in data:
+            raise Failed(f"{label}: Fn::GetParam reads {file}:{key}, which the build does not write")
+        return str(data[key])
+    raise Failed(f"{label}: the harness does not know the parameter override {value!r}")
 
 
 def plan(account, action, variables):
@@ -398,7 +420,7 @@ def run_pipeline(account, project, template_path):
             raise Failed(f"{label}: the harness does not know the action mode {action.mode}")
         tc = stacks.template_configuration(project, action)
         given = dict(tc.get("Parameters", {}))
-        given.update(overrides(config, variables, action))
+        given.update({k: pipeline_function(v, project, label) for k, v in overrides(config, variables, action).items()})
         extra = {"RoleARN": config["RoleArn"]} if config.get("RoleArn") else {}
         if extra:
             role = extra["RoleARN"].rsplit("/", 1)[-1]

@@ -82,6 +82,12 @@ pub fn check(files: &[ast::File], sources: &SourceMap, roots: usize) -> Checked 
         program.project.source = sources.get(first.id).name.clone();
     }
     rules::run(&mut ctx, &program, &decls, files, roots);
+    let standard: Vec<crate::source::FileId> = files
+        .iter()
+        .map(|f| f.id)
+        .filter(|id| crate::stdlib::is_module_file(&sources.get(*id).name))
+        .collect();
+    targets::fields(&mut ctx, &program, &decls, &standard);
     fixes::add(&mut ctx, files, sources);
     let mut diagnostics = ctx.diagnostics;
     suppress::apply(&mut diagnostics, &decls, files, sources);

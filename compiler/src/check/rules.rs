@@ -70,16 +70,29 @@ fn releases_need_image(ctx: &mut Ctx, program: &Program, decls: &Decls) {
 
 /// An environment without NAT cannot reach the APIs the runtime-values hook calls (SSM, Secrets
 /// Manager, CloudFormation): its deployments would fail (PF5020).
+/// An ECS app's tasks pull their image from ECR and read their secrets over HTTPS: without NAT
+/// no task starts (PF5031, which says it for runtime values too).
 fn runtime_without_nat(ctx: &mut Ctx, program: &Program, decls: &Decls) {
     for pipeline in &program.pipelines {
         let Some(app) = program.app(&pipeline.app) else { continue };
+        let ecs = matches!(app.deploy, crate::ir::Deploy::Ecs(_));
         for env in crate::codegen::infra::deployed_envs(program, &app.name) {
-            if env.network.nat != crate::ir::Nat::None || crate::ir::runtime_values(app, env).is_empty() {
+            if env.network.nat != crate::ir::Nat::None
+                || (!ecs && crate::ir::runtime_values(app, env).is_empty())
+            {
                 continue;
             }
             let Some(d) = decls.find(&[DeclKind::Env], &env.name) else { continue };
             let span =
                 decls.value_span(&[DeclKind::Env], &env.name, &["network", "nat"]).unwrap_or(d.name.span);
+            if ecs {
+                ctx.push(
+                    Diagnostic::new(codes::PF5031, span, format!("`{}` has no NAT gateway: the tasks of the ECS app `{}` cannot pull their image", env.name, app.name))
+                        .with_label("no outbound access")
+                        .with_help("Fargate tasks in the private subnets reach ECR, CloudWatch Logs, Parameter Store and Secrets Manager through NAT: use `nat = single` (or `per_az`)"),
+                );
+                continue;
+            }
             ctx.push(
                 Diagnostic::new(codes::PF5020, span, format!("`{}` gets runtime values but has no NAT gateway: its instances cannot read them", env.name))
                     .with_label("no outbound access")

@@ -3,7 +3,10 @@
 //! tags); the few that only some targets use are listed in [`TARGET_FIELDS`], and one written
 //! for an app whose target does not use it is an error with help (PF5030), never ignored.
 //! Environments are shared, so the rule looks at every (app, environment) pair a pipeline
-//! deploys. Adding a target: add its keyword to the rows it uses, and rows for its own fields.
+//! deploys. Values an environment inherits from the standard library's profiles are not
+//! reported: the profiles are written for every target (`cost_optimized` sizes both instances
+//! and Fargate tasks), and a target ignores the sizes of the others by design.
+//! Adding a target: add its keyword to the rows it uses, and rows for its own fields.
 
 use super::resolve::Decls;
 use super::Ctx;
@@ -11,6 +14,7 @@ use crate::diagnostic::{codes, Applicability, Diagnostic};
 use crate::hash::FxHashSet;
 use crate::ir::{ActionKind, Env, Program};
 use crate::schema::DeclKind;
+use crate::source::FileId;
 
 /// An environment field (or one kind of a variant field, such as `strategy = canary`) that only
 /// some targets use.
@@ -115,7 +119,7 @@ fn kind_of(env: &Env, path: &[&str]) -> Option<&'static str> {
 
 /// PF5030 for every field of a deployed environment that the
 /// deploying app's target does not use; each (app, environment, field) once.
-pub fn fields(ctx: &mut Ctx, program: &Program, decls: &Decls) {
+pub fn fields(ctx: &mut Ctx, program: &Program, decls: &Decls, standard: &[FileId]) {
     let mut seen: FxHashSet<(&str, &str, usize)> = FxHashSet::default();
     for pipeline in &program.pipelines {
         let Some(app) = program.app(&pipeline.app) else { continue };
@@ -130,6 +134,9 @@ pub fn fields(ctx: &mut Ctx, program: &Program, decls: &Decls) {
                     continue;
                 }
                 let Some(span) = decls.value_span(&[DeclKind::Env], env, f.path) else { continue };
+                if standard.contains(&span.file) {
+                    continue;
+                }
                 if !seen.insert((app.name.as_str(), env.as_str(), i)) {
                     continue;
                 }

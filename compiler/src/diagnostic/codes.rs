@@ -146,6 +146,8 @@ codes! {
     PF5020 "runtime-without-nat" Error "An environment that gets runtime values has no NAT gateway";
     PF5070 "remote-environment-unsupported" Error "An environment is deployed in another account or region than the pipeline";
     PF5030 "field-not-for-target" Error "An environment field has no meaning for the deploy target of an app deployed there";
+    PF5031 "ecs-without-nat" Error "An ECS app is deployed to an environment without a NAT gateway";
+    PF5032 "ecs-build-without-docker" Error "An ECS app's build cannot build its image (not privileged)";
     PF5080 "public-vpc-cidr" Warning "A VPC takes its addresses from a public (not RFC 1918) range";
     PF5050 "rolling-without-image" Error "A rolling release of an app that bakes no image";
     PF5051 "image-architecture-mismatch" Error "An environment's instances cannot boot the app's image (arm64 and x86_64)";

@@ -19,6 +19,17 @@ pub fn lower(ctx: &mut Ctx, decls: &Decls, d: &Decl) -> Option<App> {
     let source = obj_of(d.flat(), "source").and_then(|o| source(ctx, o));
     let build = obj_of(d.flat(), "build").and_then(|o| resolve_build(ctx, decls, o)).map(|o| build(ctx, &o));
     let deploy = obj_of(d.flat(), "deploy").and_then(|o| deploy(ctx, o));
+    if let (Some(b), Some(Deploy::Ecs(_))) = (&build, &deploy) {
+        if !b.privileged {
+            let span = d.flat().get("build").map_or(at, |i| i.span);
+            let span = obj_of(d.flat(), "build").map_or(span, |o| span_of(o, "privileged", span));
+            ctx.push(
+                Diagnostic::new(codes::PF5032, span, format!("the ECS app `{}` is built without Docker", d.name.name))
+                    .with_label("privileged = false")
+                    .with_help("an ECS app's build makes its container image, which needs Docker in CodeBuild's privileged mode: extend the `docker` preset (`build = docker { ... }`) or write `privileged = true`"),
+            );
+        }
+    }
     let runtime = super::runtime::values(ctx, d.flat());
     let permissions = super::runtime::permissions(ctx, d.flat());
     if errors_since(ctx, mark) {

@@ -118,6 +118,10 @@ fn release_overrides(
 ) -> Vec<(&'static str, String)> {
     use crate::codegen::targets::ec2::release as bg;
     let mut out = Vec::new();
+    if !matches!(ctx.app.deploy, crate::ir::Deploy::Ec2(_)) {
+        // The AMI and the colours are EC2's; other targets release with `targets::release_overrides`.
+        return out;
+    }
     if bakes(ctx) {
         out.push(("ImageId", variable(naming::IMAGE_ACTION, naming::IMAGE_ID_OUTPUT)));
     }

@@ -184,8 +184,12 @@ pub struct PipelineExtras {
     /// Statements of the CodeBuild role (ECS: push to the repository).
     pub build_statements: Vec<Value>,
     /// Statements of the CloudFormation role, to manage the target's resources in the
-    /// environment stacks (`environments` are their stack-name prefixes, `<app>-<env>`).
+    /// environment stacks (EC2: the Auto Scaling group; ECS: clusters, services, ...).
     pub deploy_statements: Vec<Value>,
+    /// What the target's roles in the environment stacks need beyond the instances' (ECS: pull
+    /// the image, read the container's secrets, shift the listener rules), for the permissions
+    /// boundary of every environment role (`pipeline::boundary`).
+    pub boundary_statements: Vec<Value>,
     /// Services the CloudFormation role may pass the environment's roles to.
     pub pass_role_to: Vec<&'static str>,
     /// Services whose service-linked role the CloudFormation role may create.
@@ -193,10 +197,10 @@ pub struct PipelineExtras {
 }
 
 /// The pipeline stack's additions for the app's target. `prefix` names the pipeline's
-/// resources (`<app>-<pipeline>`); `stacks` are the environment stacks it deploys.
-pub fn pipeline_extras(app: &App, prefix: &str, stacks: &[String]) -> PipelineExtras {
+/// resources (`<app>-<pipeline>`); `envs` are the environments whose stacks it deploys.
+pub fn pipeline_extras(app: &App, prefix: &str, envs: &[String]) -> PipelineExtras {
     match &app.deploy {
         Deploy::Ec2(_) => PipelineExtras::default(),
-        Deploy::Ecs(d) => ecs::image::pipeline_extras(d, prefix, stacks),
+        Deploy::Ecs(d) => ecs::image::pipeline_extras(&app.name, d, prefix, envs),
     }
 }

@@ -64,7 +64,7 @@ fn sub(s: &str) -> Value {
 /// The repository `<app>-<pipeline>` (scan on push, immutable tags, KMS, lifecycle policy),
 /// the build's `IMAGE_REGISTRY` and `IMAGE_REPOSITORY`, the CodeBuild role's push rights, and
 /// the CloudFormation role's rights over the ECS resources of the environment stacks.
-pub fn pipeline_extras(d: &EcsDeploy, prefix: &str, stacks: &[String]) -> PipelineExtras {
+pub fn pipeline_extras(app: &str, d: &EcsDeploy, prefix: &str, envs: &[String]) -> PipelineExtras {
     let repository = json!({
         "Type": "AWS::ECR::Repository",
         "DeletionPolicy": "Delete",
@@ -90,9 +90,14 @@ pub fn pipeline_extras(d: &EcsDeploy, prefix: &str, stacks: &[String]) -> Pipeli
     };
     let mut clusters = Vec::new();
     let mut services = Vec::new();
-    for stack in stacks {
+    let mut parameters = Vec::new();
+    let mut log_groups = Vec::new();
+    for env in envs {
+        let stack = naming::env_stack_name(app, env);
         clusters.push(arn("ecs", &format!("cluster/{stack}")));
         services.push(arn("ecs", &format!("service/{stack}/*")));
+        parameters.push(arn("ssm", &format!("parameter/{}*", super::secrets::parameter_prefix(app, env))));
+        log_groups.push(arn("logs", &format!("log-group:{stack}-*")));
     }
     let mut cluster_and_services = clusters.clone();
     cluster_and_services.extend(services.iter().cloned());
@@ -110,14 +115,57 @@ pub fn pipeline_extras(d: &EcsDeploy, prefix: &str, stacks: &[String]) -> Pipeli
             "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"],
             "Resource": ["*"]}),
         json!({"Effect": "Allow", "Action": [
+            "ssm:AddTagsToResource", "ssm:DeleteParameter", "ssm:GetParameters", "ssm:ListTagsForResource",
+            "ssm:PutParameter", "ssm:RemoveTagsFromResource"], "Resource": parameters}),
+        // The log key of each environment: keys have no name to scope creation by.
+        json!({"Effect": "Allow", "Action": [
+            "kms:CreateKey", "kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy",
+            "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion",
+            "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription"], "Resource": ["*"]}),
+        json!({"Effect": "Allow", "Action": ["logs:AssociateKmsKey", "logs:DisassociateKmsKey"], "Resource": log_groups}),
+        json!({"Effect": "Allow", "Action": [
             "application-autoscaling:DeleteScalingPolicy", "application-autoscaling:DeregisterScalableTarget",
             "application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingActivities",
             "application-autoscaling:DescribeScalingPolicies", "application-autoscaling:PutScalingPolicy",
             "application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource"],
             "Resource": ["*"]}),
     ];
+    // The boundary of the environment roles: the execution role pulls the image and reads the
+    // container's own secrets (runtime values and the database's are the boundary's already);
+    // the shift role uses AmazonECSInfrastructureRolePolicyForLoadBalancers's listener, rule and
+    // target actions.
+    let mut secret_arns = Vec::new();
+    let mut parameter_arns = Vec::new();
+    for t in d.secrets.values() {
+        match t {
+            crate::ir::Text::Secret(id) => secret_arns.push(naming::secret_arn(id)),
+            crate::ir::Text::Param(p) => parameter_arns.push(naming::parameter_arn(p)),
+            crate::ir::Text::Plain(_) => {}
+        }
+    }
+    let mut boundary_statements = vec![
+        json!({"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": ["*"]}),
+        json!({"Effect": "Allow", "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+               "Resource": [{"Fn::GetAtt": [REPOSITORY, "Arn"]}]}),
+        json!({"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": parameters.clone()}),
+        json!({"Effect": "Allow", "Action": [
+            "elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:DescribeListeners",
+            "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups",
+            "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:ModifyListener",
+            "elasticloadbalancing:ModifyRule", "elasticloadbalancing:RegisterTargets"], "Resource": ["*"]}),
+    ];
+    if !secret_arns.is_empty() {
+        boundary_statements.push(
+            json!({"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": secret_arns}),
+        );
+    }
+    if !parameter_arns.is_empty() {
+        boundary_statements
+            .push(json!({"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": parameter_arns}));
+    }
     PipelineExtras {
         resources: vec![(REPOSITORY.into(), repository)],
+        boundary_statements,
         build_variables: vec![
             json!({"Name": "IMAGE_REGISTRY", "Type": "PLAINTEXT",
                    "Value": sub("${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}")}),

@@ -131,7 +131,7 @@ fn forward(ctx: &Ctx) -> Value {
     }
 }
 
-fn dimensions(m: Metric) -> (&'static str, Value) {
+fn dimensions(ctx: &Ctx, m: Metric) -> (&'static str, Value) {
     let lb = json!({"Name": "LoadBalancer", "Value": att("LoadBalancer", "LoadBalancerFullName")});
     let tg = json!({"Name": "TargetGroup", "Value": att("TargetGroup", "TargetGroupFullName")});
     match m {
@@ -139,9 +139,10 @@ fn dimensions(m: Metric) -> (&'static str, Value) {
         // target groups.
         Metric::Elb5xx | Metric::Target5xx | Metric::Latency => ("AWS/ApplicationELB", json!([lb])),
         Metric::UnhealthyHosts => ("AWS/ApplicationELB", json!([lb, tg])),
+        // By name: the service's rollback alarms are in its own configuration.
         Metric::Cpu => (
             "AWS/ECS",
-            json!([{"Name": "ClusterName", "Value": r("Cluster")}, {"Name": "ServiceName", "Value": att("Service", "Name")}]),
+            json!([{"Name": "ClusterName", "Value": ctx.name("")}, {"Name": "ServiceName", "Value": ctx.name("")}]),
         ),
     }
 }
@@ -162,11 +163,6 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
             t.condition("IsLinear", equals("DeploymentStrategy", "LINEAR"));
         }
     }
-    t.param(
-        "RollbackOnFailure",
-        bool_param("Roll back a release whose tasks do not become healthy (the circuit breaker)."),
-    );
-    t.condition("RollbackOnFailure", equals("RollbackOnFailure", "true"));
     let number = |t: &mut Template, name: &str, min: u32, max: u32, description: &str| {
         t.param(
             name,
@@ -174,6 +170,12 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
         );
     };
     if all.contains(&"ROLLING") {
+        // Traffic-shifting releases always roll a failure back (ECS has no switch for it).
+        t.param(
+            "RollbackOnFailure",
+            bool_param("Roll back a release whose tasks do not become healthy (the circuit breaker)."),
+        );
+        t.condition("RollbackOnFailure", equals("RollbackOnFailure", "true"));
         number(
             t,
             "MinHealthyPercent",
@@ -280,7 +282,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
         t.condition(&format!("Has{}", s.id), not(equals(&format!("{}Mode", s.id), "disabled")));
         t.condition(&format!("{}RollsBack", s.id), equals(&format!("{}Mode", s.id), "rollback"));
         let (metric, stat) = metric_name(a.metric);
-        let (namespace, dims) = dimensions(a.metric);
+        let (namespace, dims) = dimensions(ctx, a.metric);
         t.resource(
             &s.id,
             json!({"Type": "AWS::CloudWatch::Alarm", "Condition": format!("Has{}", s.id), "Properties": {
@@ -300,7 +302,6 @@ pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {
     if all.len() > 1 {
         v.push(("DeploymentStrategy".into(), strategy_name(env.strategy).into()));
     }
-    v.push(("RollbackOnFailure".into(), bool_str(env.rollback.on_failure)));
     // ECS counts its intervals and bake time in whole minutes: a wait is rounded up.
     let minutes = |seconds: u32| seconds.div_ceil(60);
     let (min_healthy, bake, canary, linear) = match env.strategy {
@@ -320,6 +321,7 @@ pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {
         _ => (100, 0, (10, 5), (10, 1)),
     };
     if all.contains(&"ROLLING") {
+        v.push(("RollbackOnFailure".into(), bool_str(env.rollback.on_failure)));
         v.push(("MinHealthyPercent".into(), min_healthy.to_string()));
     }
     if any_shifting(ctx) {

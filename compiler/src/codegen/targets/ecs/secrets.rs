@@ -62,9 +62,18 @@ fn sources(ctx: &Ctx, d: &EcsDeploy, env: &Env) -> BTreeMap<String, From> {
     out
 }
 
+/// The path of the stack-owned parameters of `app` in `env`, `pf/<app>/<env>/` (no leading
+/// `/`: the pipeline's CloudFormation role may manage only these).
+pub fn parameter_prefix(app: &str, env: &str) -> String {
+    format!("pf/{app}/{env}/")
+}
+
 /// The stack-owned parameter of `name` in `env`: its logical ID and name.
 fn stack_parameter(ctx: &Ctx, env: &Env, name: &str) -> (String, String) {
-    (naming::logical_id(&["runtime", &env.name, name]), format!("/pf/{}/{}/{name}", ctx.app.name, env.name))
+    (
+        naming::logical_id(&["runtime", &env.name, name]),
+        format!("/{}{name}", parameter_prefix(&ctx.app.name, &env.name)),
+    )
 }
 
 /// `ValueFrom` of a `secret("id[:json-key]")`: the secret's (partial) ARN, and the key.

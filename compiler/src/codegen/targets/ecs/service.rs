@@ -60,13 +60,19 @@ pub fn add(ctx: &Ctx, d: &EcsDeploy, t: &mut Template) {
         "TaskMemory",
         json!({"Type": "String", "Description": "Memory of a Fargate task, MiB (a size Fargate allows with TaskCpu)."}),
     );
-    t.param("MinSize", json!({"Type": "Number", "MinValue": 0, "Description": "Minimum number of tasks."}));
-    t.param("MaxSize", json!({"Type": "Number", "MinValue": 1, "Description": "Maximum number of tasks."}));
     t.param(
         "DesiredCapacity",
         json!({"Type": "Number", "MinValue": 0, "Description": "Tasks at creation (and always, without scaling)."}),
     );
     if cpu || requests {
+        t.param(
+            "MinSize",
+            json!({"Type": "Number", "MinValue": 0, "Description": "Minimum number of tasks."}),
+        );
+        t.param(
+            "MaxSize",
+            json!({"Type": "Number", "MinValue": 1, "Description": "Maximum number of tasks."}),
+        );
         let mut modes = vec!["none"];
         if cpu {
             modes.push("cpu");
@@ -222,6 +228,9 @@ pub fn add(ctx: &Ctx, d: &EcsDeploy, t: &mut Template) {
         "Service",
         json!({"Type": "AWS::ECS::Service", "Properties": {
             "Cluster": r("Cluster"),
+            // Named (`<app>-<env>`, as the cluster) so that the `cpu` alarms, which the
+            // service's configuration names, can name it without a cycle.
+            "ServiceName": ctx.name(""),
             "LaunchType": "FARGATE",
             "PlatformVersion": "LATEST",
             "TaskDefinition": r("TaskDefinition"),
@@ -283,11 +292,11 @@ pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {
     let c = &env.compute;
     v.push(("TaskCpu".into(), c.cpu.to_string()));
     v.push(("TaskMemory".into(), c.memory_mib.to_string()));
-    v.push(("MinSize".into(), c.min.to_string()));
-    v.push(("MaxSize".into(), c.max.to_string()));
     v.push(("DesiredCapacity".into(), c.desired.to_string()));
     let (cpu, requests) = scaling_modes(ctx);
     if cpu || requests {
+        v.push(("MinSize".into(), c.min.to_string()));
+        v.push(("MaxSize".into(), c.max.to_string()));
         let (mode, target) = match c.scale_on {
             Scaling::Cpu(p) => ("cpu", p),
             Scaling::Requests(n) => ("requests", n),
