@@ -24,7 +24,6 @@ pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File],
     runtime_without_nat(ctx, program, decls);
     super::placement::protected_shares_account(ctx, program, decls);
     super::placement::remote_environments(ctx, program, decls);
-    super::targets::fields(ctx, program, decls);
     releases_need_image(ctx, program, decls);
 }
 
