@@ -268,6 +268,49 @@ pub struct Report {
 pub enum Deploy {
     /// `deploy = ec2 {...}`: EC2 instances in an Auto Scaling group, released by CodeDeploy.
     Ec2(Ec2Deploy),
+    /// `deploy = lambda {...}`: a Lambda function whose alias CodeDeploy shifts to each release.
+    Lambda(LambdaDeploy),
+}
+
+impl Deploy {
+    /// The target's keyword in `deploy = <target> { ... }`.
+    pub fn target(&self) -> &'static str {
+        match self {
+            Deploy::Ec2(_) => "ec2",
+            Deploy::Lambda(_) => "lambda",
+        }
+    }
+
+    /// Whether a new version is released by updating the environment stack with release
+    /// parameters (every target but EC2): the pipeline then has no separate `DeployApp` action
+    /// after an infrastructure update (docs/targets.md).
+    pub fn released_by_stack(&self) -> bool {
+        !matches!(self, Deploy::Ec2(_))
+    }
+}
+
+/// A deploy to a Lambda function; the build's artifact zip is its code.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LambdaDeploy {
+    /// A runtime of `stdlib::LAMBDA_RUNTIMES`, e.g. `python3.13`.
+    pub runtime: String,
+    pub handler: String,
+    pub memory_mib: u32,
+    pub timeout_seconds: u32,
+    /// arm64 (Graviton) rather than x86_64.
+    pub arm: bool,
+    pub reserved_concurrency: Option<u32>,
+    pub entry: LambdaEntry,
+}
+
+/// How requests reach a Lambda function.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LambdaEntry {
+    /// A function URL on the alias; `iam`: callers sign their requests (`AWS_IAM`), else public.
+    Url { iam: bool },
+    /// A `lambda` target group of the environment's load balancer, health-checked when a path
+    /// is given.
+    LoadBalancer { health_check: Option<HealthCheck> },
 }
 
 /// A deploy to EC2 instances in an Auto Scaling group through CodeDeploy.
@@ -492,6 +535,8 @@ pub enum Metric {
     Cpu,
     /// Unhealthy targets (`UnHealthyHostCount`, maximum).
     UnhealthyHosts,
+    /// Failed invocations of a Lambda function's alias (`AWS/Lambda` `Errors`, sum).
+    Errors,
 }
 
 /// A CloudWatch alarm of an environment.

@@ -3,6 +3,7 @@
 
 mod app;
 mod env;
+mod lambda;
 mod pipeline;
 mod runtime;
 

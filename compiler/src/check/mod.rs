@@ -17,6 +17,7 @@ mod resolve;
 mod rules;
 pub mod suggest;
 mod suppress;
+mod target_fields;
 pub mod validate;
 pub mod value;
 

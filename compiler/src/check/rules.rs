@@ -21,6 +21,7 @@ pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File],
     limits(ctx, program, decls);
     plain_http(ctx, program, decls);
     runtime_without_nat(ctx, program, decls);
+    super::target_fields::run(ctx, program, decls);
 }
 
 /// An environment without NAT cannot reach the APIs the runtime-values hook calls (SSM, Secrets
@@ -28,6 +29,10 @@ pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File],
 fn runtime_without_nat(ctx: &mut Ctx, program: &Program, decls: &Decls) {
     for pipeline in &program.pipelines {
         let Some(app) = program.app(&pipeline.app) else { continue };
+        // A Lambda function's values are resolved by CloudFormation, not read from the VPC.
+        if !matches!(app.deploy, crate::ir::Deploy::Ec2(_)) {
+            continue;
+        }
         for env in crate::codegen::infra::deployed_envs(program, &app.name) {
             if env.network.nat != crate::ir::Nat::None || crate::ir::runtime_values(app, env).is_empty() {
                 continue;
@@ -278,7 +283,7 @@ fn hook_artifacts(ctx: &mut Ctx, program: &Program, decls: &Decls) {
         if app.build.artifacts.is_empty() {
             continue;
         }
-        let crate::ir::Deploy::Ec2(deploy) = &app.deploy;
+        let crate::ir::Deploy::Ec2(deploy) = &app.deploy else { continue };
         for hook in &deploy.hooks {
             if !app.build.artifacts.iter().any(|g| crate::glob::matches(g, &hook.script)) {
                 let field = hook_field(hook.event);

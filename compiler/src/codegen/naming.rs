@@ -86,8 +86,13 @@ pub fn artifact_key_parameter() -> &'static str {
 }
 
 /// The environment stack's parameters that the pipeline's CloudFormation actions pass as
-/// parameter overrides (not in the template configuration).
-pub const PASSED_BY_PIPELINE: &[&str] = &["ArtifactBucket", "ArtifactKeyArn"];
+/// parameter overrides (not in the template configuration): the artifact bucket and key, and
+/// the release parameters of the targets released by the stack (`targets::release_overrides`).
+pub const PASSED_BY_PIPELINE: &[&str] = &["ArtifactBucket", "ArtifactKeyArn", LAMBDA_CODE_KEY_PARAMETER];
+
+/// Lambda: the environment stack's parameter with the object key of the function's code (the
+/// build artifact's zip in the artifact bucket).
+pub const LAMBDA_CODE_KEY_PARAMETER: &str = "CodeKey";
 
 /// The environment stack's output with the app's URL (read by test actions as `APP_URL`).
 pub fn env_url_output() -> &'static str {

@@ -86,6 +86,7 @@ codes! {
     PF1010 "import-cycle" Error "Files `use` each other in a cycle";
     PF1011 "invalid-parent" Error "A declaration extends something it cannot extend";
     PF1012 "wrong-form" Error "A field is written as a block, or a block as a field";
+    PF1025 "lambda-entry-point" Error "A Lambda function has no entry point, or two: a function URL and the load balancer";
     PF2001 "type-mismatch" Error "A value has the wrong type";
     PF2002 "out-of-range" Error "A value is outside its allowed range";
     PF2003 "unknown-value" Error "A name is not one of the allowed values";
@@ -100,6 +101,7 @@ codes! {
     PF3007 "invalid-tags" Error "Tags break AWS's tagging rules";
     PF3008 "needs-v2" Error "A feature needs a V2 pipeline (and a connection source)";
     PF3009 "too-many-patterns" Error "A trigger filter has more than 8 patterns";
+    PF3025 "unknown-lambda-runtime" Error "A Lambda runtime is unknown or deprecated";
     PF4001 "approval-in-parallel" Error "An approval runs at the same time as the deploy it should guard";
     PF4002 "unapproved-protected-deploy" Error "A protected environment is deployed without an earlier approval";
     PF4003 "distinct-without-peer" Error "A distinct approval has no earlier approval by another group";
@@ -121,6 +123,10 @@ codes! {
     PF5011 "unknown-engine-version" Error "A database or cache engine version is not one AWS creates";
     PF5012 "protected-may-scale-to-zero" Warning "A protected environment may run no instance at all";
     PF5020 "runtime-without-nat" Error "An environment that gets runtime values has no NAT gateway";
+    PF5040 "needs-load-balancer" Error "A field needs the load balancer, which a Lambda function served by its URL does not have";
+    PF5041 "metric-not-for-target" Error "An alarm watches a metric the app's deploy target does not have";
+    PF5042 "build-architecture-mismatch" Error "A Lambda function's build runs on an image of the other architecture";
+    PF5043 "secure-string-for-lambda" Error "A Lambda function would get a value from a SecureString parameter, which CloudFormation cannot resolve into it";
     PF6001 "plain-text-secret" Error "A secret is written in plain text";
     PF6002 "protected-without-https" Warning "A protected environment serves plain HTTP";
     PF6010 "broad-permission" Error "An extra permission of the app has a wildcard action or resource";
@@ -135,7 +141,7 @@ codes! {
 /// lag AWS (instance and database types, engine versions). Any other error means the output
 /// would be wrong or missing, so silencing it is itself an error (PF9004). Every warning may be
 /// silenced.
-pub const SILENCEABLE_ERRORS: &[Code] = &[PF4002, PF5008, PF5009, PF5011];
+pub const SILENCEABLE_ERRORS: &[Code] = &[PF3025, PF4002, PF5008, PF5009, PF5011];
 
 /// Whether findings of `code` may be silenced or lowered below an error.
 pub fn silenceable(code: Code) -> bool {

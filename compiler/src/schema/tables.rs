@@ -126,7 +126,7 @@ pub static APP: Schema = Schema {
             "deploy",
             Ty::Variant(DEPLOYS),
             required,
-            "How the app is deployed: `ec2 { ... }` (an Auto Scaling group through CodeDeploy)."
+            "How the app is deployed: `ec2 { ... }` (an Auto Scaling group through CodeDeploy) or `lambda { ... }` (a function released by CodeDeploy traffic shifting)."
         ),
         field!("tags", TAGS, "Tags on the app's stacks."),
         field!("runtime", VARIABLES, "Values the running app reads as environment variables: strings, `param(\"/name\")` or `secret(\"id:key\")`, resolved on the instances at deploy time (see docs/environments.md). An environment's `runtime` adds to them and overrides them by name."),
@@ -200,11 +200,53 @@ pub static S3_SOURCE: Schema = Schema {
     children: &[],
 };
 
-pub static DEPLOYS: &[Variant] = &[Variant {
-    kind: "ec2",
-    doc: "EC2 instances in an Auto Scaling group behind a load balancer, deployed by CodeDeploy.",
-    schema: &EC2,
-}];
+pub static DEPLOYS: &[Variant] = &[
+    Variant {
+        kind: "ec2",
+        doc: "EC2 instances in an Auto Scaling group behind a load balancer, deployed by CodeDeploy.",
+        schema: &EC2,
+    },
+    Variant {
+        kind: "lambda",
+        doc: "A Lambda function (the build's artifact zip is its code) reached through a function URL or the environment's load balancer; each release shifts an alias to the new version with CodeDeploy.",
+        schema: &LAMBDA,
+    },
+];
+
+pub static LAMBDA_ARCHITECTURES: &[&str] = &["x86_64", "arm64"];
+
+pub static LAMBDA: Schema = Schema {
+    fields: &[
+        Field {
+            name: "runtime",
+            ty: STR,
+            required: true,
+            default: None,
+            doc: "The Lambda runtime, e.g. \"python3.13\": one of Lambda's supported, non-deprecated runtimes.",
+            table: Some(&stdlib::LAMBDA_RUNTIMES),
+        },
+        field!("handler", STR, required, "The function's entry point in the code, e.g. \"app.handler\" (file `app.py`, function `handler`)."),
+        field!("memory", Ty::Size { min: 128, max: 10240 }, "128MB", "Memory of the function (128 MB to 10240 MB); CPU grows with it."),
+        field!("timeout", Ty::Duration { min: 1, max: 900 }, "3s", "How long an invocation may run (1 s to 900 s)."),
+        field!("architecture", Ty::Enum(LAMBDA_ARCHITECTURES), "x86_64", "The instruction set: x86_64 or arm64 (Graviton). The build runs on a CodeBuild image of the same architecture."),
+        field!("reserved_concurrency", Ty::Int { min: 1, max: 1_000_000 }, "Concurrent executions reserved for the function, which is also its maximum (Lambda keeps 100 of the account's concurrency unreserved)."),
+        field!("url", Ty::Block(&LAMBDA_URL), "A function URL: `url { auth = iam }` (the default: callers sign their requests) or `url { auth = none }` (public)."),
+        field!("load_balancer", Ty::Bool, "false", "Whether the environment's load balancer forwards to the function (a `lambda` target group), instead of a function URL."),
+        field!("health_check", STR, "The HTTP path the load balancer checks (with `load_balancer = true` only); without it the load balancer does not check the function."),
+        field!("health_interval", Ty::Duration { min: 5, max: 300 }, "35s", "Time between the load balancer's health checks."),
+    ],
+    children: &[],
+};
+
+pub static LAMBDA_URL: Schema = Schema {
+    fields: &[field!(
+        "auth",
+        Ty::Enum(&["iam", "none"]),
+        "iam",
+        "Who may call the URL: iam (requests signed by an IAM principal allowed `lambda:InvokeFunctionUrl`) or none (anyone)."
+    )],
+    children: &[],
+};
 
 pub static EC2: Schema = Schema {
     fields: &[
@@ -472,7 +514,7 @@ pub static ROLLBACK: Schema = Schema {
     children: &[],
 };
 
-pub static METRICS: &[&str] = &["target_5xx", "elb_5xx", "latency", "cpu", "unhealthy_hosts"];
+pub static METRICS: &[&str] = &["target_5xx", "elb_5xx", "latency", "cpu", "unhealthy_hosts", "errors"];
 
 pub static ALARM: Schema = Schema {
     fields: &[
@@ -480,7 +522,7 @@ pub static ALARM: Schema = Schema {
             "metric",
             Ty::Enum(METRICS),
             required,
-            "What is watched: target_5xx, elb_5xx, latency (seconds), cpu (percent) or unhealthy_hosts."
+            "What is watched: target_5xx, elb_5xx, latency (seconds), cpu (percent), unhealthy_hosts, or a Lambda function's errors (invocations that failed)."
         ),
         field!(
             "threshold",

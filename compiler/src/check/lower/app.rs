@@ -16,8 +16,12 @@ pub fn lower(ctx: &mut Ctx, decls: &Decls, d: &Decl) -> Option<App> {
     let at = d.name.span;
     require(ctx, d.flat(), &schema::APP, at);
     let source = obj_of(d.flat(), "source").and_then(|o| source(ctx, o));
-    let build = obj_of(d.flat(), "build").and_then(|o| resolve_build(ctx, decls, o)).map(|o| build(ctx, &o));
+    let mut build =
+        obj_of(d.flat(), "build").and_then(|o| resolve_build(ctx, decls, o)).map(|o| build(ctx, &o));
     let deploy = obj_of(d.flat(), "deploy").and_then(|o| deploy(ctx, o));
+    if let (Some(b), Some(Deploy::Lambda(l))) = (&mut build, &deploy) {
+        super::lambda::follow_architecture(ctx, d, b, l);
+    }
     let runtime = super::runtime::values(ctx, d.flat());
     let permissions = super::runtime::permissions(ctx, d.flat());
     if errors_since(ctx, mark) {
@@ -334,6 +338,9 @@ const HOOK_EVENTS: &[(&str, HookEvent)] = &[
 
 fn deploy(ctx: &mut Ctx, o: &Obj) -> Option<Deploy> {
     let kind = o.kind.as_ref()?;
+    if kind.name == "lambda" {
+        return super::lambda::deploy(ctx, o, kind.span).map(Deploy::Lambda);
+    }
     if !require(ctx, o, &schema::EC2, kind.span) {
         return None;
     }

@@ -56,6 +56,7 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
                     "elb_5xx" => Metric::Elb5xx,
                     "latency" => Metric::Latency,
                     "cpu" => Metric::Cpu,
+                    "errors" => Metric::Errors,
                     _ => Metric::UnhealthyHosts,
                 },
                 threshold: int_of(&c.obj, "threshold")?,

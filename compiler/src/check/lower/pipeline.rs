@@ -687,7 +687,12 @@ impl Lowering<'_> {
             );
             order += 1;
         }
-        push(self, format!("deploy-{env}"), order, build, ActionKind::DeployApp { env: env.into() });
+        // ECS and Lambda are released by the infrastructure update itself (the image or code is a
+        // stack parameter; docs/targets.md): a separate release only without `infra`.
+        let by_stack = self.index.apps.get(self.app.as_str()).is_some_and(|a| a.deploy.released_by_stack());
+        if !(infra && by_stack) {
+            push(self, format!("deploy-{env}"), order, build, ActionKind::DeployApp { env: env.into() });
+        }
         out
     }
 }

@@ -95,20 +95,24 @@ fn infra_config(ctx: &Ctx, action: &Action, env: &str, mode: InfraMode) -> Value
         let config = naming::in_repo(project, &naming::config_file(&ctx.app.name, env));
         c.insert("TemplatePath".into(), json!(format!("{input}::{template}")));
         c.insert("TemplateConfiguration".into(), json!(format!("{input}::{config}")));
-        c.insert(
-            "ParameterOverrides".into(),
-            sub(&format!(
-                "{{\"{}\": \"${{{}}}\", \"{}\": \"${{{}.Arn}}\"}}",
-                naming::artifact_bucket_parameter(),
-                ids::BUCKET,
-                naming::artifact_key_parameter(),
-                ids::KEY
-            )),
-        );
+        c.insert("ParameterOverrides".into(), sub(&parameter_overrides(ctx, &input)));
         c.insert("Capabilities".into(), json!("CAPABILITY_IAM,CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND"));
         c.insert("RoleArn".into(), get_att(ids::DEPLOY_ROLE, "Arn"));
     }
     Value::Object(c)
+}
+
+/// The JSON text of a CloudFormation action's `ParameterOverrides` (inside `Fn::Sub`): the
+/// artifact bucket (and key, for targets that read it), and the target's release parameters (`targets::release_overrides`).
+fn parameter_overrides(ctx: &Ctx, build_artifact: &str) -> String {
+    let mut entries = vec![format!("\"{}\": \"${{{}}}\"", naming::artifact_bucket_parameter(), ids::BUCKET)];
+    if crate::codegen::targets::reads_artifact_key(ctx.app) {
+        entries.push(format!("\"{}\": \"${{{}.Arn}}\"", naming::artifact_key_parameter(), ids::KEY));
+    }
+    for (name, value) in crate::codegen::targets::release_overrides(ctx.app, build_artifact) {
+        entries.push(format!("\"{name}\": {value}"));
+    }
+    format!("{{{}}}", entries.join(", "))
 }
 
 fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Action) -> Value {
@@ -153,9 +157,14 @@ fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Actio
             (type_id("Deploy", "CloudFormation"), infra_config(ctx, action, env, *mode))
         }
         ActionKind::DeployApp { env } => {
-            let (provider, config) =
-                crate::codegen::targets::deploy_action(ctx.app, env, reference(ids::APPLICATION));
-            (type_id("Deploy", provider), config)
+            match crate::codegen::targets::deploy_action(ctx.app, env, reference(ids::APPLICATION)) {
+                Some((provider, config)) => (type_id("Deploy", provider), config),
+                // Released by an update of the environment stack with the release parameters.
+                None => (
+                    type_id("Deploy", "CloudFormation"),
+                    infra_config(ctx, action, env, InfraMode::CreateUpdate),
+                ),
+            }
         }
         ActionKind::Invoke { function, params } => {
             let mut c = json!({ "FunctionName": function });

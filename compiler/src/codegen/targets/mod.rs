@@ -7,22 +7,35 @@
 //! after the DNS record ([`add_release`]).
 
 pub mod ec2;
+pub mod lambda;
 
 use super::infra::{Ctx, Template, Values};
 use super::OutputFile;
-use crate::ir::{App, Deploy, Env, HealthCheck, Program};
+use crate::ir::{App, Deploy, Env, HealthCheck, LambdaEntry, Program};
 use serde_json::Value;
 
-/// What the load balancer forwards to: the app's port and health check.
+/// What the load balancer forwards to: the app's port and health check, and the target
+/// group's `TargetType` (`instance`, or `lambda`: no port, and a health check only when the app
+/// gives a path).
 pub struct Backend<'a> {
     pub port: u16,
-    pub health_check: &'a HealthCheck,
+    pub health_check: Option<&'a HealthCheck>,
+    pub target_type: &'static str,
 }
 
-/// The load balancer's backend of the app.
-pub fn backend(app: &App) -> Backend<'_> {
+/// The load balancer's backend of the app, or `None` when the app has no load balancer (a
+/// Lambda function served by its URL): the environment then has none.
+pub fn backend(app: &App) -> Option<Backend<'_>> {
     match &app.deploy {
-        Deploy::Ec2(d) => Backend { port: d.port, health_check: &d.health_check },
+        Deploy::Ec2(d) => {
+            Some(Backend { port: d.port, health_check: Some(&d.health_check), target_type: "instance" })
+        }
+        Deploy::Lambda(d) => match &d.entry {
+            LambdaEntry::LoadBalancer { health_check } => {
+                Some(Backend { port: 443, health_check: health_check.as_ref(), target_type: "lambda" })
+            }
+            LambdaEntry::Url { .. } => None,
+        },
     }
 }
 
@@ -30,6 +43,7 @@ pub fn backend(app: &App) -> Backend<'_> {
 pub fn add_compute(ctx: &Ctx, t: &mut Template) {
     match &ctx.app.deploy {
         Deploy::Ec2(d) => ec2::compute::add(ctx, d, t),
+        Deploy::Lambda(d) => lambda::function::add(ctx, d, t),
     }
 }
 
@@ -37,6 +51,7 @@ pub fn add_compute(ctx: &Ctx, t: &mut Template) {
 pub fn compute_values(ctx: &Ctx, env: &Env, v: &mut Values) {
     match &ctx.app.deploy {
         Deploy::Ec2(_) => ec2::compute::values(ctx, env, v),
+        Deploy::Lambda(_) => lambda::function::values(ctx, env, v),
     }
 }
 
@@ -48,6 +63,7 @@ pub fn add_release(ctx: &Ctx, t: &mut Template) {
             ec2::runtime_access::add(ctx, t);
             ec2::deployment::add(ctx, t);
         }
+        Deploy::Lambda(d) => lambda::release::add(ctx, d, t),
     }
 }
 
@@ -55,6 +71,7 @@ pub fn add_release(ctx: &Ctx, t: &mut Template) {
 pub fn release_values(ctx: &Ctx, env: &Env, v: &mut Values) {
     match &ctx.app.deploy {
         Deploy::Ec2(_) => ec2::deployment::values(ctx, env, v),
+        Deploy::Lambda(_) => lambda::release::values(ctx, env, v),
     }
 }
 
@@ -66,6 +83,7 @@ pub fn files(program: &Program, app: &App) -> Vec<OutputFile> {
             files.extend(ec2::runtime_env::files(program, app, d));
             files
         }
+        Deploy::Lambda(_) => Vec::new(),
     }
 }
 
@@ -80,14 +98,36 @@ pub struct BuildExtras {
 pub fn build_extras(program: &Program, app: &App) -> BuildExtras {
     match &app.deploy {
         Deploy::Ec2(d) => ec2::appspec::build_extras(program, app, d),
+        Deploy::Lambda(_) => lambda::build_extras(app),
     }
 }
 
 /// The pipeline's action releasing the app to `env` (`ir::ActionKind::DeployApp`): its provider
-/// (category `Deploy`) and configuration. `application` is the pipeline stack's CodeDeploy
-/// application.
-pub fn deploy_action(app: &App, env: &str, application: Value) -> (&'static str, Value) {
+/// (category `Deploy`) and configuration; `None` for a target released by a CloudFormation
+/// update of the environment stack (`Deploy::released_by_stack`), which the pipeline then
+/// runs with [`release_overrides`]. `application` is the pipeline stack's CodeDeploy application.
+pub fn deploy_action(app: &App, env: &str, application: Value) -> Option<(&'static str, Value)> {
     match &app.deploy {
-        Deploy::Ec2(_) => ec2::deployment::pipeline_action(app, env, application),
+        Deploy::Ec2(_) => Some(ec2::deployment::pipeline_action(app, env, application)),
+        Deploy::Lambda(_) => None,
+    }
+}
+
+/// Whether the app's running resources read the artifact bucket's KMS key (EC2 instances
+/// download revisions with it): only then does the environment stack take `ArtifactKeyArn`. A
+/// function's code is read by CloudFormation's role when the stack deploys it.
+pub fn reads_artifact_key(app: &App) -> bool {
+    matches!(app.deploy, Deploy::Ec2(_))
+}
+
+/// The release parameters every CloudFormation action of the app's environment stack passes
+/// (`ParameterOverrides`), so that no update falls back to an older version: name, and value
+/// as JSON text (CodePipeline's `Fn::GetParam`/`Fn::GetArtifactAtt` of `build_artifact`, or a
+/// string with `${...}` of the pipeline template's `Fn::Sub`). Their names are in
+/// `naming::PASSED_BY_PIPELINE`. Empty for EC2.
+pub fn release_overrides(app: &App, build_artifact: &str) -> Vec<(&'static str, String)> {
+    match &app.deploy {
+        Deploy::Ec2(_) => Vec::new(),
+        Deploy::Lambda(_) => lambda::release_overrides(build_artifact),
     }
 }

@@ -109,7 +109,9 @@ mod tests {
 
     #[test]
     fn hooks_follow_the_lifecycle_and_default_to_the_app_user() {
-        let Deploy::Ec2(mut d) = fixture::sample_program().apps.remove(0).deploy;
+        let Deploy::Ec2(mut d) = fixture::sample_program().apps.remove(0).deploy else {
+            panic!("an EC2 app")
+        };
         d.hooks.insert(
             0,
             Hook {

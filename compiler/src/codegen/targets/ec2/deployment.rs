@@ -43,6 +43,7 @@ pub fn metric_name(m: Metric) -> (&'static str, &'static str) {
         Metric::Latency => ("TargetResponseTime", "Average"),
         Metric::Cpu => ("CPUUtilization", "Average"),
         Metric::UnhealthyHosts => ("UnHealthyHostCount", "Maximum"),
+        Metric::Errors => ("Errors", "Sum"),
     }
 }
 
@@ -55,6 +56,8 @@ fn dimensions(m: Metric) -> (&'static str, Value) {
             ("AWS/ApplicationELB", json!([lb, tg]))
         }
         Metric::Cpu => ("AWS/EC2", json!([{"Name": "AutoScalingGroupName", "Value": r("AutoScalingGroup")}])),
+        // A function's metric, refused for EC2 apps (PF5041).
+        Metric::Errors => ("AWS/Lambda", json!([])),
     }
 }
 

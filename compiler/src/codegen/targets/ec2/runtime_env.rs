@@ -120,7 +120,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn all_files(p: &Program) -> Vec<OutputFile> {
-        let crate::ir::Deploy::Ec2(d) = &p.apps[0].deploy;
+        let crate::ir::Deploy::Ec2(d) = &p.apps[0].deploy else { panic!("an EC2 app") };
         files(p, &p.apps[0], d)
     }
 

@@ -1,0 +1,73 @@
+//! What a Lambda function's entry point and metrics allow, checked for each (app, environment)
+//! pair a pipeline deploys (environments are shared, so a field is wrong only for the app that
+//! cannot use it): a function served by its URL has no load balancer for `dns` and the load
+//! balancer's alarms (PF5040), and an alarm must watch a metric the app's target has (PF5041).
+
+use super::resolve::Decls;
+use super::Ctx;
+use crate::diagnostic::{codes, Diagnostic};
+use crate::ir::{App, Deploy, Env, LambdaEntry, Metric, Program};
+use crate::schema::DeclKind;
+use crate::source::Span;
+
+/// Runs the checks over every deployed (app, environment) pair.
+pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls) {
+    for app in &program.apps {
+        for env in crate::codegen::infra::deployed_envs(program, &app.name) {
+            let load_balancer = match &app.deploy {
+                Deploy::Lambda(l) => matches!(l.entry, LambdaEntry::LoadBalancer { .. }),
+                _ => true,
+            };
+            if !load_balancer {
+                if let Some(span) = decls.value_span(&[DeclKind::Env], &env.name, &["dns"]) {
+                    ctx.push(
+                        Diagnostic::new(codes::PF5040, span, format!("`dns` of `{}` names the load balancer, and the Lambda app `{}` is served by its function URL", env.name, app.name))
+                            .with_label("no load balancer")
+                            .with_help("serve the function with `load_balancer = true` to give it this name and certificate, or remove `dns`"),
+                    );
+                }
+            }
+            metrics(ctx, decls, app, env, load_balancer);
+            if let (Deploy::Lambda(_), Some(crate::ir::Text::Param(name))) =
+                (&app.deploy, env.database.as_ref().and_then(|d| d.password.as_ref()))
+            {
+                let at = ["database", "password"];
+                let Some(span) = decls.value_span(&[DeclKind::Env], &env.name, &at) else { continue };
+                ctx.push(
+                    Diagnostic::new(codes::PF5043, span, format!("the Lambda app `{}` cannot get the database password of `{}` from the SecureString parameter `{name}`", app.name, env.name))
+                        .with_label("SecureString parameter")
+                        .with_help("CloudFormation resolves a function's environment at deploy time and cannot put a SecureString there: keep the password in Secrets Manager (`password = secret(\"id:password\")`), or leave `password` out and let RDS manage it"),
+                );
+            }
+        }
+    }
+}
+
+fn metrics(ctx: &mut Ctx, decls: &Decls, app: &App, env: &Env, load_balancer: bool) {
+    let lambda = matches!(app.deploy, Deploy::Lambda(_));
+    for (i, alarm) in env.alarms.iter().enumerate() {
+        let Some(span) = alarm_span(decls, env, i) else { continue };
+        let d = match alarm.metric {
+            Metric::Errors if !lambda => Diagnostic::new(codes::PF5041, span, format!("the alarm `{}` watches a function's errors, and the {} app `{}` has no function", alarm.name, app.deploy.target(), app.name))
+                .with_label("a Lambda metric")
+                .with_help("watch the app's responses instead: `metric = target_5xx`"),
+            Metric::Cpu if lambda => Diagnostic::new(codes::PF5041, span, format!("the alarm `{}` watches instances' CPU, and the Lambda app `{}` has no instances", alarm.name, app.name))
+                .with_label("an EC2 metric")
+                .with_help("watch the function's failed invocations: `metric = errors`"),
+            Metric::Errors | Metric::Cpu => continue,
+            _ if !load_balancer => Diagnostic::new(codes::PF5040, span, format!("the alarm `{}` watches the load balancer, and the Lambda app `{}` is served by its function URL", alarm.name, app.name))
+                .with_label("no load balancer")
+                .with_help("watch the function's failed invocations (`metric = errors`), or serve it with `load_balancer = true`"),
+            _ => continue,
+        };
+        ctx.push(d);
+    }
+}
+
+/// The span of the metric of the environment's `i`-th alarm (or of the environment's name).
+fn alarm_span(decls: &Decls, env: &Env, i: usize) -> Option<Span> {
+    let d = decls.find(&[DeclKind::Env], &env.name)?;
+    let metric =
+        d.flat().children.iter().filter(|c| c.keyword == "alarm").nth(i).and_then(|c| c.obj.get("metric"));
+    Some(metric.map_or(d.name.span, |m| m.span))
+}
