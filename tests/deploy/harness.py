@@ -14,8 +14,10 @@ Resource types moto does not model are listed and never counted as deployed.
 Output: one `example:` block per example, then `deployed N examples, N failed`. Exit 1 on any failure.
 """
 
+import io
 import json
 import re
+import zipfile
 import logging
 import sys
 import traceback
@@ -64,6 +66,8 @@ def for_moto(template, values):
     - a Number parameter's Ref is an int in moto, a string in CloudFormation (so `Fn::Equals`
       with '2' is false in moto): declared String here;
     - tags on an AWS::KMS::Key fail (moto reads TagKey/TagValue): dropped;
+    - moto does not model Lambda aliases: a `Ref` to one (a permission or a target on it) is
+      the function it belongs to;
     - attributes CloudFormation documents but moto does not return (UNSUPPORTED_ATTRIBUTES, e.g.
       an RDS instance's `MasterUserSecret.SecretArn`) become placeholder strings, as above."""
     resources = template.get("Resources") or {}
@@ -80,6 +84,9 @@ def for_moto(template, values):
         if isinstance(node, list):
             return [placeholder(x) for x in node]
         if isinstance(node, dict):
+            alias = resources.get(node.get("Ref")) if set(node) == {"Ref"} else None
+            if alias and alias["Type"] == "AWS::Lambda::Alias" and node["Ref"] in unmodelled:
+                return placeholder(alias["Properties"]["FunctionName"])
             if set(node) == {"Fn::GetAtt"} and stand_in(*node["Fn::GetAtt"][:2]):
                 return stand_in(*node["Fn::GetAtt"][:2])
             if set(node) == {"Fn::Sub"} and isinstance(node["Fn::Sub"], str):
@@ -122,6 +129,7 @@ class Account:
         self.route53 = boto3.client("route53", region_name=REGION)
         self.acm = boto3.client("acm", region_name=REGION)
         self.iam = boto3.client("iam", region_name=REGION)
+        self.s3 = boto3.client("s3", region_name=REGION)
         self.created = []
         self.updated = []
         self.unchanged = []
@@ -204,6 +212,21 @@ class Account:
 
     # -- stacks -------------------------------------------------------------------------------
 
+    def artifact_value(self, label, value, overrides):
+        """A parameter override as CodePipeline gives it: a string, or `Fn::GetArtifactAtt` of
+        the build artifact's `ObjectKey` (a Lambda function's code), for which a zip is put in
+        the artifact bucket, as CodePipeline's build action would have."""
+        if isinstance(value, str):
+            return value
+        if set(value) == {"Fn::GetArtifactAtt"} and value["Fn::GetArtifactAtt"][1] == "ObjectKey":
+            key = f"pf-harness/{value['Fn::GetArtifactAtt'][0]}.zip"
+            code = io.BytesIO()
+            with zipfile.ZipFile(code, "w") as z:
+                z.writestr("app.py", "def handler(event, context):\n    return {'statusCode': 200}\n")
+            self.s3.put_object(Bucket=overrides["ArtifactBucket"], Key=key, Body=code.getvalue())
+            return key
+        raise Failed(f"{label}: the harness does not know the parameter override {json.dumps(value)}")
+
     def moto_stack(self, name):
         backend = cloudformation_backends[DEFAULT_ACCOUNT_ID][REGION]
         for s in backend.stacks.values():
@@ -265,9 +288,10 @@ class Account:
         args = dict(StackName=stack, TemplateBody=body, Parameters=params, Capabilities=capabilities, **extra)
         if change_set:
             self.cfn.create_change_set(ChangeSetName=change_set, ChangeSetType="UPDATE" if existed else "CREATE", **args)
-            status = self.cfn.describe_change_set(StackName=stack, ChangeSetName=change_set)["Status"]
-            if status != "CREATE_COMPLETE":
-                raise Failed(f"{label}: change set {change_set} is {status}")
+            described = self.cfn.describe_change_set(StackName=stack, ChangeSetName=change_set)
+            if described["Status"] != "CREATE_COMPLETE":
+                reason = described.get("StatusReason", "")
+                raise Failed(f"{label}: change set {change_set} is {described['Status']} ({reason})")
             self.pending[stack] = before
             return
         if existed:
@@ -313,7 +337,8 @@ def run_pipeline(account, project, template_path):
             raise Failed(f"{label}: the harness does not know the action mode {action.mode}")
         tc = stacks.template_configuration(project, action)
         given = dict(tc.get("Parameters", {}))
-        given.update(json.loads(config.get("ParameterOverrides") or "{}"))
+        overrides = json.loads(config.get("ParameterOverrides") or "{}")
+        given.update({k: account.artifact_value(label, v, overrides) for k, v in overrides.items()})
         extra = {"RoleARN": config["RoleArn"]} if config.get("RoleArn") else {}
         if extra:
             role = extra["RoleARN"].rsplit("/", 1)[-1]
