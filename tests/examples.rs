@@ -307,3 +307,70 @@ fn a_removed_environment_leaves_no_configuration_behind() {
     let check = pf().args(["build", "--check"]).arg(&file).arg("-o").arg(&out).output().unwrap();
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
 }
+
+/// What is deployed is what was built (issue 17): in every example's output, each file the
+/// appspec (of an EC2 app) installs (`files.source`), each hook script it runs and each template and
+/// configuration the pipeline's CloudFormation actions read from the build artifact is matched
+/// by the app buildspec's `artifacts.files`, the only files the build artifact holds.
+#[test]
+fn every_deployed_file_is_in_the_build_artifact() {
+    use pf_compiler::glob;
+    let dir = build_all();
+    let mut checked = 0;
+    for app_dir in std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()) {
+        let read = |name: &str| -> serde_json::Value {
+            let text = std::fs::read_to_string(app_dir.join(name)).unwrap();
+            serde_yaml::from_str(&text).unwrap()
+        };
+        let app = app_dir.file_name().unwrap().to_string_lossy().to_string();
+        let buildspec = read("buildspec.yml");
+        let globs: Vec<&str> =
+            buildspec["artifacts"]["files"].as_array().unwrap().iter().map(|g| g.as_str().unwrap()).collect();
+        // Only EC2 apps have an appspec; a function's code is the whole artifact.
+        let appspec = app_dir.join("appspec.yml").exists().then(|| read("appspec.yml"));
+        let mut folders = Vec::new();
+        let mut files = Vec::new();
+        if let Some(appspec) = &appspec {
+            for f in appspec["files"].as_array().into_iter().flatten() {
+                folders.push(f["source"].as_str().unwrap().to_string());
+            }
+            for hooks in appspec["hooks"].as_object().unwrap().values() {
+                files.extend(
+                    hooks.as_array().unwrap().iter().map(|h| h["location"].as_str().unwrap().to_string()),
+                );
+            }
+        }
+        for pipeline in std::fs::read_dir(&app_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n.starts_with("pipeline-"))
+        {
+            let text = std::fs::read_to_string(app_dir.join(&pipeline)).unwrap();
+            for line in text.lines().map(str::trim) {
+                for key in ["TemplatePath: ", "TemplateConfiguration: "] {
+                    if let Some(path) = line.strip_prefix(key).and_then(|v| v.strip_prefix("Build::")) {
+                        files.push(path.to_string());
+                    }
+                }
+            }
+        }
+        assert!(
+            files.iter().any(|f| f.ends_with("infra.template.yml")),
+            "{app}: no template read from the build"
+        );
+        for f in &files {
+            assert!(
+                globs.iter().any(|g| glob::matches(g, f)),
+                "{app}: `{f}` is not in the build artifact {globs:?}"
+            );
+        }
+        for s in &folders {
+            assert!(
+                globs.iter().any(|g| glob::covers(g, s)),
+                "{app}: `{s}` is not in the build artifact {globs:?}"
+            );
+        }
+        checked += files.len() + folders.len();
+    }
+    assert!(checked > 20, "only {checked} deployed files were checked");
+}

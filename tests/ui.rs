@@ -242,5 +242,6 @@ fn value(v: &Value) -> String {
         }
         ValueKind::Path(p) => format!("path {}", p.text),
         ValueKind::Error => "<error>".to_string(),
+        ValueKind::TooLarge(t) => format!("<too large: {t}>"),
     }
 }

@@ -8,6 +8,37 @@ pub fn matches(pattern: &str, path: &str) -> bool {
     match_segments(&pat, &segs)
 }
 
+/// Whether `pattern` matches `path` or some file under it: what a deploy file source, which may
+/// be a file or a folder, needs to be in the artifacts. The source `/` (the whole revision) is
+/// covered by any pattern.
+pub fn covers(pattern: &str, path: &str) -> bool {
+    if is_root(path) {
+        return true;
+    }
+    let path = path.trim_start_matches("./").trim_end_matches('/');
+    let pat: Vec<&str> = pattern.trim_start_matches("./").split('/').collect();
+    let segs: Vec<&str> = path.split('/').collect();
+    match_under(&pat, &segs)
+}
+
+/// Whether `path` is the root folder (`/`, `.`, `./`): a deploy source for the whole revision.
+pub fn is_root(path: &str) -> bool {
+    matches!(path.trim_start_matches("./").trim_end_matches('/'), "" | ".")
+}
+
+/// Like `match_segments`, but a pattern left over once the path's segments are used up matches
+/// what lies under the path.
+fn match_under(pat: &[&str], segs: &[&str]) -> bool {
+    match (pat.split_first(), segs.split_first()) {
+        (None, _) => segs.is_empty(),
+        (Some(_), None) => true,
+        (Some((&"**", rest)), Some(_)) => (0..=segs.len()).any(|i| match_under(rest, &segs[i..])),
+        (Some((p, rest)), Some((s, srest))) => {
+            match_segment(p.as_bytes(), s.as_bytes()) && match_under(rest, srest)
+        }
+    }
+}
+
 fn match_segments(pat: &[&str], segs: &[&str]) -> bool {
     match pat.split_first() {
         None => segs.is_empty(),
@@ -30,7 +61,7 @@ fn match_segment(p: &[u8], s: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::{covers, matches};
 
     #[test]
     fn globs() {
@@ -42,5 +73,25 @@ mod tests {
         assert!(matches("appspec.yml", "appspec.yml"));
         assert!(!matches("scripts/*", "bin/start.sh"));
         assert!(matches("file?.txt", "file1.txt"));
+    }
+
+    #[test]
+    fn covered_files_and_folders() {
+        // A file the pattern matches, and a folder with files the pattern matches.
+        assert!(covers("dist/**/*", "dist/server"));
+        assert!(covers("dist/**/*", "dist"));
+        assert!(covers("dist/**/*", "./dist/"));
+        assert!(covers("target/*.jar", "target/billing.jar"));
+        assert!(covers("target/*.jar", "target"));
+        assert!(covers("**/*", "catalog"));
+        assert!(covers("package.json", "package.json"));
+        // The whole revision.
+        assert!(covers("dist/**/*", "/"));
+        // Nothing the pattern matches is in the source.
+        assert!(!covers("dist/**/*", "build/server"));
+        assert!(!covers("dist/**/*", "distribution"));
+        assert!(!covers("target/*.jar", "target/classes/app.class"));
+        assert!(!covers("package.json", "package.json.bak"));
+        assert!(!covers("scripts/**/*", "catalog"));
     }
 }

@@ -268,6 +268,9 @@ pub struct Report {
 pub enum Deploy {
     /// `deploy = ec2 {...}`: EC2 instances in an Auto Scaling group, released by CodeDeploy.
     Ec2(Ec2Deploy),
+    /// `deploy = ecs {...}`: a container on ECS Fargate, released by an update of the
+    /// environment stack with the image tag as a parameter (docs/targets.md).
+    Ecs(EcsDeploy),
     /// `deploy = lambda {...}`: a Lambda function whose alias CodeDeploy shifts to each release.
     Lambda(LambdaDeploy),
 }
@@ -277,6 +280,7 @@ impl Deploy {
     pub fn target(&self) -> &'static str {
         match self {
             Deploy::Ec2(_) => "ec2",
+            Deploy::Ecs(_) => "ecs",
             Deploy::Lambda(_) => "lambda",
         }
     }
@@ -287,6 +291,21 @@ impl Deploy {
     pub fn released_by_stack(&self) -> bool {
         !matches!(self, Deploy::Ec2(_))
     }
+}
+
+/// A container on ECS Fargate behind the environment's load balancer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EcsDeploy {
+    /// The port the container listens on.
+    pub port: u16,
+    pub health_check: HealthCheck,
+    /// Container secrets by reference only (never `Text::Plain`, a check): name to an SSM
+    /// parameter or a Secrets Manager secret, resolved by ECS when a task starts.
+    pub secrets: BTreeMap<String, Text>,
+    /// Days CloudWatch Logs keeps the container's logs (a period `RetentionInDays` accepts).
+    pub log_retention_days: u32,
+    /// Images the pipeline's repository keeps (its lifecycle policy expires older ones).
+    pub keep_images: u32,
 }
 
 /// A deploy to a Lambda function; the build's artifact zip is its code.
@@ -413,10 +432,15 @@ pub enum Scaling {
     None,
 }
 
-/// An environment's instances.
+/// What runs an environment's app: EC2 instances (`instance`, `volume_gib`) or Fargate tasks
+/// (`cpu`, `memory_mib`); the count and scaling mean the same for both.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Compute {
     pub instance: String,
+    /// CPU units of a Fargate task.
+    pub cpu: u32,
+    /// Memory of a Fargate task, MiB: a size Fargate allows with `cpu` (a check).
+    pub memory_mib: u32,
     pub min: u32,
     pub max: u32,
     pub desired: u32,
@@ -498,7 +522,9 @@ impl Dns {
     }
 }
 
-/// How CodeDeploy replaces the app on the instances (in place; see docs/blue-green.md).
+/// How a release replaces the app. EC2: CodeDeploy in place (the first five; see
+/// docs/blue-green.md). ECS: the service's own deployment strategies (the last four); an
+/// environment written with a strategy its app's target does not use is an error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
     AllAtOnce,
@@ -508,6 +534,28 @@ pub enum Strategy {
     MinHealthyPercent(u32),
     /// A custom minimum of healthy hosts, as a count.
     MinHealthyHosts(u32),
+    /// ECS `ROLLING`, with the deployment circuit breaker: tasks replaced keeping at least
+    /// `min_healthy_percent` of the desired count running.
+    Rolling {
+        min_healthy_percent: u32,
+    },
+    /// ECS `BLUE_GREEN`: the new tasks behind the second target group get all traffic at once;
+    /// the old ones stay `bake_minutes` for a rollback.
+    BlueGreen {
+        bake_minutes: u32,
+    },
+    /// ECS `CANARY`: `percent` of the traffic for `interval_minutes`, then all of it.
+    Canary {
+        percent: u32,
+        interval_minutes: u32,
+        bake_minutes: u32,
+    },
+    /// ECS `LINEAR`: `percent` more of the traffic every `interval_minutes`.
+    Linear {
+        percent: u32,
+        interval_minutes: u32,
+        bake_minutes: u32,
+    },
 }
 
 impl Strategy {
@@ -518,6 +566,21 @@ impl Strategy {
             Strategy::HalfAtATime => Some("CodeDeployDefault.HalfAtATime"),
             Strategy::OneAtATime => Some("CodeDeployDefault.OneAtATime"),
             _ => None,
+        }
+    }
+
+    /// The strategy's keyword in `strategy = <kind> { ... }`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Strategy::AllAtOnce
+            | Strategy::HalfAtATime
+            | Strategy::OneAtATime
+            | Strategy::MinHealthyPercent(_)
+            | Strategy::MinHealthyHosts(_) => "in_place",
+            Strategy::Rolling { .. } => "rolling",
+            Strategy::BlueGreen { .. } => "blue_green",
+            Strategy::Canary { .. } => "canary",
+            Strategy::Linear { .. } => "linear",
         }
     }
 }
@@ -623,6 +686,26 @@ pub struct Pipeline {
 pub struct Stage {
     pub name: String,
     pub actions: Vec<Action>,
+    /// What must hold before the stage starts (`gate { ... }`; V2 only).
+    pub gate: Option<Gate>,
+    /// Whether a failed stage rolls back to the last run that succeeded in it (V2 only).
+    pub rollback_on_failure: bool,
+}
+
+/// A stage's entry condition: every alarm quiet, and the time inside the window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gate {
+    /// `(environment, alarm)`: alarms of environments deployed by earlier stages.
+    pub alarms: Vec<(String, String)>,
+    pub window: Option<Window>,
+}
+
+/// A deployment window: a Quartz cron expression of the times a deploy may start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Window {
+    pub cron: String,
+    /// `None`: UTC.
+    pub time_zone: Option<String>,
 }
 
 /// An action: its unique name in the stage, run order, artifacts and kind.

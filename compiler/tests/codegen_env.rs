@@ -669,7 +669,9 @@ fn app_artifacts_cover_every_referenced_path() {
         for env in &program.envs {
             needed.push(naming::in_repo(&program.project, &naming::config_file(&app.name, &env.name)));
         }
-        let pf_compiler::ir::Deploy::Ec2(deploy) = &app.deploy else { panic!("{name}: an EC2 app") };
+        let pf_compiler::ir::Deploy::Ec2(deploy) = &app.deploy else {
+            panic!("the examples here are EC2 apps")
+        };
         needed.extend(deploy.hooks.iter().map(|h| h.script.clone()));
         needed.extend(deploy.files.iter().map(|(src, _)| src.clone()));
         for path in needed {

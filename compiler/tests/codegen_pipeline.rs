@@ -20,11 +20,15 @@ fn variants() -> Vec<(&'static str, Program)> {
         repository: "acme/webshop".into(),
         branch: "main".into(),
     };
-    github.pipelines[0].triggers = vec![Trigger::Push {
-        branches: vec!["main".into(), "release/*".into()],
-        tags: vec!["v*".into()],
-        paths: vec!["src/**".into()],
-    }];
+    // Triggers are alternatives; each push trigger is one filter (tags, or branches + paths).
+    github.pipelines[0].triggers = vec![
+        Trigger::Push { branches: vec![], tags: vec!["v*".into()], paths: vec![] },
+        Trigger::Push {
+            branches: vec!["main".into(), "release/*".into()],
+            tags: vec![],
+            paths: vec!["src/**".into()],
+        },
+    ];
     let mut github_param = github.clone();
     github_param.apps[0].source = Source::GitHub {
         connection: Text::Param("/webshop/connection-arn".into()),
@@ -47,6 +51,17 @@ fn variants() -> Vec<(&'static str, Program)> {
     if let Source::CodeCommit { create, .. } = &mut manual.apps[0].source {
         *create = false;
     }
+    // Release gates on the last stage: test's alarm quiet, a window, rollback on failure.
+    let mut gated = base.clone();
+    let last = gated.pipelines[0].stages.last_mut().unwrap();
+    last.gate = Some(Gate {
+        alarms: vec![("test".into(), "errors".into()), ("uat".into(), "errors".into())],
+        window: Some(Window {
+            cron: "* * 9-16 ? * MON-THU *".into(),
+            time_zone: Some("Europe/Berlin".into()),
+        }),
+    });
+    last.rollback_on_failure = true;
     let mut v1 = base.clone();
     v1.pipelines[0].pipeline_type = PipelineType::V1;
     v1.pipelines[0].notify_failure.clear();
@@ -58,7 +73,9 @@ fn variants() -> Vec<(&'static str, Program)> {
         ("s3", s3),
         ("schedule", schedule),
         ("manual", manual),
+        ("gated", gated),
         ("v1", v1),
+        ("ecs", fixture::sample_ecs_program()),
     ]
 }
 
@@ -201,7 +218,9 @@ fn iam_statements_are_least_privilege() {
         for (id, st) in statements(&t) {
             let star = st["Resource"] == "*"
                 || st["Resource"].as_array().is_some_and(|r| r.contains(&Value::from("*")));
-            if star && st["Effect"] == "Allow" && id.ends_with("Role") {
+            // ECR's login has no resource-level permission.
+            let ecr_login = id == "CodeBuildRole" && actions_of(&st) == ["ecr:GetAuthorizationToken"];
+            if star && st["Effect"] == "Allow" && id.ends_with("Role") && !ecr_login {
                 assert!(
                     id == "CloudFormationRole" || id == "DistinctApproversRole",
                     "{name}/{id}: `*` resource"
@@ -472,6 +491,55 @@ fn triggers_follow_the_ir() {
 }
 
 #[test]
+fn release_gates_become_stage_conditions_and_only_they_read_alarms() {
+    let all: std::collections::BTreeMap<_, _> =
+        variants().into_iter().map(|(n, p)| (n, template(&p))).collect();
+    let stages = &all["gated"]["Resources"]["Pipeline"]["Properties"]["Stages"];
+    let stages = stages.as_array().unwrap();
+    let (last, earlier) = stages.split_last().unwrap();
+    let rules = last["BeforeEntry"]["Conditions"][0]["Rules"].as_array().unwrap();
+    assert_eq!(last["BeforeEntry"]["Conditions"].as_array().unwrap().len(), 1);
+    assert_eq!(last["BeforeEntry"]["Conditions"][0]["Result"], "FAIL");
+    let providers: Vec<&str> = rules.iter().map(|r| r["RuleTypeId"]["Provider"].as_str().unwrap()).collect();
+    assert_eq!(providers, ["CloudWatchAlarm", "CloudWatchAlarm", "DeploymentWindow"]);
+    // The alarm names are the ones the environment stacks give them.
+    let names: Vec<&str> =
+        rules[..2].iter().map(|r| r["Configuration"]["AlarmName"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [naming::alarm_name("webshop", "test", "errors"), naming::alarm_name("webshop", "uat", "errors")]
+    );
+    assert_eq!(names[0], "webshop-test-errors");
+    assert_eq!(
+        rules[2]["Configuration"],
+        serde_json::json!({"Cron": "* * 9-16 ? * MON-THU *", "TimeZone": "Europe/Berlin"})
+    );
+    assert_eq!(last["OnFailure"], serde_json::json!({"Result": "ROLLBACK"}));
+    for s in earlier {
+        assert!(s.get("BeforeEntry").is_none() && s.get("OnFailure").is_none(), "{}", s["Name"]);
+    }
+    // The pipeline role may describe exactly the gated alarms; without gates, no alarm at all.
+    let reads = |t: &Value| -> Vec<Value> {
+        statements(t)
+            .into_iter()
+            .filter(|(role, st)| {
+                role == "PipelineRole" && actions_of(st).iter().any(|a| a.starts_with("cloudwatch:"))
+            })
+            .map(|(_, st)| {
+                assert_eq!(actions_of(&st), ["cloudwatch:DescribeAlarms"]);
+                st["Resource"].clone()
+            })
+            .collect()
+    };
+    let arn = |n: &str| serde_json::json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:cloudwatch:${{AWS::Region}}:${{AWS::AccountId}}:alarm:{n}")});
+    assert_eq!(
+        reads(&all["gated"]),
+        [serde_json::json!([arn("webshop-test-errors"), arn("webshop-uat-errors")])]
+    );
+    assert!(reads(&all["fixture"]).is_empty());
+}
+
+#[test]
 fn generation_is_deterministic() {
     let a = pf_compiler::codegen::generate(&fixture::sample_program(), &Options::default());
     let b = pf_compiler::codegen::generate(&fixture::sample_program(), &Options::default());
@@ -532,4 +600,63 @@ fn distinct_approvers_logic() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// An ECS app's pipeline: an ECR repository (scan on push, immutable tags, KMS, a lifecycle
+/// policy), the build pushes to it, every CloudFormation action of an environment stack passes
+/// the image, and nothing of CodeDeploy or the artifact store reaches the environment stacks.
+#[test]
+fn an_ecs_pipeline_releases_the_image_through_the_environment_stacks() {
+    let t = template(&fixture::sample_ecs_program());
+    let repo = &resources(&t)["ImageRepository"];
+    assert_eq!(repo["Type"], "AWS::ECR::Repository");
+    let p = &repo["Properties"];
+    assert_eq!(p["RepositoryName"], "webshop-release");
+    assert_eq!(p["ImageTagMutability"], "IMMUTABLE");
+    assert_eq!(p["ImageScanningConfiguration"]["ScanOnPush"], true);
+    assert_eq!(p["EncryptionConfiguration"]["EncryptionType"], "KMS");
+    let policy: Value =
+        serde_json::from_str(p["LifecyclePolicy"]["LifecyclePolicyText"].as_str().unwrap()).unwrap();
+    assert_eq!(policy["rules"][0]["selection"]["countNumber"], 50);
+    assert!(!resources(&t).contains_key("CodeDeployApplication"));
+    let vars = &resources(&t)["BuildProject"]["Properties"]["Environment"]["EnvironmentVariables"];
+    assert!(vars
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["Name"] == "IMAGE_REPOSITORY"
+            && v["Value"] == serde_json::json!({"Ref": "ImageRepository"})));
+    let push: Vec<String> = statements(&t)
+        .into_iter()
+        .filter(|(id, st)| {
+            id == "CodeBuildRole"
+                && st["Resource"] == serde_json::json!([{"Fn::GetAtt": ["ImageRepository", "Arn"]}])
+        })
+        .flat_map(|(_, st)| actions_of(&st))
+        .collect();
+    assert!(push.contains(&"ecr:PutImage".to_string()), "{push:?}");
+    let mut cfn_actions = 0;
+    for stage in t["Resources"]["Pipeline"]["Properties"]["Stages"].as_array().unwrap() {
+        for a in stage["Actions"].as_array().unwrap() {
+            let provider = a["ActionTypeId"]["Provider"].as_str().unwrap();
+            assert_ne!(provider, "CodeDeploy", "{}", a["Name"]);
+            if provider != "CloudFormation" || a["Configuration"]["ActionMode"] == "CHANGE_SET_EXECUTE" {
+                continue;
+            }
+            cfn_actions += 1;
+            let overrides = a["Configuration"]["ParameterOverrides"]["Fn::Sub"].as_str().unwrap();
+            let parsed: Value = serde_json::from_str(overrides).unwrap();
+            let input = a["InputArtifacts"][0]["Name"].as_str().unwrap();
+            assert_eq!(parsed["ImageRepository"], "${ImageRepository}", "{}", a["Name"]);
+            assert_eq!(
+                parsed["ImageTag"],
+                serde_json::json!({"Fn::GetParam": [input, naming::IMAGE_FILE, "tag"]}),
+                "{}",
+                a["Name"]
+            );
+            assert!(parsed.get("ArtifactBucket").is_none(), "{}", a["Name"]);
+        }
+    }
+    // Two per environment: infra (prod: its change set) and the release.
+    assert_eq!(cfn_actions, 6);
 }

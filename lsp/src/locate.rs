@@ -370,7 +370,7 @@ impl<'a> Walker<'a> {
                 };
                 self.push(p.span, what);
             }
-            (ValueKind::Error, _) => {}
+            (ValueKind::Error | ValueKind::TooLarge(_), _) => {}
             (kind, _) => self.push(v.span, What::Literal(kind.clone(), ctx.field)),
         }
     }

@@ -270,7 +270,7 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
         implementation_provider: None,
         signature_help_provider: None,
         document_highlight_provider: Some(OneOf::Left(true)),
-        code_lens_provider: None,
+        code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
         document_link_provider: None,
         color_provider: None,
         execute_command_provider: None,
@@ -460,6 +460,11 @@ impl LanguageServer for Backend {
     ) -> Result<Option<SemanticTokensResult>> {
         let uri = params.text_document.uri.clone();
         self.read_latest("semanticTokens", &uri, |s| handlers::semantic_tokens::full(s, params)).await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let uri = params.text_document.uri.clone();
+        self.read_latest("codeLens", &uri, |s| handlers::code_lens::code_lens(s, params)).await
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {

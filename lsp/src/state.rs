@@ -9,6 +9,7 @@
 //! `Arc` and never see a half-applied edit.
 
 use crate::convert::{self, Encoding, Files, LineIndex};
+use pf_compiler::cost::{self, Estimate};
 use pf_compiler::diagnostic::codes;
 use pf_compiler::driver::{self, Analysis, Loader, Root};
 use pf_compiler::source::FileId;
@@ -42,9 +43,23 @@ pub struct DocAnalysis {
     pub uris: Vec<Option<Url>>,
     /// Whether the root file parsed without syntax errors.
     pub parsed: bool,
+    /// The monthly estimate of the program, computed on first use (code lenses, hover).
+    pub cost: OnceLock<Option<Estimate>>,
 }
 
 impl DocAnalysis {
+    /// The monthly estimate of the program (`pf cost`), or `None` while it has errors.
+    pub fn cost(&self) -> Option<&Estimate> {
+        self.cost
+            .get_or_init(|| {
+                let a = &self.analysis;
+                let clean = !a.has_errors();
+                clean
+                    .then(|| cost::of_program(&a.checked.program, crate::handlers::code_lens::REGION).ok())?
+            })
+            .as_ref()
+    }
+
     /// The URI of a file of the analysis.
     pub fn uri_of(&self, file: FileId) -> Option<&Url> {
         self.uris.get(file.0 as usize).and_then(Option::as_ref)
@@ -225,6 +240,7 @@ pub fn analyze_doc(
         analysis,
         uris,
         parsed,
+        cost: OnceLock::new(),
     }
 }
 

@@ -385,3 +385,59 @@ fn a_burst_of_edits_is_analysed_at_its_end_and_reads_do_not_wait() {
         assert!(c.shutdown().await);
     });
 }
+
+#[test]
+fn code_lenses_and_hover_show_each_environments_monthly_cost() {
+    use pf_compiler::cost::{self, render};
+    use pf_compiler::driver::{self, NoFiles, Root};
+    common::run(async {
+        let (mut c, init) = Client::start(false).await;
+        assert!(init["capabilities"]["codeLensProvider"].is_object(), "{init}");
+        let u = uri("cost.pf");
+        // A local profile: it is not an environment, so it gets no lens.
+        let text = format!("{}\nprofile tiny : cost_optimized {{}}\n", common::webshop());
+        c.open(&u, &text).await;
+        let errors = c.diagnostics(&u).await.into_iter().filter(|d| d["severity"] == 1).count();
+        assert_eq!(errors, 0);
+
+        // What `pf cost` says of each environment, computed by the compiler on its own.
+        let a = driver::analyze(
+            vec![Root { name: "cost.pf".into(), bytes: text.clone().into_bytes() }],
+            &NoFiles,
+        );
+        let e = cost::of_program(&a.checked.program, cost::DEFAULT_REGION).unwrap();
+        let expect = |env: &str| {
+            let g = e.envs.iter().find(|g| g.name == env).unwrap();
+            format!("≈ {} (on demand, {}, prices of {})", render::summary(g), e.region, e.date)
+        };
+
+        let r = c.request("textDocument/codeLens", json!({ "textDocument": { "uri": u } })).await;
+        let got: Vec<(Value, String)> = r
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["range"]["start"].clone(), l["command"]["title"].as_str().unwrap().to_string()))
+            .collect();
+        let want: Vec<(Value, String)> = ["test", "prod", "uat"]
+            .iter()
+            .map(|env| (pos(&text, &format!("env {env} "), 0, 4), expect(env)))
+            .collect();
+        assert_eq!(got, want);
+        assert_ne!(got[0].1, got[1].1, "test and prod differ in size, so in cost");
+
+        // Hover over an environment's name ends with the same line.
+        let h = c.request("textDocument/hover", td(&u, pos(&text, "env prod", 0, 5))).await;
+        let hover = h["contents"]["value"].as_str().unwrap();
+        assert!(hover.ends_with(&format!("**Monthly estimate** {}", expect("prod"))), "{hover}");
+
+        // With an error the IR is incomplete: no figure rather than a wrong one.
+        let at = text.find("env prod").unwrap();
+        let line = text[..at].matches('\n').count() as u32;
+        c.change(&u, 2, [(line + 1, 0), (line + 1, 0)], "  bogus_field = 1\n").await;
+        let errors = c.diagnostics(&u).await.into_iter().filter(|d| d["severity"] == 1).count();
+        assert!(errors > 0);
+        let r = c.request("textDocument/codeLens", json!({ "textDocument": { "uri": u } })).await;
+        assert_eq!(r, json!([]), "{r}");
+        assert!(c.shutdown().await);
+    });
+}

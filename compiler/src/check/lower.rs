@@ -3,6 +3,7 @@
 
 mod app;
 mod env;
+mod gates;
 mod lambda;
 mod pipeline;
 mod runtime;

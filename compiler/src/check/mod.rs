@@ -13,11 +13,13 @@ pub mod fields;
 mod fixes;
 mod lower;
 mod merge;
+mod packaged;
 mod resolve;
 mod rules;
 pub mod suggest;
 mod suppress;
 mod target_fields;
+mod targets;
 pub mod validate;
 pub mod value;
 

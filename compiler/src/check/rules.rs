@@ -18,10 +18,12 @@ pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File],
     overlapping_networks(ctx, program, decls);
     secrets(ctx, decls);
     hook_artifacts(ctx, program, decls);
+    super::packaged::deploy_files(ctx, program, decls);
     limits(ctx, program, decls);
     plain_http(ctx, program, decls);
     runtime_without_nat(ctx, program, decls);
     super::target_fields::run(ctx, program, decls);
+    super::targets::fields(ctx, program, decls);
 }
 
 /// An environment without NAT cannot reach the APIs the runtime-values hook calls (SSM, Secrets
@@ -244,6 +246,8 @@ fn walk(ctx: &mut Ctx, obj: &Obj, key: Option<&str>) {
 
 fn check_item(ctx: &mut Ctx, name: &str, item: &Item) {
     match &item.val {
+        // An ECS app's container secrets report a plain value themselves (PF2051).
+        Val::Map(_) if name == "secrets" => {}
         Val::Map(m) => {
             for (k, v) in m {
                 check_item(ctx, k, v);

@@ -1,11 +1,14 @@
 //! What a Lambda function's entry point and metrics allow, checked for each (app, environment)
 //! pair a pipeline deploys (environments are shared, so a field is wrong only for the app that
 //! cannot use it): a function served by its URL has no load balancer for `dns` and the load
-//! balancer's alarms (PF5040), and an alarm must watch a metric the app's target has (PF5041).
+//! balancer's alarms (PF5040), an alarm must watch a metric the app's target has (PF5041), and
+//! a function's traffic shifts every whole minute (PF2055). What only some targets use of the
+//! environment's own fields is `check::targets`'s table.
 
 use super::resolve::Decls;
+use super::value::Val;
 use super::Ctx;
-use crate::diagnostic::{codes, Diagnostic};
+use crate::diagnostic::{codes, Applicability, Diagnostic};
 use crate::ir::{App, Deploy, Env, LambdaEntry, Metric, Program};
 use crate::schema::DeclKind;
 use crate::source::Span;
@@ -28,6 +31,9 @@ pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls) {
                 }
             }
             metrics(ctx, decls, app, env, load_balancer);
+            if let Deploy::Lambda(_) = app.deploy {
+                traffic_shift(ctx, decls, app, env);
+            }
             if let (Deploy::Lambda(_), Some(crate::ir::Text::Param(name))) =
                 (&app.deploy, env.database.as_ref().and_then(|d| d.password.as_ref()))
             {
@@ -61,6 +67,37 @@ fn metrics(ctx: &mut Ctx, decls: &Decls, app: &App, env: &Env, load_balancer: bo
             _ => continue,
         };
         ctx.push(d);
+    }
+}
+
+/// A Lambda function's `canary` or `linear`: CodeDeploy shifts its alias every whole number of
+/// minutes, at least one (`TimeBasedCanary.CanaryInterval`, `TimeBasedLinear.LinearInterval`:
+/// PF2055), and there are no old tasks to keep for a `bake` (PF5030).
+fn traffic_shift(ctx: &mut Ctx, decls: &Decls, app: &App, env: &Env) {
+    let Some(d) = decls.find(&[DeclKind::Env], &env.name) else { return };
+    let Some(Val::Obj(s)) = d.flat().get("strategy").map(|i| &i.val) else { return };
+    if !matches!(s.kind.as_ref().map(|k| k.name.as_str()), Some("canary" | "linear")) {
+        return;
+    }
+    if let Some(item) = s.get("interval") {
+        if let Val::Duration(seconds) = item.val {
+            if seconds == 0 || seconds % 60 != 0 {
+                let minutes = seconds.div_ceil(60).max(1);
+                ctx.push(
+                    Diagnostic::new(codes::PF2055, item.span, format!("the Lambda app `{}` cannot shift its traffic every {seconds}s", app.name))
+                        .with_label("not a whole number of minutes")
+                        .with_help(format!("CodeDeploy shifts a function's alias every whole number of minutes, at least one: write `{minutes}m`"))
+                        .with_fix(format!("write `{minutes}m`"), item.span, format!("{minutes}m"), Applicability::Unsafe),
+                );
+            }
+        }
+    }
+    if let Some(item) = s.get("bake") {
+        ctx.push(
+            Diagnostic::new(codes::PF5030, item.span, format!("`strategy.bake` has no meaning for the lambda app `{}` deployed to `{}`", app.name, env.name))
+                .with_label("not used by `deploy = lambda`")
+                .with_help("`bake` keeps an ECS service's old tasks after the traffic moved; a function's old version stays until the stack update completes: remove `bake`"),
+        );
     }
 }
 

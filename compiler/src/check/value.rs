@@ -98,7 +98,9 @@ pub enum Val {
     /// A nested block, shared between a parent and the declarations that inherit it unchanged.
     Obj(Arc<Obj>),
     Ref(String),
-    Pair(String, String),
+    /// `source -> destination`, and the span of the source (a deploy file must be in the
+    /// build's artifacts: the diagnostic points at the source).
+    Pair(String, String, Span),
     Hook {
         script: String,
         timeout: Option<u64>,
@@ -153,16 +155,19 @@ fn unknown_name(ctx: &mut Ctx, schema: &'static Schema, name: &ast::Ident, what:
 }
 
 /// Checks the strings of a field whose kind pf validates (`validate::FIELD_FORMATS`): a string,
-/// a plain text, or each string of a list.
-fn check_format(ctx: &mut Ctx, format: validate::Format, item: &Item) {
+/// a plain text, or each string of a list. Whether they are all valid.
+fn check_format(ctx: &mut Ctx, format: validate::Format, item: &Item) -> bool {
     match &item.val {
-        Val::Str(s) | Val::Text(Text::Plain(s)) => {
-            if let Err(invalid) = validate::check(format, s) {
+        Val::Str(s) | Val::Text(Text::Plain(s)) => match validate::check(format, s) {
+            Ok(()) => true,
+            Err(invalid) => {
                 ctx.push(invalid.diagnostic(item.span));
+                false
             }
-        }
-        Val::List(items) => items.iter().for_each(|i| check_format(ctx, format, i)),
-        _ => {}
+        },
+        // Every item is checked (and reported), not only those before the first invalid one.
+        Val::List(items) => items.iter().filter(|i| !check_format(ctx, format, i)).count() == 0,
+        _ => true,
     }
 }
 
@@ -183,8 +188,15 @@ fn insert_field(ctx: &mut Ctx, obj: &mut Obj, name: &'static str, key_span: Span
 fn attribute(ctx: &mut Ctx, schema: &'static Schema, a: &ast::Attribute, obj: &mut Obj) {
     if let Some(field) = schema.field(&a.key.name) {
         let value = convert(ctx, &field.ty, &a.value, Some(field));
-        if let (Some(format), Some(v)) = (validate::format_of(schema, field.name), &value) {
-            check_format(ctx, format, v);
+        let valid = match (validate::format_of(schema, field.name), &value) {
+            (Some(format), Some(v)) => check_format(ctx, format, v),
+            _ => true,
+        };
+        // A value not of its kind is reported once, as that (an empty link is no URL).
+        if let (true, Some(Item { val: Val::Str(s), span })) = (valid, &value) {
+            if let Some(d) = validate::action_config(schema, field.name, s, *span) {
+                ctx.push(d);
+            }
         }
         insert_field(ctx, obj, field.name, a.key.span, value);
     } else if let Some(child) = schema.child(&a.key.name) {
@@ -346,6 +358,10 @@ fn map(ctx: &mut Ctx, ty: &'static Ty, entries: &[Entry], span: Span) -> Item {
 
 fn mismatch(ctx: &mut Ctx, ty: &Ty, value: &ast::Value, field: Option<&schema::Field>) -> Option<Item> {
     if value.kind == ValueKind::Error {
+        return None;
+    }
+    if let ValueKind::TooLarge(text) = &value.kind {
+        ctx.push(too_large(ty, text, value.span));
         return None;
     }
     let hint = hint(ty, value, field);
@@ -574,6 +590,42 @@ fn out_of_range(
     None
 }
 
+/// PF0009: a literal too large to hold, with the range of the field it is written to (and its
+/// bound as the fix) when the field takes a number.
+fn too_large(ty: &Ty, text: &str, span: Span) -> Diagnostic {
+    let range = match ty {
+        Ty::Int { min, max } => Some((format!("{min} to {max}"), max.to_string())),
+        Ty::Duration { min, max } => {
+            Some((format!("{} to {}", fmt_duration(*min), fmt_duration(*max)), fmt_duration(*max)))
+        }
+        Ty::Size { min, max } => Some((format!("{} to {}", fmt_size(*min), fmt_size(*max)), fmt_size(*max))),
+        Ty::Percent { min, max } => Some((format!("{min}% to {max}%"), format!("{max}%"))),
+        Ty::CountOrPercent => Some(("0 to 1000 hosts, or 0% to 99%".into(), "1000".into())),
+        _ => None,
+    };
+    let d = Diagnostic::new(codes::PF0009, span, format!("`{}` is out of range", clip(text)));
+    match range {
+        Some((range, bound)) => d
+            .with_label(format!("allowed: {range}"))
+            .with_help(format!("use a value from {range}; the nearest is `{bound}`"))
+            .with_fix(format!("write `{bound}`"), span, bound, Applicability::Unsafe),
+        None => d.with_label("out of range").with_help(format!(
+            "expected {} here (and pf's numbers are whole numbers from {} to {})",
+            ty.describe(),
+            i64::MIN,
+            i64::MAX
+        )),
+    }
+}
+
+/// The first 40 characters of a long literal, for messages.
+fn clip(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((i, _)) => format!("{}...", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
 /// The bound of `min..=max` nearest to `value`.
 fn nearest_bound<T: PartialOrd + Copy>(value: T, min: T, max: T) -> T {
     if value < min {
@@ -599,6 +651,7 @@ pub fn describe(kind: &ValueKind) -> &'static str {
         ValueKind::Block { .. } => "a block",
         ValueKind::Path(_) => "a name",
         ValueKind::Error => "an invalid value",
+        ValueKind::TooLarge(_) => "a number too large",
     }
 }
 
@@ -825,7 +878,7 @@ pub fn convert(
         (Ty::Ref(_), ValueKind::Path(p)) => item(Val::Ref(p.text.clone())),
         (Ty::Pair, ValueKind::Pair(a, b)) => match (&a.kind, &b.kind) {
             (ValueKind::String(x), ValueKind::String(y)) => {
-                item(Val::Pair(string_text(ctx, x, field), string_text(ctx, y, field)))
+                item(Val::Pair(string_text(ctx, x, field), string_text(ctx, y, field), a.span))
             }
             _ => mismatch(ctx, ty, value, field),
         },
@@ -882,6 +935,14 @@ pub fn convert(
                         Some(nearest_bound(*n, 1, 1_000_000).to_string()),
                     )
                 }
+            }
+            ("cpu", [ast::Value { kind: ValueKind::TooLarge(t), span: ts }]) => {
+                ctx.push(too_large(&Ty::Percent { min: 1, max: 100 }, t, *ts));
+                None
+            }
+            ("requests", [ast::Value { kind: ValueKind::TooLarge(t), span: ts }]) => {
+                ctx.push(too_large(&Ty::Int { min: 1, max: 1_000_000 }, t, *ts));
+                None
             }
             ("cpu" | "requests", _) => {
                 ctx.push(

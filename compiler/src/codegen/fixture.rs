@@ -62,6 +62,8 @@ pub fn sample_test_env() -> Env {
         protected: false,
         network: network(10, 2, Nat::Single),
         compute: Compute {
+            cpu: 256,
+            memory_mib: 512,
             instance: "t3.micro".into(),
             min: 1,
             max: 2,
@@ -98,6 +100,8 @@ pub fn sample_prod_env() -> Env {
         protected: true,
         network: network(20, 3, Nat::PerAz),
         compute: Compute {
+            cpu: 256,
+            memory_mib: 512,
             instance: "t3.large".into(),
             min: 2,
             max: 12,
@@ -228,14 +232,20 @@ pub fn sample_program() -> Program {
             stages: vec![
                 Stage {
                     name: "Source".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![action("Source", 1, &[], &["Source"], ActionKind::Source)],
                 },
                 Stage {
                     name: "build".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![action("build", 1, &["Source"], &["Build"], ActionKind::Build)],
                 },
                 Stage {
                     name: "test".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![
                         action(
                             "infra-test",
@@ -279,6 +289,8 @@ pub fn sample_program() -> Program {
                 },
                 Stage {
                     name: "uat".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![
                         action(
                             "infra-uat",
@@ -292,6 +304,8 @@ pub fn sample_program() -> Program {
                 },
                 Stage {
                     name: "approve".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![
                         action("qc", 1, &[], &[], ActionKind::Approve(approval("qc"))),
                         action("pmo", 2, &[], &[], ActionKind::Approve(approval("pmo"))),
@@ -311,6 +325,8 @@ pub fn sample_program() -> Program {
                 },
                 Stage {
                     name: "prod".into(),
+                    gate: None,
+                    rollback_on_failure: false,
                     actions: vec![
                         action(
                             "changes-prod",
@@ -339,4 +355,31 @@ pub fn sample_program() -> Program {
             ],
         }],
     }
+}
+
+/// The sample program with its app on ECS Fargate: the test environment rolls, uat and prod
+/// release blue/green and canary; the tasks are sized for Fargate; the release actions stay in
+/// the pipeline (as with `infra = false`: each is an update of the environment stack).
+pub fn sample_ecs_program() -> Program {
+    let mut p = sample_program();
+    let app = &mut p.apps[0];
+    app.deploy = Deploy::Ecs(EcsDeploy {
+        port: 8080,
+        health_check: HealthCheck { path: "/healthz".into(), interval_seconds: 15, healthy_threshold: 2 },
+        secrets: BTreeMap::from([("API_TOKEN".to_string(), Text::Secret("webshop/api:token".into()))]),
+        log_retention_days: 90,
+        keep_images: 50,
+    });
+    app.build.privileged = true;
+    app.build.build = strings(&["docker build -t app:latest ."]);
+    for env in &mut p.envs {
+        env.compute.cpu = 512;
+        env.compute.memory_mib = 1024;
+        env.strategy = match env.name.as_str() {
+            "test" => Strategy::Rolling { min_healthy_percent: 50 },
+            "prod" => Strategy::Canary { percent: 10, interval_minutes: 5, bake_minutes: 15 },
+            _ => Strategy::BlueGreen { bake_minutes: 10 },
+        };
+    }
+    p
 }

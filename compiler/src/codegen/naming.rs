@@ -62,6 +62,12 @@ pub fn deployment_group(app: &str, env: &str) -> String {
     format!("{app}-{env}")
 }
 
+/// The CloudWatch alarm `alarm` of an environment stack: `<app>-<env>-<alarm>` (the EC2
+/// target names it so; a release gate reads it by this name).
+pub fn alarm_name(app: &str, env: &str, alarm: &str) -> String {
+    format!("{}-{alarm}", deployment_group(app, env))
+}
+
 /// The CloudFormation stack of an environment by names: `<app>-<env>` (same as [`env_stack`]).
 pub fn env_stack_name(app: &str, env: &str) -> String {
     format!("{app}-{env}")
@@ -88,11 +94,27 @@ pub fn artifact_key_parameter() -> &'static str {
 /// The environment stack's parameters that the pipeline's CloudFormation actions pass as
 /// parameter overrides (not in the template configuration): the artifact bucket and key, and
 /// the release parameters of the targets released by the stack (`targets::release_overrides`).
-pub const PASSED_BY_PIPELINE: &[&str] = &["ArtifactBucket", "ArtifactKeyArn", LAMBDA_CODE_KEY_PARAMETER];
+pub const PASSED_BY_PIPELINE: &[&str] = &[
+    "ArtifactBucket",
+    "ArtifactKeyArn",
+    IMAGE_REPOSITORY_PARAMETER,
+    IMAGE_TAG_PARAMETER,
+    LAMBDA_CODE_KEY_PARAMETER,
+];
 
 /// Lambda: the environment stack's parameter with the object key of the function's code (the
 /// build artifact's zip in the artifact bucket).
 pub const LAMBDA_CODE_KEY_PARAMETER: &str = "CodeKey";
+
+/// ECS: the environment stack's parameter naming the pipeline's ECR repository.
+pub const IMAGE_REPOSITORY_PARAMETER: &str = "ImageRepository";
+
+/// ECS: the environment stack's parameter with the tag of the image to run (the commit's).
+pub const IMAGE_TAG_PARAMETER: &str = "ImageTag";
+
+/// ECS: the file the app's build writes into its artifact, `{"tag": "<image tag>"}`, that the
+/// pipeline's CloudFormation actions read the image tag from.
+pub const IMAGE_FILE: &str = "pf-image.json";
 
 /// The environment stack's output with the app's URL (read by test actions as `APP_URL`).
 pub fn env_url_output() -> &'static str {

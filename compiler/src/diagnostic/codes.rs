@@ -93,6 +93,10 @@ codes! {
     PF2004 "unknown-variable" Error "A string interpolates an unknown variable";
     PF2005 "invalid-call" Error "A function is unknown or has wrong arguments";
     PF2040 "invalid-runtime-name" Error "A runtime value's name is not an environment variable name, or is one pf sets itself";
+    PF2050 "fargate-task-size" Error "A Fargate task's CPU and memory are not a size Fargate runs";
+    PF2051 "plain-container-secret" Error "A container secret is a plain value, not a reference";
+    PF2052 "invalid-log-retention" Error "A log retention is not a period CloudWatch Logs offers";
+    PF2055 "traffic-shift-interval" Error "A Lambda function's canary or linear interval is not a whole number of minutes";
     PF3001 "invalid-name" Error "A name breaks AWS's naming rules";
     PF3003 "pipeline-too-large" Error "A pipeline exceeds CodePipeline's stage or action counts";
     PF3004 "reserved-variable" Error "A build variable uses CodeBuild's reserved prefix";
@@ -102,6 +106,10 @@ codes! {
     PF3008 "needs-v2" Error "A feature needs a V2 pipeline (and a connection source)";
     PF3009 "too-many-patterns" Error "A trigger filter has more than 8 patterns";
     PF3025 "unknown-lambda-runtime" Error "A Lambda runtime is unknown or deprecated";
+    PF3035 "too-many-gate-rules" Error "A stage's gate has more than the 5 rules a CodePipeline condition holds";
+    PF3036 "invalid-push-filter" Error "A push trigger combines tags with branches or paths, which CodePipeline cannot filter together";
+    PF3037 "too-many-push-filters" Error "A pipeline has more than the 3 filtered push triggers CodePipeline allows";
+    PF3050 "action-config-length" Error "A value of a pipeline action's configuration (approval message or link, invoke parameters) is empty or too long";
     PF4001 "approval-in-parallel" Error "An approval runs at the same time as the deploy it should guard";
     PF4002 "unapproved-protected-deploy" Error "A protected environment is deployed without an earlier approval";
     PF4003 "distinct-without-peer" Error "A distinct approval has no earlier approval by another group";
@@ -111,6 +119,13 @@ codes! {
     PF4007 "empty-stage" Error "A pipeline or stage has nothing to do";
     PF4008 "duplicate-action" Error "Two stages or two actions of a stage share a name";
     PF4009 "approval-notifies-nobody" Warning "An approval notifies nobody, so it waits until it times out";
+    PF4050 "deploy-file-not-in-artifacts" Error "A file the deploy installs is not part of the build's artifacts";
+    PF4010 "unknown-gate-alarm" Error "A gate names an alarm that its environment does not declare";
+    PF4011 "gate-alarm-not-deployed" Error "A gate waits on an alarm of an environment no earlier stage deploys";
+    PF4012 "rollback-in-parallel-mode" Error "Stage rollback in a pipeline whose runs execute in parallel";
+    PF4013 "empty-gate" Error "A gate checks nothing";
+    PF4014 "time-zone-without-window" Error "A gate has a time zone but no window";
+    PF4015 "empty-trigger-filter" Error "A push trigger lists no branch, tag or path";
     PF5001 "invalid-capacity" Error "Capacity is not min <= desired <= max";
     PF5002 "multi-az-single-az" Error "A multi-AZ database in a one-AZ network";
     PF5003 "invalid-subnets" Error "Subnets do not fit the VPC, overlap, or do not match the AZs";
@@ -123,10 +138,12 @@ codes! {
     PF5011 "unknown-engine-version" Error "A database or cache engine version is not one AWS creates";
     PF5012 "protected-may-scale-to-zero" Warning "A protected environment may run no instance at all";
     PF5020 "runtime-without-nat" Error "An environment that gets runtime values has no NAT gateway";
+    PF5030 "field-not-for-target" Error "An environment field has no meaning for the deploy target of an app deployed there";
     PF5040 "needs-load-balancer" Error "A field needs the load balancer, which a Lambda function served by its URL does not have";
     PF5041 "metric-not-for-target" Error "An alarm watches a metric the app's deploy target does not have";
     PF5042 "build-architecture-mismatch" Error "A Lambda function's build runs on an image of the other architecture";
     PF5043 "secure-string-for-lambda" Error "A Lambda function would get a value from a SecureString parameter, which CloudFormation cannot resolve into it";
+    PF5080 "public-vpc-cidr" Warning "A VPC takes its addresses from a public (not RFC 1918) range";
     PF6001 "plain-text-secret" Error "A secret is written in plain text";
     PF6002 "protected-without-https" Warning "A protected environment serves plain HTTP";
     PF6010 "broad-permission" Error "An extra permission of the app has a wildcard action or resource";

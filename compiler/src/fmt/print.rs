@@ -79,7 +79,7 @@ impl Printer<'_> {
                 let col = col + width(&prefix);
                 format!("{prefix}{}", self.body(body, comments, indent, col))
             }
-            ValueKind::Error => self.source(value.span),
+            ValueKind::Error | ValueKind::TooLarge(_) => self.source(value.span),
             _ => flat_value(value, self),
         }
     }
@@ -285,7 +285,7 @@ fn flat_value(value: &Value, p: &Printer) -> String {
         ValueKind::Block { kind: Some(kind), body } => format!("{} {}", kind.text, flat_body(body, p)),
         ValueKind::Block { kind: None, body } => flat_body(body, p),
         ValueKind::Path(path) => path.text.clone(),
-        ValueKind::Error => p.source(value.span),
+        ValueKind::Error | ValueKind::TooLarge(_) => p.source(value.span),
     }
 }
 

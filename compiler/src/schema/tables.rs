@@ -126,7 +126,7 @@ pub static APP: Schema = Schema {
             "deploy",
             Ty::Variant(DEPLOYS),
             required,
-            "How the app is deployed: `ec2 { ... }` (an Auto Scaling group through CodeDeploy) or `lambda { ... }` (a function released by CodeDeploy traffic shifting)."
+            "How the app is deployed: `ec2 { ... }` (an Auto Scaling group through CodeDeploy), `ecs { ... }` (a Fargate service) or `lambda { ... }` (a function released by CodeDeploy traffic shifting)."
         ),
         field!("tags", TAGS, "Tags on the app's stacks."),
         field!("runtime", VARIABLES, "Values the running app reads as environment variables: strings, `param(\"/name\")` or `secret(\"id:key\")`, resolved on the instances at deploy time (see docs/environments.md). An environment's `runtime` adds to them and overrides them by name."),
@@ -207,11 +207,37 @@ pub static DEPLOYS: &[Variant] = &[
         schema: &EC2,
     },
     Variant {
+        kind: "ecs",
+        doc: "A container on ECS Fargate behind the load balancer: the `docker` preset builds the image into the pipeline's ECR repository, and the environment stack rolls it out (docs/targets.md).",
+        schema: &ECS,
+    },
+    Variant {
         kind: "lambda",
         doc: "A Lambda function (the build's artifact zip is its code) reached through a function URL or the environment's load balancer; each release shifts an alias to the new version with CodeDeploy.",
         schema: &LAMBDA,
     },
 ];
+
+pub static ECS: Schema = Schema {
+    fields: &[
+        field!(
+            "port",
+            Ty::Int { min: 1, max: 65535 },
+            required,
+            "The port the container listens on; the load balancer forwards to it."
+        ),
+        field!("health_check", STR, "\"/\"", "The HTTP path the load balancer checks; it must answer 200."),
+        field!("health_interval", Ty::Duration { min: 5, max: 300 }, "15s", "Time between health checks."),
+        field!(
+            "secrets",
+            VARIABLES,
+            "Container secrets, by reference only: `secrets { DB_PASSWORD = secret(\"orders/db:password\"), API_KEY = param(\"/orders/api-key\") }`; ECS reads them when a task starts."
+        ),
+        field!("keep_images", Ty::Int { min: 1, max: 1000 }, "100", "Images the pipeline's ECR repository keeps; older ones expire (a rollback needs the image it returns to)."),
+        field!("log_retention", Ty::Duration { min: DAY, max: 3653 * DAY }, "30d", "How long CloudWatch Logs keeps the container's output, in whole days CloudWatch Logs offers (1d, 3d, 5d, 7d, 14d, 30d, 60d, 90d, ...)."),
+    ],
+    children: &[],
+};
 
 pub static LAMBDA_ARCHITECTURES: &[&str] = &["x86_64", "arm64"];
 
@@ -366,11 +392,11 @@ pub static ENV: Schema = Schema {
     fields: &[
         field!("protected", Ty::Bool, "Protected environments need an approval before they are deployed, review change sets, and keep their data. Default: true for names listed in `project.protected` (prod, production)."),
         field!("network", Ty::Block(&NETWORK), required, "The environment's VPC."),
-        field!("compute", Ty::Block(&COMPUTE), "The Auto Scaling group's instances."),
+        field!("compute", Ty::Block(&COMPUTE), "What runs the app: the Auto Scaling group's instances (`ec2` apps) or the service's Fargate tasks (`ecs` apps)."),
         field!("database", Ty::Variant(DATABASES), "An RDS database: `postgres { ... }`, `mysql { ... }` or `mariadb { ... }`."),
         field!("cache", Ty::Variant(CACHES), "An ElastiCache cache: `redis { ... }`."),
         field!("dns", Ty::Block(&DNS), "A Route53 record for the load balancer, and HTTPS with a certificate."),
-        field!("strategy", Ty::Variant(STRATEGIES), "in_place", "How CodeDeploy replaces the app: `in_place { batch = one_at_a_time }`."),
+        field!("strategy", Ty::Variant(STRATEGIES), "in_place (ec2), rolling (ecs)", "How a release replaces the app: `in_place { batch = one_at_a_time }` (ec2); `rolling`, `blue_green`, `canary` or `linear` (ecs)."),
         field!("rollback", Ty::Block(&ROLLBACK), "Automatic rollback of failed deployments."),
         field!("tags", TAGS, "Tags on the environment's stack."),
         field!("runtime", VARIABLES, "Runtime values of the app in this environment: they add to the app's `runtime` and override it by name."),
@@ -398,15 +424,33 @@ pub static NETWORK: Schema = Schema {
 
 pub static COMPUTE: Schema = Schema {
     fields: &[
-        field!("instance", STR, "\"t3.micro\"", "The EC2 instance type.", table = &stdlib::INSTANCE_TYPES),
-        field!("min", Ty::Int { min: 0, max: 1000 }, "1", "Minimum number of instances."),
+        field!(
+            "instance",
+            STR,
+            "\"t3.micro\"",
+            "The EC2 instance type (`ec2` apps).",
+            table = &stdlib::INSTANCE_TYPES
+        ),
+        field!(
+            "cpu",
+            Ty::Int { min: 256, max: 16384 },
+            "256",
+            "CPU units of a Fargate task (`ecs` apps): 256, 512, 1024, 2048, 4096, 8192 or 16384."
+        ),
+        field!(
+            "memory",
+            Ty::Size { min: 512, max: 120 * 1024 },
+            "512MB",
+            "Memory of a Fargate task (`ecs` apps): a size Fargate allows with `cpu` (`pf explain PF2050`)."
+        ),
+        field!("min", Ty::Int { min: 0, max: 1000 }, "1", "Minimum number of instances or tasks."),
         field!(
             "max",
             Ty::Int { min: 1, max: 1000 },
             "the larger of min and 1",
-            "Maximum number of instances."
+            "Maximum number of instances or tasks."
         ),
-        field!("desired", Ty::Int { min: 0, max: 1000 }, "min", "Instances at creation."),
+        field!("desired", Ty::Int { min: 0, max: 1000 }, "min", "Instances or tasks at creation."),
         field!(
             "scale_on",
             Ty::Scaling,
@@ -417,7 +461,7 @@ pub static COMPUTE: Schema = Schema {
             "volume",
             Ty::Size { min: 8 * 1024, max: 16 * 1024 * 1024 },
             "20GB",
-            "Root volume size (encrypted gp3)."
+            "Root volume size (encrypted gp3; `ec2` apps)."
         ),
     ],
     children: &[],
@@ -477,10 +521,71 @@ pub static STRATEGIES: &[Variant] = &[
     Variant { kind: "in_place", doc: "CodeDeploy replaces the app on the running instances, a batch at a time.", schema: &IN_PLACE },
     Variant {
         kind: "blue_green",
-        doc: "Not supported for EC2: CloudFormation cannot own an EC2 blue/green deployment (see `pf explain PF5006`).",
+        doc: "ECS: the new tasks get all the traffic at once through a second target group, after a test listener; the old ones stay for `bake`. Not supported for EC2: CloudFormation cannot own an EC2 blue/green deployment (see `pf explain PF5006`).",
         schema: &BLUE_GREEN,
     },
+    Variant {
+        kind: "rolling",
+        doc: "ECS: tasks are replaced a few at a time, with the deployment circuit breaker rolling back a release whose tasks do not become healthy.",
+        schema: &ROLLING,
+    },
+    Variant {
+        kind: "canary",
+        doc: "ECS: `percent` of the traffic goes to the new tasks for `interval`, then all of it; the old tasks stay for `bake`.",
+        schema: &CANARY,
+    },
+    Variant {
+        kind: "linear",
+        doc: "ECS: `percent` more of the traffic goes to the new tasks every `interval`; the old tasks stay for `bake`.",
+        schema: &LINEAR,
+    },
 ];
+
+/// ECS's bake time: 0 to 1440 minutes (`DeploymentConfiguration.BakeTimeInMinutes`).
+const BAKE: Ty = Ty::Duration { min: 0, max: 1440 * 60 };
+
+pub static ROLLING: Schema = Schema {
+    fields: &[field!(
+        "min_healthy",
+        Ty::Percent { min: 0, max: 100 },
+        "100%",
+        "Tasks kept running during a release, in percent of the desired count (`MinimumHealthyPercent`)."
+    )],
+    children: &[],
+};
+
+pub static CANARY: Schema = Schema {
+    fields: &[
+        field!(
+            "percent",
+            Ty::Percent { min: 1, max: 99 },
+            "10%",
+            "The share of the traffic the canary gets first."
+        ),
+        field!(
+            "interval",
+            Ty::Duration { min: 0, max: 1440 * 60 },
+            "5m",
+            "How long the canary runs before all the traffic moves."
+        ),
+        field!("bake", BAKE, "10m", "How long the old tasks stay after the traffic moved, for a rollback."),
+    ],
+    children: &[],
+};
+
+pub static LINEAR: Schema = Schema {
+    fields: &[
+        field!(
+            "percent",
+            Ty::Percent { min: 3, max: 100 },
+            "10%",
+            "The share of the traffic that moves at each step."
+        ),
+        field!("interval", Ty::Duration { min: 0, max: 1440 * 60 }, "1m", "The time between two steps."),
+        field!("bake", BAKE, "10m", "How long the old tasks stay after the traffic moved, for a rollback."),
+    ],
+    children: &[],
+};
 
 pub static IN_PLACE: Schema = Schema {
     fields: &[
@@ -495,10 +600,12 @@ pub static IN_PLACE: Schema = Schema {
 };
 
 pub static BLUE_GREEN: Schema = Schema {
-    fields: &[
-        field!("batch", Ty::Enum(BATCHES), "Traffic shifting batch."),
-        field!("terminate_after", Ty::Duration { min: 0, max: 2 * DAY }, "When the old fleet is terminated."),
-    ],
+    fields: &[field!(
+        "bake",
+        BAKE,
+        "10m",
+        "How long the old tasks stay after the traffic moved, for a rollback."
+    )],
     children: &[],
 };
 
@@ -577,7 +684,7 @@ pub static NOTIFY: Schema =
 pub static TRIGGERS: &[Variant] = &[
     Variant {
         kind: "push",
-        doc: "A push to the source branch (or the listed branches, tags and paths, on v2 with GitHub).",
+        doc: "A push to the source branch, or one filter (v2 with GitHub): the listed tags, or the listed branches with optional paths. Several push triggers are alternatives.",
         schema: &PUSH,
     },
     Variant { kind: "schedule", doc: "A schedule (EventBridge).", schema: &SCHEDULE },
@@ -587,7 +694,7 @@ pub static TRIGGERS: &[Variant] = &[
 pub static PUSH: Schema = Schema {
     fields: &[
         field!("branches", STRS, "the source branch", "Branches (patterns) whose pushes start the pipeline."),
-        field!("tags", STRS, "Git tag patterns (v2, GitHub) that start the pipeline; 1 to 8."),
+        field!("tags", STRS, "Git tag patterns (v2, GitHub) that start the pipeline; 1 to 8. Not with `branches` or `paths`: write another `trigger push`."),
         field!(
             "paths",
             STRS,
@@ -613,7 +720,29 @@ pub static ACTIONS: &[Child] =
 pub static PARALLEL_ACTIONS: &[Child] =
     &[ACTION_BUILD, ACTION_TEST, ACTION_DEPLOY, ACTION_APPROVE, ACTION_INVOKE];
 
-pub static STAGE: Schema = Schema { fields: &[], children: ACTIONS };
+pub static STAGE: Schema = Schema {
+    fields: &[
+        field!("gate", Ty::Block(&GATE), "Checks before the stage starts (CodePipeline V2 entry conditions): alarms that must be quiet and a window deploys may start in. A run that fails them fails the stage."),
+        field!(
+            "on_failure",
+            Ty::Enum(&["fail", "rollback"]),
+            "fail",
+            "What a failed stage does: `fail` stops the run; `rollback` (V2, not with `execution = parallel`) runs the stage again with the last run that succeeded in it."
+        ),
+    ],
+    children: ACTIONS,
+};
+
+/// A stage's entry conditions (`gate { ... }`): one CodePipeline condition whose rules must
+/// all pass.
+pub static GATE: Schema = Schema {
+    fields: &[
+        field!("alarms", STRS, "Alarms of environments deployed in earlier stages, as `\"ENV.ALARM\"`: the stage does not start while one is in ALARM."),
+        field!("window", STR, "When deploys may start: a cron expression `seconds minutes hours day-of-month month day-of-week [year]`, e.g. `\"* * 9-16 ? * MON-THU *\"`. A run waits for the window."),
+        field!("time_zone", STR, "\"UTC\"", "The window's time zone: `Region/City` (`Europe/Berlin`), `UTC` with an optional offset, or an abbreviation."),
+    ],
+    children: &[],
+};
 pub static PARALLEL: Schema = Schema { fields: &[], children: PARALLEL_ACTIONS };
 
 const ACTION_BUILD: Child = Child {

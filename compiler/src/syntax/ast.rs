@@ -133,6 +133,9 @@ pub enum ValueKind {
     List(Vec<Value>),
     /// `"a" -> "b"`, in lists.
     Pair(Box<Value>, Box<Value>),
+    /// A number, duration, size or percentage too large for pf to hold, as written. The checker
+    /// reports it with the range of the field it is written to (PF0009).
+    TooLarge(String),
     /// `name(args)`, e.g. `secret("db")`, `cpu(60%)`.
     Call {
         name: Ident,
@@ -385,6 +388,7 @@ impl Value {
             | ValueKind::Size(_)
             | ValueKind::Percent(_)
             | ValueKind::Cidr(_)
+            | ValueKind::TooLarge(_)
             | ValueKind::Error => {}
         }
     }

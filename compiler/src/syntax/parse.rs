@@ -583,17 +583,9 @@ impl Lower<'_> {
         Value { kind, span }
     }
 
-    fn out_of_range(&mut self, span: Span, text: &str) -> ValueKind {
-        self.diagnostics.push(
-            Diagnostic::new(codes::PF0009, span, format!("`{}` is too large", clip(text)))
-                .with_label("out of range")
-                .with_help(format!(
-                    "numbers are whole numbers from {} to {}, and durations and sizes must fit that in seconds and MB; each field's own range is in `pf explain PF2002`",
-                    i64::MIN,
-                    i64::MAX
-                )),
-        );
-        ValueKind::Error
+    /// A literal too large to hold: the checker, which knows its field's range, reports it.
+    fn out_of_range(&mut self, _span: Span, text: &str) -> ValueKind {
+        ValueKind::TooLarge(text.to_string())
     }
 
     fn cidr(&mut self, span: Span, text: &str) -> ValueKind {

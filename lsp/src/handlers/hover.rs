@@ -10,7 +10,7 @@ use pf_compiler::ast::{Cidr, ValueKind};
 use pf_compiler::check::value::{Item, Obj, Val};
 use pf_compiler::check::Decl;
 use pf_compiler::ir::{Scaling, Text};
-use pf_compiler::schema::{self, Child, Field, Ty};
+use pf_compiler::schema::{self, Child, DeclKind, Field, Ty};
 use pf_compiler::source::Span;
 use std::fmt::Write;
 use tower_lsp::lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
@@ -126,7 +126,13 @@ fn symbol(snap: &Snapshot, doc: &DocAnalysis, sym: &Sym) -> Option<String> {
         }
         _ => decls.find(sym.decl_kinds(), sym.name())?,
     };
-    Some(effective(snap, doc, decl))
+    let mut text = effective(snap, doc, decl);
+    if decl.kind == DeclKind::Env {
+        if let Some(cost) = super::code_lens::summary_if_known(doc, &decl.name.name) {
+            let _ = write!(text, "\n\n**Monthly estimate** {cost}");
+        }
+    }
+    Some(text)
 }
 
 /// The effective configuration of a declaration, as pf text with the origin of inherited
@@ -230,7 +236,7 @@ pub fn value(v: &Val) -> String {
         }
         Val::Obj(o) => o.kind.as_ref().map_or("{ ... }".to_string(), |k| format!("{} {{ ... }}", k.name)),
         Val::Ref(r) => r.clone(),
-        Val::Pair(a, b) => format!("{a:?} -> {b:?}"),
+        Val::Pair(a, b, _) => format!("{a:?} -> {b:?}"),
         Val::Hook { script, timeout, runas } => {
             let mut parts = vec![format!("script = {script:?}")];
             if let Some(t) = timeout {

@@ -2,6 +2,7 @@
 //! request's parameters to its answer; `server.rs` runs it inside `catch_unwind`.
 
 pub mod code_action;
+pub mod code_lens;
 pub mod completion;
 pub mod definition;
 pub mod folding;

@@ -6,7 +6,8 @@ use crate::check::resolve::{unknown_declaration, Decl};
 use crate::check::value::Named;
 use crate::diagnostic::{codes, Applicability};
 use crate::ir::{
-    App, Build, ComputeType, Deploy, Ec2Deploy, HealthCheck, Hook, HookEvent, Report, ReportFormat, Source,
+    App, Build, ComputeType, Deploy, Ec2Deploy, EcsDeploy, HealthCheck, Hook, HookEvent, Report,
+    ReportFormat, Source,
 };
 use crate::schema::{self, DeclKind};
 use crate::stdlib;
@@ -341,29 +342,18 @@ fn deploy(ctx: &mut Ctx, o: &Obj) -> Option<Deploy> {
     if kind.name == "lambda" {
         return super::lambda::deploy(ctx, o, kind.span).map(Deploy::Lambda);
     }
+    if kind.name == "ecs" {
+        return ecs(ctx, o, kind.span).map(Deploy::Ecs);
+    }
     if !require(ctx, o, &schema::EC2, kind.span) {
         return None;
     }
-    let path = str_of(o, "health_check").unwrap_or_else(|| "/".into());
-    if !path.starts_with('/') || path.contains(char::is_whitespace) {
-        // `http://localhost:8080/healthz` is `/healthz`; spaces are percent-encoded.
-        let rest = path.split_once("://").map_or(path.as_str(), |(_, r)| r.find('/').map_or("", |p| &r[p..]));
-        let fixed = format!("/{}", rest.trim().trim_start_matches('/').replace(char::is_whitespace, "%20"));
-        let span = span_of(o, "health_check", o.span);
-        ctx.push(
-            Diagnostic::new(codes::PF5010, span, format!("`{path}` is not an HTTP path"))
-                .with_label("expected a path such as /healthz")
-                .with_help(format!(
-                    "the health check is a path on the app's port that answers 200, starting with `/` and without spaces: write `{fixed}`"
-                ))
-                .with_fix(format!("write `{fixed}`"), span, format!("\"{fixed}\""), Applicability::Unsafe),
-        );
-    }
+    let path = health_path(ctx, o);
     let files = match o.get("files").map(|i| &i.val) {
         Some(Val::List(items)) => items
             .iter()
             .filter_map(|i| match &i.val {
-                Val::Pair(a, b) => {
+                Val::Pair(a, b, _) => {
                     if !b.starts_with('/') {
                         ctx.push(
                             Diagnostic::new(
@@ -400,13 +390,90 @@ fn deploy(ctx: &mut Ctx, o: &Obj) -> Option<Deploy> {
     }
     Some(Deploy::Ec2(Ec2Deploy {
         port: int_of(o, "port")? as u16,
-        health_check: HealthCheck {
-            path,
-            interval_seconds: secs_of(o, "health_interval").unwrap_or(15) as u32,
-            healthy_threshold: 2,
-        },
+        health_check: health_check(o, path),
         files,
         hooks,
         user: str_of(o, "user"),
     }))
+}
+
+/// The load balancer's health check of a deploy block.
+fn health_check(o: &Obj, path: String) -> HealthCheck {
+    HealthCheck {
+        path,
+        interval_seconds: secs_of(o, "health_interval").unwrap_or(15) as u32,
+        healthy_threshold: 2,
+    }
+}
+
+/// The retention periods CloudWatch Logs offers, in days (`AWS::Logs::LogGroup.RetentionInDays`
+/// in cfn-lint 1.58.0's resource schema).
+pub const LOG_RETENTION_DAYS: &[u32] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/// `deploy = ecs { ... }`: container secrets by reference only (PF2051), a log retention
+/// CloudWatch Logs offers (PF2052).
+fn ecs(ctx: &mut Ctx, o: &Obj, at: Span) -> Option<EcsDeploy> {
+    if !require(ctx, o, &schema::ECS, at) {
+        return None;
+    }
+    let path = health_path(ctx, o);
+    let mut secrets = BTreeMap::new();
+    if let Some(Val::Map(m)) = o.get("secrets").map(|i| &i.val) {
+        for (name, item) in m {
+            match &item.val {
+                Val::Text(Text::Plain(_)) => ctx.push(
+                    Diagnostic::new(codes::PF2051, item.span, format!("the container secret `{name}` is a plain value"))
+                        .with_label("not a reference")
+                        .with_help("a plain value would be readable in the task definition: keep it in Secrets Manager or Parameter Store and write `secret(\"id:key\")` or `param(\"/name\")`, or make it a `runtime` value if it is not secret"),
+                ),
+                Val::Text(t) => {
+                    secrets.insert(name.clone(), t.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+    let days = secs_of(o, "log_retention").map_or(30, |s| (s / 86_400) as u32);
+    if o.get("log_retention").is_some() && !LOG_RETENTION_DAYS.contains(&days) {
+        let next = LOG_RETENTION_DAYS.iter().copied().find(|d| *d >= days).unwrap_or(3653);
+        let span = span_of(o, "log_retention", o.span);
+        ctx.push(
+            Diagnostic::new(codes::PF2052, span, format!("CloudWatch Logs cannot keep logs for {days} days"))
+                .with_label("not a retention CloudWatch Logs offers")
+                .with_help(format!(
+                    "the periods are {} days: the next one is {next}d",
+                    LOG_RETENTION_DAYS.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+                ))
+                .with_fix(format!("write `{next}d`"), span, format!("{next}d"), Applicability::Unsafe),
+        );
+    }
+    Some(EcsDeploy {
+        port: int_of(o, "port")? as u16,
+        health_check: health_check(o, path),
+        secrets,
+        log_retention_days: days,
+        keep_images: int_of(o, "keep_images").unwrap_or(100) as u32,
+    })
+}
+
+/// The health-check path of a deploy block, checked (PF5010).
+fn health_path(ctx: &mut Ctx, o: &Obj) -> String {
+    let path = str_of(o, "health_check").unwrap_or_else(|| "/".into());
+    if !path.starts_with('/') || path.contains(char::is_whitespace) {
+        // `http://localhost:8080/healthz` is `/healthz`; spaces are percent-encoded.
+        let rest = path.split_once("://").map_or(path.as_str(), |(_, r)| r.find('/').map_or("", |p| &r[p..]));
+        let fixed = format!("/{}", rest.trim().trim_start_matches('/').replace(char::is_whitespace, "%20"));
+        let span = span_of(o, "health_check", o.span);
+        ctx.push(
+            Diagnostic::new(codes::PF5010, span, format!("`{path}` is not an HTTP path"))
+                .with_label("expected a path such as /healthz")
+                .with_help(format!(
+                    "the health check is a path on the app's port that answers 200, starting with `/` and without spaces: write `{fixed}`"
+                ))
+                .with_fix(format!("write `{fixed}`"), span, format!("\"{fixed}\""), Applicability::Unsafe),
+        );
+    }
+    path
 }

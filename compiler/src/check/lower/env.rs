@@ -41,7 +41,7 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
         name: str_of(n, "name").unwrap_or_default(),
         certificate: text_of(n, "certificate"),
     });
-    let strategy = obj_of(o, "strategy").and_then(|s| strategy(ctx, s)).unwrap_or(Strategy::OneAtATime);
+    let strategy = obj_of(o, "strategy").and_then(strategy).unwrap_or(Strategy::OneAtATime);
     let alarms: Vec<Alarm> = o
         .children
         .iter()
@@ -92,6 +92,39 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
         tags: strings_map(o, "tags"),
         runtime,
     })
+}
+
+/// The ranges a VPC should take its addresses from: the private ranges of RFC 1918, which AWS
+/// recommends (VPC User Guide, "VPC CIDR blocks"), and the shared address space of RFC 6598
+/// (`100.64.0.0/10`), which is not routed on the internet either.
+const PRIVATE_RANGES: [Cidr; 4] = [
+    Cidr { addr: 10 << 24, prefix: 8 },
+    Cidr { addr: (172 << 24) | (16 << 16), prefix: 12 },
+    Cidr { addr: (192 << 24) | (168 << 16), prefix: 16 },
+    Cidr { addr: (100 << 24) | (64 << 16), prefix: 10 },
+];
+
+/// PF5080: a VPC in a publicly routable range. AWS accepts it, but the addresses belong to
+/// someone on the internet: the instances cannot reach those hosts (their traffic stays in the
+/// VPC), and peering or a VPN with an on-premises network that routes them breaks. The fix keeps
+/// the block's layout in `10.0.0.0/8`; it is offered when pf carves the subnets (written ones
+/// would need the same change).
+fn public_range(ctx: &mut Ctx, cidr: Cidr, span: Span, carved: bool) {
+    if PRIVATE_RANGES.iter().any(|r| r.contains(cidr)) {
+        return;
+    }
+    let private = Cidr { addr: (10 << 24) | (cidr.network() & 0x00ff_ffff), prefix: cidr.prefix };
+    let mut d = Diagnostic::new(codes::PF5080, span, format!("`{cidr}` is a public address range"))
+        .with_label("publicly routable")
+        .with_help(format!(
+            "use a private range (RFC 1918: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16), such as `{private}`{}",
+            if carved { "" } else { ", and move the subnets with it" }
+        ))
+        .with_note("hosts on the internet own these addresses: the VPC's instances cannot reach them, and a peering or VPN with a network that routes them breaks");
+    if carved {
+        d = d.with_fix(format!("replace with `{private}`"), span, private.to_string(), Applicability::Unsafe);
+    }
+    ctx.push(d);
 }
 
 fn network(ctx: &mut Ctx, n: &Obj, env: &Named) -> Option<Network> {
@@ -183,6 +216,7 @@ fn network(ctx: &mut Ctx, n: &Obj, env: &Named) -> Option<Network> {
         }
         ctx.push(d);
     }
+    public_range(ctx, cidr, cidr_span, carved);
     let (public, private) = match (explicit("public"), explicit("private")) {
         (None, None) => {
             let prefix = cidr.prefix + bits;
@@ -365,6 +399,13 @@ fn free_block(within: Cidr, prefix: u8, used: &[Cidr]) -> Option<Cidr> {
     None
 }
 
+/// Whether an instance type is a Graviton (arm64) type: `a1`, and the families with a `g` after
+/// their first letter (`t4g`, `m7gd`, `im4gn`, `g5g`; not `g6` or `gr6`).
+fn graviton(instance: &str) -> bool {
+    let family = instance.split('.').next().unwrap_or("");
+    family == "a1" || family.get(1..).is_some_and(|rest| rest.contains('g'))
+}
+
 /// The instances. An inherited `desired` (written in a parent, not here) is a default like
 /// "desired = min": when this environment changes `min` or `max`, it is moved into the new bounds
 /// (`env uat : prod { compute { max = 2 } }` gets desired 2, not prod's 3).
@@ -408,9 +449,11 @@ fn compute(ctx: &mut Ctx, c: Option<&Obj>, own: Option<&Obj>, at: Span) -> Compu
                 .with_help("raise max or lower min/desired"),
         );
     }
-    let family = instance.split('.').next().unwrap_or("");
+    let (cpu, memory_mib) = fargate_size(ctx, c);
     Compute {
-        arm: family.len() > 1 && family[1..].contains('g'),
+        cpu,
+        memory_mib,
+        arm: graviton(&instance),
         instance,
         min: min as u32,
         max: max as u32,
@@ -421,6 +464,86 @@ fn compute(ctx: &mut Ctx, c: Option<&Obj>, own: Option<&Obj>, at: Span) -> Compu
         },
         volume_gib: (mib_of(c, "volume").unwrap_or(20 * 1024) / 1024) as u32,
     }
+}
+
+/// Fargate's task sizes: CPU units, the smallest and largest memory (MiB) and its step
+/// (aws-facts.md, "ECS and Lambda targets"). 256 units take 512 MiB, 1 GiB or 2 GiB only.
+pub const FARGATE_SIZES: &[(u32, u32, u32, u32)] = &[
+    (256, 512, 2048, 512),
+    (512, 1024, 4096, 1024),
+    (1024, 2048, 8192, 1024),
+    (2048, 4096, 16384, 1024),
+    (4096, 8192, 30720, 1024),
+    (8192, 16384, 61440, 4096),
+    (16384, 32768, 122880, 8192),
+];
+
+/// Whether Fargate runs a task of `cpu` units with `memory` MiB.
+pub fn fargate_allows(cpu: u32, memory: u32) -> bool {
+    FARGATE_SIZES.iter().any(|&(c, lo, hi, step)| {
+        c == cpu
+            && (lo..=hi).contains(&memory)
+            && (memory - lo).is_multiple_of(step)
+            && (c != 256 || memory != 1536)
+    })
+}
+
+fn mib_text(m: u32) -> String {
+    if m.is_multiple_of(1024) {
+        format!("{}GB", m / 1024)
+    } else {
+        format!("{m}MB")
+    }
+}
+
+/// The task size of `compute` (default 256 CPU units and 512 MiB), checked against Fargate's
+/// sizes when either is written (PF2050).
+fn fargate_size(ctx: &mut Ctx, c: &Obj) -> (u32, u32) {
+    let cpu = int_of(c, "cpu").unwrap_or(256) as u32;
+    let memory = mib_of(c, "memory").unwrap_or(512) as u32;
+    let written = c.get("cpu").is_some() || c.get("memory").is_some();
+    if !written || fargate_allows(cpu, memory) {
+        return (cpu, memory);
+    }
+    let (field, label, help) = match FARGATE_SIZES.iter().find(|s| s.0 == cpu) {
+        Some(_) if cpu == 256 => (
+            "memory",
+            "not a size Fargate gives 256 CPU units",
+            "with cpu = 256, memory is 512MB, 1GB or 2GB".to_string(),
+        ),
+        Some(&(_, lo, hi, step)) => (
+            "memory",
+            "not a size Fargate gives this cpu",
+            format!(
+                "with cpu = {cpu}, memory is {} to {} in steps of {}",
+                mib_text(lo),
+                mib_text(hi),
+                mib_text(step)
+            ),
+        ),
+        None => (
+            "cpu",
+            "not a Fargate CPU size",
+            "cpu is one of 256, 512, 1024, 2048, 4096, 8192 or 16384".to_string(),
+        ),
+    };
+    let field = if c.get(field).is_some() {
+        field
+    } else if field == "memory" {
+        "cpu"
+    } else {
+        "memory"
+    };
+    ctx.push(
+        Diagnostic::new(
+            codes::PF2050,
+            span_of(c, field, c.span),
+            format!("Fargate has no task of {cpu} CPU units with {}", mib_text(memory)),
+        )
+        .with_label(label)
+        .with_help(help),
+    );
+    (cpu, memory)
 }
 
 /// Checks a value against a table of the standard library, with did-you-mean.
@@ -557,17 +680,39 @@ fn cache(ctx: &mut Ctx, c: &Obj) -> Cache {
     }
 }
 
-fn strategy(ctx: &mut Ctx, s: &Obj) -> Option<Strategy> {
+/// The strategy as written; whether the app's target uses it is checked per (app, environment)
+/// pair (`check::targets`: PF5006 for an EC2 blue/green, PF5030).
+fn strategy(s: &Obj) -> Option<Strategy> {
     let kind = s.kind.as_ref()?;
-    if kind.name == "blue_green" {
-        ctx.push(
-            Diagnostic::new(codes::PF5006, kind.span, "blue/green deployments to EC2 cannot be owned by CloudFormation")
-                .with_label("not supported for EC2")
-                .with_note("CodeDeploy's EC2 blue/green copies the Auto Scaling group outside the stack, and CloudFormation rejects such a deployment group; see docs/blue-green.md")
-                .with_help("deploy in place one instance at a time, with automatic rollback")
-                .with_fix("use `in_place { batch = one_at_a_time }`", s.span.to(kind.span), "in_place { batch = one_at_a_time }", Applicability::Unsafe),
-        );
-        return None;
+    let minutes = |f: &str, default: u64| (secs_of(s, f).unwrap_or(default * 60) / 60) as u32;
+    let percent = |default: u32| match s.get("percent").map(|i| &i.val) {
+        Some(Val::Percent(p)) => *p,
+        _ => default,
+    };
+    match kind.name.as_str() {
+        "rolling" => {
+            let min_healthy_percent = match s.get("min_healthy").map(|i| &i.val) {
+                Some(Val::Percent(p)) => *p,
+                _ => 100,
+            };
+            return Some(Strategy::Rolling { min_healthy_percent });
+        }
+        "blue_green" => return Some(Strategy::BlueGreen { bake_minutes: minutes("bake", 10) }),
+        "canary" => {
+            return Some(Strategy::Canary {
+                percent: percent(10),
+                interval_minutes: minutes("interval", 5),
+                bake_minutes: minutes("bake", 10),
+            })
+        }
+        "linear" => {
+            return Some(Strategy::Linear {
+                percent: percent(10),
+                interval_minutes: minutes("interval", 1),
+                bake_minutes: minutes("bake", 10),
+            })
+        }
+        _ => {}
     }
     match s.get("min_healthy").map(|i| &i.val) {
         Some(Val::Percent(p)) => return Some(Strategy::MinHealthyPercent(*p)),
@@ -714,4 +859,33 @@ fn rds_name(engine: &str, field: &str, value: &str) -> Result<(), crate::check::
         return fix("RDS reserves `rdsadmin` for itself".into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::graviton;
+
+    /// The Graviton families of the instance-type table, read from it by hand: those
+    /// aws/aws-graviton-getting-started lists (C6g[d], M6g[d], R6g[d], T4g, X2gd, C6gn, I4g, Im4gn,
+    /// Is4gen, G5g, C7g[d][n], M7g[d], R7g[d], R8g), `a1` (aws-cdk's InstanceClass: "Arm processor
+    /// based instances, 1st generation") and later families named by EC2's convention (`g` after
+    /// the generation: AWS Graviton). Any other family gets the x86_64 AMI.
+    #[test]
+    fn graviton_families_of_the_table_get_the_arm64_ami() {
+        const GRAVITON: &[&str] = &[
+            "a1", "c6g", "c6gd", "c6gn", "c7g", "c7gd", "c7gn", "c8g", "c8gb", "c8gd", "c8gn", "c9g", "c9gd",
+            "g5g", "hpc7g", "i4g", "i8g", "i8ge", "im4gn", "is4gen", "m6g", "m6gd", "m7g", "m7gd", "m8g",
+            "m8gb", "m8gd", "m8gn", "m9g", "m9gd", "r6g", "r6gd", "r7g", "r7gd", "r8g", "r8gb", "r8gd",
+            "r8gn", "r9g", "r9gd", "t4g", "x2gd", "x8g",
+        ];
+        let mut arm: Vec<&str> = crate::stdlib::instance_types()
+            .iter()
+            .filter(|t| graviton(t))
+            .map(|t| t.split('.').next().unwrap())
+            .collect();
+        arm.dedup();
+        arm.sort();
+        assert_eq!(arm, GRAVITON);
+        assert!(!graviton("g6.xlarge") && !graviton("gr6.4xlarge") && !graviton("t3.micro"));
+    }
 }

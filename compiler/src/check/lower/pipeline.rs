@@ -39,6 +39,11 @@ struct Lowering<'a> {
     saw_broken: bool,
     /// Whether the pipeline has an `approve` action anywhere (for PF4002's wording).
     approves_later: bool,
+    pipeline_type: PipelineType,
+    execution_mode: ExecutionMode,
+    /// The pipeline's `type` and `execution` fields (or its name), for stage conditions' labels.
+    type_span: Span,
+    execution_span: Span,
 }
 
 pub fn lower(
@@ -102,6 +107,10 @@ pub fn lower(
         approvals: Vec::new(),
         last_notify: Vec::new(),
         saw_broken: false,
+        pipeline_type,
+        execution_mode,
+        type_span: span_of(o, "type", d.name.span),
+        execution_span: span_of(o, "execution", d.name.span),
         approves_later: o.children.iter().filter(|s| s.keyword == "stage").any(|s| {
             s.obj.children.iter().any(|a| {
                 a.keyword == "approve"
@@ -110,6 +119,8 @@ pub fn lower(
         }),
     };
     let mut stages = vec![Stage {
+        gate: None,
+        rollback_on_failure: false,
         name: "Source".into(),
         actions: vec![Action {
             name: "Source".into(),
@@ -206,6 +217,9 @@ fn triggers(
                 let tags = strs_of(&c.obj, "tags");
                 let paths = strs_of(&c.obj, "paths");
                 let branches = strs_of(&c.obj, "branches");
+                if !push_filter_holds(ctx, &c.obj, c.span) {
+                    continue;
+                }
                 for (name, list) in [("tags", &tags), ("paths", &paths)] {
                     if list.is_empty() {
                         continue;
@@ -264,11 +278,70 @@ fn triggers(
             _ => {}
         }
     }
-    if out.is_empty() {
+    let github = matches!(source, Some(crate::ir::Source::GitHub { .. }));
+    let pushes: Vec<&ChildNode> = o
+        .children
+        .iter()
+        .filter(|c| c.keyword == "trigger" && c.label.as_ref().is_some_and(|l| l.name == "push"))
+        .collect();
+    if github && ty == PipelineType::V2 && pushes.len() > MAX_PUSH_FILTERS {
+        let fourth = &pushes[MAX_PUSH_FILTERS];
+        ctx.push(
+            Diagnostic::new(
+                codes::PF3037,
+                fourth.span,
+                format!(
+                    "{} push triggers; CodePipeline filters pushes with at most {MAX_PUSH_FILTERS}",
+                    pushes.len()
+                ),
+            )
+            .with_label("one push trigger too many")
+            .with_secondary(pushes[0].span, "first push trigger")
+            .with_help(
+                "merge push triggers of the same kind: the patterns of one trigger are alternatives too",
+            ),
+        );
+    }
+    if out.is_empty() && !o.children.iter().any(|c| c.keyword == "trigger") {
         let _ = at;
         out.push(Trigger::Push { branches: Vec::new(), tags: Vec::new(), paths: Vec::new() });
     }
     out
+}
+
+/// Push filters one trigger configuration holds (CodePipeline API, `GitConfiguration.push`).
+const MAX_PUSH_FILTERS: usize = 3;
+
+/// Whether one `trigger push` is a filter CodePipeline has: no empty list (it would match no
+/// push; PF4015), and tags alone or branches with optional paths (PF3036). Reports what is not.
+fn push_filter_holds(ctx: &mut Ctx, push: &Obj, at: Span) -> bool {
+    let mut ok = true;
+    for name in ["branches", "tags", "paths"] {
+        if let Some(Item { val: Val::List(items), span }) = push.get(name) {
+            if items.is_empty() {
+                ctx.push(
+                    Diagnostic::new(codes::PF4015, *span, format!("`{name} = []` matches no push, so this trigger never starts the pipeline"))
+                        .with_label("empty list")
+                        .with_help(format!("remove `{name}` (a push to the source branch starts the pipeline), list what should start it, or write `trigger manual` if no push should")),
+                );
+                ok = false;
+            }
+        }
+    }
+    if push.get("tags").is_some() {
+        for other in ["branches", "paths"] {
+            if push.get(other).is_some() {
+                ctx.push(
+                    Diagnostic::new(codes::PF3036, span_of(push, other, at), format!("CodePipeline cannot filter a tag push by {other}"))
+                        .with_label(format!("`{other}` with `tags`"))
+                        .with_secondary(span_of(push, "tags", at), "tags")
+                        .with_help("a push filter is tags, branches, or branches and paths, and all its parts must hold: write one trigger for the tags and another for the branches and paths, e.g. `trigger push { tags = [\"v*\"] }` and `trigger push { branches = [\"main\"], paths = [\"src/**\"] }`"),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok
 }
 
 impl Lowering<'_> {
@@ -278,6 +351,15 @@ impl Lowering<'_> {
         if child.obj.meant.contains(&"build") {
             self.built = true;
         }
+        let conditions = super::gates::Context {
+            pipeline_type: self.pipeline_type,
+            execution_mode: self.execution_mode,
+            type_span: self.type_span,
+            execution_span: self.execution_span,
+            deployed: &self.deployed,
+            index: self.index,
+        };
+        let (gate, rollback_on_failure) = super::gates::lower(self.ctx, &conditions, &child.obj);
         let mut actions: Vec<Action> = Vec::new();
         let mut next = 1u32;
         let mut names: Vec<(String, Span)> = Vec::new();
@@ -344,7 +426,7 @@ impl Lowering<'_> {
             );
         }
         self.check_run_orders(&actions, &names);
-        Some(Stage { name: label.name.clone(), actions })
+        Some(Stage { name: label.name.clone(), actions, gate, rollback_on_failure })
     }
 
     /// An approval never shares a run order with a deploy of the same stage.

@@ -57,6 +57,10 @@ impl Invalid {
 pub enum Format {
     /// An EventBridge schedule expression: `cron(...)` or `rate(...)`.
     Schedule,
+    /// A CodePipeline deployment window: a Quartz cron expression (`* * 9-16 ? * MON-THU *`).
+    DeploymentWindow,
+    /// A deployment window's time zone (`Europe/Berlin`, `UTC+05:30`, `EST`).
+    TimeZone,
     /// A git branch name (`git check-ref-format --branch`).
     GitBranch,
     /// A branch or tag pattern of a trigger filter (a branch name with glob characters).
@@ -71,6 +75,8 @@ pub enum Format {
     IamName,
     /// A Lambda function name or ARN.
     LambdaFunction,
+    /// A Linux user name (`useradd`, CodeDeploy's `runas`).
+    LinuxUser,
     /// An ARN of `service` whose resource starts with `resource`.
     Arn { service: &'static str, resource: &'static str },
 }
@@ -78,6 +84,8 @@ pub enum Format {
 /// Which field of which block holds which kind of string.
 pub static FIELD_FORMATS: &[(&Schema, &str, Format)] = &[
     (&tables::SCHEDULE, "cron", Format::Schedule),
+    (&tables::GATE, "window", Format::DeploymentWindow),
+    (&tables::GATE, "time_zone", Format::TimeZone),
     (&tables::CODECOMMIT, "branch", Format::GitBranch),
     (&tables::GITHUB, "branch", Format::GitBranch),
     (&tables::PUSH, "branches", Format::GitPattern),
@@ -88,7 +96,51 @@ pub static FIELD_FORMATS: &[(&Schema, &str, Format)] = &[
     (&tables::DNS, "name", Format::RecordName),
     (&tables::DNS, "certificate", Format::Arn { service: "acm", resource: "certificate/" }),
     (&tables::INVOKE, "function", Format::LambdaFunction),
+    (&tables::EC2, "user", Format::LinuxUser),
+    (&tables::HOOK_BLOCK, "runas", Format::LinuxUser),
 ];
+
+/// The fields whose value becomes a value of a CodePipeline action's configuration
+/// (`CustomData`, `ExternalEntityLink`, `UserParameters`).
+pub static ACTION_CONFIG_FIELDS: &[(&Schema, &str)] =
+    &[(&tables::APPROVE, "message"), (&tables::APPROVE, "link"), (&tables::INVOKE, "params")];
+
+/// The length of an action configuration value: 1 to 1000 characters (Unicode scalar values),
+/// docs/aws-facts.md D1.7 and the CodePipeline API's `ActionConfigurationValue` (botocore 1.35.99,
+/// `codepipeline/2015-07-09/service-2.json`: `"min": 1, "max": 1000`).
+pub const ACTION_CONFIG_LENGTH: std::ops::RangeInclusive<usize> = 1..=1000;
+
+/// PF3050: the value of the field `name` of `schema`, when it becomes an action configuration
+/// value, is empty or longer than CodePipeline takes.
+pub fn action_config(schema: &Schema, name: &str, text: &str, span: Span) -> Option<Diagnostic> {
+    if !ACTION_CONFIG_FIELDS.iter().any(|(s, n)| std::ptr::eq(*s, schema) && *n == name) {
+        return None;
+    }
+    let len = text.chars().count();
+    let (min, max) = (*ACTION_CONFIG_LENGTH.start(), *ACTION_CONFIG_LENGTH.end());
+    if ACTION_CONFIG_LENGTH.contains(&len) {
+        return None;
+    }
+    let (message, help) = if len < min {
+        (
+            format!("`{name}` is empty"),
+            format!("CodePipeline rejects an empty value: remove `{name}` or write one"),
+        )
+    } else {
+        (
+            format!("`{name}` is {len} characters long"),
+            format!(
+                "shorten it to at most {max} characters ({} too many); put the details behind a link",
+                len - max
+            ),
+        )
+    };
+    Some(
+        Diagnostic::new(codes::PF3050, span, message)
+            .with_label(format!("CodePipeline takes {min} to {max} characters"))
+            .with_help(help),
+    )
+}
 
 /// The kind of string the field `name` of `schema` holds, if pf validates it.
 pub fn format_of(schema: &Schema, name: &str) -> Option<Format> {
@@ -99,6 +151,8 @@ pub fn format_of(schema: &Schema, name: &str) -> Option<Format> {
 pub fn check(format: Format, text: &str) -> Result<(), Invalid> {
     match format {
         Format::Schedule => schedule::check(text),
+        Format::DeploymentWindow => schedule::window(text),
+        Format::TimeZone => schedule::time_zone(text),
         Format::GitBranch => git::branch(text, false),
         Format::GitPattern => git::branch(text, true),
         Format::Url => names::url(text),
@@ -106,6 +160,7 @@ pub fn check(format: Format, text: &str) -> Result<(), Invalid> {
         Format::RecordName => names::domain(text, true),
         Format::IamName => names::iam(text),
         Format::LambdaFunction => names::lambda_function(text),
+        Format::LinuxUser => names::linux_user(text),
         Format::Arn { service, resource } => arn::check(text, &[service], resource),
     }
 }

@@ -84,6 +84,35 @@ pub fn iam(text: &str) -> Result<(), Invalid> {
     ))
 }
 
+/// A Linux user name, as the instance's user data creates it (`useradd`) and CodeDeploy's
+/// `runas` names it. Source: useradd(8) of shadow-utils (Amazon Linux 2023): a lowercase letter
+/// or `_`, then lowercase letters, digits, `_` and `-`, at most 32 characters. pf writes the name
+/// into the user data script, so nothing else may pass.
+pub fn linux_user(text: &str) -> Result<(), Invalid> {
+    let ok = |(i, c): (usize, char)| {
+        c.is_ascii_lowercase() || c == '_' || (i > 0 && (c.is_ascii_digit() || c == '-'))
+    };
+    if !text.is_empty() && text.len() <= 32 && text.chars().enumerate().all(ok) {
+        return Ok(());
+    }
+    let mut fixed: String = text
+        .trim()
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '-' })
+        .take(32)
+        .collect();
+    if fixed.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+        fixed.insert(0, '_');
+        fixed.truncate(32);
+    }
+    Err(Invalid::format(
+        format!("`{text}` is not a Linux user name"),
+        format!("user names are a lowercase letter or `_`, then up to 31 lowercase letters, digits, `_` and `-`: write `{fixed}`"),
+        (!fixed.is_empty()).then_some(fixed),
+    ))
+}
+
 /// A Lambda function name or ARN. Source: Lambda API reference, `FunctionName`: a name of 1 to
 /// 64 letters, digits, `-` and `_`, or `arn:aws:lambda:REGION:ACCOUNT:function:NAME`.
 pub fn lambda_function(text: &str) -> Result<(), Invalid> {
@@ -154,6 +183,19 @@ pub fn ssm_parameter(text: &str) -> Result<(), Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn linux_user_names_are_what_useradd_takes() {
+        for ok in ["webshop", "_svc", "app-1", "a_b", &"a".repeat(32)] {
+            assert!(linux_user(ok).is_ok(), "{ok}");
+        }
+        let fix = |t: &str| linux_user(t).unwrap_err().fix;
+        assert_eq!(fix("My App").as_deref(), Some("my-app"));
+        assert_eq!(fix("1app").as_deref(), Some("_1app"));
+        assert_eq!(fix("app; rm -rf /").as_deref(), Some("app--rm--rf--"));
+        assert_eq!(fix("${AWS::Region}").as_deref(), Some("_--aws--region-"));
+        assert!(linux_user("").is_err() && linux_user(&"a".repeat(33)).is_err() && linux_user("-x").is_err());
+    }
 
     #[test]
     fn names_follow_aws_rules() {

@@ -5,6 +5,13 @@
 //! `minute`, `hour` or `day`, singular for 1 and plural otherwise; `cron(minutes hours
 //! day-of-month month day-of-week year)`, six fields, where exactly one of day-of-month and
 //! day-of-week is `?`.
+//!
+//! Deployment windows (CodePipeline's `DeploymentWindow` rule) use the same field syntax in
+//! Quartz's layout: source CodePipeline User Guide, "DeploymentWindow" rule reference
+//! (`rule-reference-DeploymentWindow`): six required fields and an optional year, `seconds
+//! minutes hours day-of-month month day-of-week [year]`, the same values and special
+//! characters, without a `cron(...)` wrapper; and a `TimeZone` that is `Region/City`, `UTC` with
+//! an optional `+HH:MM`/`-HH:MM` offset, or a 3 to 5 letter abbreviation.
 
 use super::Invalid;
 
@@ -146,6 +153,121 @@ fn cron(text: &str, inner: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
+const WINDOW_HELP: &str = "write `seconds minutes hours day-of-month month day-of-week [year]`, e.g. `* * 9-16 ? * MON-THU *` (Monday to Thursday, 09:00 to 16:59)";
+
+/// Checks a deployment window: a Quartz cron expression of the times a deploy may start.
+pub fn window(text: &str) -> Result<(), Invalid> {
+    let bad = |help: String, fix: Option<String>| {
+        Err(Invalid::format(format!("`{text}` is not a valid deployment window"), help, fix))
+    };
+    let t = text.trim();
+    if let Some(inner) = t.strip_prefix("cron(").and_then(|r| r.strip_suffix(')')) {
+        return bad(
+            format!("a deployment window is the fields alone, without `cron(...)`, and starts with seconds: {WINDOW_HELP}"),
+            Some(format!("* {inner}")).filter(|f| f.split_whitespace().count() == 7),
+        );
+    }
+    let mut f: Vec<String> = t.split_whitespace().map(str::to_string).collect();
+    if f.len() == 5 {
+        // A crontab line: seconds in front, a year behind, and `?` in one day field.
+        let mut fixed: Vec<String> = std::iter::once("*".to_string()).chain(f.iter().cloned()).collect();
+        fixed.push("*".into());
+        let mut days =
+            vec![fixed[1].clone(), fixed[2].clone(), fixed[3].clone(), fixed[4].clone(), fixed[5].clone()];
+        question_rule(&mut days);
+        fixed[3] = days[2].clone();
+        fixed[5] = days[4].clone();
+        let fixed = fixed.join(" ");
+        return bad(
+            format!("a deployment window has six or seven fields, the first the seconds: write `{fixed}`"),
+            Some(fixed),
+        );
+    }
+    if f.len() != 6 && f.len() != 7 {
+        return bad(
+            format!("a deployment window has six or seven fields, not {}: {WINDOW_HELP}", f.len()),
+            None,
+        );
+    }
+    // The rule reference's table allows only `*` for seconds; its own example writes `0`.
+    if f[0] != "*" && f[0] != "0" {
+        let mut fixed = f.clone();
+        fixed[0] = "*".into();
+        return bad(
+            format!("the seconds field `{}` is `*` in a deployment window (windows are whole minutes)", f[0]),
+            Some(fixed.join(" ")),
+        );
+    }
+    // Field `i` of the window is EventBridge's field `i - 1`: same ranges, same day rules.
+    let limits: [(&str, u32, u32, &[&str]); 6] = [
+        ("minutes", 0, 59, &[]),
+        ("hours", 0, 23, &[]),
+        ("day-of-month", 1, 31, &[]),
+        ("month", 1, 12, MONTHS),
+        ("day-of-week", 1, 7, DAYS),
+        ("year", 1970, 2199, &[]),
+    ];
+    for (i, (name, lo, hi, words)) in limits.iter().enumerate().take(f.len() - 1) {
+        if let Err(why) = field(&f[i + 1], *lo, *hi, words, i) {
+            let mut fixed = f.clone();
+            let fix = why.1.map(|v| {
+                fixed[i + 1] = v;
+                fixed.join(" ")
+            });
+            return bad(format!("the {name} field `{}` {}; it takes {lo}-{hi}", f[i + 1], why.0), fix);
+        }
+    }
+    let (dom, dow) = (f[3].as_str(), f[5].as_str());
+    if (dom == "?") == (dow == "?") {
+        let why = if dom == "?" { "both are `?`" } else { "neither is `?`" };
+        let mut days: Vec<String> = f[1..6].to_vec();
+        question_rule(&mut days);
+        f[3] = days[2].clone();
+        f[5] = days[4].clone();
+        let fixed = f.join(" ");
+        return bad(
+            format!("exactly one of day-of-month and day-of-week is `?` ({why}): write `{fixed}`"),
+            Some(fixed),
+        );
+    }
+    Ok(())
+}
+
+/// Checks a deployment window's time zone: `Region/City`, `UTC[+-HH:MM]`, or an abbreviation.
+pub fn time_zone(text: &str) -> Result<(), Invalid> {
+    let word = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphabetic() || c == '_');
+    let ok = match text.split_once('/') {
+        Some((region, city)) => {
+            word(region) && word(city) && region.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        }
+        None => {
+            if let Some(offset) = text.strip_prefix("UTC") {
+                offset.is_empty() || {
+                    let b = offset.as_bytes();
+                    b.len() == 6
+                        && (b[0] == b'+' || b[0] == b'-')
+                        && b[1..3].iter().all(u8::is_ascii_digit)
+                        && b[3] == b':'
+                        && b[4..6].iter().all(u8::is_ascii_digit)
+                        && offset[1..3].parse::<u32>().is_ok_and(|h| h <= 14)
+                        && offset[4..6].parse::<u32>().is_ok_and(|m| m < 60)
+                }
+            } else {
+                (3..=5).contains(&text.len()) && text.chars().all(|c| c.is_ascii_uppercase())
+            }
+        }
+    };
+    if ok {
+        return Ok(());
+    }
+    let fix = if text.eq_ignore_ascii_case("utc") { Some("UTC".to_string()) } else { None };
+    Err(Invalid::format(
+        format!("`{text}` is not a time zone CodePipeline accepts"),
+        "write `Region/City` (`Europe/Berlin`), `UTC` with an optional offset (`UTC+05:30`), or a 3 to 5 letter abbreviation (`EST`)",
+        fix,
+    ))
+}
+
 /// Checks one cron field: `*`, `?`, values, ranges `a-b`, lists `a,b`, steps `a/n`, and the
 /// `L`, `W` and `#` forms of the day fields. `Err` says why, and a corrected field if one is clear.
 fn field(text: &str, lo: u32, hi: u32, words: &[&str], index: usize) -> Result<(), (String, Option<String>)> {
@@ -219,6 +341,33 @@ mod tests {
             "cron(0 0 ? * 6#3 *)",
         ] {
             assert_eq!(check(ok), Ok(()), "{ok}");
+        }
+    }
+
+    #[test]
+    fn deployment_windows_as_codepipeline_documents_them() {
+        use super::{time_zone, window};
+        for ok in [
+            "* * 9-16 ? * MON-THU *",
+            "0 0 9-17 ? * MON-FRI *",
+            "* * 9-16 ? * MON-THU",
+            "* 0/30 * L * ? 2030",
+        ] {
+            assert_eq!(window(ok), Ok(()), "{ok}");
+        }
+        let fix = |t: &str| window(t).err().and_then(|e| e.fix);
+        assert_eq!(fix("0 9-16 * * MON-THU").as_deref(), Some("* 0 9-16 ? * MON-THU *"));
+        assert_eq!(fix("* * 9-16 * * MON-THU *").as_deref(), Some("* * 9-16 ? * MON-THU *"));
+        assert_eq!(fix("5 * 9-16 ? * MON-THU *").as_deref(), Some("* * 9-16 ? * MON-THU *"));
+        assert_eq!(fix("cron(* 9-16 ? * MON-THU *)").as_deref(), Some("* * 9-16 ? * MON-THU *"));
+        assert!(window("* * 24 ? * MON *").is_err());
+        assert!(window("* * 9 ? * MONDAY *").is_err());
+        assert!(window("* * 9 ? * MON * *").is_err());
+        for ok in ["Europe/Berlin", "America/New_York", "UTC", "UTC+05:30", "UTC-03:00", "EST", "PST"] {
+            assert_eq!(time_zone(ok), Ok(()), "{ok}");
+        }
+        for bad in ["europe/berlin", "UTC+5", "Berlin", "CET+1", "America/Argentina/Buenos_Aires", ""] {
+            assert!(time_zone(bad).is_err(), "{bad}");
         }
     }
 

@@ -49,7 +49,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
         json!([{"IpProtocol": "-1", "CidrIp": "127.0.0.1/32", "Description": "No outbound traffic: the load balancer invokes the function through Lambda"}])
     } else {
         json!([{"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "CidrIp": r("VpcCidr"),
-                "Description": "To the app's instances"}])
+                "Description": if backend.target_type == "ip" { "To the app's tasks" } else { "To the app's instances" }}])
     };
     t.resource(
         "LoadBalancerSecurityGroup",

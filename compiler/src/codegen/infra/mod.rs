@@ -254,7 +254,7 @@ pub fn values(ctx: &Ctx, env: &Env) -> Values {
     if uses_protected(ctx) {
         v.push(("Protected".into(), bool_str(env.protected)));
     }
-    if uses_pipeline_application(ctx) {
+    if super::targets::shared_resources(ctx.app).codedeploy_application {
         v.push((
             naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER.into(),
             naming::codedeploy_application(&ctx.app.name),
@@ -276,6 +276,7 @@ pub fn values(ctx: &Ctx, env: &Env) -> Values {
 }
 
 fn common_params(ctx: &Ctx, t: &mut Template) {
+    let shared = super::targets::shared_resources(ctx.app);
     t.param(
         "EnvName",
         json!({"Type": "String", "AllowedPattern": "^[a-z][a-z0-9-]*$",
@@ -287,17 +288,19 @@ fn common_params(ctx: &Ctx, t: &mut Template) {
             bool_param("Protected environments keep their data: deletion protection on the load balancer and the database."),
         );
     }
-    t.param(
-        naming::artifact_bucket_parameter(),
-        json!({"Type": "String", "Description": "The pipeline's artifact bucket (passed by the pipeline); instances download revisions from it."}),
-    );
-    if super::targets::reads_artifact_key(ctx.app) {
+    if shared.artifact_bucket {
+        t.param(
+            naming::artifact_bucket_parameter(),
+            json!({"Type": "String", "Description": "The pipeline's artifact bucket (passed by the pipeline); instances download revisions from it."}),
+        );
+    }
+    if shared.artifact_key {
         t.param(
             naming::artifact_key_parameter(),
             json!({"Type": "String", "Description": "The ARN of the KMS key of the artifact bucket (passed by the pipeline)."}),
         );
     }
-    if uses_pipeline_application(ctx) {
+    if shared.codedeploy_application {
         t.param(
             naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER,
             json!({"Type": "String", "Description": "The CodeDeploy application (created by the pipeline stack)."}),
@@ -309,12 +312,6 @@ fn common_params(ctx: &Ctx, t: &mut Template) {
 /// the database's deletion protection.
 fn uses_protected(ctx: &Ctx) -> bool {
     super::targets::backend(ctx.app).is_some() || database::any(ctx)
-}
-
-/// Whether the app's deployment group is in the pipeline stack's CodeDeploy application (EC2);
-/// a Lambda environment stack owns its own (`ComputePlatform: Lambda`).
-fn uses_pipeline_application(ctx: &Ctx) -> bool {
-    matches!(ctx.app.deploy, crate::ir::Deploy::Ec2(_))
 }
 
 /// A value that may be a plain string or a reference resolved by CloudFormation, as two

@@ -103,10 +103,14 @@ fn infra_config(ctx: &Ctx, action: &Action, env: &str, mode: InfraMode) -> Value
 }
 
 /// The JSON text of a CloudFormation action's `ParameterOverrides` (inside `Fn::Sub`): the
-/// artifact bucket (and key, for targets that read it), and the target's release parameters (`targets::release_overrides`).
+/// artifact bucket and key, and the target's release parameters (`targets::release_overrides`).
 fn parameter_overrides(ctx: &Ctx, build_artifact: &str) -> String {
-    let mut entries = vec![format!("\"{}\": \"${{{}}}\"", naming::artifact_bucket_parameter(), ids::BUCKET)];
-    if crate::codegen::targets::reads_artifact_key(ctx.app) {
+    let mut entries = Vec::new();
+    let shared = crate::codegen::targets::shared_resources(ctx.app);
+    if shared.artifact_bucket {
+        entries.push(format!("\"{}\": \"${{{}}}\"", naming::artifact_bucket_parameter(), ids::BUCKET));
+    }
+    if shared.artifact_key {
         entries.push(format!("\"{}\": \"${{{}.Arn}}\"", naming::artifact_key_parameter(), ids::KEY));
     }
     for (name, value) in crate::codegen::targets::release_overrides(ctx.app, build_artifact) {
@@ -210,7 +214,11 @@ pub(super) fn add(ctx: &mut Ctx) {
         .map(|(si, stage)| {
             let actions: Vec<Value> =
                 stage.actions.iter().enumerate().map(|(ai, a)| action_value(ctx, &ns, si, ai, a)).collect();
-            json!({ "Name": stage.name, "Actions": actions })
+            let mut declaration = Map::new();
+            declaration.insert("Name".into(), json!(stage.name));
+            declaration.insert("Actions".into(), json!(actions));
+            super::conditions::add(ctx, stage, &mut declaration);
+            Value::Object(declaration)
         })
         .collect();
     let mut props = Map::new();

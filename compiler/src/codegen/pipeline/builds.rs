@@ -112,7 +112,10 @@ pub(super) fn add(ctx: &mut Ctx) {
             "ImagePullCredentialsType": "CODEBUILD",
             "PrivilegedMode": b.privileged
         });
-        let vars = variables(b);
+        let mut vars = variables(b);
+        if job.test.is_none() {
+            vars.extend(ctx.extras.build_variables.iter().cloned());
+        }
         if !vars.is_empty() {
             environment["EnvironmentVariables"] = Value::Array(vars);
         }
@@ -152,6 +155,9 @@ pub(super) fn add(ctx: &mut Ctx) {
         ctx.add(&naming::logical_id(&["report", &name]), ctx.tagged(resource));
     }
 
+    if !crate::codegen::targets::shared_resources(ctx.app).codedeploy_application {
+        return;
+    }
     let application = json!({
         "Type": "AWS::CodeDeploy::Application",
         "Properties": {

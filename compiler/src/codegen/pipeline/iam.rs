@@ -11,10 +11,11 @@
 //! pipeline except where a service supports no resource-level permission (each documented).
 
 use super::{
-    actions, allow, approvals, arn, builds, checkov_skip, get_att, ids, reference, source, sub, trust, Ctx,
+    actions, allow, approvals, arn, builds, checkov_skip, conditions, get_att, ids, reference, source, sub,
+    trust, Ctx,
 };
 use crate::codegen::naming;
-use crate::ir::{ActionKind, Source, Text};
+use crate::ir::{ActionKind, App, Pipeline, Source, Text};
 use serde_json::{json, Value};
 
 fn bucket_arns() -> Vec<Value> {
@@ -42,22 +43,34 @@ fn role(ctx: &Ctx, description: String, service: &str, policy: &str, statements:
     }))
 }
 
-/// Environments deployed by CloudFormation actions of this pipeline, in order.
-fn infra_envs(ctx: &Ctx) -> Vec<String> {
+/// Environments deployed by CloudFormation actions of this pipeline, in order: its
+/// infrastructure actions, and the releases of a target released by the stack.
+pub(super) fn infra_envs_of(pipeline: &Pipeline, app: &App) -> Vec<String> {
+    let by_stack = app.deploy.released_by_stack();
     let mut out: Vec<String> = Vec::new();
-    for a in ctx.pipeline.stages.iter().flat_map(|s| &s.actions) {
-        if let ActionKind::DeployInfra { env, .. } = &a.kind {
-            if !out.contains(env) {
-                out.push(env.clone());
-            }
+    for a in pipeline.stages.iter().flat_map(|s| &s.actions) {
+        let env = match &a.kind {
+            ActionKind::DeployInfra { env, .. } => env,
+            ActionKind::DeployApp { env } if by_stack => env,
+            _ => continue,
+        };
+        if !out.contains(env) {
+            out.push(env.clone());
         }
     }
     out
 }
 
+fn infra_envs(ctx: &Ctx) -> Vec<String> {
+    infra_envs_of(ctx.pipeline, ctx.app)
+}
+
 /// Environments deployed by CodeDeploy actions of this pipeline, in order.
 fn app_envs(ctx: &Ctx) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    if ctx.app.deploy.released_by_stack() {
+        return out;
+    }
     for a in ctx.pipeline.stages.iter().flat_map(|s| &s.actions) {
         if let ActionKind::DeployApp { env } = &a.kind {
             if !out.contains(env) {
@@ -171,6 +184,10 @@ fn pipeline_role(ctx: &mut Ctx) {
     if !functions.is_empty() {
         st.push(allow(&["lambda:InvokeFunction"], functions));
     }
+    let alarms = conditions::gated_alarms(ctx);
+    if !alarms.is_empty() {
+        st.push(allow(&["cloudwatch:DescribeAlarms"], alarms));
+    }
     let topics: Vec<Value> =
         approvals::groups(ctx).iter().map(|g| reference(&approvals::topic_id(g))).collect();
     if !topics.is_empty() {
@@ -233,6 +250,7 @@ fn codebuild_role(ctx: &mut Ctx) {
     if !secrets.is_empty() {
         st.push(allow(&["secretsmanager:GetSecretValue"], secrets));
     }
+    st.extend(ctx.extras.build_statements.iter().cloned());
     let description =
         format!("pf: service role of the CodeBuild projects of pipeline {}", ctx.pipeline_name());
     let r = role(ctx, description, "codebuild.amazonaws.com", "codebuild", st);
@@ -392,6 +410,21 @@ fn deploy_role(ctx: &mut Ctx) {
     groups.push(arn("codedeploy", &format!("application:{app}")));
     groups.push(arn("codedeploy", "deploymentconfig:*"));
     let star = || vec![json!("*")];
+    let mut pass_to = vec![
+        "autoscaling.amazonaws.com",
+        "codedeploy.amazonaws.com",
+        "ec2.amazonaws.com",
+        "monitoring.rds.amazonaws.com",
+        "vpc-flow-logs.amazonaws.com",
+    ];
+    pass_to.extend(ctx.extras.pass_role_to.iter().copied());
+    let mut linked = vec![
+        "autoscaling.amazonaws.com",
+        "elasticache.amazonaws.com",
+        "elasticloadbalancing.amazonaws.com",
+        "rds.amazonaws.com",
+    ];
+    linked.extend(ctx.extras.service_linked_roles.iter().copied());
     let mut st = vec![
         allow(EC2, star()),
         allow(ELB, star()),
@@ -403,21 +436,17 @@ fn deploy_role(ctx: &mut Ctx) {
             "Effect": "Allow",
             "Action": ["iam:PassRole"],
             "Resource": roles,
-            "Condition": { "StringEquals": { "iam:PassedToService": [
-                "autoscaling.amazonaws.com", "codedeploy.amazonaws.com", "ec2.amazonaws.com",
-                "monitoring.rds.amazonaws.com", "vpc-flow-logs.amazonaws.com"
-            ] } }
+            "Condition": { "StringEquals": { "iam:PassedToService": pass_to } }
         }),
         json!({
             "Effect": "Allow",
             "Action": ["iam:CreateServiceLinkedRole"],
             "Resource": [sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/*")],
-            "Condition": { "StringEquals": { "iam:AWSServiceName": [
-                "autoscaling.amazonaws.com", "elasticache.amazonaws.com",
-                "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com"
-            ] } }
+            "Condition": { "StringEquals": { "iam:AWSServiceName": linked } }
         }),
-        allow(
+    ];
+    if crate::codegen::targets::shared_resources(ctx.app).codedeploy_application {
+        st.push(allow(
             &[
                 "codedeploy:CreateDeploymentConfig",
                 "codedeploy:CreateDeploymentGroup",
@@ -431,7 +460,9 @@ fn deploy_role(ctx: &mut Ctx) {
                 "codedeploy:UpdateDeploymentGroup",
             ],
             groups,
-        ),
+        ));
+    }
+    st.extend([
         allow(&["ssm:GetParameter", "ssm:GetParameters"], parameters),
         allow(
             &[
@@ -461,7 +492,7 @@ fn deploy_role(ctx: &mut Ctx) {
         }),
         allow(&["s3:GetObject", "s3:GetObjectVersion"], bucket_arns()),
         key_statement(),
-    ];
+    ]);
     st.push(allow(
         &[
             "cloudwatch:DeleteAlarms",
@@ -474,6 +505,7 @@ fn deploy_role(ctx: &mut Ctx) {
     if !secrets.is_empty() {
         st.push(allow(&["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], secrets));
     }
+    st.extend(ctx.extras.deploy_statements.iter().cloned());
     let description = format!(
         "pf: CloudFormation execution role of the environment stacks of pipeline {}",
         ctx.pipeline_name()

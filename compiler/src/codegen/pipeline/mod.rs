@@ -10,6 +10,7 @@ mod actions;
 mod approvals;
 mod bucket;
 mod builds;
+mod conditions;
 mod iam;
 mod source;
 mod triggers;
@@ -41,6 +42,8 @@ pub(crate) struct Ctx<'a> {
     pub app: &'a App,
     /// The serialization of the templates (picks the infra template's extension).
     pub format: CfnFormat,
+    /// What the app's deploy target adds to the pipeline stack (`targets::pipeline_extras`).
+    pub extras: crate::codegen::targets::PipelineExtras,
     pub resources: Map<String, Value>,
     pub outputs: Map<String, Value>,
 }
@@ -151,10 +154,19 @@ pub(crate) fn sub_escape(s: &str) -> String {
 /// The pipeline template as a JSON value.
 pub fn template(program: &Program, pipeline: &Pipeline, format: CfnFormat) -> Option<Value> {
     let app = program.app(&pipeline.app)?;
-    let mut ctx = Ctx { program, pipeline, app, format, resources: Map::new(), outputs: Map::new() };
+    let names = iam::infra_envs_of(pipeline, app);
+    let stacks: Vec<String> = names.iter().map(|e| naming::env_stack_name(&app.name, e)).collect();
+    let envs: Vec<&crate::ir::Env> = names.iter().filter_map(|e| program.env(e)).collect();
+    let extras =
+        crate::codegen::targets::pipeline_extras(app, &naming::pipeline_name(pipeline), &stacks, &envs);
+    let mut ctx = Ctx { program, pipeline, app, format, extras, resources: Map::new(), outputs: Map::new() };
     bucket::add(&mut ctx);
     source::add(&mut ctx);
     builds::add(&mut ctx);
+    for (id, resource) in std::mem::take(&mut ctx.extras.resources) {
+        let resource = ctx.tagged(resource);
+        ctx.add(&id, resource);
+    }
     approvals::add(&mut ctx);
     actions::add(&mut ctx);
     triggers::add(&mut ctx);

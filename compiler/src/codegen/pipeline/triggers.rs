@@ -20,16 +20,20 @@ pub(super) fn pipeline_triggers(ctx: &Ctx) -> Option<Value> {
     }
     let mut filters = Vec::new();
     for t in &ctx.pipeline.triggers {
+        // One trigger, one filter: tags, or branches (the source branch by default) with
+        // optional paths. The checker refuses the other combinations (PF3036).
         let Trigger::Push { branches, tags, paths } = t else { continue };
-        if !tags.is_empty() {
-            filters.push(json!({ "Tags": { "Includes": tags } }));
-        }
-        if tags.is_empty() || !branches.is_empty() || !paths.is_empty() {
+        let f = if !tags.is_empty() {
+            json!({ "Tags": { "Includes": tags } })
+        } else {
             let branches = if branches.is_empty() { vec![branch.clone()] } else { branches.clone() };
             let mut f = json!({ "Branches": { "Includes": branches } });
             if !paths.is_empty() {
                 f["FilePaths"] = json!({ "Includes": paths });
             }
+            f
+        };
+        if !filters.contains(&f) {
             filters.push(f);
         }
     }

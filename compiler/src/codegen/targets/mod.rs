@@ -5,8 +5,14 @@
 //! The environment template is assembled in a fixed order (`infra::template`): the target adds
 //! what runs the app after the load balancer ([`add_compute`]) and how a new version reaches it
 //! after the DNS record ([`add_release`]).
+//!
+//! Targets other than EC2 are released by a CloudFormation update of the environment stack
+//! with release parameters (ECS: the image tag; docs/targets.md): [`release_overrides`] gives
+//! them to every CloudFormation action of the pipeline, and [`pipeline_extras`] what the
+//! pipeline stack holds for the target (ECS: the image repository and the rights to push to it).
 
 pub mod ec2;
+pub mod ecs;
 pub mod lambda;
 
 use super::infra::{Ctx, Template, Values};
@@ -15,8 +21,8 @@ use crate::ir::{App, Deploy, Env, HealthCheck, LambdaEntry, Program};
 use serde_json::Value;
 
 /// What the load balancer forwards to: the app's port and health check, and the target
-/// group's `TargetType` (`instance`, or `lambda`: no port, and a health check only when the app
-/// gives a path).
+/// group's `TargetType` (`instance`, `ip` for Fargate tasks, or `lambda`: no port, and a health
+/// check only when the app gives a path).
 pub struct Backend<'a> {
     pub port: u16,
     pub health_check: Option<&'a HealthCheck>,
@@ -29,6 +35,9 @@ pub fn backend(app: &App) -> Option<Backend<'_>> {
     match &app.deploy {
         Deploy::Ec2(d) => {
             Some(Backend { port: d.port, health_check: Some(&d.health_check), target_type: "instance" })
+        }
+        Deploy::Ecs(d) => {
+            Some(Backend { port: d.port, health_check: Some(&d.health_check), target_type: "ip" })
         }
         Deploy::Lambda(d) => match &d.entry {
             LambdaEntry::LoadBalancer { health_check } => {
@@ -43,6 +52,7 @@ pub fn backend(app: &App) -> Option<Backend<'_>> {
 pub fn add_compute(ctx: &Ctx, t: &mut Template) {
     match &ctx.app.deploy {
         Deploy::Ec2(d) => ec2::compute::add(ctx, d, t),
+        Deploy::Ecs(d) => ecs::service::add(ctx, d, t),
         Deploy::Lambda(d) => lambda::function::add(ctx, d, t),
     }
 }
@@ -51,6 +61,7 @@ pub fn add_compute(ctx: &Ctx, t: &mut Template) {
 pub fn compute_values(ctx: &Ctx, env: &Env, v: &mut Values) {
     match &ctx.app.deploy {
         Deploy::Ec2(_) => ec2::compute::values(ctx, env, v),
+        Deploy::Ecs(_) => ecs::service::values(ctx, env, v),
         Deploy::Lambda(_) => lambda::function::values(ctx, env, v),
     }
 }
@@ -63,6 +74,7 @@ pub fn add_release(ctx: &Ctx, t: &mut Template) {
             ec2::runtime_access::add(ctx, t);
             ec2::deployment::add(ctx, t);
         }
+        Deploy::Ecs(_) => ecs::release::add(ctx, t),
         Deploy::Lambda(d) => lambda::release::add(ctx, d, t),
     }
 }
@@ -71,6 +83,7 @@ pub fn add_release(ctx: &Ctx, t: &mut Template) {
 pub fn release_values(ctx: &Ctx, env: &Env, v: &mut Values) {
     match &ctx.app.deploy {
         Deploy::Ec2(_) => ec2::deployment::values(ctx, env, v),
+        Deploy::Ecs(_) => ecs::release::values(ctx, env, v),
         Deploy::Lambda(_) => lambda::release::values(ctx, env, v),
     }
 }
@@ -83,7 +96,7 @@ pub fn files(program: &Program, app: &App) -> Vec<OutputFile> {
             files.extend(ec2::runtime_env::files(program, app, d));
             files
         }
-        Deploy::Lambda(_) => Vec::new(),
+        Deploy::Ecs(_) | Deploy::Lambda(_) => Vec::new(),
     }
 }
 
@@ -98,6 +111,7 @@ pub struct BuildExtras {
 pub fn build_extras(program: &Program, app: &App) -> BuildExtras {
     match &app.deploy {
         Deploy::Ec2(d) => ec2::appspec::build_extras(program, app, d),
+        Deploy::Ecs(_) => ecs::image::build_extras(),
         Deploy::Lambda(_) => lambda::build_extras(app),
     }
 }
@@ -109,15 +123,8 @@ pub fn build_extras(program: &Program, app: &App) -> BuildExtras {
 pub fn deploy_action(app: &App, env: &str, application: Value) -> Option<(&'static str, Value)> {
     match &app.deploy {
         Deploy::Ec2(_) => Some(ec2::deployment::pipeline_action(app, env, application)),
-        Deploy::Lambda(_) => None,
+        Deploy::Ecs(_) | Deploy::Lambda(_) => None,
     }
-}
-
-/// Whether the app's running resources read the artifact bucket's KMS key (EC2 instances
-/// download revisions with it): only then does the environment stack take `ArtifactKeyArn`. A
-/// function's code is read by CloudFormation's role when the stack deploys it.
-pub fn reads_artifact_key(app: &App) -> bool {
-    matches!(app.deploy, Deploy::Ec2(_))
 }
 
 /// The release parameters every CloudFormation action of the app's environment stack passes
@@ -128,6 +135,64 @@ pub fn reads_artifact_key(app: &App) -> bool {
 pub fn release_overrides(app: &App, build_artifact: &str) -> Vec<(&'static str, String)> {
     match &app.deploy {
         Deploy::Ec2(_) => Vec::new(),
+        Deploy::Ecs(_) => ecs::image::release_overrides(build_artifact),
         Deploy::Lambda(_) => lambda::release_overrides(build_artifact),
+    }
+}
+
+/// Which of the pipeline's shared resources the app's environment stacks use: the artifact
+/// bucket (the pipeline passes `ArtifactBucket`: EC2 instances download revisions from it, a
+/// Lambda function's code is an object in it), the bucket's key (`ArtifactKeyArn`: the EC2
+/// instances decrypt the revisions; CloudFormation's role reads a function's code) and the
+/// CodeDeploy application (the pipeline stack creates it, the environment stack gets its name as
+/// `CodeDeployApplication`; a Lambda stack owns its own, `ComputePlatform: Lambda`). A stack that
+/// does not use them does not declare them (cfn-lint W2001), and the pipeline neither passes
+/// nor creates them.
+pub struct SharedResources {
+    pub artifact_bucket: bool,
+    pub artifact_key: bool,
+    pub codedeploy_application: bool,
+}
+
+/// The shared resources the app's target uses.
+pub fn shared_resources(app: &App) -> SharedResources {
+    match &app.deploy {
+        Deploy::Ec2(_) => {
+            SharedResources { artifact_bucket: true, artifact_key: true, codedeploy_application: true }
+        }
+        Deploy::Ecs(_) => {
+            SharedResources { artifact_bucket: false, artifact_key: false, codedeploy_application: false }
+        }
+        Deploy::Lambda(_) => {
+            SharedResources { artifact_bucket: true, artifact_key: false, codedeploy_application: false }
+        }
+    }
+}
+
+/// What the pipeline stack holds for the app's target, beside what every pipeline has.
+#[derive(Default)]
+pub struct PipelineExtras {
+    /// Resources, by logical ID (ECS: the image repository).
+    pub resources: Vec<(String, Value)>,
+    /// Environment variables of the app's build project (`EnvironmentVariables` entries).
+    pub build_variables: Vec<Value>,
+    /// Statements of the CodeBuild role (ECS: push to the repository).
+    pub build_statements: Vec<Value>,
+    /// Statements of the CloudFormation role, to manage the target's resources in the
+    /// environment stacks (`environments` are their stack-name prefixes, `<app>-<env>`).
+    pub deploy_statements: Vec<Value>,
+    /// Services the CloudFormation role may pass the environment's roles to.
+    pub pass_role_to: Vec<&'static str>,
+    /// Services whose service-linked role the CloudFormation role may create.
+    pub service_linked_roles: Vec<&'static str>,
+}
+
+/// The pipeline stack's additions for the app's target. `prefix` names the pipeline's
+/// resources (`<app>-<pipeline>`); `stacks` are the environment stacks it deploys, of `envs`.
+pub fn pipeline_extras(app: &App, prefix: &str, stacks: &[String], envs: &[&Env]) -> PipelineExtras {
+    match &app.deploy {
+        Deploy::Ec2(_) => PipelineExtras::default(),
+        Deploy::Ecs(d) => ecs::image::pipeline_extras(d, prefix, stacks),
+        Deploy::Lambda(_) => lambda::pipeline_extras(app, stacks, envs),
     }
 }

@@ -14,10 +14,99 @@ use crate::codegen::targets::ec2::deployment::{alarm_slots, metric_name};
 use crate::ir::{Env, LambdaDeploy, LambdaEntry, Metric, Strategy};
 use serde_json::{json, Value};
 
-/// CodeDeploy's predefined Lambda configuration of a strategy: every strategy an environment
-/// of a function may have moves the alias at once.
-pub fn config_name(_s: Strategy) -> &'static str {
-    "CodeDeployDefault.LambdaAllAtOnce"
+/// CodeDeploy's predefined Lambda configuration of a strategy, or `custom` (a
+/// `TimeBasedCanary` / `TimeBasedLinear` configuration of the stack). Without `canary` or
+/// `linear` (checked: PF5030) the alias moves at once.
+pub fn config_name(s: Strategy) -> &'static str {
+    match s {
+        Strategy::Canary { percent: 10, interval_minutes: 5, .. } => {
+            "CodeDeployDefault.LambdaCanary10Percent5Minutes"
+        }
+        Strategy::Canary { percent: 10, interval_minutes: 10, .. } => {
+            "CodeDeployDefault.LambdaCanary10Percent10Minutes"
+        }
+        Strategy::Canary { percent: 10, interval_minutes: 15, .. } => {
+            "CodeDeployDefault.LambdaCanary10Percent15Minutes"
+        }
+        Strategy::Canary { percent: 10, interval_minutes: 30, .. } => {
+            "CodeDeployDefault.LambdaCanary10Percent30Minutes"
+        }
+        Strategy::Linear { percent: 10, interval_minutes: 1, .. } => {
+            "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"
+        }
+        Strategy::Linear { percent: 10, interval_minutes: 2, .. } => {
+            "CodeDeployDefault.LambdaLinear10PercentEvery2Minutes"
+        }
+        Strategy::Linear { percent: 10, interval_minutes: 3, .. } => {
+            "CodeDeployDefault.LambdaLinear10PercentEvery3Minutes"
+        }
+        Strategy::Linear { percent: 10, interval_minutes: 10, .. } => {
+            "CodeDeployDefault.LambdaLinear10PercentEvery10Minutes"
+        }
+        Strategy::Canary { .. } | Strategy::Linear { .. } => CUSTOM,
+        _ => "CodeDeployDefault.LambdaAllAtOnce",
+    }
+}
+
+/// The value of `DeploymentConfig` of an environment with a custom traffic shift.
+const CUSTOM: &str = "custom";
+
+/// A custom shift's `TrafficRoutingConfig` type, percent and interval.
+fn custom_shift(s: Strategy) -> Option<(&'static str, u32, u32)> {
+    match s {
+        Strategy::Canary { percent, interval_minutes, .. } => {
+            Some(("TimeBasedCanary", percent, interval_minutes))
+        }
+        Strategy::Linear { percent, interval_minutes, .. } => {
+            Some(("TimeBasedLinear", percent, interval_minutes))
+        }
+        _ => None,
+    }
+    .filter(|_| config_name(s) == CUSTOM)
+}
+
+/// The custom traffic-shift configuration, when an environment has one: its parameters, and the
+/// configuration in environments whose `DeploymentConfig` is `custom`.
+fn add_custom_config(ctx: &Ctx, t: &mut Template, only: bool) {
+    let kinds: Vec<&str> = {
+        let mut k: Vec<&str> =
+            ctx.envs.iter().filter_map(|e| custom_shift(e.strategy)).map(|c| c.0).collect();
+        k.sort_unstable();
+        k.dedup();
+        k
+    };
+    t.param(
+        "TrafficShiftType",
+        json!({"Type": "String", "AllowedValues": kinds, "Description": "The custom traffic shift: TimeBasedCanary or TimeBasedLinear."}),
+    );
+    t.param("TrafficShiftPercent", json!({"Type": "Number", "MinValue": 1, "MaxValue": 100, "Description": "The percent of the traffic each step shifts."}));
+    t.param(
+        "TrafficShiftInterval",
+        json!({"Type": "Number", "MinValue": 1, "Description": "Minutes between the steps."}),
+    );
+    let step = |percent: &str, interval: &str| json!({percent: r("TrafficShiftPercent"), interval: r("TrafficShiftInterval")});
+    let mut routing = json!({"Type": r("TrafficShiftType")});
+    for (kind, percent, interval) in [
+        ("TimeBasedCanary", "CanaryPercentage", "CanaryInterval"),
+        ("TimeBasedLinear", "LinearPercentage", "LinearInterval"),
+    ] {
+        if !kinds.contains(&kind) {
+            continue;
+        }
+        routing[kind] = if kinds.len() == 1 {
+            step(percent, interval)
+        } else {
+            t.condition(&format!("TrafficShift{kind}"), equals("TrafficShiftType", kind));
+            iff(&format!("TrafficShift{kind}"), step(percent, interval), no_value())
+        };
+    }
+    let mut config = json!({"Type": "AWS::CodeDeploy::DeploymentConfig", "Properties": {
+        "ComputePlatform": "Lambda", "TrafficRoutingConfig": routing}});
+    if !only {
+        t.condition("CustomDeploymentConfig", equals("DeploymentConfig", CUSTOM));
+        config["Condition"] = json!("CustomDeploymentConfig");
+    }
+    t.resource("DeploymentConfiguration", config);
 }
 
 fn dimensions(m: Metric) -> (&'static str, Value) {
@@ -45,11 +134,23 @@ pub fn add(ctx: &Ctx, d: &LambdaDeploy, t: &mut Template) {
             configs.push(c);
         }
     }
-    t.param(
-        "DeploymentConfig",
-        json!({"Type": "String", "AllowedValues": configs,
-               "Description": "CodeDeploy's configuration shifting the alias to the new version."}),
-    );
+    let custom = configs.contains(&CUSTOM);
+    let only_custom = configs == [CUSTOM];
+    if !only_custom {
+        t.param(
+            "DeploymentConfig",
+            json!({"Type": "String", "AllowedValues": configs,
+                   "Description": "CodeDeploy's configuration shifting the alias to the new version, or custom."}),
+        );
+    }
+    if custom {
+        add_custom_config(ctx, t, only_custom);
+    }
+    let config_name = match (custom, only_custom) {
+        (true, true) => r("DeploymentConfiguration"),
+        (true, false) => iff("CustomDeploymentConfig", r("DeploymentConfiguration"), r("DeploymentConfig")),
+        (false, _) => r("DeploymentConfig"),
+    };
     t.param("RollbackOnFailure", bool_param("Roll back a release that fails."));
     t.condition("RollbackOnFailure", equals("RollbackOnFailure", "true"));
     let slots = alarm_slots(ctx);
@@ -127,7 +228,7 @@ pub fn add(ctx: &Ctx, d: &LambdaDeploy, t: &mut Template) {
         "ApplicationName": r("CodeDeployApplication"),
         "DeploymentGroupName": ctx.name(""),
         "ServiceRoleArn": att("CodeDeployServiceRole", "Arn"),
-        "DeploymentConfigName": r("DeploymentConfig"),
+        "DeploymentConfigName": config_name,
         "DeploymentStyle": {"DeploymentType": "BLUE_GREEN", "DeploymentOption": "WITH_TRAFFIC_CONTROL"},
         "AutoRollbackConfiguration": rollback,
     });
@@ -224,7 +325,19 @@ fn entry(d: &LambdaDeploy, t: &mut Template) {
 }
 
 pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {
-    v.push(("DeploymentConfig".into(), config_name(env.strategy).into()));
+    let configs: Vec<&str> = ctx.envs.iter().map(|e| config_name(e.strategy)).collect();
+    if configs.iter().any(|c| *c != CUSTOM) {
+        v.push(("DeploymentConfig".into(), config_name(env.strategy).into()));
+    }
+    if configs.contains(&CUSTOM) {
+        // Environments without a custom shift keep the parameters' first allowed shape.
+        let (kind, percent, interval) = custom_shift(env.strategy)
+            .or_else(|| ctx.envs.iter().find_map(|e| custom_shift(e.strategy)))
+            .unwrap_or(("TimeBasedCanary", 10, 5));
+        v.push(("TrafficShiftType".into(), kind.into()));
+        v.push(("TrafficShiftPercent".into(), percent.to_string()));
+        v.push(("TrafficShiftInterval".into(), interval.to_string()));
+    }
     v.push(("RollbackOnFailure".into(), bool_str(env.rollback.on_failure)));
     let slots = alarm_slots(ctx);
     if !slots.is_empty() {
