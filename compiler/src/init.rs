@@ -38,6 +38,26 @@ impl Preset {
     }
 }
 
+/// The deploy targets `pf init` writes a starter for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// `deploy = ec2 { ... }`: an Auto Scaling group released by CodeDeploy.
+    Ec2,
+    /// `deploy = lambda { ... }`: a function behind the load balancer (the go, node and python
+    /// presets: their build output is a function's zip as it is).
+    Lambda,
+}
+
+impl Target {
+    /// The presets a starter of this target exists for.
+    pub fn presets(self) -> &'static [Preset] {
+        match self {
+            Target::Ec2 => &Preset::ALL,
+            Target::Lambda => &[Preset::Go, Preset::Node, Preset::Python],
+        }
+    }
+}
+
 /// Whether `name` can name an app, environment or pipeline: the checker's rule (PF3001),
 /// [`crate::check::aws_name`]. `Err` says what is wrong.
 pub fn validate_name(name: &str) -> Result<(), String> {
@@ -94,11 +114,110 @@ fn parts(name: &str, preset: Preset) -> Parts {
     }
 }
 
-/// The text of the starter program for an app named `name` (see [`validate_name`]).
+/// The text of the starter program for an app named `name` (see [`validate_name`]) on EC2.
 pub fn starter(name: &str, preset: Preset) -> String {
     let text = template(name, preset);
     // The starter is written in the canonical layout, so `pf fmt --check` accepts it as is.
     crate::fmt::format(&text).unwrap_or(text)
+}
+
+/// The starter for `target`, or `None` when the target has none for `preset` ([`Target::presets`]).
+pub fn starter_for(name: &str, preset: Preset, target: Target) -> Option<String> {
+    if !target.presets().contains(&preset) {
+        return None;
+    }
+    match target {
+        Target::Ec2 => Some(starter(name, preset)),
+        Target::Lambda => {
+            let text = lambda_template(name, preset)?;
+            Some(crate::fmt::format(&text).unwrap_or(text))
+        }
+    }
+}
+
+/// The Lambda function of a preset: its build, runtime and handler.
+fn lambda_parts(name: &str, preset: Preset) -> Option<(String, &'static str, &'static str)> {
+    Some(match preset {
+        Preset::Go => (
+            format!("go {{\n    # Lambda runs the `bootstrap` executable at the zip's root (runtime provided.al2023).\n    build     = [\"CGO_ENABLED=0 GOOS=linux go build -tags lambda.norpc -o bootstrap ./cmd/{name}\"]\n    artifacts = [\"bootstrap\"]\n  }}"),
+            "provided.al2023",
+            "bootstrap",
+        ),
+        Preset::Node => ("node".into(), "nodejs22.x", "index.handler"),
+        Preset::Python => (
+            "python {\n    # The dependencies go into the artifact beside the handler: the zip is the code.\n    build = [\"pip install -r requirements.txt --target .\"]\n  }".into(),
+            "python3.12",
+            "app.handler",
+        ),
+        Preset::Java | Preset::Dotnet | Preset::Docker => return None,
+    })
+}
+
+fn lambda_template(name: &str, preset: Preset) -> Option<String> {
+    let (build, runtime, handler) = lambda_parts(name, preset)?;
+    let p = preset.name();
+    Some(format!(
+        r#"# {name}: built, tested and deployed to AWS Lambda by Pipeline Factory (pf).
+#
+#   pf check pipeline.pf            # every problem, with a code; `pf explain CODE` explains it
+#   pf build pipeline.pf            # the CloudFormation and buildspec files, in pf-out/
+#
+# The language reference: docs/language.md in the pf repository (`pf explain` for any code).
+
+use std.build.{p}
+
+# An app: where its code lives, how it is built, how it runs as a Lambda function.
+app {name} {{
+  source = codecommit {{ repository = "{name}", branch = "main" }}
+
+  # The build's artifact zip is the function's code.
+  build = {build}
+
+  # Each release publishes a version of the function; CodeDeploy shifts the environment's
+  # alias to it during the stack update (at once, or gradually with an environment's
+  # `strategy = canary {{ ... }}`). The environment's load balancer forwards to the alias; a
+  # function URL instead: `url {{ auth = iam }}`.
+  deploy = lambda {{
+    runtime       = "{runtime}"
+    handler       = "{handler}"
+    memory        = 512MB
+    timeout       = 10s
+    load_balancer = true
+    health_check  = "/health"          # must answer 200
+  }}
+}}
+
+env test {{
+  network {{ cidr = 10.10.0.0/16, nat = single }}
+}}
+
+# `prod` is protected (its name is in `project.protected`): it must be approved before it is
+# deployed, and infrastructure changes go through a reviewed change set. Its traffic moves to
+# a release 10% first, the rest 10 minutes later, rolled back if the function fails.
+env prod {{
+  network  {{ cidr = 10.20.0.0/16, azs = 3, nat = per_az }}
+  dns      {{ zone = "example.com", name = "{name}", certificate = param("/{name}/certificate-arn") }}
+  strategy = canary {{ percent = 10%, interval = 10m }}
+  alarm failing {{ metric = errors, threshold = 5 }}
+  rollback {{ on_alarms = [failing] }}
+}}
+
+pipeline {name} {{
+  stage build {{ build }}
+  stage test {{
+    deploy test                       # the test stack with the new code (CloudFormation)
+    test smoke {{ commands = ["curl -fsS \"$APP_URL/health\""] }}   # gets the env's URL as APP_URL
+  }}
+  stage approve {{
+    approve release {{
+      notify  = ["release@example.com"]
+      message = "Deploy ${{app}} to production?"
+    }}
+  }}
+  stage prod {{ deploy prod }}
+}}
+"#
+    ))
 }
 
 fn template(name: &str, preset: Preset) -> String {
@@ -237,6 +356,25 @@ mod tests {
         for bad in ["", "Web", "2app", "-app", "app-", "my_app", "a b", "abcdefghijklmnopqrstuvwxyz0123456"] {
             assert!(validate_name(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn every_lambda_starter_checks_without_any_diagnostic_and_deploys_a_function() {
+        for preset in Preset::ALL {
+            let Some(text) = starter_for("shop", preset, Target::Lambda) else {
+                assert!(!Target::Lambda.presets().contains(&preset), "{}", preset.name());
+                continue;
+            };
+            let d = diagnostics(&text);
+            assert!(d.is_empty(), "preset {}:\n{}\n\n{text}", preset.name(), d.join("\n"));
+            let a = analyze(
+                vec![Root { name: "pipeline.pf".into(), bytes: text.clone().into_bytes() }],
+                &NoFiles,
+            );
+            assert!(matches!(a.checked.program.apps[0].deploy, crate::ir::Deploy::Lambda(_)), "{text}");
+            assert_eq!(crate::fmt::format(&text).as_deref(), Ok(text.as_str()), "{}", preset.name());
+        }
+        assert_eq!(Target::Lambda.presets().len(), 3);
     }
 
     #[test]

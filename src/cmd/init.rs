@@ -2,7 +2,7 @@
 //! approval before prod), commented to teach the language. Never overwrites a file.
 
 use super::{EXIT_OK, EXIT_USAGE};
-use pf_compiler::init::{starter, validate_name, Preset};
+use pf_compiler::init::{starter_for, validate_name, Preset, Target};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -18,6 +18,25 @@ pub struct Args {
     /// The build preset (`std.build.<preset>`).
     #[arg(long, value_enum, default_value = "go")]
     preset: PresetArg,
+    /// Where the app runs: EC2 instances, or a Lambda function (go, node and python presets).
+    #[arg(long, value_enum, default_value = "ec2")]
+    target: TargetArg,
+}
+
+/// The deploy targets on the command line.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TargetArg {
+    Ec2,
+    Lambda,
+}
+
+impl From<TargetArg> for Target {
+    fn from(t: TargetArg) -> Target {
+        match t {
+            TargetArg::Ec2 => Target::Ec2,
+            TargetArg::Lambda => Target::Lambda,
+        }
+    }
 }
 
 /// The build presets on the command line.
@@ -56,7 +75,16 @@ pub fn run(args: Args) -> u8 {
         eprintln!("error: cannot create {}: {e}", args.dir.display());
         return EXIT_USAGE;
     }
-    let text = starter(&args.name, args.preset.into());
+    let (preset, target): (Preset, Target) = (args.preset.into(), args.target.into());
+    let Some(text) = starter_for(&args.name, preset, target) else {
+        let names: Vec<&str> = target.presets().iter().map(|p| p.name()).collect();
+        eprintln!("error: no Lambda starter for the {} preset", preset.name());
+        eprintln!(
+            "  a function's code is the build's artifact zip as it is: use --preset {}",
+            names.join(", --preset ")
+        );
+        return EXIT_USAGE;
+    };
     // `create_new` fails if the file exists: an existing pipeline.pf is never touched.
     let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path);
     let written = file.and_then(|mut f| f.write_all(text.as_bytes()));
