@@ -212,13 +212,22 @@ fn harness_rejects_what_cloudformation_rejects() {
     }
 }
 
+/// The findings of the three escalation rules in a ripper report, the accepted ones apart.
+fn escalations(report: &str) -> (Vec<&str>, Vec<&str>) {
+    let rules =
+        ["PrivilegeEscalationRule", "IAMRolesOverprivilegedRule", "IAMRoleWildcardActionOnPolicyRule"];
+    report
+        .lines()
+        .filter(|l| rules.iter().any(|r| l.split('\t').nth(1) == Some(r)))
+        .partition(|l| l.split('\t').nth(2) != Some("RuleMode.ALLOWED"))
+}
+
 /// cfripper on every template (each environment stack's with its configuration's values): no
-/// privilege escalation path. Ignored until issue 17's item 2 (the permissions boundary) lands:
-/// today the pipeline's CloudFormation role may put and attach any policy on the `<app>-<env>-*`
-/// roles (PrivilegeEscalationRule, IAMRolesOverprivilegedRule on CloudFormationRole).
-/// Run it with `cargo test -p pf --test deploy -- --ignored`.
+/// privilege escalation path. The CloudFormation role may put and attach role policies only with
+/// the permissions boundary (`iam:PermissionsBoundary` conditions); cfripper's
+/// PrivilegeEscalationRule cannot see conditions, so `ripper.py` accepts exactly the roles whose
+/// every such statement it has checked carries one, and prints them as accepted.
 #[test]
-#[ignore = "the permissions boundary of issue 17 item 2 is not built yet"]
 fn cfripper_finds_no_escalation_path() {
     let dir = tempfile::tempdir().unwrap();
     build_projects(dir.path(), str::to_string);
@@ -227,13 +236,34 @@ fn cfripper_finds_no_escalation_path() {
     let (ok, report) = python("ripper.py", &args);
     assert!(ok, "cfripper failed:\n{report}");
     assert!(report.contains("PublicELBCheckerRule"), "cfripper ran on the environment stacks:\n{report}");
-    let escalations: Vec<&str> = report
-        .lines()
-        .filter(|l| {
-            ["PrivilegeEscalationRule", "IAMRolesOverprivilegedRule", "IAMRoleWildcardActionOnPolicyRule"]
-                .iter()
-                .any(|r| l.split('\t').nth(1) == Some(r))
-        })
-        .collect();
-    assert!(escalations.is_empty(), "escalation paths:\n{}", escalations.join("\n"));
+    let (blocking, accepted) = escalations(&report);
+    assert!(blocking.is_empty(), "escalation paths:\n{}", blocking.join("\n"));
+    assert!(!accepted.is_empty(), "the bounded CloudFormation roles are reported:\n{report}");
+    for line in &accepted {
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields[..2], [fields[0], "PrivilegeEscalationRule"], "{line}");
+        assert_eq!(fields[3], "CloudFormationRole", "only the execution role changes roles: {line}");
+    }
+}
+
+/// The boundary is what makes the CloudFormation role acceptable: without the condition on one
+/// statement, the escalation path is reported.
+#[test]
+fn cfripper_reports_a_role_policy_without_the_boundary() {
+    let dir = tempfile::tempdir().unwrap();
+    build_projects(dir.path(), str::to_string);
+    let project = dir.path().join("webshop");
+    let template = project.join("pf-out/webshop/pipeline-webshop.template.yml");
+    let text = std::fs::read_to_string(&template).unwrap();
+    let condition = "iam:PermissionsBoundary:";
+    assert!(text.contains(condition), "the execution role requires the boundary:\n{text}");
+    std::fs::write(&template, text.replace(condition, "iam:ResourceTag/unrelated:")).unwrap();
+    let (ok, report) = python("ripper.py", &[&project]);
+    assert!(ok, "cfripper failed:\n{report}");
+    let (blocking, accepted) = escalations(&report);
+    assert!(accepted.is_empty(), "{report}");
+    assert!(
+        blocking.iter().any(|l| l.contains("PrivilegeEscalationRule") && l.contains("CloudFormationRole")),
+        "the unbounded role is an escalation path:\n{report}"
+    );
 }

@@ -306,10 +306,7 @@ fn configs_match_template_parameters_and_hold_no_secrets() {
                 }
             }
             for (k, def) in params {
-                if def.get("Default").is_none()
-                    && ![naming::artifact_bucket_parameter(), naming::artifact_key_parameter()]
-                        .contains(&k.as_str())
-                {
+                if def.get("Default").is_none() && !naming::PASSED_BY_PIPELINE.contains(&k.as_str()) {
                     assert!(set.contains_key(k), "{name}/{env}: required parameter {k} is not set");
                 }
             }
@@ -320,6 +317,35 @@ fn configs_match_template_parameters_and_hold_no_secrets() {
         }
         for p in [naming::artifact_bucket_parameter(), naming::artifact_key_parameter()] {
             assert!(params.contains_key(p), "{name}: the template lacks {p}");
+        }
+    }
+}
+
+#[test]
+fn every_role_carries_the_permissions_boundary() {
+    for (name, p) in variants() {
+        for f in generate(&p).iter().filter(|f| f.path.ends_with("infra.template.yml")) {
+            let t = yaml(&f.contents);
+            let param = naming::permissions_boundary_parameter();
+            assert_eq!(t["Parameters"][param]["Type"], "String", "{name}");
+            assert!(
+                t["Parameters"][param]["Default"].is_null(),
+                "{name}: passed by the pipeline, no default"
+            );
+            let roles: Vec<(&String, &Value)> = t["Resources"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(_, r)| r["Type"] == "AWS::IAM::Role")
+                .collect();
+            assert!(!roles.is_empty(), "{name}");
+            for (id, role) in roles {
+                assert_eq!(
+                    role["Properties"]["PermissionsBoundary"],
+                    serde_json::json!({"Ref": param}),
+                    "{name}/{id}"
+                );
+            }
         }
     }
 }

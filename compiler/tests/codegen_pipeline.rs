@@ -240,6 +240,94 @@ fn iam_statements_are_least_privilege() {
     assert_eq!(pass[0]["Condition"]["StringEquals"]["iam:PassedToService"], "cloudformation.amazonaws.com");
 }
 
+/// The actions that create or change what a role may do.
+const ROLE_PERMISSION_ACTIONS: &[&str] = &[
+    "iam:AttachRolePolicy",
+    "iam:CreateRole",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+];
+
+#[test]
+fn environment_roles_cannot_escalate() {
+    for (name, program) in variants() {
+        let t = template(&program);
+        let boundary = serde_json::json!({"Ref": "EnvironmentRoleBoundary"});
+        assert_eq!(t["Resources"]["EnvironmentRoleBoundary"]["Type"], "AWS::IAM::ManagedPolicy", "{name}");
+        let mut bounded = 0;
+        for (id, st) in statements(&t) {
+            let actions = actions_of(&st);
+            // No wildcard action in a role or managed policy (cfripper's
+            // IAMRoleWildcardActionOnPolicyRule; key policies are not IAM identity policies).
+            if id.ends_with("Role") || id == "EnvironmentRoleBoundary" {
+                assert!(
+                    actions.iter().all(|a| !a.contains('*') && !a.contains('?')),
+                    "{name}/{id}: {actions:?}"
+                );
+            }
+            assert!(!actions.contains(&"iam:UpdateAssumeRolePolicy".into()), "{name}/{id}");
+            if st["Effect"] != "Allow" {
+                continue;
+            }
+            // Writes are never on `*` (cfripper's IAMRolesOverprivilegedRule): reads only, and
+            // the job results of the check function, which support no resource.
+            let star =
+                st["Resource"] == "*" || st["Resource"].as_array().is_some_and(|r| r.contains(&"*".into()));
+            if star && id.ends_with("Role") {
+                for a in &actions {
+                    let verb = a.split(':').nth(1).unwrap();
+                    assert!(
+                        ["Describe", "List", "Get"].iter().any(|v| verb.starts_with(v))
+                            || (id == "DistinctApproversRole" && verb.starts_with("PutJob")),
+                        "{name}/{id}: {a} on *"
+                    );
+                }
+            }
+            if actions.iter().any(|a| ROLE_PERMISSION_ACTIONS.contains(&a.as_str())) {
+                assert_eq!(id, "CloudFormationRole", "{name}");
+                assert_eq!(
+                    st["Condition"]["StringEquals"]["iam:PermissionsBoundary"], boundary,
+                    "{name}: {st}"
+                );
+                bounded += 1;
+            }
+            // The boundary allows nothing of IAM, STS or Organizations.
+            if id == "EnvironmentRoleBoundary" {
+                for a in &actions {
+                    assert!(
+                        !["iam:", "sts:", "organizations:"].iter().any(|p| a.starts_with(p)),
+                        "{name}: {a}"
+                    );
+                }
+            }
+        }
+        assert_eq!(bounded, 1, "{name}: one bounded statement");
+        let deny: Vec<Value> = statements(&t)
+            .into_iter()
+            .filter(|(id, st)| id == "CloudFormationRole" && st["Effect"] == "Deny")
+            .map(|(_, st)| st)
+            .collect();
+        assert_eq!(deny.len(), 1, "{name}");
+        assert_eq!(deny[0]["Action"], serde_json::json!(["iam:DeleteRolePermissionsBoundary"]), "{name}");
+        // Every CloudFormation action that deploys a template passes the boundary to the stack.
+        for stage in t["Resources"]["Pipeline"]["Properties"]["Stages"].as_array().unwrap() {
+            for action in stage["Actions"].as_array().unwrap() {
+                if let Some(overrides) = action["Configuration"]["ParameterOverrides"]["Fn::Sub"].as_str() {
+                    assert!(
+                        overrides.contains(&format!(
+                            "\"{}\": \"${{EnvironmentRoleBoundary}}\"",
+                            naming::permissions_boundary_parameter()
+                        )),
+                        "{name}: {overrides}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn approver_policies_allow_only_their_own_actions() {
     let t = template(&fixture::sample_program());
@@ -537,6 +625,55 @@ fn release_gates_become_stage_conditions_and_only_they_read_alarms() {
         [serde_json::json!([arn("webshop-test-errors"), arn("webshop-uat-errors")])]
     );
     assert!(reads(&all["fixture"]).is_empty());
+}
+
+#[test]
+fn two_pipelines_of_one_app_create_its_shared_resources_once() {
+    let mut program = fixture::sample_program();
+    let mut second = program.pipelines[0].clone();
+    second.name = "hotfix".into();
+    program.pipelines.push(second);
+    let first = template(&program);
+    let second = pipeline::template(&program, &program.pipelines[1], CfnFormat::Yaml).unwrap();
+    let of_type = |t: &Value, ty: &str| -> Vec<String> {
+        resources(t).iter().filter(|(_, r)| r["Type"] == ty).map(|(id, _)| id.clone()).collect()
+    };
+    for ty in ["AWS::CodeDeploy::Application", "AWS::CodeCommit::Repository", "AWS::CodeBuild::ReportGroup"] {
+        assert!(!of_type(&first, ty).is_empty(), "the first pipeline creates {ty}");
+        assert!(of_type(&second, ty).is_empty(), "the second pipeline must not create {ty} again");
+    }
+    // The second pipeline uses them by name: its template refers to no resource it lacks.
+    let text = serde_json::to_string(&second).unwrap();
+    for id in ["CodeDeployApplication", "Repository"] {
+        assert!(
+            !text.contains(&format!("{{\"Ref\":\"{id}\"}}")) && !text.contains(&format!("[\"{id}\",")),
+            "{id}"
+        );
+    }
+    let deploys: Vec<&Value> = second["Resources"]["Pipeline"]["Properties"]["Stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["Actions"].as_array().unwrap())
+        .filter(|a| a["ActionTypeId"]["Provider"] == "CodeDeploy")
+        .collect();
+    assert!(!deploys.is_empty());
+    for a in deploys {
+        assert_eq!(a["Configuration"]["ApplicationName"], naming::codedeploy_application("webshop"));
+    }
+    // Both pipeline stacks lint clean.
+    let dir = temp_dir("two-pipelines");
+    let files = pipeline::generate(&program, &Options::default());
+    assert_eq!(files.len(), 2);
+    let mut paths = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let path = dir.join(format!("p{i}.template.yml"));
+        std::fs::write(&path, &f.contents).unwrap();
+        paths.push(path.display().to_string());
+    }
+    let args: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let out = run("cfn-lint", &args, "pip install cfn-lint");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
 
 #[test]

@@ -4,6 +4,13 @@ pipeline's CloudFormation actions, as harness.py does).
 
 Usage: python3 ripper.py PROJECT...   Output lines: `<stack>\t<rule>\t<mode>\t<resource ids>\t<reason>`.
 Exit 0 whatever it finds: the caller judges the findings.
+
+PrivilegeEscalationRule flags `iam:PutRolePolicy`/`iam:AttachRolePolicy` whatever their
+conditions; its documentation says that templates which need them belong on an allowlist. The one
+filter here (`BOUNDED`) is that allowlist, and it is earned: a role is listed only when this
+script has checked, in the template, that every statement allowing one of those actions carries
+an `iam:PermissionsBoundary` condition (so each role it creates or changes keeps the boundary).
+Findings it accepts are printed with the mode `RuleMode.ALLOWED`.
 """
 
 import logging
@@ -11,6 +18,9 @@ import sys
 
 import pycfmodel
 from cfripper.cli import init_cfripper
+from cfripper.config.filter import Filter
+from cfripper.model.enums import RuleMode
+from cfripper.rules.privilege_escalation import PrivilegeEscalationRule
 from cfripper.config.pluggy.utils import get_all_rules  # noqa: F401  (loads the rule plugins)
 from cfripper.model.utils import convert_json_or_yaml_to_dict
 
@@ -27,14 +37,52 @@ def targets(project):
                 yield action.stack, stacks.artifact_path(project, action.config["TemplatePath"]), values
 
 
+BOUNDED = Filter(
+    reason="every statement allowing it requires the permissions boundary (iam:PermissionsBoundary)",
+    rule_mode=RuleMode.ALLOWED,
+    eval={"in": [{"ref": "logical_id"}, {"ref": "extras.bounded"}]},
+    rules={"PrivilegeEscalationRule"},
+)
+
+
+def actions_of(statement):
+    actions = statement.get("Action", [])
+    return set([actions] if isinstance(actions, str) else actions)
+
+
+def bounded_roles(template):
+    """Roles whose every Allow statement with an escalation action requires a permissions boundary."""
+    dangerous = set(PrivilegeEscalationRule.DANGEROUS_ACTIONS)
+    out = []
+    for logical_id, resource in template.get("Resources", {}).items():
+        if resource.get("Type") != "AWS::IAM::Role":
+            continue
+        statements = [
+            s
+            for p in resource.get("Properties", {}).get("Policies", [])
+            for s in p.get("PolicyDocument", {}).get("Statement", [])
+            if s.get("Effect") == "Allow" and actions_of(s) & dangerous
+        ]
+        if statements and all(
+            "iam:PermissionsBoundary" in s.get("Condition", {}).get("StringEquals", {}) for s in statements
+        ):
+            out.append(logical_id)
+    return out
+
+
 def main(projects):
     logging.disable(logging.CRITICAL)  # cfripper logs every unresolved intrinsic
     config, processor = init_cfripper(None, None, "123456789012", None)
+    config.add_filters([BOUNDED])
     for project in projects:
         for label, path, values in targets(project):
             with open(path, encoding="utf-8") as f:
-                model = pycfmodel.parse(convert_json_or_yaml_to_dict(f.read())).resolve(values)
-            result = processor.process_cf_template(model, config)
+                template = convert_json_or_yaml_to_dict(f.read())
+            model = pycfmodel.parse(template).resolve(values)
+            bounded = bounded_roles(template)
+            result = processor.process_cf_template(model, config, {"bounded": bounded})
+            for role in bounded:
+                print(f"{label}\tPrivilegeEscalationRule\t{RuleMode.ALLOWED}\t{role}\t{BOUNDED.reason}")
             for failure in result.failures:
                 ids = ",".join(sorted(failure.resource_ids or []))
                 print(f"{label}\t{failure.rule}\t{failure.rule_mode}\t{ids}\t{failure.reason}")

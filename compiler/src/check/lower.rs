@@ -2,6 +2,7 @@
 //! Checks that need the spans of one declaration (capacity, subnets, secrets, ...) run here.
 
 mod app;
+mod arch;
 mod env;
 mod gates;
 mod lambda;
@@ -41,6 +42,7 @@ pub fn lower(ctx: &mut Ctx, decls: &Decls) -> (Program, Provenance) {
         report_once(ctx, first_env, mark, d);
         program.envs.extend(env);
     }
+    arch::follow_instances(ctx, decls, &mut program.apps, &program.envs);
     let index = Index {
         apps: program.apps.iter().map(|a| (a.name.as_str(), a)).collect(),
         envs: program.envs.iter().map(|e| (e.name.as_str(), e)).collect(),

@@ -2,7 +2,8 @@
 //!
 //! The rules: a field written in the child replaces the parent's; nested blocks merge field by
 //! field (unless the child picks another kind, e.g. `mysql` over `postgres`); lists replace;
-//! labelled child blocks (alarms) merge by label, new ones are appended.
+//! labelled child blocks (alarms, reports) merge by label, new ones are appended, and one that
+//! says `remove = true` removes the inherited block of its label.
 
 use super::fields::Fields;
 use super::value::{Field, Item, Obj, Val};
@@ -24,8 +25,14 @@ pub fn merge(base: &Obj, over: &Obj) -> Obj {
             c.keyword == child.keyword
                 && c.label.as_ref().map(|l| &l.name) == child.label.as_ref().map(|l| &l.name)
         };
-        match out.children.iter_mut().find(|c| same(c)) {
-            Some(existing) => {
+        let removes = matches!(child.obj.get("remove").map(|i| &i.val), Some(Val::Bool(true)));
+        match out.children.iter_mut().position(|c| same(&c)) {
+            // `report unit { remove = true }` drops the inherited entry (PF2065 if there is none).
+            Some(i) if removes => {
+                out.children.remove(i);
+            }
+            Some(i) => {
+                let existing = &mut out.children[i];
                 existing.obj = merge(&existing.obj, &child.obj);
                 existing.span = child.span;
                 existing.label = child.label.clone();

@@ -301,10 +301,18 @@ fn hook_artifacts(ctx: &mut Ctx, program: &Program, decls: &Decls) {
                             format!("the hook script `{}` is not in the build's artifacts", hook.script),
                         )
                         .with_label("CodeDeploy will not find it")
-                        .with_help(format!(
-                            "add a glob that matches it to `artifacts` (they are: {})",
-                            app.build.artifacts.join(", ")
-                        )),
+                        .with_help(if hook.script.starts_with('/') {
+                            // A path on the instance: CodeDeploy runs the script from the revision.
+                            format!(
+                                "a hook script is a path in the revision, relative to its root, not on the instance: write the script's path in the build's output, such as `scripts/{}`",
+                                hook.script.rsplit('/').next().unwrap_or_default()
+                            )
+                        } else {
+                            format!(
+                                "add a glob that matches it to `artifacts` (they are: {})",
+                                app.build.artifacts.join(", ")
+                            )
+                        }),
                     );
                 }
             }

@@ -187,6 +187,9 @@ fn insert_field(ctx: &mut Ctx, obj: &mut Obj, name: &'static str, key_span: Span
 
 fn attribute(ctx: &mut Ctx, schema: &'static Schema, a: &ast::Attribute, obj: &mut Obj) {
     if let Some(field) = schema.field(&a.key.name) {
+        if let (Ty::Map(_), ValueKind::Block { kind: None, body }) = (&field.ty, &a.value.kind) {
+            check_keys(ctx, schema, field.name, &body.entries);
+        }
         let value = convert(ctx, &field.ty, &a.value, Some(field));
         let valid = match (validate::format_of(schema, field.name), &value) {
             (Some(format), Some(v)) => check_format(ctx, format, v),
@@ -248,7 +251,10 @@ fn block(ctx: &mut Ctx, schema: &'static Schema, b: &ast::Block, obj: &mut Obj) 
         Ty::Block(s) | Ty::Extends(s, _) => {
             Item { val: Val::Obj(Arc::new(check_body(ctx, s, entries, body_span))), span: body_span }
         }
-        Ty::Map(t) => map(ctx, t, entries, body_span),
+        Ty::Map(t) => {
+            check_keys(ctx, schema, field.name, entries);
+            map(ctx, t, entries, body_span)
+        }
         Ty::Hook => {
             let Some(body) = &b.body else { return };
             let value =
@@ -327,6 +333,17 @@ fn unknown_kind(ctx: &mut Ctx, name: &str, span: Span, kinds: &[&'static str]) {
         d = d.with_help(format!("use one of {}", kinds.join(", ")));
     }
     ctx.push(d);
+}
+
+/// The keys of a block field whose keys are CodeBuild runtimes (`validate::RUNTIME_FIELDS`).
+fn check_keys(ctx: &mut Ctx, schema: &'static Schema, name: &str, entries: &[Entry]) {
+    for entry in entries {
+        if let Entry::Attribute(a) = entry {
+            if let Some(d) = validate::runtime_name(schema, name, &a.key.name, a.key.span) {
+                ctx.push(d);
+            }
+        }
+    }
 }
 
 fn map(ctx: &mut Ctx, ty: &'static Ty, entries: &[Entry], span: Span) -> Item {

@@ -91,12 +91,20 @@ pub fn artifact_key_parameter() -> &'static str {
     PASSED_BY_PIPELINE[1]
 }
 
+/// The environment stack's parameter that receives the ARN of the permissions boundary that every
+/// role of the stack carries (the pipeline stack's `EnvironmentRoleBoundary`).
+pub fn permissions_boundary_parameter() -> &'static str {
+    PASSED_BY_PIPELINE[2]
+}
+
 /// The environment stack's parameters that the pipeline's CloudFormation actions pass as
-/// parameter overrides (not in the template configuration): the artifact bucket and key, and
+/// parameter overrides (not in the template configuration): the artifact bucket and key, the
+/// permissions boundary of the stack's roles, and
 /// the release parameters of the targets released by the stack (`targets::release_overrides`).
 pub const PASSED_BY_PIPELINE: &[&str] = &[
     "ArtifactBucket",
     "ArtifactKeyArn",
+    "PermissionsBoundaryArn",
     IMAGE_REPOSITORY_PARAMETER,
     IMAGE_TAG_PARAMETER,
     LAMBDA_CODE_KEY_PARAMETER,

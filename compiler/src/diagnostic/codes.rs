@@ -97,6 +97,8 @@ codes! {
     PF2051 "plain-container-secret" Error "A container secret is a plain value, not a reference";
     PF2052 "invalid-log-retention" Error "A log retention is not a period CloudWatch Logs offers";
     PF2055 "traffic-shift-interval" Error "A Lambda function's canary or linear interval is not a whole number of minutes";
+    PF2065 "nothing-to-remove" Error "A `remove = true` names nothing inherited";
+    PF2066 "architecture-mismatch" Error "The build's architecture is not the instances'";
     PF3001 "invalid-name" Error "A name breaks AWS's naming rules";
     PF3003 "pipeline-too-large" Error "A pipeline exceeds CodePipeline's stage or action counts";
     PF3004 "reserved-variable" Error "A build variable uses CodeBuild's reserved prefix";
@@ -126,6 +128,7 @@ codes! {
     PF4013 "empty-gate" Error "A gate checks nothing";
     PF4014 "time-zone-without-window" Error "A gate has a time zone but no window";
     PF4015 "empty-trigger-filter" Error "A push trigger lists no branch, tag or path";
+    PF4016 "reviewers-without-review" Error "A deploy names change-set reviewers but reviews no change set";
     PF5001 "invalid-capacity" Error "Capacity is not min <= desired <= max";
     PF5002 "multi-az-single-az" Error "A multi-AZ database in a one-AZ network";
     PF5003 "invalid-subnets" Error "Subnets do not fit the VPC, overlap, or do not match the AZs";

@@ -381,6 +381,12 @@ pub static REPORT: Schema = Schema {
         field!("files", STRS, required, "Globs of the report files."),
         field!("base_directory", STR, "The folder the globs are relative to."),
         field!("format", Ty::Enum(REPORT_FORMATS), "junit", "The report format."),
+        field!(
+            "remove",
+            Ty::Bool,
+            "false",
+            "`report NAME { remove = true }` removes the report NAME inherited from a preset."
+        ),
     ],
     children: &[],
 };
@@ -644,6 +650,7 @@ pub static ALARM: Schema = Schema {
             "2",
             "How many periods in a row the threshold must be crossed."
         ),
+        field!("remove", Ty::Bool, "false", "`alarm NAME { remove = true }` removes the alarm NAME inherited from a parent environment or profile."),
     ],
     children: &[],
 };
@@ -830,6 +837,8 @@ pub static DEPLOY_ACTION: Schema = Schema {
     fields: &[
         field!("infra", Ty::Bool, "true", "Whether the environment's infrastructure stack is deployed before the app."),
         field!("review", Ty::Bool, "true in protected environments", "Whether infrastructure changes go through a change set and an approval before they are executed."),
+        field!("reviewers", STR, "the group of the latest approval before the deploy (`ENV-changes` when there is none)", "The approver group that reviews the change set: only its IAM policy may approve `review-ENV`."),
+        field!("review_notify", STRS, "the latest approval's `notify`", "E-mail addresses asked to review the change set (through SNS)."),
     ],
     children: &[],
 };

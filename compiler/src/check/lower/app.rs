@@ -3,7 +3,7 @@
 use super::*;
 use crate::check::merge::merge;
 use crate::check::resolve::{unknown_declaration, Decl};
-use crate::check::value::Named;
+use crate::check::value::{ChildNode, Named};
 use crate::diagnostic::{codes, Applicability};
 use crate::ir::{
     App, Build, ComputeType, Deploy, Ec2Deploy, EcsDeploy, HealthCheck, Hook, HookEvent, Report,
@@ -269,10 +269,20 @@ pub fn build(ctx: &mut Ctx, o: &Obj) -> Build {
             }
         }
     }
+    let removes = |c: &&ChildNode| bool_of(&c.obj, "remove") == Some(true);
+    // A removal left after inheritance removed nothing (`merge` drops the ones that did).
+    for c in o.children.iter().filter(|c| c.keyword == "report").filter(removes) {
+        let name = c.label.as_ref().map_or("", |l| l.name.as_str());
+        ctx.push(
+            Diagnostic::new(codes::PF2065, span_of(&c.obj, "remove", c.span), format!("there is no inherited report `{name}` to remove"))
+                .with_label("removes nothing")
+                .with_help("`remove = true` removes a report of the preset this build extends: check the report's name, or delete this block"),
+        );
+    }
     let reports: Vec<Report> = o
         .children
         .iter()
-        .filter(|c| c.keyword == "report")
+        .filter(|c| c.keyword == "report" && !removes(c))
         .map(|c| Report {
             name: c.label.as_ref().map_or_else(String::new, |l| l.name.clone()),
             files: strs_of(&c.obj, "files"),
@@ -280,10 +290,10 @@ pub fn build(ctx: &mut Ctx, o: &Obj) -> Build {
             format: report_format(enum_of(&c.obj, "format").unwrap_or("junit")),
         })
         .collect();
-    for c in o.children.iter().filter(|c| c.keyword == "report") {
+    for c in o.children.iter().filter(|c| c.keyword == "report" && !removes(c)) {
         require(ctx, &c.obj, &schema::REPORT, c.span);
     }
-    if let Some(extra) = o.children.iter().filter(|c| c.keyword == "report").nth(5) {
+    if let Some(extra) = o.children.iter().filter(|c| c.keyword == "report" && !removes(c)).nth(5) {
         ctx.push(
             Diagnostic::new(codes::PF3006, extra.span, "a CodeBuild project has at most 5 report groups")
                 .with_label("sixth report")

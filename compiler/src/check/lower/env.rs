@@ -42,10 +42,20 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
         certificate: text_of(n, "certificate"),
     });
     let strategy = obj_of(o, "strategy").and_then(strategy).unwrap_or(Strategy::OneAtATime);
+    let removes = |c: &&crate::check::value::ChildNode| bool_of(&c.obj, "remove") == Some(true);
+    // A removal left after inheritance removed nothing (`merge` drops the ones that did).
+    for c in o.children.iter().filter(|c| c.keyword == "alarm").filter(removes) {
+        let name = c.label.as_ref().map_or("", |l| l.name.as_str());
+        ctx.push(
+            Diagnostic::new(codes::PF2065, span_of(&c.obj, "remove", c.span), format!("there is no inherited alarm `{name}` to remove"))
+                .with_label("removes nothing")
+                .with_help("`remove = true` removes an alarm of the environment or profile this one extends: check the alarm's name, or delete this block"),
+        );
+    }
     let alarms: Vec<Alarm> = o
         .children
         .iter()
-        .filter(|c| c.keyword == "alarm")
+        .filter(|c| c.keyword == "alarm" && !removes(c))
         .filter_map(|c| {
             require(ctx, &c.obj, &schema::ALARM, c.span).then_some(())?;
             alarm_rules(ctx, &c.obj);
@@ -69,7 +79,7 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
     let declared: Vec<&str> = o
         .children
         .iter()
-        .filter(|c| c.keyword == "alarm")
+        .filter(|c| c.keyword == "alarm" && !removes(c))
         .filter_map(|c| c.label.as_ref())
         .map(|l| l.name.as_str())
         .collect();

@@ -725,6 +725,25 @@ impl Lowering<'_> {
         self.deployed.push(env.to_string());
         let infra = bool_of(&a.obj, "infra").unwrap_or(true);
         let review = bool_of(&a.obj, "review").unwrap_or(protected == Some(true));
+        if let Some(field) = ["reviewers", "review_notify"].into_iter().find(|f| a.obj.get(f).is_some()) {
+            if !(infra && review) {
+                let why = if infra {
+                    "its infrastructure changes are not reviewed"
+                } else {
+                    "it does not deploy the infrastructure"
+                };
+                self.ctx.push(
+                    Diagnostic::new(codes::PF4016, span_of(&a.obj, field, at), format!("`{field}` has no review to apply to: {why}"))
+                        .with_label("no change-set review")
+                        .with_help(if infra {
+                            "add `review = true` (a change set and its approval before the stack changes), or remove the reviewers"
+                        } else {
+                            "remove `infra = false`, or remove the reviewers"
+                        }),
+                );
+            }
+        }
+        check_emails(self.ctx, &a.obj, "review_notify", "a change-set review");
         let mut out = Vec::new();
         let mut order = run_order;
         let build = vec![BUILD_ARTIFACT.to_string()];
@@ -742,10 +761,19 @@ impl Lowering<'_> {
                 build.clone(),
                 ActionKind::DeployInfra { env: env.into(), mode: InfraMode::CreateChangeSet },
             );
+            // The program's reviewers, by default the group that approved the release (and the
+            // people it notified): docs/language.md, "Who reviews a change set".
+            let group = str_of(&a.obj, "reviewers").unwrap_or_else(|| {
+                self.approvals.last().map_or_else(|| format!("{env}-changes"), |a| a.2.clone())
+            });
+            let notify = if a.obj.get("review_notify").is_some() {
+                strs_of(&a.obj, "review_notify")
+            } else {
+                self.last_notify.clone()
+            };
             let approval = Approval {
-                // The group that approved the release reviews its infrastructure changes.
-                group: self.approvals.last().map_or_else(|| format!("{env}-changes"), |a| a.2.clone()),
-                notify: self.last_notify.clone(),
+                group,
+                notify,
                 message: Some(format!("Review the infrastructure change set pf-{env} of the stack {}-{env} before it is executed.", self.app)),
                 link: None,
                 timeout_minutes: 7 * 24 * 60,

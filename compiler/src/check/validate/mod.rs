@@ -92,6 +92,7 @@ pub static FIELD_FORMATS: &[(&Schema, &str, Format)] = &[
     (&tables::PUSH, "tags", Format::GitPattern),
     (&tables::APPROVE, "link", Format::Url),
     (&tables::APPROVE, "group", Format::IamName),
+    (&tables::DEPLOY_ACTION, "reviewers", Format::IamName),
     (&tables::DNS, "zone", Format::DomainName),
     (&tables::DNS, "name", Format::RecordName),
     (&tables::DNS, "certificate", Format::Arn { service: "acm", resource: "certificate/" }),
@@ -140,6 +141,54 @@ pub fn action_config(schema: &Schema, name: &str, text: &str, span: Span) -> Opt
             .with_label(format!("CodePipeline takes {min} to {max} characters"))
             .with_help(help),
     )
+}
+
+/// The runtime names of CodeBuild's `runtime-versions` (CodeBuild User Guide, "Runtime
+/// versions", Ubuntu and Amazon Linux 2 platform runtimes); an unknown one fails the build's
+/// install phase.
+pub static CODEBUILD_RUNTIMES: &[&str] =
+    &["android", "dotnet", "golang", "java", "nodejs", "php", "python", "ruby"];
+
+/// What the runtimes are often called instead, and their CodeBuild name.
+static RUNTIME_ALIASES: &[(&str, &str)] = &[
+    ("node", "nodejs"),
+    ("node.js", "nodejs"),
+    ("go", "golang"),
+    ("python3", "python"),
+    ("dotnetcore", "dotnet"),
+    (".net", "dotnet"),
+    ("corretto", "java"),
+    ("jdk", "java"),
+];
+
+/// The block fields whose keys are CodeBuild runtime names: which field of which block.
+pub static RUNTIME_FIELDS: &[(&Schema, &str)] = &[(&tables::BUILD, "runtimes"), (&tables::TEST, "runtimes")];
+
+/// PF2003: `key`, a key of the field `name` of `schema`, is not a CodeBuild runtime; the nearest
+/// name (or the usual one for a common alias: `node` is `nodejs`) is the fix.
+pub fn runtime_name(schema: &Schema, name: &str, key: &str, span: Span) -> Option<Diagnostic> {
+    if !RUNTIME_FIELDS.iter().any(|(s, n)| std::ptr::eq(*s, schema) && *n == name) {
+        return None;
+    }
+    let names = CODEBUILD_RUNTIMES;
+    if names.contains(&key) {
+        return None;
+    }
+    let lower = key.to_ascii_lowercase();
+    let meant = RUNTIME_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == lower)
+        .map(|(_, n)| *n)
+        .filter(|n| names.contains(n))
+        .or_else(|| crate::check::suggest::did_you_mean(key, names.iter().copied()));
+    let d = Diagnostic::new(codes::PF2003, span, format!("`{key}` is not a CodeBuild runtime"))
+        .with_label("unknown runtime");
+    Some(match meant {
+        Some(m) => d
+            .with_help(format!("CodeBuild calls it `{m}` (runtimes: {})", names.join(", ")))
+            .with_fix(format!("replace with `{m}`"), span, m.to_string(), Applicability::Safe),
+        None => d.with_help(format!("CodeBuild's runtimes are {}", names.join(", "))),
+    })
 }
 
 /// The kind of string the field `name` of `schema` holds, if pf validates it.

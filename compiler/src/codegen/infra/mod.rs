@@ -221,6 +221,7 @@ pub fn template(ctx: &Ctx) -> Value {
         dns::add(ctx, &mut t);
     }
     super::targets::add_release(ctx, &mut t);
+    bound_roles(&mut t);
     let mut doc = Map::new();
     doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
     doc.insert(
@@ -275,6 +276,18 @@ pub fn values(ctx: &Ctx, env: &Env) -> Values {
     v
 }
 
+/// Gives every role of the template the permissions boundary the pipeline passes: the pipeline's
+/// CloudFormation role may create and change roles only with it (`docs/pipeline-stack.md`).
+fn bound_roles(t: &mut Template) {
+    for resource in t.resources.values_mut() {
+        if resource["Type"] == "AWS::IAM::Role" {
+            if let Some(props) = resource.get_mut("Properties").and_then(Value::as_object_mut) {
+                props.insert("PermissionsBoundary".into(), r(naming::permissions_boundary_parameter()));
+            }
+        }
+    }
+}
+
 fn common_params(ctx: &Ctx, t: &mut Template) {
     let shared = super::targets::shared_resources(ctx.app);
     t.param(
@@ -300,6 +313,10 @@ fn common_params(ctx: &Ctx, t: &mut Template) {
             json!({"Type": "String", "Description": "The ARN of the KMS key of the artifact bucket (passed by the pipeline)."}),
         );
     }
+    t.param(
+        naming::permissions_boundary_parameter(),
+        json!({"Type": "String", "Description": "The ARN of the permissions boundary of every role of this stack (passed by the pipeline)."}),
+    );
     if shared.codedeploy_application {
         t.param(
             naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER,

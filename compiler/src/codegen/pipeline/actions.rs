@@ -113,6 +113,7 @@ fn parameter_overrides(ctx: &Ctx, build_artifact: &str) -> String {
     if shared.artifact_key {
         entries.push(format!("\"{}\": \"${{{}.Arn}}\"", naming::artifact_key_parameter(), ids::KEY));
     }
+    entries.push(format!("\"{}\": \"${{{}}}\"", naming::permissions_boundary_parameter(), ids::BOUNDARY));
     for (name, value) in crate::codegen::targets::release_overrides(ctx.app, build_artifact) {
         entries.push(format!("\"{name}\": {value}"));
     }
@@ -161,7 +162,7 @@ fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Actio
             (type_id("Deploy", "CloudFormation"), infra_config(ctx, action, env, *mode))
         }
         ActionKind::DeployApp { env } => {
-            match crate::codegen::targets::deploy_action(ctx.app, env, reference(ids::APPLICATION)) {
+            match crate::codegen::targets::deploy_action(ctx.app, env, ctx.codedeploy_application()) {
                 Some((provider, config)) => (type_id("Deploy", provider), config),
                 // Released by an update of the environment stack with the release parameters.
                 None => (

@@ -1,12 +1,12 @@
 //! CodeBuild projects (the app's build and one per test job), their log groups and report
-//! groups, and the app's CodeDeploy application.
+//! groups, and the app's CodeDeploy application (created by the app's first pipeline only).
 //!
 //! Deployment groups are not here: they name the environment's Auto Scaling group, so each
 //! environment stack creates its own in this application.
 
 use super::{arn, get_att, ids, reference, Ctx};
 use crate::codegen::naming;
-use crate::ir::{ActionKind, Build, Text};
+use crate::ir::{ActionKind, App, Build, Pipeline, Text};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -45,8 +45,12 @@ impl Job<'_> {
 
 /// The jobs, build first, then tests in pipeline order (one project per test name).
 pub(super) fn jobs<'a>(ctx: &Ctx<'a>) -> Vec<Job<'a>> {
-    let mut out = vec![Job { test: None, build: &ctx.app.build }];
-    let pipeline = ctx.pipeline;
+    jobs_of(ctx.app, ctx.pipeline)
+}
+
+/// The jobs of any pipeline of the app (see [`jobs`]).
+fn jobs_of<'a>(app: &'a App, pipeline: &'a Pipeline) -> Vec<Job<'a>> {
+    let mut out = vec![Job { test: None, build: &app.build }];
     for action in pipeline.stages.iter().flat_map(|s| &s.actions) {
         if let ActionKind::Test(job) = &action.kind {
             if !out.iter().any(|j| j.test == Some(job.name.as_str())) {
@@ -59,13 +63,30 @@ pub(super) fn jobs<'a>(ctx: &Ctx<'a>) -> Vec<Job<'a>> {
 
 /// Every report group name of the jobs, deduplicated, with whether it is a coverage report.
 pub(super) fn report_groups(ctx: &Ctx) -> BTreeMap<String, bool> {
+    report_groups_of(ctx.app, ctx.pipeline)
+}
+
+fn report_groups_of(app: &App, pipeline: &Pipeline) -> BTreeMap<String, bool> {
     let mut out = BTreeMap::new();
-    for job in jobs(ctx) {
+    for job in jobs_of(app, pipeline) {
         for report in &job.build.reports {
-            out.insert(naming::report_group(&ctx.app.name, &report.name), report.format.is_coverage());
+            out.insert(naming::report_group(&app.name, &report.name), report.format.is_coverage());
         }
     }
     out
+}
+
+/// Whether this pipeline's stack creates the report group `name`: report groups are named
+/// per app, so of the app's pipelines that report to it, the first (in program order) creates
+/// it and the others use it by name (docs/pipeline-stack.md, "Several pipelines for one app").
+fn creates_report_group(ctx: &Ctx, name: &str) -> bool {
+    let first = ctx
+        .program
+        .pipelines
+        .iter()
+        .filter(|p| p.app == ctx.app.name)
+        .find(|p| report_groups_of(ctx.app, p).contains_key(name));
+    first.is_none_or(|p| p.name == ctx.pipeline.name)
 }
 
 fn variables(build: &Build) -> Vec<Value> {
@@ -143,6 +164,9 @@ pub(super) fn add(ctx: &mut Ctx) {
     }
 
     for (name, coverage) in report_groups(ctx) {
+        if !creates_report_group(ctx, &name) {
+            continue;
+        }
         let resource = json!({
             "Type": "AWS::CodeBuild::ReportGroup",
             "Properties": {
@@ -155,7 +179,8 @@ pub(super) fn add(ctx: &mut Ctx) {
         ctx.add(&naming::logical_id(&["report", &name]), ctx.tagged(resource));
     }
 
-    if !crate::codegen::targets::shared_resources(ctx.app).codedeploy_application {
+    if !crate::codegen::targets::shared_resources(ctx.app).codedeploy_application || !ctx.owns_app_resources()
+    {
         return;
     }
     let application = json!({

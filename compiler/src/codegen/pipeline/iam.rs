@@ -11,8 +11,8 @@
 //! pipeline except where a service supports no resource-level permission (each documented).
 
 use super::{
-    actions, allow, approvals, arn, builds, checkov_skip, conditions, get_att, ids, reference, source, sub,
-    trust, Ctx,
+    actions, allow, approvals, arn, boundary, builds, checkov_skip, conditions, get_att, ids, reference,
+    source, sub, trust, Ctx,
 };
 use crate::codegen::naming;
 use crate::ir::{ActionKind, App, Pipeline, Source, Text};
@@ -24,7 +24,7 @@ fn bucket_arns() -> Vec<Value> {
 
 fn key_statement() -> Value {
     allow(
-        &["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+        &["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
         vec![get_att(ids::KEY, "Arn")],
     )
 }
@@ -61,7 +61,7 @@ pub(super) fn infra_envs_of(pipeline: &Pipeline, app: &App) -> Vec<String> {
     out
 }
 
-fn infra_envs(ctx: &Ctx) -> Vec<String> {
+pub(super) fn infra_envs(ctx: &Ctx) -> Vec<String> {
     infra_envs_of(ctx.pipeline, ctx.app)
 }
 
@@ -257,101 +257,221 @@ fn codebuild_role(ctx: &mut Ctx) {
     ctx.add(ids::CODEBUILD_ROLE, r);
 }
 
-/// Per-service action families the execution role needs to manage environment resources.
-const EC2: &[&str] = &[
-    "ec2:Allocate*",
-    "ec2:Associate*",
-    "ec2:Attach*",
+/// What the execution role may do to the environments' resources, from the handler permissions
+/// of the resource types the environment templates use (CloudFormation's resource provider
+/// schemas, as cfn-lint 1.58.0 ships them). No wildcard action: each is named.
+/// Writes, on this account and region's ARNs of the service (`arn:<partition>:<svc>:<region>:<account>:*`).
+const EC2_WRITE: &[&str] = &[
+    "ec2:AllocateAddress",
+    "ec2:AssociateAddress",
+    "ec2:AssociateRouteTable",
+    "ec2:AttachInternetGateway",
     "ec2:AuthorizeSecurityGroupEgress",
     "ec2:AuthorizeSecurityGroupIngress",
-    "ec2:Create*",
-    "ec2:Delete*",
-    "ec2:Describe*",
-    "ec2:Detach*",
-    "ec2:Disassociate*",
-    "ec2:GetLaunchTemplateData",
-    "ec2:Modify*",
-    "ec2:Release*",
+    "ec2:CreateFlowLogs",
+    "ec2:CreateInternetGateway",
+    "ec2:CreateLaunchTemplate",
+    "ec2:CreateLaunchTemplateVersion",
+    "ec2:CreateNatGateway",
+    "ec2:CreateRoute",
+    "ec2:CreateRouteTable",
+    "ec2:CreateSecurityGroup",
+    "ec2:CreateSubnet",
+    "ec2:CreateTags",
+    "ec2:CreateVpc",
+    "ec2:CreateVpcEndpoint",
+    "ec2:DeleteFlowLogs",
+    "ec2:DeleteInternetGateway",
+    "ec2:DeleteLaunchTemplate",
+    "ec2:DeleteLaunchTemplateVersions",
+    "ec2:DeleteNatGateway",
+    "ec2:DeleteRoute",
+    "ec2:DeleteRouteTable",
+    "ec2:DeleteSecurityGroup",
+    "ec2:DeleteSubnet",
+    "ec2:DeleteTags",
+    "ec2:DeleteVpc",
+    "ec2:DeleteVpcEndpoints",
+    "ec2:DetachInternetGateway",
+    "ec2:DisassociateAddress",
+    "ec2:DisassociateRouteTable",
+    "ec2:ModifyLaunchTemplate",
+    "ec2:ModifySubnetAttribute",
+    "ec2:ModifyVpcAttribute",
+    "ec2:ModifyVpcEndpoint",
+    "ec2:ReleaseAddress",
     "ec2:ReplaceRoute",
+    "ec2:ReplaceRouteTableAssociation",
     "ec2:RevokeSecurityGroupEgress",
     "ec2:RevokeSecurityGroupIngress",
     "ec2:RunInstances",
+    "ec2:TerminateInstances",
+    "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+    "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
 ];
-const ELB: &[&str] = &[
+const ELB_WRITE: &[&str] = &[
     "elasticloadbalancing:AddTags",
-    "elasticloadbalancing:Create*",
-    "elasticloadbalancing:Delete*",
+    "elasticloadbalancing:CreateListener",
+    "elasticloadbalancing:CreateLoadBalancer",
+    "elasticloadbalancing:CreateTargetGroup",
+    "elasticloadbalancing:DeleteListener",
+    "elasticloadbalancing:DeleteLoadBalancer",
+    "elasticloadbalancing:DeleteTargetGroup",
     "elasticloadbalancing:DeregisterTargets",
-    "elasticloadbalancing:Describe*",
-    "elasticloadbalancing:Modify*",
+    "elasticloadbalancing:ModifyListener",
+    "elasticloadbalancing:ModifyListenerAttributes",
+    "elasticloadbalancing:ModifyLoadBalancerAttributes",
+    "elasticloadbalancing:ModifyTargetGroup",
+    "elasticloadbalancing:ModifyTargetGroupAttributes",
     "elasticloadbalancing:RegisterTargets",
     "elasticloadbalancing:RemoveTags",
+    "elasticloadbalancing:SetIpAddressType",
     "elasticloadbalancing:SetSecurityGroups",
     "elasticloadbalancing:SetSubnets",
 ];
-const AUTOSCALING: &[&str] = &[
-    "autoscaling:Attach*",
-    "autoscaling:Create*",
-    "autoscaling:Delete*",
-    "autoscaling:Describe*",
-    "autoscaling:Detach*",
+const AUTOSCALING_WRITE: &[&str] = &[
+    "autoscaling:AttachLoadBalancerTargetGroups",
+    "autoscaling:CancelInstanceRefresh",
+    "autoscaling:CreateAutoScalingGroup",
+    "autoscaling:CreateOrUpdateTags",
+    "autoscaling:DeleteAutoScalingGroup",
+    "autoscaling:DeleteLifecycleHook",
+    "autoscaling:DeleteNotificationConfiguration",
+    "autoscaling:DeletePolicy",
+    "autoscaling:DeleteTags",
+    "autoscaling:DetachLoadBalancerTargetGroups",
     "autoscaling:DisableMetricsCollection",
     "autoscaling:EnableMetricsCollection",
-    "autoscaling:Put*",
+    "autoscaling:PutLifecycleHook",
+    "autoscaling:PutNotificationConfiguration",
+    "autoscaling:PutScalingPolicy",
     "autoscaling:ResumeProcesses",
     "autoscaling:SetDesiredCapacity",
     "autoscaling:StartInstanceRefresh",
     "autoscaling:SuspendProcesses",
-    "autoscaling:Update*",
+    "autoscaling:UpdateAutoScalingGroup",
 ];
-const DATA: &[&str] = &[
+const DATA_WRITE: &[&str] = &[
     "elasticache:AddTagsToResource",
-    "elasticache:Create*",
-    "elasticache:Delete*",
-    "elasticache:Describe*",
-    "elasticache:ListTagsForResource",
-    "elasticache:Modify*",
+    "elasticache:CreateCacheSubnetGroup",
+    "elasticache:CreateReplicationGroup",
+    "elasticache:DecreaseReplicaCount",
+    "elasticache:DeleteCacheSubnetGroup",
+    "elasticache:DeleteReplicationGroup",
+    "elasticache:IncreaseReplicaCount",
+    "elasticache:ModifyCacheSubnetGroup",
+    "elasticache:ModifyReplicationGroup",
     "elasticache:RemoveTagsFromResource",
     "rds:AddTagsToResource",
-    "rds:Create*",
-    "rds:Delete*",
-    "rds:Describe*",
-    "rds:ListTagsForResource",
-    "rds:Modify*",
+    "rds:CreateDBInstance",
+    "rds:CreateDBSnapshot",
+    "rds:CreateDBSubnetGroup",
+    "rds:DeleteDBInstance",
+    "rds:DeleteDBSubnetGroup",
+    "rds:ModifyDBInstance",
+    "rds:ModifyDBSubnetGroup",
+    "rds:RebootDBInstance",
     "rds:RemoveTagsFromResource",
 ];
-const OTHERS: &[&str] = &[
-    "acm:DescribeCertificate",
+/// Reads, on `*`: these actions support no resource-level permission.
+const READ: &[&str] = &[
+    "autoscaling:DescribeAutoScalingGroups",
+    "autoscaling:DescribeInstanceRefreshes",
+    "autoscaling:DescribeLifecycleHooks",
+    "autoscaling:DescribeNotificationConfigurations",
+    "autoscaling:DescribePolicies",
+    "autoscaling:DescribeScalingActivities",
+    "autoscaling:DescribeScheduledActions",
+    "autoscaling:DescribeTags",
     "cloudwatch:DescribeAlarms",
-    "route53:ChangeResourceRecordSets",
+    "cloudwatch:ListTagsForResource",
+    "ec2:DescribeAccountAttributes",
+    "ec2:DescribeAddresses",
+    "ec2:DescribeAvailabilityZones",
+    "ec2:DescribeFlowLogs",
+    "ec2:DescribeImages",
+    "ec2:DescribeInstances",
+    "ec2:DescribeInternetGateways",
+    "ec2:DescribeIpamPools",
+    "ec2:DescribeLaunchTemplateVersions",
+    "ec2:DescribeLaunchTemplates",
+    "ec2:DescribeNatGateways",
+    "ec2:DescribeNetworkAcls",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribePrefixLists",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroupRules",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeTags",
+    "ec2:DescribeVpcAttribute",
+    "ec2:DescribeVpcEncryptionControls",
+    "ec2:DescribeVpcEndpoints",
+    "ec2:DescribeVpcs",
+    "ec2:GetLaunchTemplateData",
+    "elasticache:DescribeCacheClusters",
+    "elasticache:DescribeCacheSubnetGroups",
+    "elasticache:DescribeReplicationGroups",
+    "elasticache:ListTagsForResource",
+    "elasticloadbalancing:DescribeCapacityReservation",
+    "elasticloadbalancing:DescribeListenerAttributes",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeRules",
+    "elasticloadbalancing:DescribeTags",
+    "elasticloadbalancing:DescribeTargetGroupAttributes",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "rds:DescribeDBClusterSnapshots",
+    "rds:DescribeDBClusters",
+    "rds:DescribeDBEngineVersions",
+    "rds:DescribeDBInstanceAutomatedBackups",
+    "rds:DescribeDBInstances",
+    "rds:DescribeDBParameterGroups",
+    "rds:DescribeDBSnapshots",
+    "rds:DescribeDBSubnetGroups",
+    "rds:DescribeEvents",
+    "rds:ListTagsForResource",
     "route53:GetChange",
-    "route53:GetHostedZone",
     "route53:ListHostedZones",
     "route53:ListHostedZonesByName",
-    "route53:ListResourceRecordSets",
 ];
-const IAM: &[&str] = &[
-    "iam:AddRoleToInstanceProfile",
+/// IAM actions that create or change a role's permissions: allowed only with the boundary
+/// (`iam:PermissionsBoundary`, which these actions support).
+const IAM_BOUNDED: &[&str] = &[
     "iam:AttachRolePolicy",
-    "iam:CreateInstanceProfile",
     "iam:CreateRole",
-    "iam:DeleteInstanceProfile",
-    "iam:DeleteRole",
     "iam:DeleteRolePolicy",
     "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+];
+/// Other IAM actions on the environments' roles and instance profiles. No
+/// `iam:UpdateAssumeRolePolicy`: pf's trust policies never change (a changed one fails the
+/// deployment instead of opening a role to another principal).
+const IAM_OTHER: &[&str] = &[
+    "iam:AddRoleToInstanceProfile",
+    "iam:CreateInstanceProfile",
+    "iam:DeleteInstanceProfile",
+    "iam:DeleteRole",
     "iam:GetInstanceProfile",
     "iam:GetRole",
     "iam:GetRolePolicy",
     "iam:ListAttachedRolePolicies",
     "iam:ListRolePolicies",
-    "iam:PutRolePolicy",
     "iam:RemoveRoleFromInstanceProfile",
     "iam:TagInstanceProfile",
     "iam:TagRole",
     "iam:UntagRole",
-    "iam:UpdateAssumeRolePolicy",
     "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
 ];
+
+/// `arn:<partition>:<service>:<region>:<account>:*`.
+fn service_arns(service: &str) -> Value {
+    arn(service, "*")
+}
 
 fn deploy_role(ctx: &mut Ctx) {
     let envs = infra_envs(ctx);
@@ -409,7 +529,6 @@ fn deploy_role(ctx: &mut Ctx) {
     iam_resources.extend(profiles);
     groups.push(arn("codedeploy", &format!("application:{app}")));
     groups.push(arn("codedeploy", "deploymentconfig:*"));
-    let star = || vec![json!("*")];
     let mut pass_to = vec![
         "autoscaling.amazonaws.com",
         "codedeploy.amazonaws.com",
@@ -426,12 +545,28 @@ fn deploy_role(ctx: &mut Ctx) {
     ];
     linked.extend(ctx.extras.service_linked_roles.iter().copied());
     let mut st = vec![
-        allow(EC2, star()),
-        allow(ELB, star()),
-        allow(AUTOSCALING, star()),
-        allow(DATA, star()),
-        allow(OTHERS, star()),
-        allow(IAM, iam_resources),
+        allow(READ, vec![json!("*")]),
+        allow(EC2_WRITE, vec![service_arns("ec2"), sub("arn:${AWS::Partition}:ec2:${AWS::Region}::image/*")]),
+        allow(ELB_WRITE, vec![service_arns("elasticloadbalancing")]),
+        allow(AUTOSCALING_WRITE, vec![service_arns("autoscaling")]),
+        allow(DATA_WRITE, vec![service_arns("elasticache"), service_arns("rds")]),
+        allow(
+            &["route53:ChangeResourceRecordSets", "route53:GetHostedZone", "route53:ListResourceRecordSets"],
+            vec![sub("arn:${AWS::Partition}:route53:::hostedzone/*")],
+        ),
+        allow(&["acm:DescribeCertificate"], vec![arn("acm", "certificate/*")]),
+        json!({
+            "Effect": "Allow",
+            "Action": IAM_BOUNDED,
+            "Resource": roles.clone(),
+            "Condition": { "StringEquals": { "iam:PermissionsBoundary": boundary::arn_value() } }
+        }),
+        json!({
+            "Effect": "Deny",
+            "Action": ["iam:DeleteRolePermissionsBoundary"],
+            "Resource": roles.clone()
+        }),
+        allow(IAM_OTHER, iam_resources),
         json!({
             "Effect": "Allow",
             "Action": ["iam:PassRole"],
@@ -483,7 +618,7 @@ fn deploy_role(ctx: &mut Ctx) {
         ),
         json!({
             "Effect": "Allow",
-            "Action": ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*"],
+            "Action": ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
             "Resource": [arn("kms", "key/*")],
             "Condition": { "StringLike": { "kms:ViaService": [
                 "ec2.*.amazonaws.com", "elasticache.*.amazonaws.com", "rds.*.amazonaws.com",

@@ -8,6 +8,7 @@
 
 mod actions;
 mod approvals;
+mod boundary;
 mod bucket;
 mod builds;
 mod conditions;
@@ -33,6 +34,7 @@ pub(crate) mod ids {
     pub const REPOSITORY: &str = "Repository";
     pub const APPLICATION: &str = "CodeDeployApplication";
     pub const CHECK_FUNCTION: &str = "DistinctApproversFunction";
+    pub const BOUNDARY: &str = "EnvironmentRoleBoundary";
 }
 
 /// The state of one template's generation.
@@ -67,6 +69,27 @@ impl<'a> Ctx<'a> {
     /// A prefix for the names of this stack's resources: `<app>-<pipeline>`.
     pub fn prefix(&self) -> String {
         self.pipeline_name()
+    }
+
+    /// Whether this pipeline's stack creates the app's own resources, those named after the app
+    /// rather than the pipeline (the CodeDeploy application, a repository it creates): the
+    /// app's first pipeline in program order does; the others use them by name, so several
+    /// pipelines of one app do not create the same resource twice.
+    pub fn owns_app_resources(&self) -> bool {
+        self.program
+            .pipelines
+            .iter()
+            .find(|p| p.app == self.app.name)
+            .is_none_or(|p| p.name == self.pipeline.name)
+    }
+
+    /// The CodeDeploy application: a reference where this stack creates it, its name otherwise.
+    pub fn codedeploy_application(&self) -> Value {
+        if self.owns_app_resources() {
+            reference(ids::APPLICATION)
+        } else {
+            json!(naming::codedeploy_application(&self.app.name))
+        }
     }
 
     /// The pipeline's ARN (built from its name, so no dependency on the pipeline resource).
@@ -171,6 +194,7 @@ pub fn template(program: &Program, pipeline: &Pipeline, format: CfnFormat) -> Op
     actions::add(&mut ctx);
     triggers::add(&mut ctx);
     iam::add(&mut ctx);
+    boundary::add(&mut ctx);
 
     let mut description = format!(
         "pf pipeline `{}` of app `{}`, generated from {}: the pipeline, its artifact bucket and \

@@ -1,5 +1,6 @@
 //! The source: a CodeCommit repository (created here when asked), a GitHub repository through
-//! a CodeStar connection, or a zip object in S3; and the source action's configuration.
+//! a CodeStar connection, or a zip object in S3; and the source action's configuration. A
+//! repository is created by the app's first pipeline only (`Ctx::owns_app_resources`).
 //!
 //! Polling is always off: CodeCommit and S3 pipelines start from EventBridge rules
 //! (`triggers.rs`), GitHub ones from the connection's change detection.
@@ -11,6 +12,9 @@ use serde_json::{json, Value};
 
 pub(super) fn add(ctx: &mut Ctx) {
     if let Source::CodeCommit { repository, create: true, .. } = &ctx.app.source {
+        if !ctx.owns_app_resources() {
+            return;
+        }
         let repo = json!({
             "Type": "AWS::CodeCommit::Repository",
             "DeletionPolicy": "Retain",
@@ -47,7 +51,11 @@ pub(super) fn has_push(ctx: &Ctx) -> bool {
 pub(super) fn action(ctx: &Ctx) -> (Value, Value) {
     match &ctx.app.source {
         Source::CodeCommit { repository, branch, create } => {
-            let name = if *create { json!({ "Ref": ids::REPOSITORY }) } else { json!(repository) };
+            let name = if *create && ctx.owns_app_resources() {
+                json!({ "Ref": ids::REPOSITORY })
+            } else {
+                json!(repository)
+            };
             (
                 json!({"Category": "Source", "Owner": "AWS", "Provider": "CodeCommit", "Version": "1"}),
                 json!({
@@ -78,7 +86,9 @@ pub(super) fn action(ctx: &Ctx) -> (Value, Value) {
 /// The repository's ARN (CodeCommit only).
 pub(super) fn codecommit_arn(ctx: &Ctx) -> Option<Value> {
     match &ctx.app.source {
-        Source::CodeCommit { create: true, .. } => Some(get_att(ids::REPOSITORY, "Arn")),
+        Source::CodeCommit { create: true, .. } if ctx.owns_app_resources() => {
+            Some(get_att(ids::REPOSITORY, "Arn"))
+        }
         Source::CodeCommit { repository, .. } => Some(super::arn("codecommit", repository)),
         _ => None,
     }
