@@ -144,7 +144,7 @@ codes! {
     PF5030 "field-not-for-target" Error "An environment field has no meaning for the deploy target of an app deployed there";
     PF5040 "needs-load-balancer" Error "A field needs the load balancer, which a Lambda function served by its URL does not have";
     PF5041 "metric-not-for-target" Error "An alarm watches a metric the app's deploy target does not have";
-    PF5042 "build-architecture-mismatch" Error "A Lambda function's build runs on an image of the other architecture";
+    PF5042 "build-architecture-mismatch" Error "A Lambda function's build image is of the other architecture and has no counterpart";
     PF5043 "secure-string-for-lambda" Error "A Lambda function would get a value from a SecureString parameter, which CloudFormation cannot resolve into it";
     PF5080 "public-vpc-cidr" Warning "A VPC takes its addresses from a public (not RFC 1918) range";
     PF6001 "plain-text-secret" Error "A secret is written in plain text";

@@ -106,45 +106,33 @@ fn check_runtime(ctx: &mut Ctx, runtime: &str, span: Span) {
     ctx.push(d);
 }
 
-/// The CodeBuild images of one family for x86_64 and arm64 (`stdlib/tables/codebuild_images.txt`).
-const IMAGE_PAIRS: &[(&str, &str)] = &[
-    ("aws/codebuild/amazonlinux2-x86_64-standard:5.0", "aws/codebuild/amazonlinux2-aarch64-standard:3.0"),
-    ("aws/codebuild/amazonlinux2-x86_64-standard:4.0", "aws/codebuild/amazonlinux2-aarch64-standard:2.0"),
-    ("aws/codebuild/amazonlinux-x86_64-standard:5.0", "aws/codebuild/amazonlinux-aarch64-standard:3.0"),
-];
-
 /// The app's build runs on the function's architecture, so that native dependencies it packages
-/// run in the function. A curated image of the other architecture that a preset (or the
-/// default) chose is swapped for its counterpart; one the app writes itself is PF5042.
+/// run in the function: a curated image of the other architecture is swapped for its
+/// counterpart (`arch::counterpart`, as for EC2 instances); an image without one is PF5042.
 pub fn follow_architecture(ctx: &mut Ctx, d: &Decl, build: &mut crate::ir::Build, l: &LambdaDeploy) {
     if build.arm == l.arm {
         return;
     }
-    let counterpart = IMAGE_PAIRS.iter().find_map(|(x86, arm)| match l.arm {
-        true if build.image == *x86 => Some(*arm),
-        false if build.image == *arm => Some(*x86),
-        _ => None,
-    });
-    let written = obj_of(&d.own, "build").and_then(|b| b.get("image")).map(|i| i.span);
-    let architecture = if l.arm { "arm64" } else { "x86_64" };
-    if let (None, Some(image)) = (written, counterpart) {
+    if let Some(image) = super::arch::counterpart(&build.image, l.arm) {
         build.image = image.to_string();
         build.arm = l.arm;
         return;
     }
-    let span = written.unwrap_or(d.name.span);
-    let mut diag = Diagnostic::new(
-        codes::PF5042,
-        span,
-        format!("the build image `{}` is not {architecture}, the function's architecture", build.image),
-    )
-    .with_label("other architecture")
-    .with_help(format!(
-        "the build packages native dependencies for its own architecture: build on an {architecture} image{}",
-        counterpart.map_or_else(String::new, |c| format!(" such as `{c}`"))
-    ));
-    if let (Some(c), Some(_)) = (counterpart, written) {
-        diag = diag.with_fix(format!("use `{c}`"), span, format!("\"{c}\""), Applicability::Unsafe);
-    }
-    ctx.push(diag);
+    let architecture = if l.arm { "arm64" } else { "x86_64" };
+    let want = super::arch::IMAGE_PAIRS[0];
+    let want = if l.arm { want.1 } else { want.0 };
+    let o = d.flat();
+    let span =
+        obj_of(o, "build").map_or_else(|| span_of(o, "build", d.name.span), |b| span_of(b, "image", b.span));
+    ctx.push(
+        Diagnostic::new(
+            codes::PF5042,
+            span,
+            format!("the build image `{}` is not {architecture}, the function's architecture", build.image),
+        )
+        .with_label("other architecture")
+        .with_help(format!(
+            "the build packages native dependencies for its own architecture: build on an {architecture} image such as `{want}`, or set the function's `architecture` to the image's"
+        )),
+    );
 }

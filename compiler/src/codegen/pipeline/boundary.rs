@@ -188,6 +188,7 @@ pub(super) fn add(ctx: &mut Ctx) {
         ),
     ];
     st.extend(runtime_statements(ctx, &envs));
+    st.extend(ctx.extras.boundary_statements.iter().cloned());
     for p in &ctx.app.permissions {
         st.push(json!({ "Effect": "Allow", "Action": p.actions, "Resource": p.resources }));
     }

@@ -185,6 +185,10 @@ pub struct PipelineExtras {
     pub pass_role_to: Vec<&'static str>,
     /// Services whose service-linked role the CloudFormation role may create.
     pub service_linked_roles: Vec<&'static str>,
+    /// Statements of the permissions boundary of the environment stacks' roles (`pipeline::
+    /// boundary`): what the target's own roles need (Lambda: the function's logs and network
+    /// interfaces, CodeDeploy's shift of the alias).
+    pub boundary_statements: Vec<Value>,
 }
 
 /// The pipeline stack's additions for the app's target. `prefix` names the pipeline's

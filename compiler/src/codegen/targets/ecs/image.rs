@@ -127,6 +127,7 @@ pub fn pipeline_extras(d: &EcsDeploy, prefix: &str, stacks: &[String]) -> Pipeli
         deploy_statements,
         pass_role_to: vec!["ecs-tasks.amazonaws.com", "ecs.amazonaws.com"],
         service_linked_roles: vec!["ecs.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"],
+        ..PipelineExtras::default()
     }
 }
 

@@ -44,7 +44,11 @@ pub fn pipeline_extras(app: &App, stacks: &[String], envs: &[&Env]) -> PipelineE
     let mut functions = Vec::new();
     let mut codedeploy = Vec::new();
     let mut logs = Vec::new();
+    let mut streams = Vec::new();
+    let mut alarms = Vec::new();
     for stack in stacks {
+        streams.push(arn("logs", &format!("log-group:/aws/lambda/{stack}:*")));
+        alarms.push(arn("cloudwatch", &format!("alarm:{stack}-*")));
         functions.push(arn("lambda", &format!("function:{stack}")));
         functions.push(arn("lambda", &format!("function:{stack}:*")));
         codedeploy.push(arn("codedeploy", &format!("application:{stack}")));
@@ -62,7 +66,7 @@ pub fn pipeline_extras(app: &App, stacks: &[String], envs: &[&Env]) -> PipelineE
             "lambda:GetPolicy", "lambda:GetRuntimeManagementConfig", "lambda:ListTags", "lambda:ListVersionsByFunction",
             "lambda:PublishVersion", "lambda:PutFunctionConcurrency", "lambda:RemovePermission", "lambda:TagResource",
             "lambda:UntagResource", "lambda:UpdateAlias", "lambda:UpdateFunctionCode",
-            "lambda:UpdateFunctionConfiguration", "lambda:UpdateFunctionUrlConfig"], "Resource": functions}),
+            "lambda:UpdateFunctionConfiguration", "lambda:UpdateFunctionUrlConfig"], "Resource": functions.clone()}),
         json!({"Effect": "Allow", "Action": [
             "codedeploy:CreateApplication", "codedeploy:CreateDeployment", "codedeploy:CreateDeploymentConfig",
             "codedeploy:CreateDeploymentGroup", "codedeploy:DeleteApplication", "codedeploy:DeleteDeploymentConfig",
@@ -86,9 +90,21 @@ pub fn pipeline_extras(app: &App, stacks: &[String], envs: &[&Env]) -> PipelineE
             json!({"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": secrets}),
         );
     }
+    // The ceiling of the function's and CodeDeploy's roles (`function.rs`, `release.rs`).
+    let boundary_statements = vec![
+        json!({"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": streams}),
+        json!({"Effect": "Allow", "Action": [
+            "ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+            "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:UnassignPrivateIpAddresses"],
+            "Resource": ["*"]}),
+        json!({"Effect": "Allow", "Action": ["lambda:GetAlias", "lambda:GetProvisionedConcurrencyConfig", "lambda:UpdateAlias"],
+            "Resource": functions}),
+        json!({"Effect": "Allow", "Action": ["cloudwatch:DescribeAlarms"], "Resource": alarms}),
+    ];
     PipelineExtras {
         deploy_statements,
         pass_role_to: vec!["lambda.amazonaws.com"],
+        boundary_statements,
         ..PipelineExtras::default()
     }
 }
