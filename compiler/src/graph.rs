@@ -6,7 +6,7 @@
 //! Approvals are hexagons labelled with their approver group, the distinct-approvers check a
 //! diamond, deploys are labelled with the environment they target. Output is deterministic.
 
-use crate::ir::{Action, ActionKind, InfraMode, Pipeline, Program, Source, Stage};
+use crate::ir::{Action, ActionKind, InfraMode, Pipeline, Program, ReleaseStep, Source, Stage};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -70,6 +70,17 @@ fn describe(action: &Action, pipeline: &Pipeline, program: &Program) -> (String,
             (format!("{name} → env {env}{how}"), Shape::Infra)
         }
         ActionKind::DeployApp { env } => (format!("{name} → env {env}"), Shape::Deploy),
+        ActionKind::BakeImage => (format!("{name}: bake the AMI (Image Builder)"), Shape::Infra),
+        ActionKind::Release { env, step } => {
+            let what = match step {
+                ReleaseStep::Plan => "live colour".to_string(),
+                ReleaseStep::Wait { seconds: 0 } => "new colour healthy".to_string(),
+                ReleaseStep::Wait { seconds } => format!("new colour healthy, then {seconds}s of alarms"),
+                ReleaseStep::Shift { weight } => format!("{weight}% to the new colour"),
+                ReleaseStep::Finish => "old colour to zero".to_string(),
+            };
+            (format!("{name} → env {env}: {what}"), Shape::Deploy)
+        }
         ActionKind::Invoke { function, .. } => (format!("invoke {name} → Lambda {function}"), Shape::Invoke),
     }
 }

@@ -175,7 +175,7 @@ app {name} {{
 
   # Each release publishes a version of the function; CodeDeploy shifts the environment's
   # alias to it during the stack update (at once, or gradually with an environment's
-  # `strategy = canary {{ ... }}`). The environment's load balancer forwards to the alias; a
+  # `strategy = blue_green {{ shift = canary }}`). The environment's load balancer forwards to the alias; a
   # function URL instead: `url {{ auth = iam }}`.
   deploy = lambda {{
     runtime       = "{runtime}"
@@ -197,7 +197,7 @@ env test {{
 env prod {{
   network  {{ cidr = 10.20.0.0/16, azs = 3, nat = per_az }}
   dns      {{ zone = "example.com", name = "{name}", certificate = param("/{name}/certificate-arn") }}
-  strategy = canary {{ percent = 10%, interval = 10m }}
+  strategy = blue_green {{ shift = canary, percent = 10%, wait = 10m }}
   alarm failing {{ metric = errors, threshold = 5 }}
   rollback {{ on_alarms = [failing] }}
 }}

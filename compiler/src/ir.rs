@@ -291,6 +291,14 @@ impl Deploy {
     pub fn released_by_stack(&self) -> bool {
         !matches!(self, Deploy::Ec2(_))
     }
+
+    /// The AMI the pipeline bakes per run (EC2 apps with `image { ... }`).
+    pub fn baked_image(&self) -> Option<&ImageBake> {
+        match self {
+            Deploy::Ec2(d) => d.image.as_ref(),
+            _ => None,
+        }
+    }
 }
 
 /// A container on ECS Fargate behind the environment's load balancer.
@@ -344,6 +352,36 @@ pub struct Ec2Deploy {
     pub hooks: Vec<Hook>,
     /// The OS user the app runs as (the default `runas` of hooks).
     pub user: Option<String>,
+    /// `image { ... }`: the app ships as an AMI baked once per pipeline run.
+    pub image: Option<ImageBake>,
+}
+
+/// The SSM public parameter of the latest Amazon Linux 2023 AMI: the instances' AMI when the
+/// app bakes none, and the default base of a baked one.
+pub fn al2023_parameter(arm: bool) -> &'static str {
+    if arm {
+        "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
+    } else {
+        "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+    }
+}
+
+/// An AMI baked by EC2 Image Builder from the build's artifact, once per pipeline run
+/// (`codegen/targets/ec2/image.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImageBake {
+    /// The SSM parameter holding the base AMI: a public one (`/aws/service/...`) or the program's.
+    pub base: String,
+    /// Shell commands run on the build instance after the app's files are installed.
+    pub steps: Vec<String>,
+    /// AWS-managed Image Builder components run before the app's, by name.
+    pub components: Vec<String>,
+    /// The build instance type.
+    pub instance: String,
+    /// Whether the build instance (and so the AMI) is arm64.
+    pub arm: bool,
+    /// Days an image is kept after it was built (the lifecycle policy; the newest few stay).
+    pub keep_days: u32,
 }
 
 /// The load balancer's health check of the app.
@@ -522,9 +560,8 @@ impl Dns {
     }
 }
 
-/// How a release replaces the app. EC2: CodeDeploy in place (the first five; see
-/// docs/blue-green.md). ECS: the service's own deployment strategies (the last four); an
-/// environment written with a strategy its app's target does not use is an error.
+/// How a new version reaches an environment (see docs/blue-green.md): CodeDeploy in place
+/// (the first five), an instance refresh of the one fleet, or a second fleet and a weight shift.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
     AllAtOnce,
@@ -534,28 +571,29 @@ pub enum Strategy {
     MinHealthyPercent(u32),
     /// A custom minimum of healthy hosts, as a count.
     MinHealthyHosts(u32),
-    /// ECS `ROLLING`, with the deployment circuit breaker: tasks replaced keeping at least
-    /// `min_healthy_percent` of the desired count running.
-    Rolling {
-        min_healthy_percent: u32,
-    },
-    /// ECS `BLUE_GREEN`: the new tasks behind the second target group get all traffic at once;
-    /// the old ones stay `bake_minutes` for a rollback.
-    BlueGreen {
-        bake_minutes: u32,
-    },
-    /// ECS `CANARY`: `percent` of the traffic for `interval_minutes`, then all of it.
-    Canary {
-        percent: u32,
-        interval_minutes: u32,
-        bake_minutes: u32,
-    },
-    /// ECS `LINEAR`: `percent` more of the traffic every `interval_minutes`.
-    Linear {
-        percent: u32,
-        interval_minutes: u32,
-        bake_minutes: u32,
-    },
+    /// The baked AMI pinned in the launch template, rolled out by an instance refresh.
+    Rolling(Rolling),
+    /// Two fleets behind weighted target groups; the stack update shifts the weights.
+    BlueGreen(BlueGreen),
+}
+
+/// The three ways a strategy releases, one per `strategy = KIND`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ReleaseKind {
+    InPlace,
+    Rolling,
+    BlueGreen,
+}
+
+impl ReleaseKind {
+    /// The name in `.pf` and in the environment stack's `Release` parameter.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReleaseKind::InPlace => "in_place",
+            ReleaseKind::Rolling => "rolling",
+            ReleaseKind::BlueGreen => "blue_green",
+        }
+    }
 }
 
 impl Strategy {
@@ -569,18 +607,90 @@ impl Strategy {
         }
     }
 
-    /// The strategy's keyword in `strategy = <kind> { ... }`.
-    pub fn kind(self) -> &'static str {
+    /// How this strategy releases.
+    pub fn kind(self) -> ReleaseKind {
         match self {
-            Strategy::AllAtOnce
-            | Strategy::HalfAtATime
-            | Strategy::OneAtATime
-            | Strategy::MinHealthyPercent(_)
-            | Strategy::MinHealthyHosts(_) => "in_place",
-            Strategy::Rolling { .. } => "rolling",
-            Strategy::BlueGreen { .. } => "blue_green",
-            Strategy::Canary { .. } => "canary",
-            Strategy::Linear { .. } => "linear",
+            Strategy::Rolling(_) => ReleaseKind::Rolling,
+            Strategy::BlueGreen(_) => ReleaseKind::BlueGreen,
+            _ => ReleaseKind::InPlace,
+        }
+    }
+
+    /// The instance refresh that replaces instances whose launch template changed. In place it
+    /// launches before terminating and keeps the whole fleet serving.
+    pub fn refresh(self) -> Rolling {
+        match self {
+            Strategy::Rolling(r) => r,
+            _ => Rolling {
+                min_healthy: 100,
+                max_healthy: 200,
+                warmup_seconds: 300,
+                checkpoint: None,
+                checkpoint_wait_seconds: 0,
+                bake_seconds: 0,
+                skip_matching: true,
+            },
+        }
+    }
+}
+
+/// `strategy = rolling { ... }`: `UpdatePolicy.AutoScalingInstanceRefresh` preferences.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rolling {
+    /// Percent of the desired capacity kept in service (0-100).
+    pub min_healthy: u32,
+    /// Percent of the desired capacity the group may grow to (100-200).
+    pub max_healthy: u32,
+    pub warmup_seconds: u32,
+    /// A checkpoint: the refresh pauses after this percent of instances (1-99).
+    pub checkpoint: Option<u32>,
+    pub checkpoint_wait_seconds: u32,
+    /// How long the refresh watches the alarms after the last instance (0-172,800 s).
+    pub bake_seconds: u32,
+    /// Instances already on the launch template's version are not replaced.
+    pub skip_matching: bool,
+}
+
+/// `strategy = blue_green { ... }`: how traffic moves to the new colour, and the bake time
+/// before the old colour scales to zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlueGreen {
+    pub shift: Shift,
+    pub bake_seconds: u32,
+}
+
+/// How traffic shifts from the live colour to the new one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shift {
+    AllAtOnce,
+    /// `percent` first, then the rest after `wait_seconds`.
+    Canary {
+        percent: u32,
+        wait_seconds: u32,
+    },
+    /// `percent` more every `wait_seconds`, up to 100.
+    Linear {
+        percent: u32,
+        wait_seconds: u32,
+    },
+}
+
+impl Shift {
+    /// The new colour's weights in order, each with the wait after it; the last is 100 (its
+    /// wait is the bake time, not part of the shift).
+    pub fn steps(self) -> Vec<(u32, u32)> {
+        match self {
+            Shift::AllAtOnce => vec![(100, 0)],
+            Shift::Canary { percent, wait_seconds } => vec![(percent, wait_seconds), (100, 0)],
+            Shift::Linear { percent, wait_seconds } => {
+                let mut out: Vec<(u32, u32)> = (1..)
+                    .map(|i| i * percent.max(1))
+                    .take_while(|w| *w < 100)
+                    .map(|w| (w, wait_seconds))
+                    .collect();
+                out.push((100, 0));
+                out
+            }
         }
     }
 }
@@ -736,8 +846,26 @@ pub enum ActionKind {
     DeployInfra { env: String, mode: InfraMode },
     /// Deploys the app with CodeDeploy to the environment's deployment group.
     DeployApp { env: String },
+    /// Bakes the app's AMI from the build's artifact (the image stack `<app>-image`).
+    BakeImage,
+    /// A step of a blue/green release to the environment (docs/blue-green.md).
+    Release { env: String, step: ReleaseStep },
     /// Invokes a Lambda function.
     Invoke { function: String, params: Option<String> },
+}
+
+/// The steps of a blue/green release after the environment's infra action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReleaseStep {
+    /// Reads which colour is live from the stack (before the infra action).
+    Plan,
+    /// Waits until the new colour is healthy, then `seconds` watching the rollback alarms; an
+    /// alarm shifts the traffic back (a stack update) and fails the run.
+    Wait { seconds: u32 },
+    /// Updates the stack with the new colour at `weight` percent of the traffic.
+    Shift { weight: u32 },
+    /// Makes the new colour the live one and scales the old one to zero.
+    Finish,
 }
 
 /// How a CloudFormation action changes the environment stack.

@@ -143,8 +143,8 @@ fn strategies_map_to_codedeploys_lambda_configurations() {
     // Predefined in test, custom linear in prod.
     let files = generate(&program(
         "url { auth = iam }",
-        "strategy = canary { percent = 10%, interval = 5m }",
-        "strategy = linear { percent = 20%, interval = 2m }",
+        "strategy = blue_green { shift = canary, percent = 10%, wait = 5m }",
+        "strategy = blue_green { shift = linear, percent = 20%, wait = 2m }",
     ));
     assert_cfn_lint_clean("strategies", &files);
     assert_eq!(
@@ -170,8 +170,8 @@ fn strategies_map_to_codedeploys_lambda_configurations() {
     assert_eq!(config(&files, "prod")["Parameters"]["DeploymentConfig"], "CodeDeployDefault.LambdaAllAtOnce");
     let files = generate(&program(
         "url { auth = iam }",
-        "strategy = canary { percent = 25%, interval = 3m }",
-        "strategy = canary { percent = 5%, interval = 20m }",
+        "strategy = blue_green { shift = canary, percent = 25%, wait = 3m }",
+        "strategy = blue_green { shift = canary, percent = 5%, wait = 20m }",
     ));
     assert_cfn_lint_clean("custom-only", &files);
     let t = yaml(&files, "thumbs/infra.template.yml");

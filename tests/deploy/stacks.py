@@ -40,26 +40,40 @@ def pipeline_templates(project):
 class Action:
     """One CloudFormation action of a pipeline, in execution order."""
 
-    def __init__(self, stage, name, config, run_order):
+    def __init__(self, stage, name, config, run_order, namespace=None, plan=False):
         self.stage = stage
         self.name = name
         self.config = config
         self.run_order = run_order
+        self.namespace = namespace
+        self.plan = plan
 
     @property
     def mode(self):
-        return self.config.get("ActionMode")
+        return "PLAN" if self.plan else self.config.get("ActionMode")
+
+    @property
+    def variables(self):
+        """A CodeBuild action's environment variables, by name."""
+        return {v["name"]: v["value"] for v in json.loads(self.config.get("EnvironmentVariables") or "[]")}
 
     @property
     def stack(self):
-        return self.config["StackName"]
+        return self.variables["PF_STACK"] if self.plan else self.config["StackName"]
 
     def __repr__(self):
         return f"{self.stage}/{self.name} ({self.mode} {self.stack})"
 
 
+def is_release_plan(action):
+    """A blue/green release's plan step (pf's release job with PF_STEP=plan): it reads the live
+    colour from the environment stack and exports it for the stack updates that follow."""
+    env = json.loads((action.get("Configuration") or {}).get("EnvironmentVariables") or "[]")
+    return action["ActionTypeId"]["Provider"] == "CodeBuild" and {"name": "PF_STEP", "value": "plan", "type": "PLAINTEXT"} in env
+
+
 def cloudformation_actions(pipeline_template):
-    """The CloudFormation actions of every pipeline in the template, stage by stage, in run
+    """The CloudFormation actions (and blue/green plan steps) of every pipeline in the template, stage by stage, in run
     order (CodePipeline runs a stage's actions by ascending RunOrder)."""
     out = []
     for res in pipeline_template.get("Resources", {}).values():
@@ -69,11 +83,17 @@ def cloudformation_actions(pipeline_template):
             actions = [
                 a
                 for a in stage["Actions"]
-                if a["ActionTypeId"]["Category"] == "Deploy" and a["ActionTypeId"]["Provider"] == "CloudFormation"
+                if (a["ActionTypeId"]["Category"] == "Deploy" and a["ActionTypeId"]["Provider"] == "CloudFormation")
+                or is_release_plan(a)
             ]
             actions.sort(key=lambda a: a.get("RunOrder", 1))
             for a in actions:
-                out.append(Action(stage["Name"], a["Name"], a["Configuration"], a.get("RunOrder", 1)))
+                out.append(
+                    Action(
+                        stage["Name"], a["Name"], a["Configuration"], a.get("RunOrder", 1),
+                        a.get("Namespace"), is_release_plan(a),
+                    )
+                )
     return out
 
 
@@ -124,6 +144,9 @@ def _violations(p, value):
     items = [v.strip() for v in value.split(",")] if typ.startswith("List<") or typ == "CommaDelimitedList" else [value]
     numeric = typ in ("Number", "List<Number>")
     for item in items:
+        if typ == "AWS::EC2::Image::Id" and re.fullmatch(r"ami-([0-9a-f]{8}|[0-9a-f]{17})", item) is None:
+            yield "not an AMI id"
+            continue
         if numeric:
             try:
                 float(item)

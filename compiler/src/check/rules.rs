@@ -7,7 +7,7 @@ use super::Ctx;
 use crate::ast;
 use crate::diagnostic::{codes, Applicability, Diagnostic};
 use crate::hash::FxHashSet;
-use crate::ir::{ActionKind, Program, Text};
+use crate::ir::{ActionKind, Program, ReleaseKind, Text};
 use crate::schema::DeclKind;
 use crate::source::Span;
 
@@ -24,6 +24,47 @@ pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File],
     runtime_without_nat(ctx, program, decls);
     super::target_fields::run(ctx, program, decls);
     super::targets::fields(ctx, program, decls);
+    releases_need_image(ctx, program, decls);
+}
+
+/// `rolling` and `blue_green` release the app's baked AMI: an app without `image` cannot be
+/// released that way (PF5050; blue/green, the CodeDeploy copy of the group that no stack owns:
+/// PF5006), and the environment's instances must run the image's architecture (PF5051).
+fn releases_need_image(ctx: &mut Ctx, program: &Program, decls: &Decls) {
+    for app in &program.apps {
+        let crate::ir::Deploy::Ec2(d) = &app.deploy else { continue };
+        for env in crate::codegen::infra::deployed_envs(program, &app.name) {
+            let Some(decl) = decls.find(&[DeclKind::Env], &env.name) else { continue };
+            let kind = env.strategy.kind();
+            let strategy_span = match decl.flat().get("strategy").map(|i| &i.val) {
+                Some(Val::Obj(o)) => o.kind.as_ref().map_or(decl.name.span, |k| k.span),
+                _ => decl.name.span,
+            };
+            match (&d.image, kind) {
+                (None, ReleaseKind::BlueGreen) => ctx.push(
+                    Diagnostic::new(codes::PF5006, strategy_span, format!("`{}` deploys `{}` blue/green, but the app bakes no image", env.name, app.name))
+                        .with_label("blue/green needs a baked AMI")
+                        .with_note("pf's blue/green starts a second fleet from the run's AMI; CodeDeploy's EC2 blue/green, which copies the Auto Scaling group outside the stack, cannot be owned by CloudFormation (docs/blue-green.md)")
+                        .with_help(format!("add `image {{ steps = [...] }}` to the `deploy = ec2 {{ ... }}` of `{}`, or deploy `in_place`", app.name)),
+                ),
+                (None, ReleaseKind::Rolling) => ctx.push(
+                    Diagnostic::new(codes::PF5050, strategy_span, format!("`{}` rolls `{}` out with an instance refresh, but the app bakes no image", env.name, app.name))
+                        .with_label("rolling needs a baked AMI")
+                        .with_help(format!("add `image {{ steps = [...] }}` to the `deploy = ec2 {{ ... }}` of `{}`, or deploy `in_place`", app.name)),
+                ),
+                (Some(image), _) if image.arm != env.compute.arm => {
+                    let span = decls.value_span(&[DeclKind::Env], &env.name, &["compute", "instance"]).unwrap_or(decl.name.span);
+                    let arch = |arm: bool| if arm { "arm64" } else { "x86_64" };
+                    ctx.push(
+                        Diagnostic::new(codes::PF5051, span, format!("`{}` runs {} instances, but the image of `{}` is built for {}", env.name, arch(env.compute.arm), app.name, arch(image.arm)))
+                            .with_label(format!("{} ({})", env.compute.instance, arch(env.compute.arm)))
+                            .with_help(format!("an AMI boots only on its architecture: pick an {} instance type here, or build the image on one (`image {{ instance = ... }}`, now `{}`)", arch(image.arm), image.instance)),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// An environment without NAT cannot reach the APIs the runtime-values hook calls (SSM, Secrets

@@ -70,23 +70,25 @@ fn metrics(ctx: &mut Ctx, decls: &Decls, app: &App, env: &Env, load_balancer: bo
     }
 }
 
-/// A Lambda function's `canary` or `linear`: CodeDeploy shifts its alias every whole number of
-/// minutes, at least one (`TimeBasedCanary.CanaryInterval`, `TimeBasedLinear.LinearInterval`:
-/// PF2055), and there are no old tasks to keep for a `bake` (PF5030).
+/// A Lambda function's `blue_green { shift = canary | linear }`: CodeDeploy shifts its alias
+/// every whole number of minutes, at least one (`TimeBasedCanary.CanaryInterval`,
+/// `TimeBasedLinear.LinearInterval`: PF2055), and there is no old fleet to keep for a `bake`
+/// (PF5030).
 fn traffic_shift(ctx: &mut Ctx, decls: &Decls, app: &App, env: &Env) {
     let Some(d) = decls.find(&[DeclKind::Env], &env.name) else { return };
     let Some(Val::Obj(s)) = d.flat().get("strategy").map(|i| &i.val) else { return };
-    if !matches!(s.kind.as_ref().map(|k| k.name.as_str()), Some("canary" | "linear")) {
+    if s.kind.as_ref().map(|k| k.name.as_str()) != Some("blue_green") {
         return;
     }
-    if let Some(item) = s.get("interval") {
+    let shifts = matches!(s.get("shift").map(|i| &i.val), Some(Val::Enum("canary" | "linear")));
+    if let Some(item) = s.get("wait").filter(|_| shifts) {
         if let Val::Duration(seconds) = item.val {
             if seconds == 0 || seconds % 60 != 0 {
                 let minutes = seconds.div_ceil(60).max(1);
                 ctx.push(
                     Diagnostic::new(codes::PF2055, item.span, format!("the Lambda app `{}` cannot shift its traffic every {seconds}s", app.name))
                         .with_label("not a whole number of minutes")
-                        .with_help(format!("CodeDeploy shifts a function's alias every whole number of minutes, at least one: write `{minutes}m`"))
+                        .with_help(format!("CodeDeploy shifts a function's alias every whole number of minutes, at least one: write `wait = {minutes}m`"))
                         .with_fix(format!("write `{minutes}m`"), item.span, format!("{minutes}m"), Applicability::Unsafe),
                 );
             }
@@ -96,7 +98,7 @@ fn traffic_shift(ctx: &mut Ctx, decls: &Decls, app: &App, env: &Env) {
         ctx.push(
             Diagnostic::new(codes::PF5030, item.span, format!("`strategy.bake` has no meaning for the lambda app `{}` deployed to `{}`", app.name, env.name))
                 .with_label("not used by `deploy = lambda`")
-                .with_help("`bake` keeps an ECS service's old tasks after the traffic moved; a function's old version stays until the stack update completes: remove `bake`"),
+                .with_help("`bake` keeps the old fleet after the traffic moved; a function's old version stays until the stack update completes: remove `bake`"),
         );
     }
 }

@@ -79,31 +79,49 @@ pub static TARGET_FIELDS: &[TargetField] = &[
         path: &["strategy"],
         kind: Some("in_place"),
         targets: &["ec2"],
-        help: "`in_place` is CodeDeploy's release on EC2 instances; an ECS service releases with `rolling`, `blue_green`, `canary` or `linear`, a Lambda function at once (no strategy), with `canary` or `linear`",
+        help: "`in_place` is CodeDeploy's release on EC2 instances; an ECS service releases with `rolling` or `blue_green`, a Lambda function at once (no strategy) or with `blue_green { shift = canary | linear }`",
     },
     TargetField {
         path: &["strategy"],
         kind: Some("rolling"),
-        targets: &["ecs"],
-        help: "`rolling` is an ECS service's release; EC2 apps release with `in_place { batch = ... }`",
+        targets: &["ec2", "ecs"],
+        help: "`rolling` replaces instances or tasks; a Lambda function moves at once (no strategy) or with `blue_green { shift = canary | linear }`",
     },
     TargetField {
-        path: &["strategy"],
-        kind: Some("blue_green"),
-        targets: &["ecs"],
-        help: "`blue_green` is an ECS service's release; EC2 apps release with `in_place { batch = ... }`",
+        path: &["strategy", "max_healthy"],
+        kind: Some("rolling"),
+        targets: &["ec2"],
+        help: "`max_healthy` tunes an EC2 instance refresh; an ECS service starts new tasks before stopping old ones on its own (MaximumPercent 200)",
     },
     TargetField {
-        path: &["strategy"],
-        kind: Some("canary"),
-        targets: &["ecs", "lambda"],
-        help: "`canary` shifts an ECS service's or a Lambda function's traffic; EC2 apps release with `in_place { batch = ... }`",
+        path: &["strategy", "warmup"],
+        kind: Some("rolling"),
+        targets: &["ec2"],
+        help: "`warmup` is an EC2 instance's warm-up in an instance refresh; an ECS task counts once its health check passes",
     },
     TargetField {
-        path: &["strategy"],
-        kind: Some("linear"),
-        targets: &["ecs", "lambda"],
-        help: "`linear` shifts an ECS service's or a Lambda function's traffic; EC2 apps release with `in_place { batch = ... }`",
+        path: &["strategy", "checkpoint"],
+        kind: Some("rolling"),
+        targets: &["ec2"],
+        help: "`checkpoint` pauses an EC2 instance refresh; an ECS rolling release has no checkpoint (use `blue_green { shift = canary }`)",
+    },
+    TargetField {
+        path: &["strategy", "checkpoint_wait"],
+        kind: Some("rolling"),
+        targets: &["ec2"],
+        help: "`checkpoint_wait` is the pause of an EC2 instance refresh's checkpoint; an ECS rolling release has none",
+    },
+    TargetField {
+        path: &["strategy", "bake"],
+        kind: Some("rolling"),
+        targets: &["ec2"],
+        help: "a rolling `bake` watches an EC2 instance refresh's alarms; an ECS rolling release is watched by its circuit breaker (use `blue_green { bake }` for a bake time)",
+    },
+    TargetField {
+        path: &["strategy", "skip_matching"],
+        kind: Some("rolling"),
+        targets: &["ec2"],
+        help: "`skip_matching` keeps EC2 instances already on the launch template; an ECS rolling release replaces every task",
     },
 ];
 
@@ -120,12 +138,12 @@ fn default_strategy(target: &str) -> Option<&'static str> {
 /// The kind of a variant field of `env`, for the rows that name one.
 fn kind_of(env: &Env, path: &[&str]) -> Option<&'static str> {
     match path {
-        ["strategy"] => Some(env.strategy.kind()),
+        ["strategy", ..] => Some(env.strategy.kind().name()),
         _ => None,
     }
 }
 
-/// PF5030 (PF5006 for an EC2 blue/green) for every field of a deployed environment that the
+/// PF5030 for every field of a deployed environment that the
 /// deploying app's target does not use; each (app, environment, field) once.
 pub fn fields(ctx: &mut Ctx, program: &Program, decls: &Decls) {
     let mut seen: FxHashSet<(&str, &str, usize)> = FxHashSet::default();
@@ -146,14 +164,14 @@ pub fn fields(ctx: &mut Ctx, program: &Program, decls: &Decls) {
                     continue;
                 }
                 let field = f.path.join(".");
-                let written = f.kind.map_or(field.clone(), |k| format!("{field} = {k}"));
-                let d = if target == "ec2" && f.kind == Some("blue_green") {
-                    Diagnostic::new(codes::PF5006, span, "blue/green deployments to EC2 cannot be owned by CloudFormation")
-                        .with_label("not supported for EC2")
-                        .with_note(format!("the EC2 app `{}` is deployed to `{env}`; CodeDeploy's EC2 blue/green copies the Auto Scaling group outside the stack, and CloudFormation rejects such a deployment group; see docs/blue-green.md", app.name))
-                        .with_help("deploy in place one instance at a time, with automatic rollback")
-                        .with_fix("use `in_place { batch = one_at_a_time }`", span, "in_place { batch = one_at_a_time }", Applicability::Unsafe)
-                } else {
+                let written = match (f.kind, f.path) {
+                    (Some(k), [head, sub]) => format!("{head} = {k} {{ {sub} }}"),
+                    (Some(k), _) => format!("{field} = {k}"),
+                    (None, _) => field.clone(),
+                };
+                // A whole strategy of the wrong kind (not one of its fields).
+                let whole = f.kind.is_some() && f.path.len() == 1;
+                let d = {
                     let mut d = Diagnostic::new(
                         codes::PF5030,
                         span,
@@ -167,12 +185,12 @@ pub fn fields(ctx: &mut Ctx, program: &Program, decls: &Decls) {
                         "{}; an environment that apps of two targets deploy sets only the fields both use",
                         f.help
                     ));
-                    if let (Some(_), Some(fix)) = (f.kind, default_strategy(target)) {
+                    if let (true, Some(fix)) = (whole, default_strategy(target)) {
                         d = d.with_fix(format!("use `{fix}`"), span, fix, Applicability::Unsafe);
                     }
                     d
                 };
-                if f.kind.is_some() {
+                if whole {
                     // The block's fields were checked against the wrong kind's schema: that
                     // follows from this one mistake (`rolling { batch = ... }` for EC2).
                     ctx.diagnostics.retain(|d| {

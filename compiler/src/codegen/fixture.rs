@@ -216,6 +216,7 @@ pub fn sample_program() -> Program {
                     },
                 ],
                 user: Some("webshop".into()),
+                image: None,
             }),
             tags: BTreeMap::new(),
             runtime: BTreeMap::new(),
@@ -376,9 +377,12 @@ pub fn sample_ecs_program() -> Program {
         env.compute.cpu = 512;
         env.compute.memory_mib = 1024;
         env.strategy = match env.name.as_str() {
-            "test" => Strategy::Rolling { min_healthy_percent: 50 },
-            "prod" => Strategy::Canary { percent: 10, interval_minutes: 5, bake_minutes: 15 },
-            _ => Strategy::BlueGreen { bake_minutes: 10 },
+            "test" => Strategy::Rolling(Rolling { min_healthy: 50, ..Strategy::OneAtATime.refresh() }),
+            "prod" => Strategy::BlueGreen(BlueGreen {
+                shift: Shift::Canary { percent: 10, wait_seconds: 300 },
+                bake_seconds: 900,
+            }),
+            _ => Strategy::BlueGreen(BlueGreen { shift: Shift::AllAtOnce, bake_seconds: 600 }),
         };
     }
     p

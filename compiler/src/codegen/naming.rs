@@ -73,6 +73,22 @@ pub fn env_stack_name(app: &str, env: &str) -> String {
     format!("{app}-{env}")
 }
 
+/// The image stack of an app (`<app>-image`), updated by every pipeline run with the run's AMI.
+pub fn image_stack_name(app: &str) -> String {
+    format!("{app}-image")
+}
+
+/// The image stack's template: `<app>/image.template.<ext>`.
+pub fn image_template_file(app: &str, ext: &str) -> String {
+    format!("{}/image.template.{ext}", app_dir(app))
+}
+
+/// The pipeline action baking the app's image after its build, and its variable namespace.
+pub const IMAGE_ACTION: &str = "image";
+
+/// The image stack's output the environment stacks' `ImageId` reads (through the pipeline).
+pub const IMAGE_ID_OUTPUT: &str = "ImageId";
+
 /// The prefix of the names of the IAM roles and instance profiles an environment stack creates:
 /// `<app>-<env>-`. CloudFormation's generated names start with the stack name, so unnamed roles
 /// match; named ones must use this prefix. The pipeline's CloudFormation execution role may
@@ -100,13 +116,17 @@ pub fn permissions_boundary_parameter() -> &'static str {
 /// The environment stack's parameters that the pipeline's CloudFormation actions pass as
 /// parameter overrides (not in the template configuration): the artifact bucket and key, the
 /// permissions boundary of the stack's roles, and
-/// the release parameters of the targets released by the stack (`targets::release_overrides`).
+/// the release parameters of the targets released by the stack (`targets::release_overrides`);
+/// EC2: `ImageId` only when the app bakes an image (the image action's output), `LiveImageId`
+/// only when one of its environments releases blue/green.
 pub const PASSED_BY_PIPELINE: &[&str] = &[
     "ArtifactBucket",
     "ArtifactKeyArn",
     "PermissionsBoundaryArn",
     IMAGE_REPOSITORY_PARAMETER,
     IMAGE_TAG_PARAMETER,
+    "ImageId",
+    "LiveImageId",
     LAMBDA_CODE_KEY_PARAMETER,
 ];
 

@@ -99,6 +99,8 @@ codes! {
     PF2055 "traffic-shift-interval" Error "A Lambda function's canary or linear interval is not a whole number of minutes";
     PF2065 "nothing-to-remove" Error "A `remove = true` names nothing inherited";
     PF2066 "architecture-mismatch" Error "The build's architecture is not the instances'";
+    PF2060 "invalid-base-image" Error "An image's base is not an SSM parameter of an AMI";
+    PF2061 "invalid-image-component" Error "An Image Builder component is not named as AWS names its managed components";
     PF3001 "invalid-name" Error "A name breaks AWS's naming rules";
     PF3003 "pipeline-too-large" Error "A pipeline exceeds CodePipeline's stage or action counts";
     PF3004 "reserved-variable" Error "A build variable uses CodeBuild's reserved prefix";
@@ -111,6 +113,7 @@ codes! {
     PF3035 "too-many-gate-rules" Error "A stage's gate has more than the 5 rules a CodePipeline condition holds";
     PF3036 "invalid-push-filter" Error "A push trigger combines tags with branches or paths, which CodePipeline cannot filter together";
     PF3037 "too-many-push-filters" Error "A pipeline has more than the 3 filtered push triggers CodePipeline allows";
+    PF3030 "too-many-shifts" Error "A linear blue/green shift takes more steps than a stage holds";
     PF3050 "action-config-length" Error "A value of a pipeline action's configuration (approval message or link, invoke parameters) is empty or too long";
     PF4001 "approval-in-parallel" Error "An approval runs at the same time as the deploy it should guard";
     PF4002 "unapproved-protected-deploy" Error "A protected environment is deployed without an earlier approval";
@@ -134,7 +137,7 @@ codes! {
     PF5003 "invalid-subnets" Error "Subnets do not fit the VPC, overlap, or do not match the AZs";
     PF5004 "invalid-vpc-cidr" Error "A VPC CIDR block is misaligned or of a size AWS rejects";
     PF5005 "overlapping-networks" Warning "Two environments' networks overlap";
-    PF5006 "blue-green-ec2" Error "Blue/green deployment to EC2 is not supported";
+    PF5006 "blue-green-ec2" Error "Blue/green to EC2 without a baked image (CodeDeploy's copy of the Auto Scaling group) is not supported";
     PF5008 "unknown-instance-type" Error "An EC2 instance type is not known";
     PF5009 "unknown-database-class" Error "An RDS class or ElastiCache node type is not known";
     PF5010 "invalid-deploy-path" Error "A health-check path, install destination or output folder is malformed";
@@ -147,6 +150,10 @@ codes! {
     PF5042 "build-architecture-mismatch" Error "A Lambda function's build image is of the other architecture and has no counterpart";
     PF5043 "secure-string-for-lambda" Error "A Lambda function would get a value from a SecureString parameter, which CloudFormation cannot resolve into it";
     PF5080 "public-vpc-cidr" Warning "A VPC takes its addresses from a public (not RFC 1918) range";
+    PF5050 "rolling-without-image" Error "A rolling release of an app that bakes no image";
+    PF5051 "image-architecture-mismatch" Error "An environment's instances cannot boot the app's image (arm64 and x86_64)";
+    PF5052 "refresh-healthy-range" Error "An instance refresh's max_healthy is more than 100 points above min_healthy";
+    PF5053 "release-without-infra" Error "A rolling or blue/green environment is deployed with `infra = false`";
     PF6001 "plain-text-secret" Error "A secret is written in plain text";
     PF6002 "protected-without-https" Warning "A protected environment serves plain HTTP";
     PF6010 "broad-permission" Error "An extra permission of the app has a wildcard action or resource";

@@ -291,6 +291,18 @@ pub static EC2: Schema = Schema {
         ),
         field!("user", STR, "The OS user the hooks run as, unless a hook says `runas`."),
         field!("hooks", Ty::Block(&HOOKS), "Scripts run at CodeDeploy lifecycle events."),
+        field!("image", Ty::Block(&IMAGE), "Ship the app as an AMI baked by EC2 Image Builder once per pipeline run, from the build's artifact; every environment the run deploys starts from it (needed by `rolling` and `blue_green`)."),
+    ],
+    children: &[],
+};
+
+pub static IMAGE: Schema = Schema {
+    fields: &[
+        field!("base", Ty::Text, "Amazon Linux 2023 (x86_64 or arm64, as `instance`)", "The base AMI: an SSM public parameter (`\"/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64\"`) or `param(\"/name\")`, read at every bake."),
+        field!("steps", STRS, "Shell commands run on the build instance after the app's `files` are installed, e.g. `[\"systemctl enable billing\"]`."),
+        field!("components", STRS, "AWS-managed Image Builder components run first, by name, e.g. `[\"update-linux\"]`."),
+        field!("instance", STR, "\"t3.medium\"", "The build instance type; its architecture is the AMI's.", table = &stdlib::INSTANCE_TYPES),
+        field!("keep", Ty::Duration { min: DAY, max: 1000 * DAY }, "30d", "How long old images are kept (whole days); the three newest always stay."),
     ],
     children: &[],
 };
@@ -402,7 +414,7 @@ pub static ENV: Schema = Schema {
         field!("database", Ty::Variant(DATABASES), "An RDS database: `postgres { ... }`, `mysql { ... }` or `mariadb { ... }`."),
         field!("cache", Ty::Variant(CACHES), "An ElastiCache cache: `redis { ... }`."),
         field!("dns", Ty::Block(&DNS), "A Route53 record for the load balancer, and HTTPS with a certificate."),
-        field!("strategy", Ty::Variant(STRATEGIES), "in_place (ec2), rolling (ecs)", "How a release replaces the app: `in_place { batch = one_at_a_time }` (ec2); `rolling`, `blue_green`, `canary` or `linear` (ecs)."),
+        field!("strategy", Ty::Variant(STRATEGIES), "in_place (ec2), rolling (ecs)", "How a new version reaches the environment: `in_place { batch = one_at_a_time }` (EC2: CodeDeploy), `rolling { ... }` (EC2: an instance refresh to the baked AMI; ECS: the service's rolling update) or `blue_green { ... }` (a second fleet or task set and a traffic shift)."),
         field!("rollback", Ty::Block(&ROLLBACK), "Automatic rollback of failed deployments."),
         field!("tags", TAGS, "Tags on the environment's stack."),
         field!("runtime", VARIABLES, "Runtime values of the app in this environment: they add to the app's `runtime` and override it by name."),
@@ -526,72 +538,16 @@ pub static BATCHES: &[&str] = &["all_at_once", "half_at_a_time", "one_at_a_time"
 pub static STRATEGIES: &[Variant] = &[
     Variant { kind: "in_place", doc: "CodeDeploy replaces the app on the running instances, a batch at a time.", schema: &IN_PLACE },
     Variant {
-        kind: "blue_green",
-        doc: "ECS: the new tasks get all the traffic at once through a second target group, after a test listener; the old ones stay for `bake`. Not supported for EC2: CloudFormation cannot own an EC2 blue/green deployment (see `pf explain PF5006`).",
-        schema: &BLUE_GREEN,
-    },
-    Variant {
         kind: "rolling",
-        doc: "ECS: tasks are replaced a few at a time, with the deployment circuit breaker rolling back a release whose tasks do not become healthy.",
+        doc: "EC2: the baked AMI pinned in the launch template, rolled out by the Auto Scaling group's instance refresh; a failure or a rollback alarm rolls the stack back (needs the app's `image`). ECS (its default): tasks replaced a few at a time, the deployment circuit breaker rolling back a release whose tasks do not become healthy; of the fields below ECS uses `min_healthy`.",
         schema: &ROLLING,
     },
     Variant {
-        kind: "canary",
-        doc: "ECS: `percent` of the traffic goes to the new tasks for `interval`, then all of it; the old tasks stay for `bake`.",
-        schema: &CANARY,
-    },
-    Variant {
-        kind: "linear",
-        doc: "ECS: `percent` more of the traffic goes to the new tasks every `interval`; the old tasks stay for `bake`.",
-        schema: &LINEAR,
+        kind: "blue_green",
+        doc: "A second fleet and a traffic shift, owned by the stack. EC2: two Auto Scaling groups behind weighted target groups, the new colour started from the baked AMI, weights shifted in stack updates, the old colour scaled to zero after the bake time (needs the app's `image`; docs/blue-green.md). ECS: the service's own BLUE_GREEN (`shift = all_at_once`), CANARY or LINEAR deployment through a second target group and a test listener, `wait` rounded up to whole minutes.",
+        schema: &BLUE_GREEN,
     },
 ];
-
-/// ECS's bake time: 0 to 1440 minutes (`DeploymentConfiguration.BakeTimeInMinutes`).
-const BAKE: Ty = Ty::Duration { min: 0, max: 1440 * 60 };
-
-pub static ROLLING: Schema = Schema {
-    fields: &[field!(
-        "min_healthy",
-        Ty::Percent { min: 0, max: 100 },
-        "100%",
-        "Tasks kept running during a release, in percent of the desired count (`MinimumHealthyPercent`)."
-    )],
-    children: &[],
-};
-
-pub static CANARY: Schema = Schema {
-    fields: &[
-        field!(
-            "percent",
-            Ty::Percent { min: 1, max: 99 },
-            "10%",
-            "The share of the traffic the canary gets first."
-        ),
-        field!(
-            "interval",
-            Ty::Duration { min: 0, max: 1440 * 60 },
-            "5m",
-            "How long the canary runs before all the traffic moves."
-        ),
-        field!("bake", BAKE, "10m", "How long the old tasks stay after the traffic moved, for a rollback."),
-    ],
-    children: &[],
-};
-
-pub static LINEAR: Schema = Schema {
-    fields: &[
-        field!(
-            "percent",
-            Ty::Percent { min: 3, max: 100 },
-            "10%",
-            "The share of the traffic that moves at each step."
-        ),
-        field!("interval", Ty::Duration { min: 0, max: 1440 * 60 }, "1m", "The time between two steps."),
-        field!("bake", BAKE, "10m", "How long the old tasks stay after the traffic moved, for a rollback."),
-    ],
-    children: &[],
-};
 
 pub static IN_PLACE: Schema = Schema {
     fields: &[
@@ -605,13 +561,28 @@ pub static IN_PLACE: Schema = Schema {
     children: &[],
 };
 
+pub static ROLLING: Schema = Schema {
+    fields: &[
+        field!("min_healthy", Ty::Percent { min: 0, max: 100 }, "100%", "Percent of the desired capacity kept in service during the refresh."),
+        field!("max_healthy", Ty::Percent { min: 100, max: 200 }, "150%", "Percent of the desired capacity the group may grow to (above 100%, new instances launch before old ones stop); at most 100 points above `min_healthy`."),
+        field!("warmup", Ty::Duration { min: 0, max: DAY }, "5m", "Time a new instance gets before it counts as healthy."),
+        field!("checkpoint", Ty::Percent { min: 1, max: 99 }, "Pause when this percent of the instances is replaced, for `checkpoint_wait`."),
+        field!("checkpoint_wait", Ty::Duration { min: 0, max: 2 * DAY }, "10m", "How long the refresh pauses at the checkpoint."),
+        field!("bake", Ty::Duration { min: 0, max: 2 * DAY }, "5m", "How long the rollback alarms are watched after the last instance; an alarm rolls the stack back."),
+        field!("skip_matching", Ty::Bool, "true", "Keep instances already on the new launch template version."),
+    ],
+    children: &[],
+};
+
+pub static SHIFTS: &[&str] = &["all_at_once", "canary", "linear"];
+
 pub static BLUE_GREEN: Schema = Schema {
-    fields: &[field!(
-        "bake",
-        BAKE,
-        "10m",
-        "How long the old tasks stay after the traffic moved, for a rollback."
-    )],
+    fields: &[
+        field!("shift", Ty::Enum(SHIFTS), "all_at_once", "How traffic moves to the new colour: all_at_once, canary (`percent`, then the rest after `wait`) or linear (`percent` more every `wait`)."),
+        field!("percent", Ty::Percent { min: 1, max: 99 }, "10%", "The canary's share, or each linear step (at least 10%: a step is two pipeline actions)."),
+        field!("wait", Ty::Duration { min: 0, max: DAY }, "10m", "The wait after each shift, watching the rollback alarms (an alarm shifts the traffic back)."),
+        field!("bake", Ty::Duration { min: 0, max: DAY }, "30m", "How long the new colour serves everything, alarms watched, before the old colour scales to zero."),
+    ],
     children: &[],
 };
 

@@ -6,8 +6,8 @@ use crate::check::resolve::{unknown_declaration, Decl};
 use crate::check::value::{ChildNode, Named};
 use crate::diagnostic::{codes, Applicability};
 use crate::ir::{
-    App, Build, ComputeType, Deploy, Ec2Deploy, EcsDeploy, HealthCheck, Hook, HookEvent, Report,
-    ReportFormat, Source,
+    App, Build, ComputeType, Deploy, Ec2Deploy, EcsDeploy, HealthCheck, Hook, HookEvent, ImageBake, Report,
+    ReportFormat, Source, Text,
 };
 use crate::schema::{self, DeclKind};
 use crate::stdlib;
@@ -404,6 +404,7 @@ fn deploy(ctx: &mut Ctx, o: &Obj) -> Option<Deploy> {
         files,
         hooks,
         user: str_of(o, "user"),
+        image: obj_of(o, "image").map(|i| image(ctx, i)),
     }))
 }
 
@@ -486,4 +487,81 @@ fn health_path(ctx: &mut Ctx, o: &Obj) -> String {
         );
     }
     path
+}
+
+/// `image { ... }`: the base image must be an SSM parameter (PF2060), the components
+/// AWS-managed names (PF2061), the build instance a known type (PF5008).
+fn image(ctx: &mut Ctx, o: &Obj) -> ImageBake {
+    let instance = str_of(o, "instance").unwrap_or_else(|| "t3.medium".into());
+    super::env::check_table(
+        ctx,
+        &instance,
+        span_of(o, "instance", o.span),
+        stdlib::instance_types(),
+        codes::PF5008,
+        "EC2 instance type",
+    );
+    let arm = super::env::graviton(&instance);
+    let base = match text_of(o, "base") {
+        None => crate::ir::al2023_parameter(arm).to_string(),
+        Some(Text::Param(name)) => name,
+        Some(t) => {
+            let span = span_of(o, "base", o.span);
+            let written = match &t {
+                Text::Plain(s) if s.starts_with("/aws/service/") => None,
+                Text::Plain(s) => Some(format!("`{s}` is not an SSM public parameter")),
+                _ => Some("a secret cannot hold the base image".to_string()),
+            };
+            match (written, t) {
+                (None, Text::Plain(s)) => s,
+                (Some(message), _) => {
+                    ctx.push(
+                        Diagnostic::new(codes::PF2060, span, message)
+                            .with_label("not an SSM parameter of an AMI")
+                            .with_help(format!(
+                                "Image Builder reads the base AMI at every bake from an SSM parameter: a public one such as `\"{}\"`, or your own with `param(\"/name\")`",
+                                crate::ir::al2023_parameter(arm)
+                            )),
+                    );
+                    crate::ir::al2023_parameter(arm).to_string()
+                }
+                (None, _) => unreachable!("only plain names are accepted as written"),
+            }
+        }
+    };
+    let components = strs_of(o, "components");
+    if let Some(Item { val: Val::List(items), .. }) = o.get("components") {
+        for i in items {
+            let Val::Str(name) = &i.val else { continue };
+            let ok = !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+            if !ok {
+                let fixed: String = name
+                    .to_ascii_lowercase()
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .collect();
+                let mut d = Diagnostic::new(codes::PF2061, i.span, format!("`{name}` is not the name of an AWS-managed Image Builder component"))
+                    .with_label("not a component name")
+                    .with_help("AWS-managed components are named in lowercase letters, digits, `-` and `_`, without version or ARN, e.g. `update-linux` (`aws imagebuilder list-components --owner Amazon` lists them)");
+                if !fixed.is_empty() && fixed != *name {
+                    d = d.with_fix(
+                        format!("write `{fixed}`"),
+                        i.span,
+                        format!("\"{fixed}\""),
+                        Applicability::Unsafe,
+                    );
+                }
+                ctx.push(d);
+            }
+        }
+    }
+    ImageBake {
+        base,
+        steps: strs_of(o, "steps"),
+        components,
+        instance,
+        arm,
+        keep_days: (secs_of(o, "keep").unwrap_or(30 * 86_400) / 86_400) as u32,
+    }
 }

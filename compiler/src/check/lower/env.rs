@@ -7,7 +7,8 @@ use crate::check::suggest::did_you_mean;
 use crate::check::value::Named;
 use crate::diagnostic::{codes, Applicability};
 use crate::ir::{
-    Alarm, Cache, Compute, Database, Dns, Engine, Env, Metric, Nat, Network, Rollback, Scaling, Strategy,
+    Alarm, BlueGreen, Cache, Compute, Database, Dns, Engine, Env, Metric, Nat, Network, Rollback, Rolling,
+    Scaling, Shift, Strategy,
 };
 use crate::schema;
 use crate::stdlib;
@@ -41,7 +42,7 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
         name: str_of(n, "name").unwrap_or_default(),
         certificate: text_of(n, "certificate"),
     });
-    let strategy = obj_of(o, "strategy").and_then(strategy).unwrap_or(Strategy::OneAtATime);
+    let strategy = obj_of(o, "strategy").and_then(|s| strategy(ctx, s)).unwrap_or(Strategy::OneAtATime);
     let removes = |c: &&crate::check::value::ChildNode| bool_of(&c.obj, "remove") == Some(true);
     // A removal left after inheritance removed nothing (`merge` drops the ones that did).
     for c in o.children.iter().filter(|c| c.keyword == "alarm").filter(removes) {
@@ -411,7 +412,7 @@ fn free_block(within: Cidr, prefix: u8, used: &[Cidr]) -> Option<Cidr> {
 
 /// Whether an instance type is a Graviton (arm64) type: `a1`, and the families with a `g` after
 /// their first letter (`t4g`, `m7gd`, `im4gn`, `g5g`; not `g6` or `gr6`).
-fn graviton(instance: &str) -> bool {
+pub(super) fn graviton(instance: &str) -> bool {
     let family = instance.split('.').next().unwrap_or("");
     family == "a1" || family.get(1..).is_some_and(|rest| rest.contains('g'))
 }
@@ -557,7 +558,7 @@ fn fargate_size(ctx: &mut Ctx, c: &Obj) -> (u32, u32) {
 }
 
 /// Checks a value against a table of the standard library, with did-you-mean.
-fn check_table(
+pub(super) fn check_table(
     ctx: &mut Ctx,
     value: &str,
     span: Span,
@@ -690,51 +691,79 @@ fn cache(ctx: &mut Ctx, c: &Obj) -> Cache {
     }
 }
 
-/// The strategy as written; whether the app's target uses it is checked per (app, environment)
-/// pair (`check::targets`: PF5006 for an EC2 blue/green, PF5030).
-fn strategy(s: &Obj) -> Option<Strategy> {
+fn percent_of(obj: &Obj, name: &str) -> Option<u32> {
+    match obj.get(name).map(|i| &i.val) {
+        Some(Val::Percent(p)) => Some(*p),
+        _ => None,
+    }
+}
+
+fn strategy(ctx: &mut Ctx, s: &Obj) -> Option<Strategy> {
     let kind = s.kind.as_ref()?;
-    let minutes = |f: &str, default: u64| (secs_of(s, f).unwrap_or(default * 60) / 60) as u32;
-    let percent = |default: u32| match s.get("percent").map(|i| &i.val) {
-        Some(Val::Percent(p)) => *p,
-        _ => default,
-    };
+    let secs = |name: &str, default: u64| secs_of(s, name).unwrap_or(default) as u32;
     match kind.name.as_str() {
         "rolling" => {
-            let min_healthy_percent = match s.get("min_healthy").map(|i| &i.val) {
-                Some(Val::Percent(p)) => *p,
-                _ => 100,
+            let min_healthy = percent_of(s, "min_healthy").unwrap_or(100);
+            let max_healthy = percent_of(s, "max_healthy").unwrap_or(150);
+            if max_healthy > min_healthy + 100 {
+                let field = if s.get("max_healthy").is_some() { "max_healthy" } else { "min_healthy" };
+                let span = span_of(s, field, kind.span);
+                ctx.push(
+                    Diagnostic::new(codes::PF5052, span, format!("an instance refresh keeps max_healthy at most 100 points above min_healthy; here {max_healthy}% and {min_healthy}%"))
+                        .with_label("more than 100 points apart")
+                        .with_help(format!("Auto Scaling rejects the refresh: raise `min_healthy` to {}% or lower `max_healthy` to {}%", max_healthy - 100, min_healthy + 100)),
+                );
+                return None;
+            }
+            Some(Strategy::Rolling(Rolling {
+                min_healthy,
+                max_healthy,
+                warmup_seconds: secs("warmup", 300),
+                checkpoint: percent_of(s, "checkpoint"),
+                checkpoint_wait_seconds: secs("checkpoint_wait", 600),
+                bake_seconds: secs("bake", 300),
+                skip_matching: bool_of(s, "skip_matching").unwrap_or(true),
+            }))
+        }
+        "blue_green" => {
+            let percent = percent_of(s, "percent").unwrap_or(10);
+            let wait_seconds = secs("wait", 600);
+            let shift = match enum_of(s, "shift").unwrap_or("all_at_once") {
+                "canary" => Shift::Canary { percent, wait_seconds },
+                "linear" => Shift::Linear { percent, wait_seconds },
+                _ => Shift::AllAtOnce,
             };
-            return Some(Strategy::Rolling { min_healthy_percent });
+            if let Shift::Linear { percent, .. } = shift {
+                if percent < MIN_LINEAR_PERCENT {
+                    let span = span_of(s, "percent", kind.span);
+                    ctx.push(
+                        Diagnostic::new(codes::PF3030, span, format!("a linear shift of {percent}% takes {} steps", 100u32.div_ceil(percent)))
+                            .with_label("too many steps")
+                            .with_help(format!("each step is two pipeline actions (a stack update and a wait) and a stage holds at most 50: shift at least {MIN_LINEAR_PERCENT}% a step, or use `shift = canary`")),
+                    );
+                    return None;
+                }
+            }
+            Some(Strategy::BlueGreen(BlueGreen { shift, bake_seconds: secs("bake", 1800) }))
         }
-        "blue_green" => return Some(Strategy::BlueGreen { bake_minutes: minutes("bake", 10) }),
-        "canary" => {
-            return Some(Strategy::Canary {
-                percent: percent(10),
-                interval_minutes: minutes("interval", 5),
-                bake_minutes: minutes("bake", 10),
+        _ => {
+            match s.get("min_healthy").map(|i| &i.val) {
+                Some(Val::Percent(p)) => return Some(Strategy::MinHealthyPercent(*p)),
+                Some(Val::Int(n)) => return Some(Strategy::MinHealthyHosts(*n as u32)),
+                _ => {}
+            }
+            Some(match enum_of(s, "batch").unwrap_or("one_at_a_time") {
+                "all_at_once" => Strategy::AllAtOnce,
+                "half_at_a_time" => Strategy::HalfAtATime,
+                _ => Strategy::OneAtATime,
             })
         }
-        "linear" => {
-            return Some(Strategy::Linear {
-                percent: percent(10),
-                interval_minutes: minutes("interval", 1),
-                bake_minutes: minutes("bake", 10),
-            })
-        }
-        _ => {}
     }
-    match s.get("min_healthy").map(|i| &i.val) {
-        Some(Val::Percent(p)) => return Some(Strategy::MinHealthyPercent(*p)),
-        Some(Val::Int(n)) => return Some(Strategy::MinHealthyHosts(*n as u32)),
-        _ => {}
-    }
-    Some(match enum_of(s, "batch").unwrap_or("one_at_a_time") {
-        "all_at_once" => Strategy::AllAtOnce,
-        "half_at_a_time" => Strategy::HalfAtATime,
-        _ => Strategy::OneAtATime,
-    })
 }
+
+/// The smallest linear step: ten steps of two actions each stay within a stage's 50 actions
+/// with the release's other actions (docs/aws-facts.md D1.4).
+pub const MIN_LINEAR_PERCENT: u32 = 10;
 
 fn rollback(ctx: &mut Ctx, r: Option<&Obj>, alarms: &[Alarm], declared: &[&str]) -> Rollback {
     let Some(r) = r else { return Rollback { on_failure: true, on_alarms: Vec::new() } };

@@ -45,7 +45,7 @@ pub fn lower(ctx: &mut Ctx, p: &Context, stage: &Obj) -> (Option<Gate>, bool) {
             .with_help("remove `type = v1` (v2 is the default): stage conditions exist only on V2 pipelines"),
         );
     }
-    if rollback && p.execution_mode == ExecutionMode::Parallel {
+    if rollback && !v1 && p.execution_mode == ExecutionMode::Parallel {
         ctx.push(
             Diagnostic::new(
                 codes::PF4012,

@@ -10,7 +10,8 @@ use crate::check::resolve::{unknown_reference, Decl};
 use crate::check::value::{ChildNode, Named};
 use crate::diagnostic::codes;
 use crate::ir::{
-    Action, ActionKind, Approval, ExecutionMode, InfraMode, Pipeline, PipelineType, Stage, TestJob, Trigger,
+    Action, ActionKind, Approval, ExecutionMode, InfraMode, Pipeline, PipelineType, ReleaseKind, ReleaseStep,
+    Stage, Strategy, TestJob, Trigger,
 };
 use crate::schema::{self, DeclKind};
 
@@ -514,7 +515,7 @@ impl Lowering<'_> {
                     return Vec::new();
                 }
                 self.built = true;
-                one(
+                let mut out: Vec<Action> = one(
                     self,
                     "build".into(),
                     run_order,
@@ -523,7 +524,24 @@ impl Lowering<'_> {
                     ActionKind::Build,
                 )
                 .into_iter()
-                .collect()
+                .collect();
+                // One image per run, right after the build, from its artifact.
+                let bakes = self
+                    .index
+                    .apps
+                    .get(self.app.as_str())
+                    .is_some_and(|app| app.deploy.baked_image().is_some());
+                if bakes && !out.is_empty() {
+                    out.extend(one(
+                        self,
+                        crate::codegen::naming::IMAGE_ACTION.into(),
+                        run_order + 1,
+                        vec![BUILD_ARTIFACT.into()],
+                        vec![],
+                        ActionKind::BakeImage,
+                    ));
+                }
+                out
             }
             "test" => {
                 require(self.ctx, &a.obj, &schema::TEST, at);
@@ -691,8 +709,11 @@ impl Lowering<'_> {
         }
         // A second `deploy test` in a stage would collide on every generated action name: one
         // finding, about the deploy, not one per generated name with advice to rename them.
-        let generated_for_env =
-            |n: &str| ["deploy-", "infra-", "changes-"].iter().any(|p| n.strip_prefix(p) == Some(env));
+        let generated_for_env = |n: &str| {
+            ["deploy-", "infra-", "changes-", "plan-", "finish-"]
+                .iter()
+                .any(|p| n.strip_prefix(p) == Some(env))
+        };
         if let Some((_, first)) = names.iter().find(|(n, _)| generated_for_env(n)) {
             self.ctx.push(
                 Diagnostic::new(
@@ -723,7 +744,16 @@ impl Lowering<'_> {
             );
         }
         self.deployed.push(env.to_string());
-        let infra = bool_of(&a.obj, "infra").unwrap_or(true);
+        let strategy = self.index.envs.get(env).map_or(Strategy::OneAtATime, |e| e.strategy);
+        let mut infra = bool_of(&a.obj, "infra").unwrap_or(true);
+        if !infra && strategy.kind() != ReleaseKind::InPlace {
+            self.ctx.push(
+                Diagnostic::new(codes::PF5053, span_of(&a.obj, "infra", at), format!("`{env}` releases {} through its stack, so its deploy cannot skip the stack update", strategy.kind().name()))
+                    .with_label("infra = false")
+                    .with_help("a rolling or blue/green release is a stack update with the new AMI: remove `infra = false`"),
+            );
+            infra = true;
+        }
         let review = bool_of(&a.obj, "review").unwrap_or(protected == Some(true));
         if let Some(field) = ["reviewers", "review_notify"].into_iter().find(|f| a.obj.get(f).is_some()) {
             if !(infra && review) {
@@ -753,6 +783,19 @@ impl Lowering<'_> {
                 out.push(Action { name, run_order: order, inputs, outputs: vec![], kind });
             }
         };
+        // A Lambda function has no colours: CodeDeploy shifts its alias inside the stack update.
+        let lambda = self.index.apps.get(self.app.as_str()).is_some_and(|a| a.deploy.target() == "lambda");
+        if strategy.kind() == ReleaseKind::BlueGreen && !lambda {
+            // Which colour is live, read from the stack before it changes.
+            push(
+                self,
+                format!("plan-{env}"),
+                order,
+                build.clone(),
+                ActionKind::Release { env: env.into(), step: ReleaseStep::Plan },
+            );
+            order += 1;
+        }
         if infra && review {
             push(
                 self,
@@ -798,10 +841,40 @@ impl Lowering<'_> {
             order += 1;
         }
         // ECS and Lambda are released by the infrastructure update itself (the image or code is a
-        // stack parameter; docs/targets.md): a separate release only without `infra`.
+        // stack parameter, and ECS shifts traffic itself; docs/targets.md): a separate release
+        // only without `infra`.
         let by_stack = self.index.apps.get(self.app.as_str()).is_some_and(|a| a.deploy.released_by_stack());
-        if !(infra && by_stack) {
-            push(self, format!("deploy-{env}"), order, build, ActionKind::DeployApp { env: env.into() });
+        match strategy {
+            _ if by_stack => {
+                if !infra {
+                    push(
+                        self,
+                        format!("deploy-{env}"),
+                        order,
+                        build,
+                        ActionKind::DeployApp { env: env.into() },
+                    );
+                }
+            }
+            Strategy::Rolling(_) => {} // the infra action's stack update is the release
+            Strategy::BlueGreen(bg) => {
+                let mut step = |l: &mut Self, name: String, order: u32, step: ReleaseStep| {
+                    push(l, name, order, build.clone(), ActionKind::Release { env: env.into(), step });
+                };
+                step(self, format!("ready-{env}"), order, ReleaseStep::Wait { seconds: 0 });
+                order += 1;
+                for (weight, wait) in bg.shift.steps() {
+                    step(self, format!("shift-{env}-{weight}"), order, ReleaseStep::Shift { weight });
+                    order += 1;
+                    let seconds = if weight == 100 { bg.bake_seconds } else { wait };
+                    let name =
+                        if weight == 100 { format!("bake-{env}") } else { format!("wait-{env}-{weight}") };
+                    step(self, name, order, ReleaseStep::Wait { seconds });
+                    order += 1;
+                }
+                step(self, format!("finish-{env}"), order, ReleaseStep::Finish);
+            }
+            _ => push(self, format!("deploy-{env}"), order, build, ActionKind::DeployApp { env: env.into() }),
         }
         out
     }

@@ -79,35 +79,10 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
                 {"Key": "deletion_protection.enabled", "Value": r("Protected")}],
             "Tags": ctx.name_tags("alb")}}),
     );
-    let check = |hc: &crate::ir::HealthCheck| {
-        json!({"HealthCheckPath": hc.path,
-               "HealthCheckIntervalSeconds": hc.interval_seconds,
-               "HealthCheckTimeoutSeconds": hc.interval_seconds.saturating_sub(1).clamp(2, 5),
-               "HealthyThresholdCount": hc.healthy_threshold,
-               "UnhealthyThresholdCount": 2,
-               "Matcher": {"HttpCode": "200-399"}})
-    };
-    let checks = backend.health_check.map(check).unwrap_or_default();
-    let mut group = if lambda {
-        // A `lambda` target has no port or protocol; it is checked only when a path is given.
-        json!({"TargetType": "lambda", "HealthCheckEnabled": backend.health_check.is_some()})
-    } else {
-        json!({"VpcId": r("Vpc"), "TargetType": backend.target_type, "Protocol": "HTTP", "Port": port,
-               "HealthCheckProtocol": "HTTP"})
-    };
-    for (k, v) in checks.as_object().into_iter().flatten() {
-        group[k] = v.clone();
-    }
-    if !lambda {
-        group["TargetGroupAttributes"] =
-            json!([{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}]);
-    }
-    group["Tags"] = ctx.name_tags("app");
-    t.resource(
-        "TargetGroup",
-        json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": group}),
-    );
-    let forward = json!([{"Type": "forward", "TargetGroupArn": r("TargetGroup")}]);
+    t.resource("TargetGroup", target_group(ctx, &backend, "app"));
+    let forward = json!([crate::codegen::targets::forward(ctx, t, &|t, id, suffix| {
+        t.resource(id, target_group(ctx, &backend, suffix))
+    })]);
     let mut http = json!({"Type": "AWS::ElasticLoadBalancingV2::Listener",
         "Metadata": checkov_skip(&[("CKV_AWS_2", "Environments without a certificate (no DNS name) serve plain HTTP; with a certificate pf emits an HTTPS listener and an HTTP redirect instead of this one."),
                                    ("CKV_AWS_103", "Plain HTTP listener of environments without a certificate: no TLS to configure.")]),
@@ -138,6 +113,36 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
         "LoadBalancerDnsName",
         json!({"Description": "The load balancer's DNS name.", "Value": super::att("LoadBalancer", "DNSName")}),
     );
+}
+
+/// A target group of the app's backend; `suffix` names it (`app`, or a second fleet's).
+fn target_group(ctx: &Ctx, backend: &crate::codegen::targets::Backend, suffix: &str) -> serde_json::Value {
+    let check = |hc: &crate::ir::HealthCheck| {
+        json!({"HealthCheckPath": hc.path,
+               "HealthCheckIntervalSeconds": hc.interval_seconds,
+               "HealthCheckTimeoutSeconds": hc.interval_seconds.saturating_sub(1).clamp(2, 5),
+               "HealthyThresholdCount": hc.healthy_threshold,
+               "UnhealthyThresholdCount": 2,
+               "Matcher": {"HttpCode": "200-399"}})
+    };
+    let checks = backend.health_check.map(check).unwrap_or_default();
+    let lambda = backend.target_type == "lambda";
+    let mut group = if lambda {
+        // A `lambda` target has no port or protocol; it is checked only when a path is given.
+        json!({"TargetType": "lambda", "HealthCheckEnabled": backend.health_check.is_some()})
+    } else {
+        json!({"VpcId": r("Vpc"), "TargetType": backend.target_type, "Protocol": "HTTP", "Port": backend.port,
+               "HealthCheckProtocol": "HTTP"})
+    };
+    for (k, v) in checks.as_object().into_iter().flatten() {
+        group[k] = v.clone();
+    }
+    if !lambda {
+        group["TargetGroupAttributes"] =
+            json!([{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}]);
+    }
+    group["Tags"] = ctx.name_tags(suffix);
+    json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": group})
 }
 
 pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {

@@ -255,7 +255,7 @@ pub fn values(ctx: &Ctx, env: &Env) -> Values {
     if uses_protected(ctx) {
         v.push(("Protected".into(), bool_str(env.protected)));
     }
-    if super::targets::shared_resources(ctx.app).codedeploy_application {
+    if super::targets::uses_codedeploy(ctx) {
         v.push((
             naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER.into(),
             naming::codedeploy_application(&ctx.app.name),
@@ -317,7 +317,7 @@ fn common_params(ctx: &Ctx, t: &mut Template) {
         naming::permissions_boundary_parameter(),
         json!({"Type": "String", "Description": "The ARN of the permissions boundary of every role of this stack (passed by the pipeline)."}),
     );
-    if shared.codedeploy_application {
+    if super::targets::uses_codedeploy(ctx) {
         t.param(
             naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER,
             json!({"Type": "String", "Description": "The CodeDeploy application (created by the pipeline stack)."}),
@@ -438,6 +438,13 @@ pub fn generate(program: &Program, options: &super::Options) -> Vec<super::Outpu
             super::CfnFormat::Json => super::cfn::to_json(&doc),
         };
         files.push(super::OutputFile { path: naming::infra_template_file(&app.name, ext), contents });
+        if let Some(image) = super::targets::image_template(program, app) {
+            let contents = match options.cfn_format {
+                super::CfnFormat::Yaml => super::cfn::to_yaml(&program.project.source, &image),
+                super::CfnFormat::Json => super::cfn::to_json(&image),
+            };
+            files.push(super::OutputFile { path: naming::image_template_file(&app.name, ext), contents });
+        }
         for env in &ctx.envs {
             debug_assert!(
                 unset_parameters(&doc, &values(&ctx, env)).is_empty()

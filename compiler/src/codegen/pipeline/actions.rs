@@ -1,8 +1,9 @@
 //! The `AWS::CodePipeline::Pipeline` resource: stages and actions exactly as in the IR.
 
-use super::{approvals, builds, get_att, ids, reference, source, sub, Ctx};
+use super::{approvals, builds, get_att, ids, reference, release, source, sub, Ctx};
 use crate::codegen::naming;
-use crate::ir::{Action, ActionKind, ExecutionMode, InfraMode, PipelineType};
+use crate::codegen::targets::ec2::image;
+use crate::ir::{Action, ActionKind, ExecutionMode, InfraMode, PipelineType, ReleaseKind, ReleaseStep};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -24,8 +25,8 @@ pub(super) fn function_arn(function: &str) -> Value {
     }
 }
 
-/// Namespaces given to infra actions, keyed by (stage index, action index), and for each env
-/// the namespace a later test reads.
+/// Namespaces given to infra actions and blue/green plan steps, keyed by (stage index, action
+/// index): a later test reads the infra action's, a release's stack updates the plan's.
 struct Namespaces {
     by_action: BTreeMap<(usize, usize), String>,
 }
@@ -35,12 +36,15 @@ fn namespaces(ctx: &Ctx) -> Namespaces {
     let mut used: BTreeMap<String, u32> = BTreeMap::new();
     for (si, stage) in ctx.pipeline.stages.iter().enumerate() {
         for (ai, action) in stage.actions.iter().enumerate() {
-            if let ActionKind::DeployInfra {
-                env,
-                mode: InfraMode::CreateUpdate | InfraMode::ExecuteChangeSet,
-            } = &action.kind
-            {
-                let base = naming::infra_namespace(env);
+            let base = match &action.kind {
+                ActionKind::DeployInfra {
+                    env,
+                    mode: InfraMode::CreateUpdate | InfraMode::ExecuteChangeSet,
+                } => Some(naming::infra_namespace(env)),
+                ActionKind::Release { env, step: ReleaseStep::Plan } => Some(plan_namespace(env)),
+                _ => None,
+            };
+            if let Some(base) = base {
                 let n = used.entry(base.clone()).or_insert(0);
                 *n += 1;
                 let ns = if *n == 1 { base } else { format!("{base}-{n}") };
@@ -52,13 +56,18 @@ fn namespaces(ctx: &Ctx) -> Namespaces {
 }
 
 impl Namespaces {
-    /// The namespace of the latest infra action of `env` that runs before the action at
-    /// (`si`, run order `ro`): an earlier stage, or the same stage with a lower run order.
-    fn before(&self, ctx: &Ctx, env: &str, si: usize, ro: u32) -> Option<&String> {
+    /// The namespace of the latest infra action (`plan`: plan step) of `env` that runs before
+    /// the action at (`si`, run order `ro`): an earlier stage, or the same stage with a lower
+    /// run order.
+    fn before(&self, ctx: &Ctx, env: &str, si: usize, ro: u32, plan: bool) -> Option<&String> {
         let mut best: Option<((usize, u32), &String)> = None;
         for ((s, a), ns) in &self.by_action {
             let action = &ctx.pipeline.stages[*s].actions[*a];
-            let ActionKind::DeployInfra { env: e, .. } = &action.kind else { continue };
+            let e = match &action.kind {
+                ActionKind::DeployInfra { env, .. } if !plan => env,
+                ActionKind::Release { env, .. } if plan => env,
+                _ => continue,
+            };
             if e != env || *s > si || (*s == si && action.run_order >= ro) {
                 continue;
             }
@@ -75,7 +84,102 @@ impl Namespaces {
     }
 }
 
-fn infra_config(ctx: &Ctx, action: &Action, env: &str, mode: InfraMode) -> Value {
+/// `ParameterOverrides` of a CloudFormation action: the artifact bucket and key (for targets
+/// that use the store), the permissions boundary of the stack's roles, the target's release
+/// parameters (`targets::release_overrides`), then `extra` (name, value) in order.
+fn overrides(ctx: &Ctx, build_artifact: &str, extra: &[(&str, String)]) -> Value {
+    let mut entries = Vec::new();
+    let shared = crate::codegen::targets::shared_resources(ctx.app);
+    if shared.artifact_bucket {
+        entries.push(format!("\"{}\": \"${{{}}}\"", naming::artifact_bucket_parameter(), ids::BUCKET));
+    }
+    if shared.artifact_key {
+        entries.push(format!("\"{}\": \"${{{}.Arn}}\"", naming::artifact_key_parameter(), ids::KEY));
+    }
+    entries.push(format!("\"{}\": \"${{{}}}\"", naming::permissions_boundary_parameter(), ids::BOUNDARY));
+    for (name, value) in crate::codegen::targets::release_overrides(ctx.app, build_artifact) {
+        entries.push(format!("\"{name}\": {value}"));
+    }
+    for (k, v) in extra {
+        entries.push(format!("\"{k}\": {v}"));
+    }
+    sub(&format!("{{{}}}", entries.join(", ")))
+}
+
+/// A pipeline variable as a JSON string value.
+fn variable(namespace: &str, name: &str) -> String {
+    format!("\"#{{{namespace}.{name}}}\"")
+}
+
+/// The environment stack's parameters a release sets: the run's AMI, and for blue/green the
+/// colours and weights of `step` (`None`: the infra action, which starts the new colour).
+fn release_overrides(
+    ctx: &Ctx,
+    env: &str,
+    plan: &str,
+    step: Option<ReleaseStep>,
+) -> Vec<(&'static str, String)> {
+    use crate::codegen::targets::ec2::release as bg;
+    let mut out = Vec::new();
+    // The AMI and the colours are EC2's: a function's blue/green is CodeDeploy's, in its stack.
+    if matches!(ctx.app.deploy, crate::ir::Deploy::Lambda(_)) {
+        return out;
+    }
+    if bakes(ctx) {
+        out.push(("ImageId", variable(naming::IMAGE_ACTION, naming::IMAGE_ID_OUTPUT)));
+    }
+    let blue_green = ctx.program.env(env).is_some_and(|e| e.strategy.kind() == ReleaseKind::BlueGreen);
+    if !blue_green {
+        // The template has `LiveImageId` when another environment of the app is blue/green.
+        let template_has_colours = crate::codegen::infra::deployed_envs(ctx.program, &ctx.app.name)
+            .iter()
+            .any(|e| e.strategy.kind() == ReleaseKind::BlueGreen);
+        if template_has_colours {
+            out.push((bg::LIVE_IMAGE, variable(naming::IMAGE_ACTION, naming::IMAGE_ID_OUTPUT)));
+        }
+        return out;
+    }
+    let (weight, active) = match step {
+        None => (0, true),
+        Some(ReleaseStep::Shift { weight }) => (weight, true),
+        _ => (0, false),
+    };
+    if step == Some(ReleaseStep::Finish) {
+        // The new colour becomes the live one; the old one keeps its AMI (its launch template
+        // does not change) while it scales to zero.
+        if let Some(image) = out.iter_mut().find(|(k, _)| *k == "ImageId") {
+            image.1 = variable(plan, "LIVE_IMAGE");
+        }
+        out.push((bg::LIVE_COLOUR, variable(plan, "NEW_COLOUR")));
+        out.push((bg::LIVE_IMAGE, variable(naming::IMAGE_ACTION, naming::IMAGE_ID_OUTPUT)));
+    } else {
+        out.push((bg::LIVE_COLOUR, variable(plan, "LIVE_COLOUR")));
+        out.push((bg::LIVE_IMAGE, variable(plan, "LIVE_IMAGE")));
+    }
+    out.push((bg::NEW_WEIGHT, format!("\"{weight}\"")));
+    out.push((bg::OLD_WEIGHT, format!("\"{}\"", 100 - weight)));
+    out.push((bg::NEW_ACTIVE, format!("\"{active}\"")));
+    out
+}
+
+/// Whether the pipeline's app bakes an image per run.
+fn bakes(ctx: &Ctx) -> bool {
+    ctx.app.deploy.baked_image().is_some()
+}
+
+/// The namespace of a blue/green release's plan step.
+fn plan_namespace(env: &str) -> String {
+    format!("plan-{env}")
+}
+
+fn infra_config(
+    ctx: &Ctx,
+    action: &Action,
+    env: &str,
+    mode: InfraMode,
+    plan: &str,
+    step: Option<ReleaseStep>,
+) -> Value {
     let project = &ctx.program.project;
     let stack = naming::env_stack_name(&ctx.app.name, env);
     let mut c = Map::new();
@@ -95,29 +199,62 @@ fn infra_config(ctx: &Ctx, action: &Action, env: &str, mode: InfraMode) -> Value
         let config = naming::in_repo(project, &naming::config_file(&ctx.app.name, env));
         c.insert("TemplatePath".into(), json!(format!("{input}::{template}")));
         c.insert("TemplateConfiguration".into(), json!(format!("{input}::{config}")));
-        c.insert("ParameterOverrides".into(), sub(&parameter_overrides(ctx, &input)));
+        c.insert(
+            "ParameterOverrides".into(),
+            overrides(ctx, &input, &release_overrides(ctx, env, plan, step)),
+        );
         c.insert("Capabilities".into(), json!("CAPABILITY_IAM,CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND"));
         c.insert("RoleArn".into(), get_att(ids::DEPLOY_ROLE, "Arn"));
     }
     Value::Object(c)
 }
 
-/// The JSON text of a CloudFormation action's `ParameterOverrides` (inside `Fn::Sub`): the
-/// artifact bucket and key, and the target's release parameters (`targets::release_overrides`).
-fn parameter_overrides(ctx: &Ctx, build_artifact: &str) -> String {
-    let mut entries = Vec::new();
-    let shared = crate::codegen::targets::shared_resources(ctx.app);
-    if shared.artifact_bucket {
-        entries.push(format!("\"{}\": \"${{{}}}\"", naming::artifact_bucket_parameter(), ids::BUCKET));
+/// The image action: creates or updates `<app>-image` with this run's artifact and id.
+fn image_config(ctx: &Ctx, action: &Action) -> Value {
+    let project = &ctx.program.project;
+    let input = action.inputs.first().cloned().unwrap_or_default();
+    let template = naming::in_repo(project, &naming::image_template_file(&ctx.app.name, ctx.cfn_ext()));
+    let artifact = |att: &str| format!("{{\"Fn::GetArtifactAtt\": [\"{input}\", \"{att}\"]}}");
+    json!({
+        "ActionMode": "CREATE_UPDATE",
+        "StackName": naming::image_stack_name(&ctx.app.name),
+        "TemplatePath": format!("{input}::{template}"),
+        "ParameterOverrides": overrides(ctx, &input, &[
+            (image::REVISION_KEY, artifact("ObjectKey")),
+            (image::RUN_ID, "\"#{codepipeline.PipelineExecutionId}\"".to_string()),
+        ]),
+        "Capabilities": "CAPABILITY_IAM",
+        "RoleArn": get_att(ids::DEPLOY_ROLE, "Arn")
+    })
+}
+
+/// A blue/green release job step (plan or wait) on the release project.
+fn release_job(ctx: &Ctx, env: &str, plan: &str, step: ReleaseStep) -> Value {
+    let mut vars = vec![
+        json!({"name": "PF_STACK", "value": naming::env_stack_name(&ctx.app.name, env), "type": "PLAINTEXT"}),
+        json!({"name": "PF_IMAGE", "value": format!("#{{{}.{}}}", naming::IMAGE_ACTION, naming::IMAGE_ID_OUTPUT), "type": "PLAINTEXT"}),
+    ];
+    match step {
+        ReleaseStep::Wait { seconds } => {
+            let alarms: Vec<String> = ctx
+                .program
+                .env(env)
+                .map(|e| {
+                    e.rollback
+                        .on_alarms
+                        .iter()
+                        .map(|a| format!("{}-{a}", naming::deployment_group(&ctx.app.name, env)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            vars.insert(0, json!({"name": "PF_STEP", "value": "wait", "type": "PLAINTEXT"}));
+            vars.push(json!({"name": "PF_SECONDS", "value": seconds.to_string(), "type": "PLAINTEXT"}));
+            vars.push(json!({"name": "PF_NEW_COLOUR", "value": format!("#{{{plan}.NEW_COLOUR}}"), "type": "PLAINTEXT"}));
+            vars.push(json!({"name": "PF_ALARMS", "value": alarms.join(" "), "type": "PLAINTEXT"}));
+        }
+        _ => vars.insert(0, json!({"name": "PF_STEP", "value": "plan", "type": "PLAINTEXT"})),
     }
-    if shared.artifact_key {
-        entries.push(format!("\"{}\": \"${{{}.Arn}}\"", naming::artifact_key_parameter(), ids::KEY));
-    }
-    entries.push(format!("\"{}\": \"${{{}}}\"", naming::permissions_boundary_parameter(), ids::BOUNDARY));
-    for (name, value) in crate::codegen::targets::release_overrides(ctx.app, build_artifact) {
-        entries.push(format!("\"{name}\": {value}"));
-    }
-    format!("{{{}}}", entries.join(", "))
+    json!({"ProjectName": reference(release::PROJECT), "EnvironmentVariables": Value::Array(vars).to_string()})
 }
 
 fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Action) -> Value {
@@ -132,7 +269,7 @@ fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Actio
             let project = builds::Job { test: Some(&job.name), build: &job.build };
             let mut c = json!({ "ProjectName": reference(&project.logical_id()) });
             if let Some(env) = &job.env {
-                if let Some(n) = ns.before(ctx, env, si, action.run_order) {
+                if let Some(n) = ns.before(ctx, env, si, action.run_order, false) {
                     let vars = json!([{ "name": "APP_URL", "value": format!("#{{{n}.{}}}", naming::env_url_output()), "type": "PLAINTEXT" }]);
                     c["EnvironmentVariables"] = json!(vars.to_string());
                 }
@@ -159,7 +296,28 @@ fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Actio
         ),
         ActionKind::DeployInfra { env, mode } => {
             namespace = ns.by_action.get(&(si, ai)).cloned();
-            (type_id("Deploy", "CloudFormation"), infra_config(ctx, action, env, *mode))
+            let plan = ns.before(ctx, env, si, action.run_order, true).cloned().unwrap_or_default();
+            (type_id("Deploy", "CloudFormation"), infra_config(ctx, action, env, *mode, &plan, None))
+        }
+        ActionKind::BakeImage => {
+            namespace = Some(naming::IMAGE_ACTION.to_string());
+            (type_id("Deploy", "CloudFormation"), image_config(ctx, action))
+        }
+        ActionKind::Release { env, step } => {
+            let plan = ns.before(ctx, env, si, action.run_order, true).cloned().unwrap_or_default();
+            match step {
+                ReleaseStep::Plan => {
+                    namespace = ns.by_action.get(&(si, ai)).cloned();
+                    (type_id("Build", "CodeBuild"), release_job(ctx, env, &plan, *step))
+                }
+                ReleaseStep::Wait { .. } => {
+                    (type_id("Build", "CodeBuild"), release_job(ctx, env, &plan, *step))
+                }
+                ReleaseStep::Shift { .. } | ReleaseStep::Finish => (
+                    type_id("Deploy", "CloudFormation"),
+                    infra_config(ctx, action, env, InfraMode::CreateUpdate, &plan, Some(*step)),
+                ),
+            }
         }
         ActionKind::DeployApp { env } => {
             match crate::codegen::targets::deploy_action(ctx.app, env, ctx.codedeploy_application()) {
@@ -167,7 +325,7 @@ fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Actio
                 // Released by an update of the environment stack with the release parameters.
                 None => (
                     type_id("Deploy", "CloudFormation"),
-                    infra_config(ctx, action, env, InfraMode::CreateUpdate),
+                    infra_config(ctx, action, env, InfraMode::CreateUpdate, "", None),
                 ),
             }
         }

@@ -12,7 +12,7 @@
 
 use super::{
     actions, allow, approvals, arn, boundary, builds, checkov_skip, conditions, get_att, ids, reference,
-    source, sub, trust, Ctx,
+    release, source, sub, trust, Ctx,
 };
 use crate::codegen::naming;
 use crate::ir::{ActionKind, App, Pipeline, Source, Text};
@@ -65,6 +65,34 @@ pub(super) fn infra_envs(ctx: &Ctx) -> Vec<String> {
     infra_envs_of(ctx.pipeline, ctx.app)
 }
 
+/// Whether the pipeline bakes the app's image (`ActionKind::BakeImage`).
+fn bakes_image(ctx: &Ctx) -> bool {
+    ctx.pipeline.stages.iter().flat_map(|s| &s.actions).any(|a| matches!(a.kind, ActionKind::BakeImage))
+}
+
+/// Image Builder's actions on the image stack's resources (components, recipes, infrastructure
+/// configurations, images and lifecycle policies are named after the `<app>-image` stack).
+const IMAGEBUILDER: &[&str] = &[
+    "imagebuilder:CreateComponent",
+    "imagebuilder:CreateImage",
+    "imagebuilder:CreateImageRecipe",
+    "imagebuilder:CreateInfrastructureConfiguration",
+    "imagebuilder:CreateLifecyclePolicy",
+    "imagebuilder:DeleteComponent",
+    "imagebuilder:DeleteImageRecipe",
+    "imagebuilder:DeleteInfrastructureConfiguration",
+    "imagebuilder:DeleteLifecyclePolicy",
+    "imagebuilder:GetComponent",
+    "imagebuilder:GetImage",
+    "imagebuilder:GetImageRecipe",
+    "imagebuilder:GetInfrastructureConfiguration",
+    "imagebuilder:GetLifecyclePolicy",
+    "imagebuilder:TagResource",
+    "imagebuilder:UntagResource",
+    "imagebuilder:UpdateInfrastructureConfiguration",
+    "imagebuilder:UpdateLifecyclePolicy",
+];
+
 /// Environments deployed by CodeDeploy actions of this pipeline, in order.
 fn app_envs(ctx: &Ctx) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -113,7 +141,11 @@ fn pipeline_role(ctx: &mut Ctx) {
             ],
         )),
     }
-    st.push(allow(&["codebuild:BatchGetBuilds", "codebuild:StartBuild"], builds::project_arns(ctx)));
+    let mut projects = builds::project_arns(ctx);
+    if !release::envs(ctx).is_empty() {
+        projects.push(arn("codebuild", &format!("project/{}", release::project_name(ctx))));
+    }
+    st.push(allow(&["codebuild:BatchGetBuilds", "codebuild:StartBuild"], projects));
 
     let envs = infra_envs(ctx);
     if !envs.is_empty() {
@@ -122,6 +154,10 @@ fn pipeline_role(ctx: &mut Ctx) {
             let stack = naming::env_stack_name(&ctx.app.name, env);
             stacks.push(arn("cloudformation", &format!("stack/{stack}/*")));
             stacks.push(arn("cloudformation", &format!("changeSet/{}/*", actions::change_set_name(env))));
+        }
+        if bakes_image(ctx) {
+            stacks
+                .push(arn("cloudformation", &format!("stack/{}/*", naming::image_stack_name(&ctx.app.name))));
         }
         st.push(allow(
             &[
@@ -525,8 +561,28 @@ fn deploy_role(ctx: &mut Ctx) {
             }
         }
     }
+    let image = bakes_image(ctx).then(|| naming::image_stack_name(&ctx.app.name));
+    if let Some(stack) = &image {
+        roles.push(iam_arn("role", &format!("{stack}-*")));
+        profiles.push(iam_arn("instance-profile", &format!("{stack}-*")));
+        // The base image's parameter, when it is the program's own (public ones are above).
+        if let Some(base) =
+            ctx.app.deploy.baked_image().map(|i| &i.base).filter(|b| !b.starts_with("/aws/service/"))
+        {
+            parameters.push(arn("ssm", &format!("parameter/{}", base.trim_start_matches('/'))));
+        }
+    }
     let mut iam_resources = roles.clone();
     iam_resources.extend(profiles);
+    // Image Builder gets the image stack's roles, and its service-linked role, only when the
+    // pipeline bakes an image.
+    let with_image = |mut services: Vec<&'static str>| {
+        if image.is_some() {
+            services.push("imagebuilder.amazonaws.com");
+            services.sort_unstable();
+        }
+        services
+    };
     groups.push(arn("codedeploy", &format!("application:{app}")));
     groups.push(arn("codedeploy", "deploymentconfig:*"));
     let mut pass_to = vec![
@@ -544,6 +600,8 @@ fn deploy_role(ctx: &mut Ctx) {
         "rds.amazonaws.com",
     ];
     linked.extend(ctx.extras.service_linked_roles.iter().copied());
+    let pass_to = with_image(pass_to);
+    let linked = with_image(linked);
     let mut st = vec![
         allow(READ, vec![json!("*")]),
         allow(EC2_WRITE, vec![service_arns("ec2"), sub("arn:${AWS::Partition}:ec2:${AWS::Region}::image/*")]),
@@ -641,6 +699,17 @@ fn deploy_role(ctx: &mut Ctx) {
         st.push(allow(&["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], secrets));
     }
     st.extend(ctx.extras.deploy_statements.iter().cloned());
+    if let Some(stack) = &image {
+        let resources: Vec<Value> =
+            ["component", "image-recipe", "infrastructure-configuration", "image", "lifecycle-policy"]
+                .iter()
+                .map(|kind| arn("imagebuilder", &format!("{kind}/{stack}*")))
+                .chain(std::iter::once(sub(
+                    "arn:${AWS::Partition}:imagebuilder:${AWS::Region}:aws:component/*",
+                )))
+                .collect();
+        st.push(allow(IMAGEBUILDER, resources));
+    }
     let description = format!(
         "pf: CloudFormation execution role of the environment stacks of pipeline {}",
         ctx.pipeline_name()

@@ -13,10 +13,12 @@ mod bucket;
 mod builds;
 mod conditions;
 mod iam;
+mod release;
 mod source;
 mod triggers;
 
 pub use approvals::DISTINCT_APPROVERS_PY;
+pub use release::RELEASE_JOB_SH;
 
 use super::{cfn, naming, CfnFormat, Options, OutputFile};
 use crate::ir::{App, Pipeline, Program};
@@ -190,6 +192,7 @@ pub fn template(program: &Program, pipeline: &Pipeline, format: CfnFormat) -> Op
         let resource = ctx.tagged(resource);
         ctx.add(&id, resource);
     }
+    release::add(&mut ctx);
     approvals::add(&mut ctx);
     actions::add(&mut ctx);
     triggers::add(&mut ctx);

@@ -48,10 +48,37 @@ pub fn backend(app: &App) -> Option<Backend<'_>> {
     }
 }
 
+/// The listener's default action: forward to the app's target group (`TargetGroup`), or, for a
+/// target with a second fleet, weighted between them; `add_group(t, id, suffix)` adds another
+/// target group of the backend.
+pub fn forward(ctx: &Ctx, t: &mut Template, add_group: &dyn Fn(&mut Template, &str, &str)) -> Value {
+    match &ctx.app.deploy {
+        Deploy::Ec2(_) => ec2::blue_green::forward(ctx, t, add_group),
+        // ECS shifts traffic with its own listener rules (`ecs::release`), Lambda with the
+        // alias's weights (`lambda::release`).
+        Deploy::Ecs(_) | Deploy::Lambda(_) => {
+            serde_json::json!({"Type": "forward", "TargetGroupArn": {"Ref": "TargetGroup"}})
+        }
+    }
+}
+
+/// Whether some environment of the app is released by CodeDeploy (then the environment stack
+/// gets the pipeline stack's CodeDeploy application as a parameter).
+pub fn uses_codedeploy(ctx: &Ctx) -> bool {
+    match &ctx.app.deploy {
+        Deploy::Ec2(_) => ec2::release::condition(ctx, crate::ir::ReleaseKind::InPlace).is_some(),
+        // A Lambda stack owns its CodeDeploy application (`ComputePlatform: Lambda`).
+        Deploy::Ecs(_) | Deploy::Lambda(_) => false,
+    }
+}
+
 /// Adds what runs the app (instances, tasks, functions) to the environment template.
 pub fn add_compute(ctx: &Ctx, t: &mut Template) {
     match &ctx.app.deploy {
-        Deploy::Ec2(d) => ec2::compute::add(ctx, d, t),
+        Deploy::Ec2(d) => {
+            ec2::release::add(ctx, t);
+            ec2::compute::add(ctx, d, t);
+        }
         Deploy::Ecs(d) => ecs::service::add(ctx, d, t),
         Deploy::Lambda(d) => lambda::function::add(ctx, d, t),
     }
@@ -60,7 +87,10 @@ pub fn add_compute(ctx: &Ctx, t: &mut Template) {
 /// The parameter values of [`add_compute`] for `env`.
 pub fn compute_values(ctx: &Ctx, env: &Env, v: &mut Values) {
     match &ctx.app.deploy {
-        Deploy::Ec2(_) => ec2::compute::values(ctx, env, v),
+        Deploy::Ec2(_) => {
+            ec2::release::values(ctx, env, v);
+            ec2::compute::values(ctx, env, v);
+        }
         Deploy::Ecs(_) => ecs::service::values(ctx, env, v),
         Deploy::Lambda(_) => lambda::function::values(ctx, env, v),
     }
@@ -97,6 +127,15 @@ pub fn files(program: &Program, app: &App) -> Vec<OutputFile> {
             files
         }
         Deploy::Ecs(_) | Deploy::Lambda(_) => Vec::new(),
+    }
+}
+
+/// The template of the app's image stack, when the app bakes one per run (EC2: an Image Builder
+/// image from the build's artifact).
+pub fn image_template(program: &Program, app: &App) -> Option<Value> {
+    match &app.deploy {
+        Deploy::Ec2(d) => ec2::image::template(app, d, &program.project.source),
+        Deploy::Ecs(_) | Deploy::Lambda(_) => None,
     }
 }
 

@@ -1,20 +1,15 @@
 //! The instances: security group, instance role and profile, launch template (IMDSv2, encrypted
-//! gp3 root volume, AMI from the SSM public parameter, no public IP, user data installing the
-//! CodeDeploy agent), the Auto Scaling group in the private subnets, and target tracking.
+//! gp3 root volume, no public IP, user data installing the CodeDeploy agent; the AMI from the SSM
+//! public parameter, or the run's baked image pinned as a literal id), the Auto Scaling group in
+//! the private subnets with its instance-refresh update policy, and target tracking. Blue/green
+//! environments have a second launch template and group, green (see [`super::release`]).
 
+use super::release::{self, Colour};
 use crate::codegen::infra::network::instance_subnets;
-use crate::codegen::infra::{att, equals, r, sub, Ctx, Template, Values};
-use crate::ir::{Ec2Deploy, Env, Scaling};
+use crate::codegen::infra::{att, equals, iff, no_value, not, r, sub, Ctx, Template, Values};
+use crate::ir::{al2023_parameter, Ec2Deploy, Env, Metric, ReleaseKind, Scaling};
 use serde_json::json;
-
-/// The SSM public parameter of the latest Amazon Linux 2023 AMI.
-pub fn ami_parameter(arm: bool) -> &'static str {
-    if arm {
-        "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
-    } else {
-        "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
-    }
-}
+use serde_json::Value;
 
 fn scaling_modes(ctx: &Ctx) -> (bool, bool) {
     (
@@ -47,11 +42,20 @@ fn user_data(d: &Ec2Deploy) -> String {
 pub fn add(ctx: &Ctx, d: &Ec2Deploy, t: &mut Template) {
     let port = d.port;
     let (cpu, requests) = scaling_modes(ctx);
-    t.param(
-        "ImageId",
-        json!({"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "Default": ami_parameter(false),
-               "Description": "The AMI, from an SSM public parameter (Amazon Linux 2023, x86_64 or arm64)."}),
-    );
+    if d.image.is_some() {
+        t.param(
+            "ImageId",
+            json!({"Type": "AWS::EC2::Image::Id",
+                   "Description": "The AMI baked by this pipeline run (passed by the pipeline from the image stack's output): a literal id, so that a rollback goes back to the previous one."}),
+        );
+    } else {
+        t.param(
+            "ImageId",
+            json!({"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "Default": al2023_parameter(false),
+                   "Description": "The AMI, from an SSM public parameter (Amazon Linux 2023, x86_64 or arm64)."}),
+        );
+    }
+    refresh_params(t);
     t.param("InstanceType", json!({"Type": "String", "Description": "The EC2 instance type."}));
     t.param(
         "MinSize",
@@ -130,56 +134,20 @@ pub fn add(ctx: &Ctx, d: &Ec2Deploy, t: &mut Template) {
         "InstanceProfile",
         json!({"Type": "AWS::IAM::InstanceProfile", "Properties": {"Roles": [r("InstanceRole")]}}),
     );
-    t.resource(
-        "LaunchTemplate",
-        json!({"Type": "AWS::EC2::LaunchTemplate", "Properties": {
-            "LaunchTemplateData": {
-                "ImageId": r("ImageId"),
-                "InstanceType": r("InstanceType"),
-                "IamInstanceProfile": {"Arn": att("InstanceProfile", "Arn")},
-                "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1},
-                "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {
-                    "VolumeSize": r("VolumeSize"), "VolumeType": "gp3", "Encrypted": true, "DeleteOnTermination": true}}],
-                "NetworkInterfaces": [{"DeviceIndex": 0, "AssociatePublicIpAddress": false,
-                                       "Groups": [r("AppSecurityGroup")]}],
-                "Monitoring": {"Enabled": true},
-                "UserData": {"Fn::Base64": sub(&user_data(d))},
-                "TagSpecifications": [
-                    {"ResourceType": "instance", "Tags": ctx.name_tags("app")},
-                    {"ResourceType": "volume", "Tags": ctx.name_tags("app")}]},
-            "TagSpecifications": [{"ResourceType": "launch-template", "Tags": ctx.name_tags("app")}]}}),
-    );
-    t.resource(
-        "AutoScalingGroup",
-        json!({"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
-            "VPCZoneIdentifier": instance_subnets(ctx, "PrivateSubnet"),
-            "LaunchTemplate": {"LaunchTemplateId": r("LaunchTemplate"), "Version": att("LaunchTemplate", "LatestVersionNumber")},
-            "MinSize": r("MinSize"), "MaxSize": r("MaxSize"), "DesiredCapacity": r("DesiredCapacity"),
-            "TargetGroupARNs": [r("TargetGroup")],
-            "HealthCheckType": "ELB", "HealthCheckGracePeriod": 600,
-            "Tags": [{"Key": "Name", "Value": ctx.name("app"), "PropagateAtLaunch": true}]}}),
-    );
-    if cpu {
-        t.resource(
-            "CpuScalingPolicy",
-            json!({"Type": "AWS::AutoScaling::ScalingPolicy", "Condition": "ScaleOnCpu", "Properties": {
-                "AutoScalingGroupName": r("AutoScalingGroup"), "PolicyType": "TargetTrackingScaling",
-                "TargetTrackingConfiguration": {
-                    "PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"},
-                    "TargetValue": r("ScalingTarget")}}}),
-        );
+    fleet(ctx, d, t, Colour::Blue);
+    if let Some(condition) = release::condition(ctx, ReleaseKind::BlueGreen) {
+        let mut lt = launch_template(ctx, d, Colour::Green);
+        let mut group = auto_scaling_group(ctx, Colour::Green);
+        if let Some(c) = condition {
+            lt["Condition"] = json!(c);
+            group["Condition"] = json!(c);
+        }
+        t.resource("LaunchTemplateGreen", lt);
+        t.resource("AutoScalingGroupGreen", group);
     }
-    if requests {
-        t.resource(
-            "RequestScalingPolicy",
-            json!({"Type": "AWS::AutoScaling::ScalingPolicy", "Condition": "ScaleOnRequests", "Properties": {
-                "AutoScalingGroupName": r("AutoScalingGroup"), "PolicyType": "TargetTrackingScaling",
-                "TargetTrackingConfiguration": {
-                    "PredefinedMetricSpecification": {
-                        "PredefinedMetricType": "ALBRequestCountPerTarget",
-                        "ResourceLabel": sub("${LoadBalancer.LoadBalancerFullName}/${TargetGroup.TargetGroupFullName}")},
-                    "TargetValue": r("ScalingTarget")}}}),
-        );
+    scaling_policies(t, Colour::Blue, cpu, requests, None);
+    if let Some(condition) = release::condition(ctx, ReleaseKind::BlueGreen) {
+        scaling_policies(t, Colour::Green, cpu, requests, condition);
     }
     t.output(
         "AutoScalingGroupName",
@@ -187,9 +155,149 @@ pub fn add(ctx: &Ctx, d: &Ec2Deploy, t: &mut Template) {
     );
 }
 
+/// A colour's target-tracking policies; `extra` is the condition of the colour's group.
+fn scaling_policies(t: &mut Template, colour: Colour, cpu: bool, requests: bool, extra: Option<&str>) {
+    let group = colour.id("AutoScalingGroup");
+    let target_group = colour.id("TargetGroup");
+    let condition = |t: &mut Template, base: &str| match extra {
+        None => base.to_string(),
+        Some(c) => {
+            let name = format!("{base}{}", colour.suffix());
+            t.condition(&name, json!({"Fn::And": [{"Condition": base}, {"Condition": c}]}));
+            name
+        }
+    };
+    if cpu {
+        let c = condition(t, "ScaleOnCpu");
+        t.resource(
+            &colour.id("CpuScalingPolicy"),
+            json!({"Type": "AWS::AutoScaling::ScalingPolicy", "Condition": c, "Properties": {
+                "AutoScalingGroupName": r(&group), "PolicyType": "TargetTrackingScaling",
+                "TargetTrackingConfiguration": {
+                    "PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"},
+                    "TargetValue": r("ScalingTarget")}}}),
+        );
+    }
+    if requests {
+        let c = condition(t, "ScaleOnRequests");
+        t.resource(
+            &colour.id("RequestScalingPolicy"),
+            json!({"Type": "AWS::AutoScaling::ScalingPolicy", "Condition": c, "Properties": {
+                "AutoScalingGroupName": r(&group), "PolicyType": "TargetTrackingScaling",
+                "TargetTrackingConfiguration": {
+                    "PredefinedMetricSpecification": {
+                        "PredefinedMetricType": "ALBRequestCountPerTarget",
+                        "ResourceLabel": sub(&format!("${{LoadBalancer.LoadBalancerFullName}}/${{{target_group}.TargetGroupFullName}}"))},
+                    "TargetValue": r("ScalingTarget")}}}),
+        );
+    }
+}
+
+fn fleet(ctx: &Ctx, d: &Ec2Deploy, t: &mut Template, colour: Colour) {
+    t.resource(&colour.id("LaunchTemplate"), launch_template(ctx, d, colour));
+    t.resource(&colour.id("AutoScalingGroup"), auto_scaling_group(ctx, colour));
+}
+
+/// The instance-refresh preferences, per environment (see [`crate::ir::Strategy::refresh`]).
+fn refresh_params(t: &mut Template) {
+    let number = |t: &mut Template, name: &str, min: u32, max: u32, what: &str| {
+        t.param(name, json!({"Type": "Number", "MinValue": min, "MaxValue": max, "Description": what}));
+    };
+    number(t, "RefreshMinHealthy", 0, 100, "Refresh: min healthy, percent.");
+    number(t, "RefreshMaxHealthy", 100, 200, "Refresh: max healthy, percent.");
+    number(t, "RefreshWarmup", 0, 86_400, "Refresh: warm-up, s.");
+    number(t, "RefreshCheckpoint", 0, 99, "Refresh: checkpoint, percent (0: none).");
+    number(t, "RefreshCheckpointDelay", 0, 172_800, "Refresh: checkpoint delay, s.");
+    number(t, "RefreshBakeTime", 0, 172_800, "Refresh: bake time, s.");
+    t.param(
+        "RefreshSkipMatching",
+        json!({"Type": "String", "AllowedValues": ["true", "false"], "Description": "Refresh: skip matching instances."}),
+    );
+    t.condition("RefreshHasCheckpoint", not(equals("RefreshCheckpoint", "0")));
+    t.condition("RefreshSkipsMatching", equals("RefreshSkipMatching", "true"));
+}
+
+/// `UpdatePolicy.AutoScalingInstanceRefresh`: a changed launch template version (a new AMI or
+/// instance type) replaces the instances in the stack update; a failure or a rollback alarm
+/// fails the update and the stack rolls back (docs/aws-facts.md, "Immutable EC2 and release gates").
+fn update_policy(ctx: &Ctx) -> Value {
+    let mut prefs = json!({
+        "MinHealthyPercentage": r("RefreshMinHealthy"),
+        "MaxHealthyPercentage": r("RefreshMaxHealthy"),
+        "InstanceWarmup": r("RefreshWarmup"),
+        "CheckpointPercentages": iff("RefreshHasCheckpoint", json!([r("RefreshCheckpoint"), 100]), no_value()),
+        "CheckpointDelay": iff("RefreshHasCheckpoint", r("RefreshCheckpointDelay"), no_value()),
+        "BakeTime": r("RefreshBakeTime"),
+        "SkipMatching": iff("RefreshSkipsMatching", json!(true), json!(false)),
+    });
+    // A CPU alarm names the group itself: it cannot also be in the group's policy (a cycle).
+    let slots: Vec<_> =
+        super::deployment::alarm_slots(ctx).into_iter().filter(|s| s.alarm.metric != Metric::Cpu).collect();
+    if !slots.is_empty() {
+        let alarms: Vec<Value> =
+            slots.iter().map(|s| iff(&format!("{}RollsBack", s.id), r(&s.id), no_value())).collect();
+        prefs["AlarmSpecification"] = iff("RollbackOnAlarms", json!({"Alarms": alarms}), no_value());
+    }
+    json!({"AutoScalingInstanceRefresh": {"Strategy": "Rolling", "Preferences": prefs}})
+}
+
+fn launch_template(ctx: &Ctx, d: &Ec2Deploy, colour: Colour) -> Value {
+    let image = match colour {
+        Colour::Blue => release::when(ctx, ReleaseKind::BlueGreen, colour.image(), r("ImageId")),
+        Colour::Green => colour.image(),
+    };
+    json!({"Type": "AWS::EC2::LaunchTemplate", "Properties": {
+        "LaunchTemplateData": {
+            "ImageId": image,
+            "InstanceType": r("InstanceType"),
+            "IamInstanceProfile": {"Arn": att("InstanceProfile", "Arn")},
+            "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1},
+            "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {
+                "VolumeSize": r("VolumeSize"), "VolumeType": "gp3", "Encrypted": true, "DeleteOnTermination": true}}],
+            "NetworkInterfaces": [{"DeviceIndex": 0, "AssociatePublicIpAddress": false,
+                                   "Groups": [r("AppSecurityGroup")]}],
+            "Monitoring": {"Enabled": true},
+            "UserData": {"Fn::Base64": sub(&user_data(d))},
+            "TagSpecifications": [
+                {"ResourceType": "instance", "Tags": ctx.name_tags("app")},
+                {"ResourceType": "volume", "Tags": ctx.name_tags("app")}]},
+        "TagSpecifications": [{"ResourceType": "launch-template", "Tags": ctx.name_tags("app")}]}})
+}
+
+fn auto_scaling_group(ctx: &Ctx, colour: Colour) -> Value {
+    let lt = colour.id("LaunchTemplate");
+    let size = |name: &str| match colour {
+        Colour::Blue => release::when(ctx, ReleaseKind::BlueGreen, colour.size(name), r(name)),
+        Colour::Green => colour.size(name),
+    };
+    let name = match colour {
+        Colour::Blue => ctx.name("app"),
+        Colour::Green => ctx.name("app-green"),
+    };
+    json!({"Type": "AWS::AutoScaling::AutoScalingGroup",
+        "UpdatePolicy": update_policy(ctx),
+        "Properties": {
+        "VPCZoneIdentifier": instance_subnets(ctx, "PrivateSubnet"),
+        "LaunchTemplate": {"LaunchTemplateId": r(&lt), "Version": att(&lt, "LatestVersionNumber")},
+        "MinSize": size("MinSize"), "MaxSize": r("MaxSize"), "DesiredCapacity": size("DesiredCapacity"),
+        "TargetGroupARNs": [r(&colour.id("TargetGroup"))],
+        "HealthCheckType": "ELB", "HealthCheckGracePeriod": 600,
+        "Tags": [{"Key": "Name", "Value": name, "PropagateAtLaunch": true}]}})
+}
+
 pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {
     let c = &env.compute;
-    v.push(("ImageId".into(), ami_parameter(c.arm).into()));
+    if ctx.app.deploy.baked_image().is_none() {
+        v.push(("ImageId".into(), al2023_parameter(c.arm).into()));
+    }
+    let refresh = env.strategy.refresh();
+    v.push(("RefreshMinHealthy".into(), refresh.min_healthy.to_string()));
+    v.push(("RefreshMaxHealthy".into(), refresh.max_healthy.to_string()));
+    v.push(("RefreshWarmup".into(), refresh.warmup_seconds.to_string()));
+    v.push(("RefreshCheckpoint".into(), refresh.checkpoint.unwrap_or(0).to_string()));
+    v.push(("RefreshCheckpointDelay".into(), refresh.checkpoint_wait_seconds.to_string()));
+    v.push(("RefreshBakeTime".into(), refresh.bake_seconds.to_string()));
+    v.push(("RefreshSkipMatching".into(), refresh.skip_matching.to_string()));
     v.push(("InstanceType".into(), c.instance.clone()));
     v.push(("MinSize".into(), c.min.to_string()));
     v.push(("MaxSize".into(), c.max.to_string()));

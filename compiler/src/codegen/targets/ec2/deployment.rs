@@ -2,11 +2,12 @@
 //! through the target group), its service role, a custom deployment configuration for the
 //! minimum-healthy-hosts strategies, CloudWatch alarms and automatic rollback.
 
+use super::release;
 use crate::codegen::infra::{
     att, bool_param, bool_str, equals, iff, no_value, not, r, sub, Ctx, Template, Values,
 };
 use crate::codegen::naming;
-use crate::ir::{Alarm, App, Env, Metric, Strategy};
+use crate::ir::{Alarm, App, Env, Metric, ReleaseKind, Strategy};
 use serde_json::{json, Value};
 
 /// An alarm of the union of the app's environments: its logical ID and first definition.
@@ -47,22 +48,31 @@ pub fn metric_name(m: Metric) -> (&'static str, &'static str) {
     }
 }
 
-fn dimensions(m: Metric) -> (&'static str, Value) {
+/// The alarm's namespace and dimensions. Blue/green environments watch the load balancer as a
+/// whole (both colours, whichever is new), others the one target group.
+fn dimensions(ctx: &Ctx, m: Metric) -> (&'static str, Value) {
     let lb = json!({"Name": "LoadBalancer", "Value": att("LoadBalancer", "LoadBalancerFullName")});
     let tg = json!({"Name": "TargetGroup", "Value": att("TargetGroup", "TargetGroupFullName")});
     match m {
         Metric::Elb5xx => ("AWS/ApplicationELB", json!([lb])),
-        Metric::Target5xx | Metric::Latency | Metric::UnhealthyHosts => {
-            ("AWS/ApplicationELB", json!([lb, tg]))
-        }
+        Metric::Target5xx | Metric::Latency => (
+            "AWS/ApplicationELB",
+            release::when(ctx, ReleaseKind::BlueGreen, json!([lb.clone()]), json!([lb, tg])),
+        ),
+        Metric::UnhealthyHosts => ("AWS/ApplicationELB", json!([lb, tg])),
         Metric::Cpu => ("AWS/EC2", json!([{"Name": "AutoScalingGroupName", "Value": r("AutoScalingGroup")}])),
         // A function's metric, refused for EC2 apps (PF5041).
         Metric::Errors => ("AWS/Lambda", json!([])),
     }
 }
 
+/// Whether `env` is released by CodeDeploy (in place).
+fn in_place(env: &Env) -> bool {
+    env.strategy.kind() == ReleaseKind::InPlace
+}
+
 fn any_custom(ctx: &Ctx) -> bool {
-    ctx.any(|e| e.strategy.predefined().is_none())
+    ctx.any(|e| matches!(e.strategy, Strategy::MinHealthyPercent(_) | Strategy::MinHealthyHosts(_)))
 }
 
 /// Whether some environment deploys with a predefined configuration. When none does, the
@@ -72,14 +82,38 @@ fn any_predefined(ctx: &Ctx) -> bool {
     ctx.any(|e| e.strategy.predefined().is_some())
 }
 
+/// The configurations of the in-place environments, each once (`custom` for a minimum of
+/// healthy hosts).
+fn configs(ctx: &Ctx) -> Vec<&'static str> {
+    let mut configs: Vec<&str> = Vec::new();
+    for e in ctx.envs.iter().filter(|e| in_place(e)) {
+        let c = e.strategy.predefined().unwrap_or("custom");
+        if !configs.contains(&c) {
+            configs.push(c);
+        }
+    }
+    configs
+}
+
+/// The alarms (and their rollback parameters), which every strategy uses, then CodeDeploy's
+/// resources when some environment deploys in place.
 pub fn add(ctx: &Ctx, t: &mut Template) {
     let slots = alarm_slots(ctx);
+    let Some(in_place_condition) = release::condition(ctx, ReleaseKind::InPlace) else {
+        add_alarms(ctx, t, &slots);
+        return;
+    };
+    let conditional = |mut resource: Value| {
+        if let Some(c) = in_place_condition {
+            resource["Condition"] = json!(c);
+        }
+        resource
+    };
     let custom = any_custom(ctx);
     let predefined = any_predefined(ctx);
     if predefined {
         let mut configs: Vec<&str> = Vec::new();
-        for e in &ctx.envs {
-            let c = e.strategy.predefined().unwrap_or("custom");
+        for c in self::configs(ctx) {
             if !configs.contains(&c) {
                 configs.push(c);
             }
@@ -103,62 +137,20 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
             t.condition("CustomDeploymentConfig", equals("DeploymentConfig", "custom"));
             json!({"Type": "AWS::CodeDeploy::DeploymentConfig", "Condition": "CustomDeploymentConfig", "Properties": props})
         } else {
-            json!({"Type": "AWS::CodeDeploy::DeploymentConfig", "Properties": props})
+            conditional(json!({"Type": "AWS::CodeDeploy::DeploymentConfig", "Properties": props}))
         };
         t.resource("DeploymentConfiguration", config);
     }
-    t.param("RollbackOnFailure", bool_param("Roll back a deployment that fails."));
-    t.condition("RollbackOnFailure", equals("RollbackOnFailure", "true"));
+    add_alarms(ctx, t, &slots);
     let alarms = !slots.is_empty();
-    if alarms {
-        t.param(
-            "RollbackOnAlarms",
-            bool_param("Roll back a deployment when one of its rollback alarms fires."),
-        );
-        t.condition("RollbackOnAlarms", equals("RollbackOnAlarms", "true"));
-        t.condition(
-            "AutoRollback",
-            json!({"Fn::Or": [{"Condition": "RollbackOnFailure"}, {"Condition": "RollbackOnAlarms"}]}),
-        );
-    }
-    for s in &slots {
-        let a = s.alarm;
-        t.param(
-            &format!("{}Mode", s.id),
-            json!({"Type": "String", "AllowedValues": ["disabled", "enabled", "rollback"], "Default": "disabled",
-                   "Description": format!("Alarm {}: disabled, enabled, or enabled and rolling deployments back.", a.name)}),
-        );
-        t.param(
-            &format!("{}Threshold", s.id),
-            json!({"Type": "Number", "Default": a.threshold, "Description": "The alarm's threshold."}),
-        );
-        t.param(&format!("{}Period", s.id), json!({"Type": "Number", "Default": a.period_seconds, "Description": "The alarm's period, seconds."}));
-        t.param(&format!("{}EvaluationPeriods", s.id), json!({"Type": "Number", "Default": a.evaluation_periods, "MinValue": 1, "Description": "Periods over the threshold before the alarm fires."}));
-        t.condition(&format!("Has{}", s.id), not(equals(&format!("{}Mode", s.id), "disabled")));
-        t.condition(&format!("{}RollsBack", s.id), equals(&format!("{}Mode", s.id), "rollback"));
-        let (metric, stat) = metric_name(a.metric);
-        let (namespace, dims) = dimensions(a.metric);
-        t.resource(
-            &s.id,
-            json!({"Type": "AWS::CloudWatch::Alarm", "Condition": format!("Has{}", s.id), "Properties": {
-                "AlarmName": ctx.name(&a.name),
-                "AlarmDescription": format!("{} of {} over the threshold", metric, ctx.app.name),
-                "Namespace": namespace, "MetricName": metric, "Statistic": stat, "Dimensions": dims,
-                "Period": r(&format!("{}Period", s.id)),
-                "EvaluationPeriods": r(&format!("{}EvaluationPeriods", s.id)),
-                "Threshold": r(&format!("{}Threshold", s.id)),
-                "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}}),
-        );
-    }
-
     t.resource(
         "CodeDeployServiceRole",
-        json!({"Type": "AWS::IAM::Role", "Properties": {
+        conditional(json!({"Type": "AWS::IAM::Role", "Properties": {
             "Description": "CodeDeploy: deploys to the environment's Auto Scaling group",
             "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Principal": {"Service": "codedeploy.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
             "ManagedPolicyArns": [sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSCodeDeployRole")],
-            "Tags": ctx.name_tags("codedeploy")}}),
+            "Tags": ctx.name_tags("codedeploy")}})),
     );
     let config_name = match (custom, predefined) {
         (true, true) => iff("CustomDeploymentConfig", r("DeploymentConfiguration"), r("DeploymentConfig")),
@@ -195,16 +187,77 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
             iff("RollbackOnAlarms", json!({"Enabled": true, "Alarms": list}), no_value());
     }
     props["Tags"] = ctx.name_tags("");
-    t.resource("DeploymentGroup", json!({"Type": "AWS::CodeDeploy::DeploymentGroup", "Properties": props}));
+    t.resource(
+        "DeploymentGroup",
+        conditional(json!({"Type": "AWS::CodeDeploy::DeploymentGroup", "Properties": props})),
+    );
     t.output(
         "DeploymentGroupName",
-        json!({"Description": "The CodeDeploy deployment group.", "Value": r("DeploymentGroup")}),
+        conditional(
+            json!({"Description": "The CodeDeploy deployment group.", "Value": r("DeploymentGroup")}),
+        ),
     );
+}
+
+/// The rollback parameters and the CloudWatch alarms: CodeDeploy's alarm configuration, the
+/// instance refresh's alarm specification and the blue/green waits read them.
+fn add_alarms(ctx: &Ctx, t: &mut Template, slots: &[AlarmSlot]) {
+    // CodeDeploy's rollback on failure: a failed stack update rolls back by itself.
+    let codedeploy = release::condition(ctx, ReleaseKind::InPlace).is_some();
+    if codedeploy {
+        t.param("RollbackOnFailure", bool_param("Roll back a deployment that fails."));
+        t.condition("RollbackOnFailure", equals("RollbackOnFailure", "true"));
+    }
+    if !slots.is_empty() {
+        t.param(
+            "RollbackOnAlarms",
+            bool_param("Roll back a deployment when one of its rollback alarms fires."),
+        );
+        t.condition("RollbackOnAlarms", equals("RollbackOnAlarms", "true"));
+        if codedeploy {
+            t.condition(
+                "AutoRollback",
+                json!({"Fn::Or": [{"Condition": "RollbackOnFailure"}, {"Condition": "RollbackOnAlarms"}]}),
+            );
+        }
+    }
+    for s in slots {
+        let a = s.alarm;
+        t.param(
+            &format!("{}Mode", s.id),
+            json!({"Type": "String", "AllowedValues": ["disabled", "enabled", "rollback"], "Default": "disabled",
+                   "Description": format!("Alarm {}: disabled, enabled, or enabled and rolling deployments back.", a.name)}),
+        );
+        t.param(
+            &format!("{}Threshold", s.id),
+            json!({"Type": "Number", "Default": a.threshold, "Description": "The alarm's threshold."}),
+        );
+        t.param(&format!("{}Period", s.id), json!({"Type": "Number", "Default": a.period_seconds, "Description": "The alarm's period, seconds."}));
+        t.param(&format!("{}EvaluationPeriods", s.id), json!({"Type": "Number", "Default": a.evaluation_periods, "MinValue": 1, "Description": "Periods over the threshold before the alarm fires."}));
+        t.condition(&format!("Has{}", s.id), not(equals(&format!("{}Mode", s.id), "disabled")));
+        t.condition(&format!("{}RollsBack", s.id), equals(&format!("{}Mode", s.id), "rollback"));
+        let (metric, stat) = metric_name(a.metric);
+        let (namespace, dims) = dimensions(ctx, a.metric);
+        t.resource(
+            &s.id,
+            json!({"Type": "AWS::CloudWatch::Alarm", "Condition": format!("Has{}", s.id), "Properties": {
+                "AlarmName": ctx.name(&a.name),
+                "AlarmDescription": format!("{} of {} over the threshold", metric, ctx.app.name),
+                "Namespace": namespace, "MetricName": metric, "Statistic": stat, "Dimensions": dims,
+                "Period": r(&format!("{}Period", s.id)),
+                "EvaluationPeriods": r(&format!("{}EvaluationPeriods", s.id)),
+                "Threshold": r(&format!("{}Threshold", s.id)),
+                "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}}),
+        );
+    }
 }
 
 pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {
     if any_predefined(ctx) {
-        v.push(("DeploymentConfig".into(), env.strategy.predefined().unwrap_or("custom").into()));
+        // Environments not deployed in place have no deployment group: any allowed value does.
+        let config =
+            if in_place(env) { env.strategy.predefined().unwrap_or("custom") } else { configs(ctx)[0] };
+        v.push(("DeploymentConfig".into(), config.into()));
     }
     if any_custom(ctx) {
         match env.strategy {
@@ -219,7 +272,9 @@ pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {
             _ => {}
         }
     }
-    v.push(("RollbackOnFailure".into(), bool_str(env.rollback.on_failure)));
+    if release::condition(ctx, ReleaseKind::InPlace).is_some() {
+        v.push(("RollbackOnFailure".into(), bool_str(env.rollback.on_failure)));
+    }
     let slots = alarm_slots(ctx);
     if !slots.is_empty() {
         v.push(("RollbackOnAlarms".into(), bool_str(!env.rollback.on_alarms.is_empty())));

@@ -12,7 +12,7 @@ use crate::codegen::infra::{
     att, bool_param, bool_str, equals, iff, no_value, not, r, sub, Ctx, Template, Values,
 };
 use crate::codegen::targets::ec2::deployment::{alarm_slots, metric_name};
-use crate::ir::{EcsDeploy, Env, Metric, Strategy};
+use crate::ir::{EcsDeploy, Env, Metric, Shift, Strategy};
 use serde_json::{json, Value};
 
 /// The listener rule that sends production traffic to the service (logical ID).
@@ -25,9 +25,11 @@ pub const TEST_PORT: u16 = 9080;
 /// `in_place` remains in the IR) rolls. The checker rejects a written `in_place` for ECS.
 pub fn strategy_name(s: Strategy) -> &'static str {
     match s {
-        Strategy::BlueGreen { .. } => "BLUE_GREEN",
-        Strategy::Canary { .. } => "CANARY",
-        Strategy::Linear { .. } => "LINEAR",
+        Strategy::BlueGreen(bg) => match bg.shift {
+            Shift::AllAtOnce => "BLUE_GREEN",
+            Shift::Canary { .. } => "CANARY",
+            Shift::Linear { .. } => "LINEAR",
+        },
         _ => "ROLLING",
     }
 }
@@ -302,14 +304,21 @@ pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {
         v.push(("DeploymentStrategy".into(), strategy_name(env.strategy).into()));
     }
     v.push(("RollbackOnFailure".into(), bool_str(env.rollback.on_failure)));
+    // ECS counts its intervals and bake time in whole minutes: a wait is rounded up.
+    let minutes = |seconds: u32| seconds.div_ceil(60);
     let (min_healthy, bake, canary, linear) = match env.strategy {
-        Strategy::Rolling { min_healthy_percent } => (min_healthy_percent, 0, (10, 5), (10, 1)),
-        Strategy::BlueGreen { bake_minutes } => (100, bake_minutes, (10, 5), (10, 1)),
-        Strategy::Canary { percent, interval_minutes, bake_minutes } => {
-            (100, bake_minutes, (percent, interval_minutes), (10, 1))
-        }
-        Strategy::Linear { percent, interval_minutes, bake_minutes } => {
-            (100, bake_minutes, (10, 5), (percent, interval_minutes))
+        Strategy::Rolling(r) => (r.min_healthy, 0, (10, 5), (10, 1)),
+        Strategy::BlueGreen(bg) => {
+            let bake = minutes(bg.bake_seconds);
+            match bg.shift {
+                Shift::AllAtOnce => (100, bake, (10, 5), (10, 1)),
+                Shift::Canary { percent, wait_seconds } => {
+                    (100, bake, (percent, minutes(wait_seconds)), (10, 1))
+                }
+                Shift::Linear { percent, wait_seconds } => {
+                    (100, bake, (10, 5), (percent, minutes(wait_seconds)))
+                }
+            }
         }
         _ => (100, 0, (10, 5), (10, 1)),
     };

@@ -11,40 +11,38 @@ use crate::codegen::infra::{
 };
 use crate::codegen::naming;
 use crate::codegen::targets::ec2::deployment::{alarm_slots, metric_name};
-use crate::ir::{Env, LambdaDeploy, LambdaEntry, Metric, Strategy};
+use crate::ir::{BlueGreen, Env, LambdaDeploy, LambdaEntry, Metric, Shift, Strategy};
 use serde_json::{json, Value};
 
-/// CodeDeploy's predefined Lambda configuration of a strategy, or `custom` (a
-/// `TimeBasedCanary` / `TimeBasedLinear` configuration of the stack). Without `canary` or
-/// `linear` (checked: PF5030) the alias moves at once.
-pub fn config_name(s: Strategy) -> &'static str {
+/// A `blue_green { shift = canary | linear }` strategy's traffic shift for CodeDeploy:
+/// `TrafficRoutingConfig` type, percent and interval in minutes (whole: PF2055).
+fn shift(s: Strategy) -> Option<(&'static str, u32, u32)> {
     match s {
-        Strategy::Canary { percent: 10, interval_minutes: 5, .. } => {
-            "CodeDeployDefault.LambdaCanary10Percent5Minutes"
+        Strategy::BlueGreen(BlueGreen { shift: Shift::Canary { percent, wait_seconds }, .. }) => {
+            Some(("TimeBasedCanary", percent, wait_seconds / 60))
         }
-        Strategy::Canary { percent: 10, interval_minutes: 10, .. } => {
-            "CodeDeployDefault.LambdaCanary10Percent10Minutes"
+        Strategy::BlueGreen(BlueGreen { shift: Shift::Linear { percent, wait_seconds }, .. }) => {
+            Some(("TimeBasedLinear", percent, wait_seconds / 60))
         }
-        Strategy::Canary { percent: 10, interval_minutes: 15, .. } => {
-            "CodeDeployDefault.LambdaCanary10Percent15Minutes"
-        }
-        Strategy::Canary { percent: 10, interval_minutes: 30, .. } => {
-            "CodeDeployDefault.LambdaCanary10Percent30Minutes"
-        }
-        Strategy::Linear { percent: 10, interval_minutes: 1, .. } => {
-            "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"
-        }
-        Strategy::Linear { percent: 10, interval_minutes: 2, .. } => {
-            "CodeDeployDefault.LambdaLinear10PercentEvery2Minutes"
-        }
-        Strategy::Linear { percent: 10, interval_minutes: 3, .. } => {
-            "CodeDeployDefault.LambdaLinear10PercentEvery3Minutes"
-        }
-        Strategy::Linear { percent: 10, interval_minutes: 10, .. } => {
-            "CodeDeployDefault.LambdaLinear10PercentEvery10Minutes"
-        }
-        Strategy::Canary { .. } | Strategy::Linear { .. } => CUSTOM,
-        _ => "CodeDeployDefault.LambdaAllAtOnce",
+        _ => None,
+    }
+}
+
+/// CodeDeploy's predefined Lambda configuration of a strategy, or `custom` (a
+/// `TimeBasedCanary` / `TimeBasedLinear` configuration of the stack). Without a canary or
+/// linear shift (no strategy, or `blue_green { shift = all_at_once }`) the alias moves at once.
+pub fn config_name(s: Strategy) -> &'static str {
+    match shift(s) {
+        Some(("TimeBasedCanary", 10, 5)) => "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+        Some(("TimeBasedCanary", 10, 10)) => "CodeDeployDefault.LambdaCanary10Percent10Minutes",
+        Some(("TimeBasedCanary", 10, 15)) => "CodeDeployDefault.LambdaCanary10Percent15Minutes",
+        Some(("TimeBasedCanary", 10, 30)) => "CodeDeployDefault.LambdaCanary10Percent30Minutes",
+        Some(("TimeBasedLinear", 10, 1)) => "CodeDeployDefault.LambdaLinear10PercentEvery1Minute",
+        Some(("TimeBasedLinear", 10, 2)) => "CodeDeployDefault.LambdaLinear10PercentEvery2Minutes",
+        Some(("TimeBasedLinear", 10, 3)) => "CodeDeployDefault.LambdaLinear10PercentEvery3Minutes",
+        Some(("TimeBasedLinear", 10, 10)) => "CodeDeployDefault.LambdaLinear10PercentEvery10Minutes",
+        Some(_) => CUSTOM,
+        None => "CodeDeployDefault.LambdaAllAtOnce",
     }
 }
 
@@ -53,16 +51,7 @@ const CUSTOM: &str = "custom";
 
 /// A custom shift's `TrafficRoutingConfig` type, percent and interval.
 fn custom_shift(s: Strategy) -> Option<(&'static str, u32, u32)> {
-    match s {
-        Strategy::Canary { percent, interval_minutes, .. } => {
-            Some(("TimeBasedCanary", percent, interval_minutes))
-        }
-        Strategy::Linear { percent, interval_minutes, .. } => {
-            Some(("TimeBasedLinear", percent, interval_minutes))
-        }
-        _ => None,
-    }
-    .filter(|_| config_name(s) == CUSTOM)
+    shift(s).filter(|_| config_name(s) == CUSTOM)
 }
 
 /// The custom traffic-shift configuration, when an environment has one: its parameters, and the
