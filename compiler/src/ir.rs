@@ -289,6 +289,8 @@ pub enum Deploy {
     /// `deploy = ecs {...}`: a container on ECS Fargate, released by an update of the
     /// environment stack with the image tag as a parameter (docs/targets.md).
     Ecs(EcsDeploy),
+    /// `deploy = lambda {...}`: a Lambda function whose alias CodeDeploy shifts to each release.
+    Lambda(LambdaDeploy),
 }
 
 impl Deploy {
@@ -297,6 +299,7 @@ impl Deploy {
         match self {
             Deploy::Ec2(_) => "ec2",
             Deploy::Ecs(_) => "ecs",
+            Deploy::Lambda(_) => "lambda",
         }
     }
 
@@ -329,6 +332,30 @@ pub struct EcsDeploy {
     pub log_retention_days: u32,
     /// Images the pipeline's repository keeps (its lifecycle policy expires older ones).
     pub keep_images: u32,
+}
+
+/// A deploy to a Lambda function; the build's artifact zip is its code.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LambdaDeploy {
+    /// A runtime of `stdlib::LAMBDA_RUNTIMES`, e.g. `python3.13`.
+    pub runtime: String,
+    pub handler: String,
+    pub memory_mib: u32,
+    pub timeout_seconds: u32,
+    /// arm64 (Graviton) rather than x86_64.
+    pub arm: bool,
+    pub reserved_concurrency: Option<u32>,
+    pub entry: LambdaEntry,
+}
+
+/// How requests reach a Lambda function.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LambdaEntry {
+    /// A function URL on the alias; `iam`: callers sign their requests (`AWS_IAM`), else public.
+    Url { iam: bool },
+    /// A `lambda` target group of the environment's load balancer, health-checked when a path
+    /// is given.
+    LoadBalancer { health_check: Option<HealthCheck> },
 }
 
 /// A deploy to EC2 instances in an Auto Scaling group through CodeDeploy.
@@ -699,6 +726,8 @@ pub enum Metric {
     Cpu,
     /// Unhealthy targets (`UnHealthyHostCount`, maximum).
     UnhealthyHosts,
+    /// Failed invocations of a Lambda function's alias (`AWS/Lambda` `Errors`, sum).
+    Errors,
 }
 
 /// A CloudWatch alarm of an environment.

@@ -5,6 +5,7 @@ mod app;
 mod arch;
 mod env;
 mod gates;
+mod lambda;
 mod pipeline;
 mod runtime;
 

@@ -19,6 +19,7 @@ mod resolve;
 mod rules;
 pub mod suggest;
 mod suppress;
+mod target_fields;
 mod targets;
 pub mod validate;
 pub mod value;

@@ -86,6 +86,7 @@ codes! {
     PF1010 "import-cycle" Error "Files `use` each other in a cycle";
     PF1011 "invalid-parent" Error "A declaration extends something it cannot extend";
     PF1012 "wrong-form" Error "A field is written as a block, or a block as a field";
+    PF1025 "lambda-entry-point" Error "A Lambda function has no entry point, or two: a function URL and the load balancer";
     PF2001 "type-mismatch" Error "A value has the wrong type";
     PF2002 "out-of-range" Error "A value is outside its allowed range";
     PF2003 "unknown-value" Error "A name is not one of the allowed values";
@@ -97,6 +98,7 @@ codes! {
     PF2050 "fargate-task-size" Error "A Fargate task's CPU and memory are not a size Fargate runs";
     PF2051 "plain-container-secret" Error "A container secret is a plain value, not a reference";
     PF2052 "invalid-log-retention" Error "A log retention is not a period CloudWatch Logs offers";
+    PF2055 "traffic-shift-interval" Error "A Lambda function's canary or linear interval is not a whole number of minutes";
     PF2065 "nothing-to-remove" Error "A `remove = true` names nothing inherited";
     PF2066 "architecture-mismatch" Error "The build's architecture is not the instances'";
     PF2060 "invalid-base-image" Error "An image's base is not an SSM parameter of an AMI";
@@ -111,10 +113,12 @@ codes! {
     PF3009 "too-many-patterns" Error "A trigger filter has more than 8 patterns";
     PF3040 "more-azs-than-region" Error "An environment's network uses more AZs than its region has";
     PF3050 "action-config-length" Error "A value of a pipeline action's configuration (approval message or link, invoke parameters) is empty or too long";
+    PF3025 "unknown-lambda-runtime" Error "A Lambda runtime is unknown or deprecated";
     PF3035 "too-many-gate-rules" Error "A stage's gate has more than the 5 rules a CodePipeline condition holds";
     PF3036 "invalid-push-filter" Error "A push trigger combines tags with branches or paths, which CodePipeline cannot filter together";
     PF3037 "too-many-push-filters" Error "A pipeline has more than the 3 filtered push triggers CodePipeline allows";
     PF3030 "too-many-shifts" Error "A linear blue/green shift takes more steps than a stage holds";
+    PF3050 "action-config-length" Error "A value of a pipeline action's configuration (approval message or link, invoke parameters) is empty or too long";
     PF4001 "approval-in-parallel" Error "An approval runs at the same time as the deploy it should guard";
     PF4002 "unapproved-protected-deploy" Error "A protected environment is deployed without an earlier approval";
     PF4003 "distinct-without-peer" Error "A distinct approval has no earlier approval by another group";
@@ -148,6 +152,10 @@ codes! {
     PF5030 "field-not-for-target" Error "An environment field has no meaning for the deploy target of an app deployed there";
     PF5031 "ecs-without-nat" Error "An ECS app is deployed to an environment without a NAT gateway";
     PF5032 "ecs-build-without-docker" Error "An ECS app's build cannot build its image (not privileged)";
+    PF5040 "needs-load-balancer" Error "A field needs the load balancer, which a Lambda function served by its URL does not have";
+    PF5041 "metric-not-for-target" Error "An alarm watches a metric the app's deploy target does not have";
+    PF5042 "build-architecture-mismatch" Error "A Lambda function's build image is of the other architecture and has no counterpart";
+    PF5043 "secure-string-for-lambda" Error "A Lambda function would get a value from a SecureString parameter, which CloudFormation cannot resolve into it";
     PF5080 "public-vpc-cidr" Warning "A VPC takes its addresses from a public (not RFC 1918) range";
     PF5050 "rolling-without-image" Error "A rolling release of an app that bakes no image";
     PF5051 "image-architecture-mismatch" Error "An environment's instances cannot boot the app's image (arm64 and x86_64)";
@@ -168,7 +176,7 @@ codes! {
 /// lag AWS (instance and database types, engine versions). Any other error means the output
 /// would be wrong or missing, so silencing it is itself an error (PF9004). Every warning may be
 /// silenced.
-pub const SILENCEABLE_ERRORS: &[Code] = &[PF4002, PF5008, PF5009, PF5011];
+pub const SILENCEABLE_ERRORS: &[Code] = &[PF3025, PF4002, PF5008, PF5009, PF5011];
 
 /// Whether findings of `code` may be silenced or lowered below an error.
 pub fn silenceable(code: Code) -> bool {

@@ -67,6 +67,7 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String], project: &Plac
                     "elb_5xx" => Metric::Elb5xx,
                     "latency" => Metric::Latency,
                     "cpu" => Metric::Cpu,
+                    "errors" => Metric::Errors,
                     _ => Metric::UnhealthyHosts,
                 },
                 threshold: int_of(&c.obj, "threshold")?,

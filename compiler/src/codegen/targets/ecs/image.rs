@@ -175,6 +175,7 @@ pub fn pipeline_extras(app: &str, d: &EcsDeploy, prefix: &str, envs: &[String]) 
         deploy_statements,
         pass_role_to: vec!["ecs-tasks.amazonaws.com", "ecs.amazonaws.com"],
         service_linked_roles: vec!["ecs.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"],
+        ..PipelineExtras::default()
     }
 }
 
