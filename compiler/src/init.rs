@@ -253,7 +253,8 @@ struct Runs {
 fn runs(name: &str, preset: Preset, target: Target) -> Runs {
     let Parts { files, port, .. } = parts(name, preset);
     match target {
-        Target::Ec2 => Runs {
+        // A Lambda starter is written whole by `lambda_template`.
+        Target::Ec2 | Target::Lambda => Runs {
             what: "how it runs on EC2",
             deploy: format!(
                 r#"  # The app runs on EC2 instances in an Auto Scaling group behind a load balancer; CodeDeploy

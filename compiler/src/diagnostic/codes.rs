@@ -118,7 +118,6 @@ codes! {
     PF3036 "invalid-push-filter" Error "A push trigger combines tags with branches or paths, which CodePipeline cannot filter together";
     PF3037 "too-many-push-filters" Error "A pipeline has more than the 3 filtered push triggers CodePipeline allows";
     PF3030 "too-many-shifts" Error "A linear blue/green shift takes more steps than a stage holds";
-    PF3050 "action-config-length" Error "A value of a pipeline action's configuration (approval message or link, invoke parameters) is empty or too long";
     PF4001 "approval-in-parallel" Error "An approval runs at the same time as the deploy it should guard";
     PF4002 "unapproved-protected-deploy" Error "A protected environment is deployed without an earlier approval";
     PF4003 "distinct-without-peer" Error "A distinct approval has no earlier approval by another group";

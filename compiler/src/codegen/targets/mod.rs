@@ -221,17 +221,14 @@ pub struct PipelineExtras {
     /// environment stacks (EC2: the Auto Scaling group; ECS: clusters, services, ...).
     pub deploy_statements: Vec<Value>,
     /// What the target's roles in the environment stacks need beyond the instances' (ECS: pull
-    /// the image, read the container's secrets, shift the listener rules), for the permissions
+    /// the image, read the container's secrets, shift the listener rules; Lambda: the function's
+    /// logs and network interfaces, CodeDeploy's shift of the alias), for the permissions
     /// boundary of every environment role (`pipeline::boundary`).
     pub boundary_statements: Vec<Value>,
     /// Services the CloudFormation role may pass the environment's roles to.
     pub pass_role_to: Vec<&'static str>,
     /// Services whose service-linked role the CloudFormation role may create.
     pub service_linked_roles: Vec<&'static str>,
-    /// Statements of the permissions boundary of the environment stacks' roles (`pipeline::
-    /// boundary`): what the target's own roles need (Lambda: the function's logs and network
-    /// interfaces, CodeDeploy's shift of the alias).
-    pub boundary_statements: Vec<Value>,
 }
 
 /// The pipeline stack's additions for the app's target. `prefix` names the pipeline's
