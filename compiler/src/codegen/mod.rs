@@ -56,7 +56,7 @@ pub fn generate(program: &Program, options: &Options) -> Vec<OutputFile> {
         files.extend(pipeline::generate(program, options));
         files.extend(infra::generate(program, options));
         files.extend(buildspec::generate(program));
-        files.extend(program.apps.iter().flat_map(|app| targets::files(program, app)));
+        files.extend(parallel::map(&program.apps, |app| targets::files(program, app)).into_iter().flatten());
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files
     })
