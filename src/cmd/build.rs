@@ -12,7 +12,7 @@ use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
 mod write;
 use pf_compiler::codegen::{self, CfnFormat, OutputFile};
 use pf_compiler::driver::analyze;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `pf build`.
@@ -84,7 +84,7 @@ pub fn run(args: Args) -> u8 {
         eprintln!("error: nothing was written: fix the errors above first");
         return EXIT_PROBLEMS;
     }
-    let mut seen = BTreeSet::new();
+    let mut seen = HashSet::new();
     for (dir, f) in &planned {
         if !seen.insert(dir.join(&f.path)) {
             eprintln!(
@@ -113,7 +113,7 @@ pub fn run(args: Args) -> u8 {
 /// program no longer produces: templates and specs carry pf's header; template configurations
 /// (JSON, which has no comments) are recognised by their shape.
 fn leftovers(planned: &[(PathBuf, OutputFile)]) -> Vec<PathBuf> {
-    let produced: BTreeSet<PathBuf> = planned.iter().map(|(d, f)| d.join(&f.path)).collect();
+    let produced: HashSet<PathBuf> = planned.iter().map(|(d, f)| d.join(&f.path)).collect();
     let mut dirs: Vec<PathBuf> = produced.iter().filter_map(|p| p.parent().map(Path::to_path_buf)).collect();
     dirs.sort();
     dirs.dedup();
