@@ -177,6 +177,44 @@ fn failed_build_writes_nothing() {
     assert!(before == after, "a failed build changed the output folder");
 }
 
+/// Writing is all or nothing across programs and folders: when one app folder cannot be
+/// written, a changed file of another is not replaced either, and no temporary file or folder is
+/// left (`src/cmd/build/write.rs`). A build that succeeds leaves none either.
+#[test]
+fn failed_write_changes_nothing_and_leaves_no_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    build(Path::new("examples/webshop.pf"), &out);
+    let temporary = |out: &Path| -> Vec<PathBuf> {
+        files_under(out).into_iter().filter(|p| p.to_string_lossy().contains(".pf-")).collect()
+    };
+    assert_eq!(temporary(&out), Vec::<PathBuf>::new(), "a new app folder is moved into place whole");
+    let edited = out.join("webshop/buildspec.yml");
+    std::fs::write(&edited, "edited by hand\n").unwrap();
+    // The other program's app folder is taken by a file, so its files cannot be written.
+    std::fs::write(out.join("billing"), "in the way\n").unwrap();
+    let o = pf()
+        .args(["build", "examples/webshop.pf", "examples/two-approvers.pf", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing was changed"));
+    assert_eq!(std::fs::read_to_string(&edited).unwrap(), "edited by hand\n");
+    assert_eq!(temporary(&out), Vec::<PathBuf>::new());
+    // Once the way is clear, both folders are written, and nothing temporary stays.
+    std::fs::remove_file(out.join("billing")).unwrap();
+    let o = pf()
+        .args(["build", "examples/webshop.pf", "examples/two-approvers.pf", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_ne!(std::fs::read_to_string(&edited).unwrap(), "edited by hand\n");
+    assert!(out.join("billing/buildspec.yml").is_file());
+    assert_eq!(temporary(&out), Vec::<PathBuf>::new());
+}
+
 #[test]
 fn output_snapshots() {
     for e in examples() {

@@ -10,6 +10,8 @@ use crate::ast::Cidr;
 use crate::source::Span;
 use std::collections::BTreeMap;
 
+pub mod index;
+
 /// A whole checked program.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Program {
@@ -21,14 +23,20 @@ pub struct Program {
 }
 
 impl Program {
-    /// The app with this name.
+    /// The app with this name (in constant time during code generation: [`index`]).
     pub fn app(&self, name: &str) -> Option<&App> {
-        self.apps.iter().find(|a| a.name == name)
+        match index::app(self, name) {
+            Some(at) => at.map(|i| &self.apps[i]),
+            None => self.apps.iter().find(|a| a.name == name),
+        }
     }
 
-    /// The environment with this name.
+    /// The environment with this name (in constant time during code generation: [`index`]).
     pub fn env(&self, name: &str) -> Option<&Env> {
-        self.envs.iter().find(|e| e.name == name)
+        match index::env(self, name) {
+            Some(at) => at.map(|i| &self.envs[i]),
+            None => self.envs.iter().find(|e| e.name == name),
+        }
     }
 }
 

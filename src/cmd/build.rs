@@ -1,16 +1,18 @@
 //! `pf build`: compile programs into CloudFormation, buildspec and appspec files.
 //!
 //! All files are produced in memory first; only when every program compiled cleanly are they
-//! written, each to a temporary file beside its target and then renamed into place. On any error
-//! nothing is written and earlier output stays untouched. `--check` writes nothing and lists the
+//! written, under temporary names, and then renamed into place (`write`). On any error nothing
+//! is written and earlier output stays untouched. `--check` writes nothing and lists the
 //! files that are stale (different, missing, or generated earlier but no longer produced).
 
 use super::common::{read_root, report, DiskLoader};
 use super::layout::layout;
 use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
+
+mod write;
 use pf_compiler::codegen::{self, CfnFormat, OutputFile};
 use pf_compiler::driver::analyze;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `pf build`.
@@ -58,13 +60,16 @@ pub fn run(args: Args) -> u8 {
                 return EXIT_USAGE;
             }
         };
-        let analysis = analyze(vec![root], &DiskLoader);
+        let mut analysis = analyze(vec![root], &DiskLoader);
         report(&analysis);
         if analysis.has_errors() {
             failed = true;
             continue;
         }
-        let mut program = analysis.checked.program;
+        // Only the IR is needed from here: the syntax trees and declarations are freed before
+        // generation (about 30 MB of the peak of 1,000 apps).
+        let mut program = std::mem::take(&mut analysis.checked.program);
+        drop(analysis);
         let layout = match layout(file, &program.project.output, args.out.as_deref()) {
             Ok(l) => l,
             Err(e) => {
@@ -82,7 +87,7 @@ pub fn run(args: Args) -> u8 {
         eprintln!("error: nothing was written: fix the errors above first");
         return EXIT_PROBLEMS;
     }
-    let mut seen = BTreeSet::new();
+    let mut seen = HashSet::new();
     for (dir, f) in &planned {
         if !seen.insert(dir.join(&f.path)) {
             eprintln!(
@@ -111,7 +116,7 @@ pub fn run(args: Args) -> u8 {
 /// program no longer produces: templates and specs carry pf's header; template configurations
 /// (JSON, which has no comments) are recognised by their shape.
 fn leftovers(planned: &[(PathBuf, OutputFile)]) -> Vec<PathBuf> {
-    let produced: BTreeSet<PathBuf> = planned.iter().map(|(d, f)| d.join(&f.path)).collect();
+    let produced: HashSet<PathBuf> = planned.iter().map(|(d, f)| d.join(&f.path)).collect();
     let mut dirs: Vec<PathBuf> = produced.iter().filter_map(|p| p.parent().map(Path::to_path_buf)).collect();
     dirs.sort();
     dirs.dedup();
@@ -122,12 +127,14 @@ fn leftovers(planned: &[(PathBuf, OutputFile)]) -> Vec<PathBuf> {
             continue;
         }
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
+        // The entries' types come with the listing (no `stat` per file).
+        let mut entries: Vec<(PathBuf, std::fs::FileType)> =
+            entries.filter_map(|e| e.ok().and_then(|e| Some((e.path(), e.file_type().ok()?)))).collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        for (path, kind) in entries {
+            if kind.is_dir() {
                 dirs.push(path);
-            } else if path.is_file() && !produced.contains(&path) && generated_by_pf(&path) {
+            } else if kind.is_file() && !produced.contains(&path) && generated_by_pf(&path) {
                 out.push(path);
             }
         }
@@ -173,87 +180,11 @@ fn check_stale(planned: &[(PathBuf, OutputFile)]) -> u8 {
 }
 
 /// Writes every changed file and removes stale earlier output; returns how many files changed.
-///
-/// Files are written on every core. A file that does not exist yet is written in place; one that
-/// exists is written to a temporary file beside it, and all of those are renamed into place only
-/// once every file was written. On an error, the new files and the temporary files are removed,
-/// so a failed write leaves the folder as it was (but for empty folders it created).
 fn write_all(planned: &[(PathBuf, OutputFile)]) -> Result<usize, String> {
-    let changed: Vec<(PathBuf, &str)> = planned
-        .iter()
-        .map(|(dir, f)| (dir.join(&f.path), f.contents.as_str()))
-        .filter(|(path, contents)| !same_contents(path, contents))
-        .collect();
-    let dirs: BTreeSet<&Path> = changed.iter().filter_map(|(p, _)| p.parent()).collect();
-    for dir in dirs {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
-    let staged = codegen::parallel::map(&changed, |(path, contents)| stage(path, contents));
-    if let Some(Err(message)) = staged.iter().find(|s| s.is_err()) {
-        for s in staged.iter().flatten() {
-            let _ = std::fs::remove_file(s.written());
-        }
-        return Err(message.clone());
-    }
-    for s in staged.iter().flatten() {
-        if let Staged::Beside { tmp, path } = s {
-            std::fs::rename(tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        }
-    }
-    for p in leftovers(planned) {
-        let _ = std::fs::remove_file(p);
-    }
-    Ok(changed.len())
-}
-
-/// Whether the file at `path` holds exactly `contents` (its size is compared first).
-fn same_contents(path: &Path, contents: &str) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.len() == contents.len() as u64)
-        && std::fs::read(path).is_ok_and(|b| b == contents.as_bytes())
-}
-
-/// A file written by [`stage`].
-enum Staged {
-    /// A new file, written in place.
-    New(PathBuf),
-    /// A temporary file, to be renamed over `path`.
-    Beside { tmp: PathBuf, path: PathBuf },
-}
-
-impl Staged {
-    /// The file that was written.
-    fn written(&self) -> &Path {
-        match self {
-            Staged::New(path) => path,
-            Staged::Beside { tmp, .. } => tmp,
-        }
-    }
-}
-
-/// Writes `contents` for `path`: in place when no file is there (created exclusively, so a file
-/// that appears meanwhile is never overwritten), else to a temporary file beside it.
-fn stage(path: &Path, contents: &str) -> Result<Staged, String> {
-    use std::io::Write;
-    let fresh = std::fs::OpenOptions::new().write(true).create_new(true).open(path);
-    match fresh {
-        Ok(mut file) => match file.write_all(contents.as_bytes()) {
-            Ok(()) => Ok(Staged::New(path.to_path_buf())),
-            Err(e) => {
-                let _ = std::fs::remove_file(path);
-                Err(format!("cannot write {}: {e}", path.display()))
-            }
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-            let tmp = path.with_file_name(format!(".{name}.pf-tmp"));
-            if let Err(e) = std::fs::write(&tmp, contents) {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(format!("cannot write {}: {e}", tmp.display()));
-            }
-            Ok(Staged::Beside { tmp, path: path.to_path_buf() })
-        }
-        Err(e) => Err(format!("cannot write {}: {e}", path.display())),
-    }
+    let out_dirs: BTreeSet<&Path> = planned.iter().map(|(dir, _)| dir.as_path()).collect();
+    let files: Vec<write::Planned> =
+        planned.iter().map(|(dir, f)| (dir.join(&f.path), f.contents.as_str())).collect();
+    write::write(&out_dirs, &files, &leftovers(planned))
 }
 
 /// `1 generated file`, `3 generated files`.

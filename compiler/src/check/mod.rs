@@ -82,7 +82,8 @@ pub fn check(files: &[ast::File], sources: &SourceMap, roots: usize) -> Checked 
     if let Some(first) = files.first() {
         program.project.source = sources.get(first.id).name.clone();
     }
-    rules::run(&mut ctx, &program, &decls, files, roots);
+    // Program-wide rules look names up per app and environment: indexed (`ir::index`).
+    crate::ir::index::scope(&program, || rules::run(&mut ctx, &program, &decls, files, roots));
     let standard: Vec<crate::source::FileId> = files
         .iter()
         .map(|f| f.id)

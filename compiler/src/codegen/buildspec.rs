@@ -11,28 +11,28 @@ use serde_json::{json, Map, Value};
 
 /// Every buildspec of the program.
 pub fn generate(program: &Program) -> Vec<OutputFile> {
+    super::parallel::map(&program.apps, |app| app_files(program, app)).into_iter().flatten().collect()
+}
+
+/// The buildspecs of `app`.
+fn app_files(program: &Program, app: &App) -> Vec<OutputFile> {
     let mut files = Vec::new();
-    for app in &program.apps {
-        files.push(OutputFile {
-            path: naming::buildspec_file(&app.name),
-            contents: cfn::to_yaml(&program.project.source, &app_buildspec(program, app)),
-        });
-        let mut seen: Vec<&str> = Vec::new();
-        for pipeline in program.pipelines.iter().filter(|p| p.app == app.name) {
-            for action in pipeline.stages.iter().flat_map(|s| &s.actions) {
-                if let ActionKind::Test(job) = &action.kind {
-                    if seen.contains(&job.name.as_str()) {
-                        continue;
-                    }
-                    seen.push(&job.name);
-                    files.push(OutputFile {
-                        path: naming::test_buildspec_file(&app.name, &job.name),
-                        contents: cfn::to_yaml(
-                            &program.project.source,
-                            &buildspec(&app.name, &job.build, None),
-                        ),
-                    });
+    files.push(OutputFile {
+        path: naming::buildspec_file(&app.name),
+        contents: cfn::to_yaml(&program.project.source, &app_buildspec(program, app)),
+    });
+    let mut seen: Vec<&str> = Vec::new();
+    for pipeline in program.pipelines.iter().filter(|p| p.app == app.name) {
+        for action in pipeline.stages.iter().flat_map(|s| &s.actions) {
+            if let ActionKind::Test(job) = &action.kind {
+                if seen.contains(&job.name.as_str()) {
+                    continue;
                 }
+                seen.push(&job.name);
+                files.push(OutputFile {
+                    path: naming::test_buildspec_file(&app.name, &job.name),
+                    contents: cfn::to_yaml(&program.project.source, &buildspec(&app.name, &job.build, None)),
+                });
             }
         }
     }

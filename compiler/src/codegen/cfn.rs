@@ -14,9 +14,25 @@ pub fn yaml_header(source: &str) -> String {
 }
 
 /// `value` as YAML behind the header.
+///
+/// Written into a buffer that each thread keeps, so that a document does not grow its string
+/// (and copy it) a dozen times: only its final size is allocated.
 pub fn to_yaml(source: &str, value: &Value) -> String {
-    let body = super::yaml::to_string(value);
-    format!("{}{}", yaml_header(source), body)
+    thread_local! {
+        static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    BUFFER.with(|buffer| {
+        let mut out = buffer.borrow_mut();
+        out.clear();
+        out.push_str(&yaml_header(source));
+        super::yaml::write(&mut out, value);
+        let text = out.as_str().to_owned();
+        // A rare huge document does not keep its memory for the rest of the run.
+        if out.capacity() > 4 << 20 {
+            *out = String::new();
+        }
+        text
+    })
 }
 
 /// `value` as pretty JSON with a final newline. JSON has no comments: templates carry the

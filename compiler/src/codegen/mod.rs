@@ -48,12 +48,16 @@ pub struct OutputFile {
 }
 
 /// Generates every file of a program, sorted by path.
+///
+/// Lookups by name are indexed meanwhile (`ir::index`).
 pub fn generate(program: &Program, options: &Options) -> Vec<OutputFile> {
-    let mut files: Vec<OutputFile> = Vec::new();
-    files.extend(pipeline::generate(program, options));
-    files.extend(infra::generate(program, options));
-    files.extend(buildspec::generate(program));
-    files.extend(program.apps.iter().flat_map(|app| targets::files(program, app)));
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files
+    crate::ir::index::scope(program, || {
+        let mut files: Vec<OutputFile> = Vec::new();
+        files.extend(pipeline::generate(program, options));
+        files.extend(infra::generate(program, options));
+        files.extend(buildspec::generate(program));
+        files.extend(parallel::map(&program.apps, |app| targets::files(program, app)).into_iter().flatten());
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    })
 }

@@ -10,19 +10,29 @@ use serde_json::{Map, Value};
 /// `value` as a YAML document.
 pub fn to_string(value: &Value) -> String {
     let mut out = String::new();
-    match value {
-        Value::Object(m) if !m.is_empty() => mapping(&mut out, m, 0),
-        Value::Array(a) if !a.is_empty() => sequence(&mut out, a, 0),
-        other => {
-            scalar(&mut out, other, 0);
-            out.push('\n');
-        }
-    }
+    write(&mut out, value);
     out
 }
 
-fn indent(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+/// Appends `value` as a YAML document to `out`.
+pub fn write(out: &mut String, value: &Value) {
+    match value {
+        Value::Object(m) if !m.is_empty() => mapping(out, m, 0),
+        Value::Array(a) if !a.is_empty() => sequence(out, a, 0),
+        other => {
+            scalar(out, other, 0);
+            out.push('\n');
+        }
+    }
+}
+
+fn indent(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > SPACES.len() {
+        out.push_str(SPACES);
+        n -= SPACES.len();
+    }
+    out.push_str(&SPACES[..n]);
 }
 
 fn mapping(out: &mut String, m: &Map<String, Value>, level: usize) {
@@ -156,44 +166,40 @@ const RESERVED: &[&str] = &[
     "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~", "<<", "=",
 ];
 
+/// Bytes a plain scalar may hold anywhere (ASCII letters, digits and ` _./$:-(){}@+=,*`).
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric()
+            || matches!(b, b' ' | b'_' | b'.' | b'/' | b'$' | b':' | b'-')
+            || matches!(b, b'(' | b')' | b'{' | b'}' | b'@' | b'+' | b'=' | b',' | b'*');
+        c += 1;
+    }
+    t
+};
+
+/// Whether `s` can be written as a plain scalar that every YAML parser reads as this string.
 fn is_plain_safe(s: &str) -> bool {
-    let Some(first) = s.chars().next() else { return false };
+    let b = s.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else { return false };
     // Every reserved word is at most 5 bytes long.
-    if s.len() <= 5 && RESERVED.contains(&s) || s.starts_with(['.', '+']) && s.len() > 1 {
+    if b.len() <= 5 && RESERVED.contains(&s) || matches!(first, b'.' | b'+') && b.len() > 1 {
         return false;
     }
-    // Anything that starts like a number (ints, floats, octal, hex, sexagesimal, dates).
+    // Anything that starts like a number (ints, floats, octal, hex, sexagesimal, dates), an
+    // indicator, or a space.
     if first.is_ascii_digit()
-        || (first == '-' && s[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.'))
+        || first == b'-' && b.get(1).is_some_and(|c| c.is_ascii_digit() || *c == b'.')
+        || b"-?:,[]{}#&*!|>'\"%@` ".contains(&first)
+        || matches!(last, b':' | b' ')
     {
         return false;
     }
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
-        return false;
-    }
-    s.bytes().all(|b| {
-        b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b' ' | b'_'
-                    | b'.'
-                    | b'/'
-                    | b'$'
-                    | b':'
-                    | b'-'
-                    | b'('
-                    | b')'
-                    | b'{'
-                    | b'}'
-                    | b'@'
-                    | b'+'
-                    | b'='
-                    | b','
-                    | b'*'
-            )
-    }) && !s.as_bytes().windows(2).any(|w| matches!(w, [b':', b' '] | [b' ', b'#']))
-        && !s.ends_with([':', ' '])
-        && !s.starts_with(' ')
+    // Only plain bytes, and no `: ` (a key) or ` #` (a comment); spaces are few.
+    b.iter().all(|&c| PLAIN[c as usize])
+        && memchr::memchr_iter(b' ', b).all(|i| b[i - 1] != b':' && b.get(i + 1) != Some(&b'#'))
 }
 
 #[cfg(test)]
@@ -227,6 +233,41 @@ mod tests {
         {
             assert!(is_plain_safe(s), "{s} can be plain");
         }
+    }
+
+    /// The table-driven check accepts exactly what the first, character-by-character version
+    /// did (kept here as the reference), on random strings of the characters that matter.
+    #[test]
+    fn plain_check_equals_the_reference() {
+        fn reference(s: &str) -> bool {
+            let Some(first) = s.chars().next() else { return false };
+            if s.len() <= 5 && RESERVED.contains(&s) || s.starts_with(['.', '+']) && s.len() > 1 {
+                return false;
+            }
+            if first.is_ascii_digit()
+                || (first == '-' && s[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.'))
+                || "-?:,[]{}#&*!|>'\"%@`".contains(first)
+            {
+                return false;
+            }
+            s.bytes().all(|b| b.is_ascii_alphanumeric() || b" _./$:-(){}@+=,*".contains(&b))
+                && !s.as_bytes().windows(2).any(|w| matches!(w, [b':', b' '] | [b' ', b'#']))
+                && !s.ends_with([':', ' '])
+                && !s.starts_with(' ')
+        }
+        let alphabet: Vec<char> = "aZ09 :#-.+_/$(){}@=,*?[]&!|>'\"%`~\n\té".chars().collect();
+        let mut rng = crate::testgen::Lcg(7);
+        let mut plain = 0;
+        for _ in 0..200_000 {
+            let len = rng.below(7);
+            let s: String = (0..len).map(|_| alphabet[rng.below(alphabet.len())]).collect();
+            assert_eq!(is_plain_safe(&s), reference(&s), "{s:?}");
+            plain += usize::from(reference(&s));
+        }
+        for s in RESERVED {
+            assert_eq!(is_plain_safe(s), reference(s), "{s:?}");
+        }
+        assert!(plain > 1000, "both kinds were tried ({plain} plain)");
     }
 
     #[test]

@@ -22,7 +22,6 @@ pub mod network;
 use super::naming;
 use crate::ir::{App, Env, Program};
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
 
 /// The app and the environments its pipelines deploy, with the union of their features.
 pub struct Ctx<'a> {
@@ -42,7 +41,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The context of `app` with `envs` from [`deployed_envs_by_app`].
+    /// The context of `app` with `envs` from [`deployed_envs`].
     fn with_envs(program: &'a Program, app: &'a App, envs: Vec<&'a Env>) -> Option<Ctx<'a>> {
         if envs.is_empty() {
             None
@@ -80,6 +79,9 @@ impl<'a> Ctx<'a> {
 /// The environments the app's pipelines deploy (infrastructure or app), in program order.
 pub fn deployed_envs<'a>(program: &'a Program, app: &str) -> Vec<&'a Env> {
     use crate::ir::ActionKind;
+    if let Some(positions) = crate::ir::index::deployed(program, app) {
+        return positions.into_iter().map(|i| &program.envs[i]).collect();
+    }
     let mut names: Vec<&str> = Vec::new();
     for pipeline in program.pipelines.iter().filter(|p| p.app == app) {
         for action in pipeline.stages.iter().flat_map(|s| &s.actions) {
@@ -91,33 +93,6 @@ pub fn deployed_envs<'a>(program: &'a Program, app: &str) -> Vec<&'a Env> {
         }
     }
     program.envs.iter().filter(|e| names.contains(&e.name.as_str())).collect()
-}
-
-/// [`deployed_envs`] of every app at once (one pass over the pipelines), by app name.
-fn deployed_envs_by_app(program: &Program) -> HashMap<&str, Vec<&Env>> {
-    use crate::ir::ActionKind;
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, e) in program.envs.iter().enumerate() {
-        by_name.entry(e.name.as_str()).or_default().push(i);
-    }
-    let mut indices: HashMap<&str, Vec<usize>> = HashMap::new();
-    for pipeline in &program.pipelines {
-        for action in pipeline.stages.iter().flat_map(|s| &s.actions) {
-            if let ActionKind::DeployInfra { env, .. } | ActionKind::DeployApp { env } = &action.kind {
-                if let Some(ix) = by_name.get(env.as_str()) {
-                    indices.entry(pipeline.app.as_str()).or_default().extend(ix);
-                }
-            }
-        }
-    }
-    indices
-        .into_iter()
-        .map(|(app, mut ix)| {
-            ix.sort_unstable();
-            ix.dedup();
-            (app, ix.into_iter().map(|i| &program.envs[i]).collect())
-        })
-        .collect()
 }
 
 /// A template being assembled: its sections, in CloudFormation's usual order.
@@ -427,10 +402,9 @@ pub fn generate(program: &Program, options: &super::Options) -> Vec<super::Outpu
         super::CfnFormat::Yaml => "yml",
         super::CfnFormat::Json => "json",
     };
-    let deployed = deployed_envs_by_app(program);
     let per_app = super::parallel::map(&program.apps, |app| {
         let mut files = Vec::new();
-        let envs = deployed.get(app.name.as_str()).cloned().unwrap_or_default();
+        let envs = deployed_envs(program, &app.name);
         let Some(ctx) = Ctx::with_envs(program, app, envs) else { return files };
         let doc = template(&ctx);
         let contents = match options.cfn_format {
