@@ -118,10 +118,11 @@ pub fn pipeline_extras(app: &str, d: &EcsDeploy, prefix: &str, envs: &[String]) 
             "ssm:AddTagsToResource", "ssm:DeleteParameter", "ssm:GetParameters", "ssm:ListTagsForResource",
             "ssm:PutParameter", "ssm:RemoveTagsFromResource"], "Resource": parameters}),
         // The log key of each environment: keys have no name to scope creation by.
+        json!({"Effect": "Allow", "Action": ["kms:CreateKey"], "Resource": ["*"]}),
         json!({"Effect": "Allow", "Action": [
-            "kms:CreateKey", "kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy",
+            "kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy",
             "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion",
-            "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription"], "Resource": ["*"]}),
+            "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription"], "Resource": [arn("kms", "key/*")]}),
         json!({"Effect": "Allow", "Action": ["logs:AssociateKmsKey", "logs:DisassociateKmsKey"], "Resource": log_groups}),
         json!({"Effect": "Allow", "Action": [
             "application-autoscaling:DeleteScalingPolicy", "application-autoscaling:DeregisterScalableTarget",
