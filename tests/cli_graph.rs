@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const EXAMPLES: [&str; 6] = ["webshop", "go-service", "orders-ecs", "two-approvers", "gitops", "showcase"];
+const EXAMPLES: [&str; 7] =
+    ["webshop", "go-service", "orders-ecs", "two-approvers", "gitops", "showcase", "thumbnails-lambda"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

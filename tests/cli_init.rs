@@ -108,3 +108,25 @@ fn init_rejects_an_unknown_preset() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!tmp.path().join("pipeline.pf").exists());
 }
+
+#[test]
+fn init_offers_lambda_for_the_presets_whose_build_is_a_function() {
+    for preset in ["go", "node", "python"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = pf(&["init", "--name", "thumbs", "--preset", preset, "--target", "lambda"], tmp.path());
+        assert_eq!(out.status.code(), Some(0), "{preset}: {}", text(&out.stderr));
+        let source = std::fs::read_to_string(tmp.path().join("pipeline.pf")).unwrap();
+        assert!(source.contains("deploy = lambda {"), "{source}");
+        let build = pf(&["build", "pipeline.pf", "-o", "out"], tmp.path());
+        assert_eq!(build.status.code(), Some(0), "{preset}: pf build: {}", text(&build.stderr));
+        assert_no_diagnostics(&build, "pf build");
+        let template = std::fs::read_to_string(tmp.path().join("out/thumbs/infra.template.yml")).unwrap();
+        assert!(template.contains("Type: AWS::Lambda::Function"), "{preset}");
+    }
+    // A Java jar, a .NET publish folder or an image is not a function's zip as built.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = pf(&["init", "--name", "thumbs", "--preset", "java", "--target", "lambda"], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--preset go"), "{}", text(&out.stderr));
+    assert!(!tmp.path().join("pipeline.pf").exists());
+}

@@ -21,8 +21,12 @@ fn examples() -> Vec<PathBuf> {
 /// The variant of a program: every environment runs another instance type (an ECS app's: 1GB
 /// more memory per task), so each environment stack is updated. The size is set in the
 /// environment's own `compute` block (added if it has none), which overrides what a profile or
-/// a parent gives.
+/// a parent gives. A Lambda function has no instances: its variant has twice the memory (the
+/// function is updated and a version published).
 fn variant(source: &str) -> String {
+    if source.contains("deploy = lambda {") {
+        return lambda_variant(source);
+    }
     let ecs = source.contains("deploy = ecs");
     let mut out = Vec::new();
     let mut in_env = false;
@@ -48,6 +52,16 @@ fn variant(source: &str) -> String {
         out.push(line.to_string());
     }
     out.join("\n") + "\n"
+}
+
+/// A Lambda program with twice the function's memory (written as `memory = NMB`).
+fn lambda_variant(source: &str) -> String {
+    let start = source.find("memory").expect("the Lambda example sets its memory");
+    let line_end = start + source[start..].find('\n').unwrap();
+    let line = &source[start..line_end];
+    let digits: String = line.chars().filter(char::is_ascii_digit).collect();
+    let doubled = digits.parse::<u32>().unwrap() * 2;
+    format!("{}{}{}", &source[..start], line.replacen(&digits, &doubled.to_string(), 1), &source[line_end..])
 }
 
 /// The body of the environment whose header is `header`, up to its closing brace.
@@ -146,6 +160,10 @@ fn variant_changes_every_environment() {
     assert!(v.contains("compute { cpu = 512, memory = 2GB, min = 1, max = 3 }"), "{v}");
     assert!(v.contains("compute { cpu = 1024, memory = 3GB, min = 3, max = 9"), "{v}");
     assert!(!v.contains("instance"), "{v}");
+    let lambda = std::fs::read_to_string("examples/thumbnails-lambda.pf").unwrap();
+    let v = variant(&lambda);
+    assert!(v.contains("memory               = 2048MB"), "{v}");
+    assert!(!v.contains("compute {"), "{v}");
 }
 
 #[test]

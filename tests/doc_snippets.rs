@@ -128,7 +128,8 @@ fn every_pf_block_of_the_docs_is_what_it_says() {
                 "init node" => {
                     counts[0] += 1;
                     let program = apply(
-                        &starter("shop", Preset::from_name("node").unwrap(), pf_compiler::init::Target::Ec2),
+                        &starter("shop", Preset::from_name("node").unwrap(), pf_compiler::init::Target::Ec2)
+                            .unwrap(),
                         &s.text,
                     );
                     let errors: Vec<_> = check(&program).into_iter().filter(|d| d.1).collect();
@@ -161,7 +162,7 @@ fn a_broken_snippet_is_caught() {
     assert!(check(fragment).iter().all(|d| !d.0.starts_with("PF0")));
     assert!(check("stage build { build\n").iter().any(|d| d.0.starts_with("PF0")));
     // A change to the starter replaces its declaration of the same name, and is checked.
-    let start = starter("shop", Preset::from_name("node").unwrap(), pf_compiler::init::Target::Ec2);
+    let start = starter("shop", Preset::from_name("node").unwrap(), pf_compiler::init::Target::Ec2).unwrap();
     assert!(check(&start).iter().all(|d| !d.1));
     let smaller = apply(&start, "env uat : prod {\n  compute { min = 1, max = 2 }\n}\n");
     assert!(smaller.contains("env uat : prod") && check(&smaller).iter().all(|d| !d.1), "{smaller}");

@@ -380,7 +380,7 @@ fn a_removed_environment_leaves_no_configuration_behind() {
 /// configuration the pipeline's CloudFormation actions read from the build artifact (and the
 /// files their parameter overrides read with `Fn::GetParam`: an ECS app's image tag) is matched
 /// by the app buildspec's `artifacts.files`, the only files the build artifact holds. An ECS
-/// app has no appspec.
+/// app and a Lambda function have no appspec.
 #[test]
 fn every_deployed_file_is_in_the_build_artifact() {
     use pf_compiler::glob;

@@ -86,6 +86,26 @@ fn the_hook_writes_every_value_resolved_into_a_private_file() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&sourced.stdout), "pay-$ecret\"1|pw`x");
 
+    // Without CodeDeploy (at boot, on a baked AMI) the group is the user data's marker line.
+    std::fs::remove_file(&env_file).unwrap();
+    let at_boot = Command::new(&python)
+        .arg("-c")
+        .arg(
+            "import importlib.util, sys\n\
+             spec = importlib.util.spec_from_file_location('runtime_env', sys.argv[1])\n\
+             m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n\
+             m.imds = lambda path: '#!/bin/bash\\n# pf:deployment-group=webshop-prod\\nset -e\\n' if path == 'user-data' else sys.exit('imds ' + path)\n\
+             m.main()",
+        )
+        .arg(dir.join("runtime-env.py"))
+        .env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()))
+        .env("AWS_REGION", "eu-west-1")
+        .env_remove("DEPLOYMENT_GROUP_NAME")
+        .output()
+        .unwrap();
+    assert!(at_boot.status.success(), "{}", String::from_utf8_lossy(&at_boot.stderr));
+    assert_eq!(std::fs::read_to_string(&env_file).unwrap().lines().collect::<Vec<_>>(), expected);
+
     // A deployment group the manifest does not know fails the hook, so the deployment fails.
     let unknown = Command::new(&python)
         .arg(dir.join("runtime-env.py"))

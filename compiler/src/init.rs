@@ -41,19 +41,25 @@ impl Preset {
 /// The deploy targets a starter can use (`deploy = <target> { ... }`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
+    /// `deploy = ec2 { ... }`: an Auto Scaling group released by CodeDeploy.
     Ec2,
+    /// `deploy = ecs { ... }`: Fargate tasks, the image built by the `docker` preset.
     Ecs,
+    /// `deploy = lambda { ... }`: a function behind the load balancer (the go, node and python
+    /// presets: their build output is a function's zip as it is).
+    Lambda,
 }
 
 impl Target {
     /// Every target, in the order they are documented.
-    pub const ALL: [Target; 2] = [Target::Ec2, Target::Ecs];
+    pub const ALL: [Target; 3] = [Target::Ec2, Target::Ecs, Target::Lambda];
 
     /// The target's keyword.
     pub fn name(self) -> &'static str {
         match self {
             Target::Ec2 => "ec2",
             Target::Ecs => "ecs",
+            Target::Lambda => "lambda",
         }
     }
 
@@ -65,8 +71,17 @@ impl Target {
     /// The only preset the target builds with, if it has one (ECS: `docker`, the image).
     pub fn preset(self) -> Option<Preset> {
         match self {
-            Target::Ec2 => None,
             Target::Ecs => Some(Preset::Docker),
+            Target::Ec2 | Target::Lambda => None,
+        }
+    }
+
+    /// The presets a starter of this target exists for.
+    pub fn presets(self) -> &'static [Preset] {
+        match self {
+            Target::Ec2 => &Preset::ALL,
+            Target::Ecs => &[Preset::Docker],
+            Target::Lambda => &[Preset::Go, Preset::Node, Preset::Python],
         }
     }
 }
@@ -128,11 +143,104 @@ fn parts(name: &str, preset: Preset) -> Parts {
 }
 
 /// The text of the starter program for an app named `name` (see [`validate_name`]) on
-/// `target`, built with `preset` (for ECS, [`Target::preset`]).
-pub fn starter(name: &str, preset: Preset, target: Target) -> String {
-    let text = template(name, target.preset().unwrap_or(preset), target);
+/// `target`, built with `preset` (for ECS, [`Target::preset`]); `None` when the target has no
+/// starter for `preset` ([`Target::presets`]: a Lambda function's code is its build's zip).
+pub fn starter(name: &str, preset: Preset, target: Target) -> Option<String> {
+    let preset = target.preset().unwrap_or(preset);
+    if !target.presets().contains(&preset) {
+        return None;
+    }
+    let text = match target {
+        Target::Lambda => lambda_template(name, preset)?,
+        _ => template(name, preset, target),
+    };
     // The starter is written in the canonical layout, so `pf fmt --check` accepts it as is.
-    crate::fmt::format(&text).unwrap_or(text)
+    Some(crate::fmt::format(&text).unwrap_or(text))
+}
+
+/// The Lambda function of a preset: its build, runtime and handler.
+fn lambda_parts(name: &str, preset: Preset) -> Option<(String, &'static str, &'static str)> {
+    Some(match preset {
+        Preset::Go => (
+            format!("go {{\n    # Lambda runs the `bootstrap` executable at the zip's root (runtime provided.al2023).\n    build     = [\"CGO_ENABLED=0 GOOS=linux go build -tags lambda.norpc -o bootstrap ./cmd/{name}\"]\n    artifacts = [\"bootstrap\"]\n  }}"),
+            "provided.al2023",
+            "bootstrap",
+        ),
+        Preset::Node => ("node".into(), "nodejs22.x", "index.handler"),
+        Preset::Python => (
+            "python {\n    # The dependencies go into the artifact beside the handler: the zip is the code.\n    build = [\"pip install -r requirements.txt --target .\"]\n  }".into(),
+            "python3.12",
+            "app.handler",
+        ),
+        Preset::Java | Preset::Dotnet | Preset::Docker => return None,
+    })
+}
+
+fn lambda_template(name: &str, preset: Preset) -> Option<String> {
+    let (build, runtime, handler) = lambda_parts(name, preset)?;
+    let p = preset.name();
+    Some(format!(
+        r#"# {name}: built, tested and deployed to AWS Lambda by Pipeline Factory (pf).
+#
+#   pf check pipeline.pf            # every problem, with a code; `pf explain CODE` explains it
+#   pf build pipeline.pf            # the CloudFormation and buildspec files, in pf-out/
+#
+# The language reference: docs/language.md in the pf repository (`pf explain` for any code).
+
+use std.build.{p}
+
+# An app: where its code lives, how it is built, how it runs as a Lambda function.
+app {name} {{
+  source = codecommit {{ repository = "{name}", branch = "main" }}
+
+  # The build's artifact zip is the function's code.
+  build = {build}
+
+  # Each release publishes a version of the function; CodeDeploy shifts the environment's
+  # alias to it during the stack update (at once, or gradually with an environment's
+  # `strategy = blue_green {{ shift = canary }}`). The environment's load balancer forwards to the alias; a
+  # function URL instead: `url {{ auth = iam }}`.
+  deploy = lambda {{
+    runtime       = "{runtime}"
+    handler       = "{handler}"
+    memory        = 512MB
+    timeout       = 10s
+    load_balancer = true
+    health_check  = "/health"          # must answer 200
+  }}
+}}
+
+env test {{
+  network {{ cidr = 10.10.0.0/16, nat = single }}
+}}
+
+# `prod` is protected (its name is in `project.protected`): it must be approved before it is
+# deployed, and infrastructure changes go through a reviewed change set. Its traffic moves to
+# a release 10% first, the rest 10 minutes later, rolled back if the function fails.
+env prod {{
+  network  {{ cidr = 10.20.0.0/16, azs = 3, nat = per_az }}
+  dns      {{ zone = "example.com", name = "{name}", certificate = param("/{name}/certificate-arn") }}
+  strategy = blue_green {{ shift = canary, percent = 10%, wait = 10m }}
+  alarm failing {{ metric = errors, threshold = 5 }}
+  rollback {{ on_alarms = [failing] }}
+}}
+
+pipeline {name} {{
+  stage build {{ build }}
+  stage test {{
+    deploy test                       # the test stack with the new code (CloudFormation)
+    test smoke {{ commands = ["curl -fsS \"$APP_URL/health\""] }}   # gets the env's URL as APP_URL
+  }}
+  stage approve {{
+    approve release {{
+      notify  = ["release@example.com"]
+      message = "Deploy ${{app}} to production?"
+    }}
+  }}
+  stage prod {{ deploy prod }}
+}}
+"#
+    ))
 }
 
 /// The target-specific parts of the starter: what runs the app, and how a deploy releases it.
@@ -145,7 +253,8 @@ struct Runs {
 fn runs(name: &str, preset: Preset, target: Target) -> Runs {
     let Parts { files, port, .. } = parts(name, preset);
     match target {
-        Target::Ec2 => Runs {
+        // A Lambda starter is written whole by `lambda_template`.
+        Target::Ec2 | Target::Lambda => Runs {
             what: "how it runs on EC2",
             deploy: format!(
                 r#"  # The app runs on EC2 instances in an Auto Scaling group behind a load balancer; CodeDeploy
@@ -280,7 +389,7 @@ mod tests {
         for target in Target::ALL {
             for preset in Preset::ALL {
                 for name in ["webshop", "a", "my-app-2", "abcdefghijklmnopqrstuvwxyz012345"] {
-                    let text = starter(name, preset, target);
+                    let Some(text) = starter(name, preset, target) else { continue };
                     let d = diagnostics(&text);
                     assert!(
                         d.is_empty(),
@@ -296,7 +405,7 @@ mod tests {
 
     #[test]
     fn the_ecs_starter_is_an_ecs_app_built_by_docker() {
-        let text = starter("shop", Preset::Go, Target::Ecs);
+        let text = starter("shop", Preset::Go, Target::Ecs).unwrap();
         assert!(text.contains("use std.build.docker"), "{text}");
         let a = analyze(vec![Root { name: "pipeline.pf".into(), bytes: text.into_bytes() }], &NoFiles);
         let app = &a.checked.program.apps[0];
@@ -313,7 +422,7 @@ mod tests {
 
     #[test]
     fn the_starter_has_the_promised_shape() {
-        let text = starter("shop", Preset::Node, Target::Ec2);
+        let text = starter("shop", Preset::Node, Target::Ec2).unwrap();
         let a = analyze(vec![Root { name: "pipeline.pf".into(), bytes: text.into_bytes() }], &NoFiles);
         let p = &a.checked.program;
         assert_eq!(p.apps.len(), 1);
@@ -335,6 +444,25 @@ mod tests {
     }
 
     #[test]
+    fn every_lambda_starter_checks_without_any_diagnostic_and_deploys_a_function() {
+        for preset in Preset::ALL {
+            let Some(text) = starter("shop", preset, Target::Lambda) else {
+                assert!(!Target::Lambda.presets().contains(&preset), "{}", preset.name());
+                continue;
+            };
+            let d = diagnostics(&text);
+            assert!(d.is_empty(), "preset {}:\n{}\n\n{text}", preset.name(), d.join("\n"));
+            let a = analyze(
+                vec![Root { name: "pipeline.pf".into(), bytes: text.clone().into_bytes() }],
+                &NoFiles,
+            );
+            assert!(matches!(a.checked.program.apps[0].deploy, crate::ir::Deploy::Lambda(_)), "{text}");
+            assert_eq!(crate::fmt::format(&text).as_deref(), Ok(text.as_str()), "{}", preset.name());
+        }
+        assert_eq!(Target::Lambda.presets().len(), 3);
+    }
+
+    #[test]
     fn presets_round_trip_their_names() {
         for p in Preset::ALL {
             assert_eq!(Preset::from_name(p.name()), Some(p));
@@ -351,7 +479,7 @@ mod layout_tests {
         for preset in [Preset::Go, Preset::Node, Preset::Python, Preset::Java, Preset::Dotnet, Preset::Docker]
         {
             for target in Target::ALL {
-                let text = starter("shop", preset, target);
+                let Some(text) = starter("shop", preset, target) else { continue };
                 assert_eq!(crate::fmt::format(&text).as_deref(), Ok(text.as_str()), "{}", preset.name());
             }
         }

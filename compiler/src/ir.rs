@@ -44,12 +44,30 @@ pub struct Project {
     /// repository root (the command line sets it; see docs/language.md, "Output paths"), by
     /// default its name in the source map.
     pub source: String,
+    /// The pipeline's own account and region (`project { account, region }`), the default of
+    /// every environment's.
+    pub placement: Placement,
 }
 
 impl Default for Project {
     fn default() -> Project {
-        Project { output: "pf-out".into(), tags: BTreeMap::new(), source: String::new() }
+        Project {
+            output: "pf-out".into(),
+            tags: BTreeMap::new(),
+            source: String::new(),
+            placement: Placement::default(),
+        }
     }
+}
+
+/// Where a stack is deployed. `None` is the pipeline's own account or region (the one its stack
+/// is deployed in, `AWS::AccountId` / `AWS::Region`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Placement {
+    /// A 12-digit account id, or `param(...)`: the id stored in Parameter Store.
+    pub account: Option<Text>,
+    /// A region name from the checker's region table.
+    pub region: Option<String>,
 }
 
 /// A string that may be a plain value or a reference resolved by AWS at deploy time.
@@ -271,6 +289,8 @@ pub enum Deploy {
     /// `deploy = ecs {...}`: a container on ECS Fargate, released by an update of the
     /// environment stack with the image tag as a parameter (docs/targets.md).
     Ecs(EcsDeploy),
+    /// `deploy = lambda {...}`: a Lambda function whose alias CodeDeploy shifts to each release.
+    Lambda(LambdaDeploy),
 }
 
 impl Deploy {
@@ -279,6 +299,7 @@ impl Deploy {
         match self {
             Deploy::Ec2(_) => "ec2",
             Deploy::Ecs(_) => "ecs",
+            Deploy::Lambda(_) => "lambda",
         }
     }
 
@@ -311,6 +332,30 @@ pub struct EcsDeploy {
     pub log_retention_days: u32,
     /// Images the pipeline's repository keeps (its lifecycle policy expires older ones).
     pub keep_images: u32,
+}
+
+/// A deploy to a Lambda function; the build's artifact zip is its code.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LambdaDeploy {
+    /// A runtime of `stdlib::LAMBDA_RUNTIMES`, e.g. `python3.13`.
+    pub runtime: String,
+    pub handler: String,
+    pub memory_mib: u32,
+    pub timeout_seconds: u32,
+    /// arm64 (Graviton) rather than x86_64.
+    pub arm: bool,
+    pub reserved_concurrency: Option<u32>,
+    pub entry: LambdaEntry,
+}
+
+/// How requests reach a Lambda function.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LambdaEntry {
+    /// A function URL on the alias; `iam`: callers sign their requests (`AWS_IAM`), else public.
+    Url { iam: bool },
+    /// A `lambda` target group of the environment's load balancer, health-checked when a path
+    /// is given.
+    LoadBalancer { health_check: Option<HealthCheck> },
 }
 
 /// A deploy to EC2 instances in an Auto Scaling group through CodeDeploy.
@@ -681,6 +726,8 @@ pub enum Metric {
     Cpu,
     /// Unhealthy targets (`UnHealthyHostCount`, maximum).
     UnhealthyHosts,
+    /// Failed invocations of a Lambda function's alias (`AWS/Lambda` `Errors`, sum).
+    Errors,
 }
 
 /// A CloudWatch alarm of an environment.
@@ -719,6 +766,8 @@ pub struct Env {
     pub tags: BTreeMap<String, String>,
     /// The app's runtime values in this environment (`runtime { ... }`), over the app's own.
     pub runtime: BTreeMap<String, Text>,
+    /// The account and region of the environment's stack (its own, or the project's).
+    pub placement: Placement,
 }
 
 /// CodePipeline's pipeline types.

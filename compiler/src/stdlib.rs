@@ -114,6 +114,12 @@ table!(
 table!(db_classes, DB_CLASSES, "db_classes.txt", "RDS instance classes accepted by `database.class`.");
 table!(cache_nodes, CACHE_NODES, "cache_nodes.txt", "ElastiCache node types accepted by `cache.node`.");
 table!(codebuild_images, CODEBUILD_IMAGES, "codebuild_images.txt", "CodeBuild curated images pf knows.");
+table!(
+    lambda_runtimes,
+    LAMBDA_RUNTIMES,
+    "lambda_runtimes.txt",
+    "Lambda runtimes accepted by `deploy = lambda { runtime }`: supported and not deprecated."
+);
 
 #[cfg(test)]
 mod tests {

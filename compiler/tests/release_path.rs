@@ -248,7 +248,7 @@ app shop {
   build  = go
   deploy = ec2 {
     port  = 8080
-    files = ["bin/shop" -> "/opt/shop/shop"]
+    files = ["dist/shop" -> "/opt/shop/shop"]
     image { steps = ["systemctl enable shop"], keep = 14d }
   }
 }

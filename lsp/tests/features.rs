@@ -441,3 +441,41 @@ fn code_lenses_and_hover_show_each_environments_monthly_cost() {
         assert!(c.shutdown().await);
     });
 }
+
+/// The Lambda target's block is known to the server through the schema only: its fields are
+/// completed inside `deploy = lambda { ... }`, its runtime from Lambda's table, and hover shows
+/// a field's documentation.
+#[test]
+fn the_lambda_block_is_completed_and_hovered_from_the_schema() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let u = uri("lambda.pf");
+        let text = "use std.build.python\n\napp thumbs {\n  source = codecommit { repository = \"thumbs\" }\n  build = python\n  deploy = lambda {\n    runtime = \n    handler = \"app.handler\"\n    reserved_concurrency = 5\n    \n  }\n}\n".to_string();
+        c.open(&u, &text).await;
+        c.diagnostics(&u).await;
+        // On the empty line of the block: the lambda block's fields, not EC2's.
+        let r = c.request("textDocument/completion", td(&u, pos(&text, "    \n  }", 0, 4))).await;
+        let got = labels(&r);
+        // Every field of the schema's block but those already written.
+        let written = ["runtime", "handler", "reserved_concurrency"];
+        let expected: Vec<String> = pf_compiler::schema::LAMBDA
+            .fields
+            .iter()
+            .filter(|f| !written.contains(&f.name))
+            .map(|f| f.name.to_string())
+            .collect();
+        assert_eq!(got, expected);
+        assert!(got.contains(&"memory".to_string()) && !got.contains(&"hooks".to_string()), "{got:?}");
+        // After `runtime = `: Lambda's supported runtimes, in the table's order.
+        let r = c.request("textDocument/completion", td(&u, pos(&text, "runtime = ", 0, 10))).await;
+        let runtimes: Vec<String> =
+            pf_compiler::stdlib::lambda_runtimes().iter().map(|s| s.to_string()).collect();
+        assert_eq!(labels(&r), runtimes);
+        assert!(!labels(&r).contains(&"python3.9".to_string()), "deprecated runtimes are not offered");
+        // Hover over a field: its schema documentation.
+        let h = c.request("textDocument/hover", td(&u, pos(&text, "reserved_concurrency", 0, 3))).await;
+        let doc = h["contents"]["value"].as_str().unwrap_or("").to_string();
+        assert!(doc.contains("Concurrent executions reserved for the function"), "{doc}");
+        assert!(c.shutdown().await);
+    });
+}

@@ -18,7 +18,8 @@ pub struct Args {
     /// The build preset (`std.build.<preset>`); default `go`, and `docker` for `--target ecs`.
     #[arg(long, value_enum)]
     preset: Option<PresetArg>,
-    /// Where the app runs: `ec2` (instances, CodeDeploy) or `ecs` (Fargate, built by `docker`).
+    /// Where the app runs: `ec2` (instances, CodeDeploy), `ecs` (Fargate, built by `docker`) or
+    /// `lambda` (a function; the go, node and python presets).
     #[arg(long, value_enum, default_value = "ec2")]
     target: TargetArg,
 }
@@ -28,6 +29,7 @@ pub struct Args {
 enum TargetArg {
     Ec2,
     Ecs,
+    Lambda,
 }
 
 impl From<TargetArg> for Target {
@@ -35,6 +37,7 @@ impl From<TargetArg> for Target {
         match t {
             TargetArg::Ec2 => Target::Ec2,
             TargetArg::Ecs => Target::Ecs,
+            TargetArg::Lambda => Target::Lambda,
         }
     }
 }
@@ -90,7 +93,15 @@ pub fn run(args: Args) -> u8 {
         (Some(p), _) => p,
         (None, only) => only.unwrap_or(Preset::Go),
     };
-    let text = starter(&args.name, preset, target);
+    let Some(text) = starter(&args.name, preset, target) else {
+        let names: Vec<&str> = target.presets().iter().map(|p| p.name()).collect();
+        eprintln!("error: no {} starter for the {} preset", target.name(), preset.name());
+        eprintln!(
+            "  a function's code is the build's artifact zip as it is: use --preset {}",
+            names.join(", --preset ")
+        );
+        return EXIT_USAGE;
+    };
     // `create_new` fails if the file exists: an existing pipeline.pf is never touched.
     let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path);
     let written = file.and_then(|mut f| f.write_all(text.as_bytes()));

@@ -70,6 +70,59 @@ def bounded_roles(template):
     return out
 
 
+def resolve_conditions(template, values):
+    """The template with every `Fn::If` replaced by its branch under the stack's parameter values
+    (pycfmodel cannot parse some properties while they hold an `Fn::If`, e.g. a listener's
+    `DefaultActions`). A condition that cannot be evaluated is left as written."""
+    params = {k: str(v.get("Default")) for k, v in template.get("Parameters", {}).items() if "Default" in v}
+    params.update({k: str(v) for k, v in values.items()})
+    conditions = template.get("Conditions", {})
+
+    def value(x):
+        if isinstance(x, dict) and set(x) == {"Ref"}:
+            return params.get(x["Ref"])
+        return x if isinstance(x, str) else None
+
+    def truth(c, seen=()):
+        if isinstance(c, dict) and len(c) == 1:
+            (fn, args), = c.items()
+            if fn == "Condition" and isinstance(args, str) and args in conditions and args not in seen:
+                return truth(conditions[args], seen + (args,))
+            if fn == "Fn::Equals":
+                a, b = (value(v) for v in args)
+                return None if a is None or b is None else a == b
+            if fn == "Fn::Not":
+                t = truth(args[0], seen)
+                return None if t is None else not t
+            if fn in ("Fn::And", "Fn::Or"):
+                ts = [truth(a, seen) for a in args]
+                if None in ts:
+                    return None
+                return all(ts) if fn == "Fn::And" else any(ts)
+        return None
+
+    def walk(x):
+        if isinstance(x, dict):
+            if set(x) == {"Fn::If"} and isinstance(x["Fn::If"], list) and len(x["Fn::If"]) == 3:
+                name, yes, no = x["Fn::If"]
+                t = truth({"Condition": name})
+                if t is not None:
+                    branch = walk(yes if t else no)
+                    # A number written in a branch is a string to CloudFormation (and pycfmodel).
+                    return str(branch) if isinstance(branch, int) and not isinstance(branch, bool) else branch
+            return {k: walk(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [walk(v) for v in x]
+        return x
+
+    out = dict(template)
+    kept = {
+        k: r for k, r in template.get("Resources", {}).items() if truth({"Condition": r.get("Condition")}) is not False
+    }
+    out["Resources"] = walk(kept)
+    return out
+
+
 def main(projects):
     logging.disable(logging.CRITICAL)  # cfripper logs every unresolved intrinsic
     config, processor = init_cfripper(None, None, "123456789012", None)
@@ -78,7 +131,7 @@ def main(projects):
         for label, path, values in targets(project):
             with open(path, encoding="utf-8") as f:
                 template = convert_json_or_yaml_to_dict(f.read())
-            model = pycfmodel.parse(template).resolve(values)
+            model = pycfmodel.parse(resolve_conditions(template, values)).resolve(values)
             bounded = bounded_roles(template)
             result = processor.process_cf_template(model, config, {"bounded": bounded})
             for role in bounded:

@@ -5,6 +5,7 @@ mod app;
 mod arch;
 mod env;
 mod gates;
+mod lambda;
 mod pipeline;
 mod runtime;
 
@@ -13,7 +14,7 @@ use super::value::{Item, Obj, Val};
 use super::Ctx;
 use crate::diagnostic::{codes, Diagnostic, Label};
 use crate::hash::FxHashMap;
-use crate::ir::{Program, Project, Provenance, Text};
+use crate::ir::{Placement, Program, Project, Provenance, Text};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -36,7 +37,7 @@ pub fn lower(ctx: &mut Ctx, decls: &Decls) -> (Program, Provenance) {
     let first_env = ctx.diagnostics.len();
     for d in decls.of(crate::schema::DeclKind::Env) {
         let mark = ctx.diagnostics.len();
-        let env = env::lower(ctx, d, &protected);
+        let env = env::lower(ctx, d, &protected, &program.project.placement);
         anchor_inherited(ctx, mark, d);
         report_once(ctx, first_env, mark, d);
         program.envs.extend(env);
@@ -144,8 +145,22 @@ fn project(ctx: &mut Ctx, decls: &Decls) -> Project {
             }
         }
         project.tags = strings_map(d.flat(), "tags");
+        project.placement = placement(ctx, d.flat(), &Placement::default());
     }
     project
+}
+
+/// The `account` and `region` of a block, each defaulting to `default`'s.
+fn placement(ctx: &mut Ctx, obj: &Obj, default: &Placement) -> Placement {
+    let account = match text_of(obj, "account") {
+        Some(t) => crate::check::placement::account(ctx, t, span_of(obj, "account", obj.span)),
+        None => default.account.clone(),
+    };
+    let region = match str_of(obj, "region") {
+        Some(r) => crate::check::placement::region(ctx, r, span_of(obj, "region", obj.span)),
+        None => default.region.clone(),
+    };
+    Placement { account, region }
 }
 
 /// The environment names protected without a `protected` field: `project { protected = [...] }`,

@@ -22,6 +22,9 @@ pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File],
     limits(ctx, program, decls);
     plain_http(ctx, program, decls);
     runtime_without_nat(ctx, program, decls);
+    super::placement::protected_shares_account(ctx, program, decls);
+    super::placement::remote_environments(ctx, program, decls);
+    super::target_fields::run(ctx, program, decls);
     releases_need_image(ctx, program, decls);
 }
 
@@ -72,6 +75,10 @@ fn releases_need_image(ctx: &mut Ctx, program: &Program, decls: &Decls) {
 fn runtime_without_nat(ctx: &mut Ctx, program: &Program, decls: &Decls) {
     for pipeline in &program.pipelines {
         let Some(app) = program.app(&pipeline.app) else { continue };
+        // A Lambda function's values are resolved by CloudFormation, not read from the VPC.
+        if matches!(app.deploy, crate::ir::Deploy::Lambda(_)) {
+            continue;
+        }
         let ecs = matches!(app.deploy, crate::ir::Deploy::Ecs(_));
         for env in crate::codegen::infra::deployed_envs(program, &app.name) {
             if env.network.nat != crate::ir::Nat::None

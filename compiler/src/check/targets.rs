@@ -35,7 +35,7 @@ pub static TARGET_FIELDS: &[TargetField] = &[
         path: &["compute", "instance"],
         kind: None,
         targets: &["ec2"],
-        help: "`instance` is the EC2 instance type; Fargate tasks (ecs) are sized by `compute { cpu, memory }`",
+        help: "`instance` is the EC2 instance type; Fargate tasks (ecs) are sized by `compute { cpu, memory }`, a Lambda function by its `memory`",
     },
     TargetField {
         path: &["compute", "volume"],
@@ -56,10 +56,40 @@ pub static TARGET_FIELDS: &[TargetField] = &[
         help: "`memory` sizes a Fargate task (ecs); EC2 instances are sized by `instance`",
     },
     TargetField {
+        path: &["compute", "min"],
+        kind: None,
+        targets: &["ec2", "ecs"],
+        help: "`min` counts instances or tasks; Lambda runs a function on demand, up to its `reserved_concurrency`",
+    },
+    TargetField {
+        path: &["compute", "max"],
+        kind: None,
+        targets: &["ec2", "ecs"],
+        help: "`max` counts instances or tasks; Lambda runs a function on demand, up to its `reserved_concurrency`",
+    },
+    TargetField {
+        path: &["compute", "desired"],
+        kind: None,
+        targets: &["ec2", "ecs"],
+        help: "`desired` counts instances or tasks; Lambda runs a function on demand",
+    },
+    TargetField {
+        path: &["compute", "scale_on"],
+        kind: None,
+        targets: &["ec2", "ecs"],
+        help: "`scale_on` scales instances or tasks; Lambda scales a function by itself, up to its `reserved_concurrency`",
+    },
+    TargetField {
         path: &["strategy"],
         kind: Some("in_place"),
         targets: &["ec2"],
-        help: "`in_place` is CodeDeploy's release on EC2 instances; an ECS service releases with `rolling` or `blue_green`",
+        help: "`in_place` is CodeDeploy's release on EC2 instances; an ECS service releases with `rolling` or `blue_green`, a Lambda function at once (no strategy) or with `blue_green { shift = canary | linear }`",
+    },
+    TargetField {
+        path: &["strategy"],
+        kind: Some("rolling"),
+        targets: &["ec2", "ecs"],
+        help: "`rolling` replaces instances or tasks; a Lambda function moves at once (no strategy) or with `blue_green { shift = canary | linear }`",
     },
     TargetField {
         path: &["strategy", "max_healthy"],

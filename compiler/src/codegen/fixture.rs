@@ -90,6 +90,7 @@ pub fn sample_test_env() -> Env {
         alarms: vec![],
         tags: BTreeMap::new(),
         runtime: BTreeMap::new(),
+        placement: Placement::default(),
     }
 }
 
@@ -140,6 +141,7 @@ pub fn sample_prod_env() -> Env {
         }],
         tags: BTreeMap::from([("cost-center".to_string(), "web".to_string())]),
         runtime: BTreeMap::new(),
+        placement: Placement::default(),
     }
 }
 
@@ -182,6 +184,7 @@ pub fn sample_program() -> Program {
             output: "pf-out".into(),
             tags: BTreeMap::from([("project".to_string(), "webshop".to_string())]),
             source: "webshop.pf".into(),
+            placement: Placement::default(),
         },
         apps: vec![App {
             name: "webshop".into(),

@@ -127,7 +127,12 @@ pub const PASSED_BY_PIPELINE: &[&str] = &[
     IMAGE_TAG_PARAMETER,
     "ImageId",
     "LiveImageId",
+    LAMBDA_CODE_KEY_PARAMETER,
 ];
+
+/// Lambda: the environment stack's parameter with the object key of the function's code (the
+/// build artifact's zip in the artifact bucket).
+pub const LAMBDA_CODE_KEY_PARAMETER: &str = "CodeKey";
 
 /// ECS: the environment stack's parameter naming the pipeline's ECR repository.
 pub const IMAGE_REPOSITORY_PARAMETER: &str = "ImageRepository";

@@ -86,15 +86,19 @@ codes! {
     PF1010 "import-cycle" Error "Files `use` each other in a cycle";
     PF1011 "invalid-parent" Error "A declaration extends something it cannot extend";
     PF1012 "wrong-form" Error "A field is written as a block, or a block as a field";
+    PF1025 "lambda-entry-point" Error "A Lambda function has no entry point, or two: a function URL and the load balancer";
     PF2001 "type-mismatch" Error "A value has the wrong type";
     PF2002 "out-of-range" Error "A value is outside its allowed range";
     PF2003 "unknown-value" Error "A name is not one of the allowed values";
     PF2004 "unknown-variable" Error "A string interpolates an unknown variable";
     PF2005 "invalid-call" Error "A function is unknown or has wrong arguments";
     PF2040 "invalid-runtime-name" Error "A runtime value's name is not an environment variable name, or is one pf sets itself";
+    PF2070 "invalid-account-id" Error "An AWS account id is not 12 digits or `param(...)`";
+    PF2071 "unknown-region" Error "A region is not one pf knows";
     PF2050 "fargate-task-size" Error "A Fargate task's CPU and memory are not a size Fargate runs";
     PF2051 "plain-container-secret" Error "A container secret is a plain value, not a reference";
     PF2052 "invalid-log-retention" Error "A log retention is not a period CloudWatch Logs offers";
+    PF2055 "traffic-shift-interval" Error "A Lambda function's canary or linear interval is not a whole number of minutes";
     PF2065 "nothing-to-remove" Error "A `remove = true` names nothing inherited";
     PF2066 "architecture-mismatch" Error "The build's architecture is not the instances'";
     PF2060 "invalid-base-image" Error "An image's base is not an SSM parameter of an AMI";
@@ -107,7 +111,9 @@ codes! {
     PF3007 "invalid-tags" Error "Tags break AWS's tagging rules";
     PF3008 "needs-v2" Error "A feature needs a V2 pipeline (and a connection source)";
     PF3009 "too-many-patterns" Error "A trigger filter has more than 8 patterns";
+    PF3040 "more-azs-than-region" Error "An environment's network uses more AZs than its region has";
     PF3050 "action-config-length" Error "A value of a pipeline action's configuration (approval message or link, invoke parameters) is empty or too long";
+    PF3025 "unknown-lambda-runtime" Error "A Lambda runtime is unknown or deprecated";
     PF3035 "too-many-gate-rules" Error "A stage's gate has more than the 5 rules a CodePipeline condition holds";
     PF3036 "invalid-push-filter" Error "A push trigger combines tags with branches or paths, which CodePipeline cannot filter together";
     PF3037 "too-many-push-filters" Error "A pipeline has more than the 3 filtered push triggers CodePipeline allows";
@@ -141,9 +147,14 @@ codes! {
     PF5011 "unknown-engine-version" Error "A database or cache engine version is not one AWS creates";
     PF5012 "protected-may-scale-to-zero" Warning "A protected environment may run no instance at all";
     PF5020 "runtime-without-nat" Error "An environment that gets runtime values has no NAT gateway";
+    PF5070 "remote-environment-unsupported" Error "An environment is deployed in another account or region than the pipeline";
     PF5030 "field-not-for-target" Error "An environment field has no meaning for the deploy target of an app deployed there";
     PF5031 "ecs-without-nat" Error "An ECS app is deployed to an environment without a NAT gateway";
     PF5032 "ecs-build-without-docker" Error "An ECS app's build cannot build its image (not privileged)";
+    PF5040 "needs-load-balancer" Error "A field needs the load balancer, which a Lambda function served by its URL does not have";
+    PF5041 "metric-not-for-target" Error "An alarm watches a metric the app's deploy target does not have";
+    PF5042 "build-architecture-mismatch" Error "A Lambda function's build image is of the other architecture and has no counterpart";
+    PF5043 "secure-string-for-lambda" Error "A Lambda function would get a value from a SecureString parameter, which CloudFormation cannot resolve into it";
     PF5080 "public-vpc-cidr" Warning "A VPC takes its addresses from a public (not RFC 1918) range";
     PF5050 "rolling-without-image" Error "A rolling release of an app that bakes no image";
     PF5051 "image-architecture-mismatch" Error "An environment's instances cannot boot the app's image (arm64 and x86_64)";
@@ -152,6 +163,7 @@ codes! {
     PF6001 "plain-text-secret" Error "A secret is written in plain text";
     PF6002 "protected-without-https" Warning "A protected environment serves plain HTTP";
     PF6010 "broad-permission" Error "An extra permission of the app has a wildcard action or resource";
+    PF6040 "protected-shares-account" Warning "A protected environment shares an AWS account with an unprotected one";
     PF9001 "suppression-without-reason" Error "A suppression comment gives no reason";
     PF9002 "unused-suppression" Warning "A suppression comment silences nothing";
     PF9003 "unknown-code" Error "A suppression or severity names an unknown code";
@@ -163,7 +175,7 @@ codes! {
 /// lag AWS (instance and database types, engine versions). Any other error means the output
 /// would be wrong or missing, so silencing it is itself an error (PF9004). Every warning may be
 /// silenced.
-pub const SILENCEABLE_ERRORS: &[Code] = &[PF4002, PF5008, PF5009, PF5011];
+pub const SILENCEABLE_ERRORS: &[Code] = &[PF3025, PF4002, PF5008, PF5009, PF5011];
 
 /// Whether findings of `code` may be silenced or lowered below an error.
 pub fn silenceable(code: Code) -> bool {

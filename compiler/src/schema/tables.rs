@@ -101,6 +101,8 @@ pub static PROJECT: Schema = Schema {
         field!("protected", STRS, "[\"prod\", \"production\"]", "Names of environments that are protected unless they say `protected = false`."),
         field!("tags", TAGS, "Tags on every stack of the project."),
         field!("severity", Ty::Map(&SEVERITY), "Severity of diagnostic codes for this project: `severity { PF4006 = off }`. Values: error, warning, off."),
+        field!("account", Ty::Text, "The AWS account the pipeline is deployed in: 12 digits, or `param(\"/name\")` (the id in Parameter Store). The default of every environment's `account`. Default: the account the pipeline stack is deployed in."),
+        field!("region", STR, "The AWS region the pipeline is deployed in (`eu-west-1`). The default of every environment's `region`. Default: the region the pipeline stack is deployed in."),
     ],
     children: &[],
 };
@@ -126,7 +128,7 @@ pub static APP: Schema = Schema {
             "deploy",
             Ty::Variant(DEPLOYS),
             required,
-            "How the app is deployed: `ec2 { ... }` (an Auto Scaling group through CodeDeploy) or `ecs { ... }` (a Fargate service)."
+            "How the app is deployed: `ec2 { ... }` (an Auto Scaling group through CodeDeploy), `ecs { ... }` (a Fargate service) or `lambda { ... }` (a function released by CodeDeploy traffic shifting)."
         ),
         field!("tags", TAGS, "Tags on the app's stacks."),
         field!("runtime", VARIABLES, "Values the running app reads as environment variables: strings, `param(\"/name\")` or `secret(\"id:key\")`, resolved on the instances at deploy time (see docs/environments.md). An environment's `runtime` adds to them and overrides them by name."),
@@ -211,6 +213,11 @@ pub static DEPLOYS: &[Variant] = &[
         doc: "A container on ECS Fargate behind the load balancer: the `docker` preset builds the image into the pipeline's ECR repository, and the environment stack rolls it out (docs/targets.md).",
         schema: &ECS,
     },
+    Variant {
+        kind: "lambda",
+        doc: "A Lambda function (the build's artifact zip is its code) reached through a function URL or the environment's load balancer; each release shifts an alias to the new version with CodeDeploy.",
+        schema: &LAMBDA,
+    },
 ];
 
 pub static ECS: Schema = Schema {
@@ -231,6 +238,41 @@ pub static ECS: Schema = Schema {
         field!("keep_images", Ty::Int { min: 1, max: 1000 }, "100", "Images the pipeline's ECR repository keeps; older ones expire (a rollback needs the image it returns to)."),
         field!("log_retention", Ty::Duration { min: DAY, max: 3653 * DAY }, "30d", "How long CloudWatch Logs keeps the container's output, in whole days CloudWatch Logs offers (1d, 3d, 5d, 7d, 14d, 30d, 60d, 90d, ...)."),
     ],
+    children: &[],
+};
+
+pub static LAMBDA_ARCHITECTURES: &[&str] = &["x86_64", "arm64"];
+
+pub static LAMBDA: Schema = Schema {
+    fields: &[
+        Field {
+            name: "runtime",
+            ty: STR,
+            required: true,
+            default: None,
+            doc: "The Lambda runtime, e.g. \"python3.13\": one of Lambda's supported, non-deprecated runtimes.",
+            table: Some(&stdlib::LAMBDA_RUNTIMES),
+        },
+        field!("handler", STR, required, "The function's entry point in the code, e.g. \"app.handler\" (file `app.py`, function `handler`)."),
+        field!("memory", Ty::Size { min: 128, max: 10240 }, "128MB", "Memory of the function (128 MB to 10240 MB); CPU grows with it."),
+        field!("timeout", Ty::Duration { min: 1, max: 900 }, "3s", "How long an invocation may run (1 s to 900 s)."),
+        field!("architecture", Ty::Enum(LAMBDA_ARCHITECTURES), "x86_64", "The instruction set: x86_64 or arm64 (Graviton). The build runs on a CodeBuild image of the same architecture."),
+        field!("reserved_concurrency", Ty::Int { min: 1, max: 1_000_000 }, "Concurrent executions reserved for the function, which is also its maximum (Lambda keeps 100 of the account's concurrency unreserved)."),
+        field!("url", Ty::Block(&LAMBDA_URL), "A function URL: `url { auth = iam }` (the default: callers sign their requests) or `url { auth = none }` (public)."),
+        field!("load_balancer", Ty::Bool, "false", "Whether the environment's load balancer forwards to the function (a `lambda` target group), instead of a function URL."),
+        field!("health_check", STR, "The HTTP path the load balancer checks (with `load_balancer = true` only); without it the load balancer does not check the function."),
+        field!("health_interval", Ty::Duration { min: 5, max: 300 }, "35s", "Time between the load balancer's health checks."),
+    ],
+    children: &[],
+};
+
+pub static LAMBDA_URL: Schema = Schema {
+    fields: &[field!(
+        "auth",
+        Ty::Enum(&["iam", "none"]),
+        "iam",
+        "Who may call the URL: iam (requests signed by an IAM principal allowed `lambda:InvokeFunctionUrl`) or none (anyone)."
+    )],
     children: &[],
 };
 
@@ -378,6 +420,8 @@ pub static ENV: Schema = Schema {
         field!("rollback", Ty::Block(&ROLLBACK), "Automatic rollback of failed deployments."),
         field!("tags", TAGS, "Tags on the environment's stack."),
         field!("runtime", VARIABLES, "Runtime values of the app in this environment: they add to the app's `runtime` and override it by name."),
+        field!("account", Ty::Text, "The AWS account the environment's stack is deployed in: 12 digits, or `param(\"/name\")`. Default: the project's `account`."),
+        field!("region", STR, "The AWS region the environment's stack is deployed in (`eu-west-1`); its `network.azs` must not exceed the region's AZs. Default: the project's `region`."),
     ],
     children: &[Child {
         keyword: "alarm",
@@ -558,7 +602,7 @@ pub static ROLLBACK: Schema = Schema {
     children: &[],
 };
 
-pub static METRICS: &[&str] = &["target_5xx", "elb_5xx", "latency", "cpu", "unhealthy_hosts"];
+pub static METRICS: &[&str] = &["target_5xx", "elb_5xx", "latency", "cpu", "unhealthy_hosts", "errors"];
 
 pub static ALARM: Schema = Schema {
     fields: &[
@@ -566,7 +610,7 @@ pub static ALARM: Schema = Schema {
             "metric",
             Ty::Enum(METRICS),
             required,
-            "What is watched: target_5xx, elb_5xx, latency (seconds), cpu (percent) or unhealthy_hosts."
+            "What is watched: target_5xx, elb_5xx, latency (seconds), cpu (percent), unhealthy_hosts, or a Lambda function's errors (invocations that failed)."
         ),
         field!(
             "threshold",

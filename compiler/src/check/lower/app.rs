@@ -17,7 +17,8 @@ pub fn lower(ctx: &mut Ctx, decls: &Decls, d: &Decl) -> Option<App> {
     let at = d.name.span;
     require(ctx, d.flat(), &schema::APP, at);
     let source = obj_of(d.flat(), "source").and_then(|o| source(ctx, o));
-    let build = obj_of(d.flat(), "build").and_then(|o| resolve_build(ctx, decls, o)).map(|o| build(ctx, &o));
+    let mut build =
+        obj_of(d.flat(), "build").and_then(|o| resolve_build(ctx, decls, o)).map(|o| build(ctx, &o));
     let deploy = obj_of(d.flat(), "deploy").and_then(|o| deploy(ctx, o));
     if let (Some(b), Some(Deploy::Ecs(_))) = (&build, &deploy) {
         if !b.privileged {
@@ -29,6 +30,9 @@ pub fn lower(ctx: &mut Ctx, decls: &Decls, d: &Decl) -> Option<App> {
                     .with_help("an ECS app's build makes its container image, which needs Docker in CodeBuild's privileged mode: extend the `docker` preset (`build = docker { ... }`) or write `privileged = true`"),
             );
         }
+    }
+    if let (Some(b), Some(Deploy::Lambda(l))) = (&mut build, &deploy) {
+        super::lambda::follow_architecture(ctx, d, b, l);
     }
     let runtime = super::runtime::values(ctx, d.flat());
     let permissions = super::runtime::permissions(ctx, d.flat());
@@ -356,6 +360,9 @@ const HOOK_EVENTS: &[(&str, HookEvent)] = &[
 
 fn deploy(ctx: &mut Ctx, o: &Obj) -> Option<Deploy> {
     let kind = o.kind.as_ref()?;
+    if kind.name == "lambda" {
+        return super::lambda::deploy(ctx, o, kind.span).map(Deploy::Lambda);
+    }
     if kind.name == "ecs" {
         return ecs(ctx, o, kind.span).map(Deploy::Ecs);
     }

@@ -57,6 +57,10 @@ fn deploys<'a>(decls: &'a Decls, app: &str) -> Vec<(&'a str, Span)> {
 /// it cannot.
 pub fn follow_instances(ctx: &mut Ctx, decls: &Decls, apps: &mut [App], envs: &[Env]) {
     for app in apps.iter_mut() {
+        // Only instances have a `compute` architecture; a function has its own (`lambda.rs`).
+        if !matches!(app.deploy, crate::ir::Deploy::Ec2(_)) {
+            continue;
+        }
         let targets: Vec<(&Env, Span)> = deploys(decls, &app.name)
             .into_iter()
             .filter_map(|(name, span)| envs.iter().find(|e| e.name == name).map(|e| (e, span)))

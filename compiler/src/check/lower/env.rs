@@ -7,13 +7,13 @@ use crate::check::suggest::did_you_mean;
 use crate::check::value::Named;
 use crate::diagnostic::{codes, Applicability};
 use crate::ir::{
-    Alarm, BlueGreen, Cache, Compute, Database, Dns, Engine, Env, Metric, Nat, Network, Rollback, Rolling,
-    Scaling, Shift, Strategy,
+    Alarm, BlueGreen, Cache, Compute, Database, Dns, Engine, Env, Metric, Nat, Network, Placement, Rollback,
+    Rolling, Scaling, Shift, Strategy,
 };
 use crate::schema;
 use crate::stdlib;
 
-pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env> {
+pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String], project: &Placement) -> Option<Env> {
     let mark = ctx.diagnostics.len();
     let o = d.flat();
     require(ctx, o, &schema::ENV, d.name.span);
@@ -67,6 +67,7 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
                     "elb_5xx" => Metric::Elb5xx,
                     "latency" => Metric::Latency,
                     "cpu" => Metric::Cpu,
+                    "errors" => Metric::Errors,
                     _ => Metric::UnhealthyHosts,
                 },
                 threshold: int_of(&c.obj, "threshold")?,
@@ -85,6 +86,10 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
         .collect();
     let rollback = rollback(ctx, obj_of(o, "rollback"), &alarms, &declared);
     let runtime = super::runtime::values(ctx, o);
+    let placement = super::placement(ctx, o, project);
+    if let (Some(region), Some(n), Some(net)) = (&placement.region, obj_of(o, "network"), network.as_ref()) {
+        crate::check::placement::check_azs(ctx, net.azs, region, span_of(n, "azs", n.span));
+    }
     if errors_since(ctx, mark) {
         return None;
     }
@@ -101,6 +106,7 @@ pub fn lower(ctx: &mut Ctx, d: &Decl, protected_names: &[String]) -> Option<Env>
         alarms,
         tags: strings_map(o, "tags"),
         runtime,
+        placement,
     })
 }
 

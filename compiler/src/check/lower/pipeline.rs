@@ -783,7 +783,7 @@ impl Lowering<'_> {
                 out.push(Action { name, run_order: order, inputs, outputs: vec![], kind });
             }
         };
-        // ECS shifts its own traffic inside the stack update: no colours to plan.
+        // ECS and Lambda shift their own traffic inside the stack update: no colours to plan.
         let released_by_stack =
             self.index.apps.get(self.app.as_str()).is_some_and(|a| a.deploy.released_by_stack());
         if strategy.kind() == ReleaseKind::BlueGreen && !released_by_stack {

@@ -17,8 +17,9 @@ pub fn any_https(ctx: &Ctx) -> bool {
 }
 
 pub fn add(ctx: &Ctx, t: &mut Template) {
-    let backend = crate::codegen::targets::backend(ctx.app);
+    let Some(backend) = crate::codegen::targets::backend(ctx.app) else { return };
     let port = backend.port;
+    let lambda = backend.target_type == "lambda";
     let https = any_https(ctx);
     if https {
         text_params(
@@ -43,6 +44,13 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
                 "CidrIp": "0.0.0.0/0", "Description": "HTTPS from the internet"}}),
         );
     }
+    // A `lambda` target is invoked through the Lambda service, not the VPC: no egress at all.
+    let egress = if lambda {
+        json!([{"IpProtocol": "-1", "CidrIp": "127.0.0.1/32", "Description": "No outbound traffic: the load balancer invokes the function through Lambda"}])
+    } else {
+        json!([{"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "CidrIp": r("VpcCidr"),
+                "Description": if backend.target_type == "ip" { "To the app's tasks" } else { "To the app's instances" }}])
+    };
     t.resource(
         "LoadBalancerSecurityGroup",
         json!({"Type": "AWS::EC2::SecurityGroup",
@@ -51,8 +59,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
             "GroupDescription": "Load balancer: HTTP(S) from the internet, to the app port in the VPC",
             "VpcId": r("Vpc"),
             "SecurityGroupIngress": ingress,
-            "SecurityGroupEgress": [{"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "CidrIp": r("VpcCidr"),
-                                     "Description": if backend.target_type == "ip" { "To the app's tasks" } else { "To the app's instances" }}],
+            "SecurityGroupEgress": egress,
             "Tags": ctx.name_tags("alb")}}),
     );
     let skips = [(
@@ -110,17 +117,32 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
 
 /// A target group of the app's backend; `suffix` names it (`app`, or a second fleet's).
 fn target_group(ctx: &Ctx, backend: &crate::codegen::targets::Backend, suffix: &str) -> serde_json::Value {
-    let hc = backend.health_check;
-    json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {
-        "VpcId": r("Vpc"), "TargetType": backend.target_type, "Protocol": "HTTP", "Port": backend.port,
-        "HealthCheckProtocol": "HTTP", "HealthCheckPath": hc.path,
-        "HealthCheckIntervalSeconds": hc.interval_seconds,
-        "HealthCheckTimeoutSeconds": hc.interval_seconds.saturating_sub(1).clamp(2, 5),
-        "HealthyThresholdCount": hc.healthy_threshold,
-        "UnhealthyThresholdCount": 2,
-        "Matcher": {"HttpCode": "200-399"},
-        "TargetGroupAttributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}],
-        "Tags": ctx.name_tags(suffix)}})
+    let check = |hc: &crate::ir::HealthCheck| {
+        json!({"HealthCheckPath": hc.path,
+               "HealthCheckIntervalSeconds": hc.interval_seconds,
+               "HealthCheckTimeoutSeconds": hc.interval_seconds.saturating_sub(1).clamp(2, 5),
+               "HealthyThresholdCount": hc.healthy_threshold,
+               "UnhealthyThresholdCount": 2,
+               "Matcher": {"HttpCode": "200-399"}})
+    };
+    let checks = backend.health_check.map(check).unwrap_or_default();
+    let lambda = backend.target_type == "lambda";
+    let mut group = if lambda {
+        // A `lambda` target has no port or protocol; it is checked only when a path is given.
+        json!({"TargetType": "lambda", "HealthCheckEnabled": backend.health_check.is_some()})
+    } else {
+        json!({"VpcId": r("Vpc"), "TargetType": backend.target_type, "Protocol": "HTTP", "Port": backend.port,
+               "HealthCheckProtocol": "HTTP"})
+    };
+    for (k, v) in checks.as_object().into_iter().flatten() {
+        group[k] = v.clone();
+    }
+    if !lambda {
+        group["TargetGroupAttributes"] =
+            json!([{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}]);
+    }
+    group["Tags"] = ctx.name_tags(suffix);
+    json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": group})
 }
 
 pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {

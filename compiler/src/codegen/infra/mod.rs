@@ -210,11 +210,16 @@ pub fn template(ctx: &Ctx) -> Value {
     let mut t = Template::default();
     common_params(ctx, &mut t);
     network::add(ctx, &mut t);
-    load_balancer::add(ctx, &mut t);
+    let served = super::targets::backend(ctx.app).is_some();
+    if served {
+        load_balancer::add(ctx, &mut t);
+    }
     super::targets::add_compute(ctx, &mut t);
     database::add(ctx, &mut t);
     cache::add(ctx, &mut t);
-    dns::add(ctx, &mut t);
+    if served {
+        dns::add(ctx, &mut t);
+    }
     super::targets::add_release(ctx, &mut t);
     bound_roles(&mut t);
     let mut doc = Map::new();
@@ -247,7 +252,9 @@ pub fn template(ctx: &Ctx) -> Value {
 pub fn values(ctx: &Ctx, env: &Env) -> Values {
     let mut v = Values::new();
     v.push(("EnvName".into(), env.name.clone()));
-    v.push(("Protected".into(), bool_str(env.protected)));
+    if uses_protected(ctx) {
+        v.push(("Protected".into(), bool_str(env.protected)));
+    }
     if super::targets::uses_codedeploy(ctx) {
         v.push((
             naming::INFRA_CODEDEPLOY_APPLICATION_PARAMETER.into(),
@@ -255,11 +262,16 @@ pub fn values(ctx: &Ctx, env: &Env) -> Values {
         ));
     }
     network::values(ctx, env, &mut v);
-    load_balancer::values(ctx, env, &mut v);
+    let served = super::targets::backend(ctx.app).is_some();
+    if served {
+        load_balancer::values(ctx, env, &mut v);
+    }
     super::targets::compute_values(ctx, env, &mut v);
     database::values(ctx, env, &mut v);
     cache::values(ctx, env, &mut v);
-    dns::values(ctx, env, &mut v);
+    if served {
+        dns::values(ctx, env, &mut v);
+    }
     super::targets::release_values(ctx, env, &mut v);
     v
 }
@@ -283,12 +295,23 @@ fn common_params(ctx: &Ctx, t: &mut Template) {
         json!({"Type": "String", "AllowedPattern": "^[a-z][a-z0-9-]*$",
                "Description": "The environment's name; resource names are <app>-<EnvName>-..."}),
     );
-    t.param(
-        "Protected",
-        bool_param("Protected environments keep their data: deletion protection on the load balancer and the database."),
-    );
-    if shared.artifact_store {
-        artifact_store_params(t);
+    if uses_protected(ctx) {
+        t.param(
+            "Protected",
+            bool_param("Protected environments keep their data: deletion protection on the load balancer and the database."),
+        );
+    }
+    if shared.artifact_bucket {
+        t.param(
+            naming::artifact_bucket_parameter(),
+            json!({"Type": "String", "Description": "The pipeline's artifact bucket (passed by the pipeline); instances download revisions from it."}),
+        );
+    }
+    if shared.artifact_key {
+        t.param(
+            naming::artifact_key_parameter(),
+            json!({"Type": "String", "Description": "The ARN of the KMS key of the artifact bucket (passed by the pipeline)."}),
+        );
     }
     t.param(
         naming::permissions_boundary_parameter(),
@@ -302,15 +325,10 @@ fn common_params(ctx: &Ctx, t: &mut Template) {
     }
 }
 
-fn artifact_store_params(t: &mut Template) {
-    t.param(
-        naming::artifact_bucket_parameter(),
-        json!({"Type": "String", "Description": "The pipeline's artifact bucket (passed by the pipeline); instances download revisions from it."}),
-    );
-    t.param(
-        naming::artifact_key_parameter(),
-        json!({"Type": "String", "Description": "The ARN of the KMS key of the artifact bucket (passed by the pipeline)."}),
-    );
+/// Whether something the `Protected` parameter guards is in the template: the load balancer's or
+/// the database's deletion protection.
+fn uses_protected(ctx: &Ctx) -> bool {
+    super::targets::backend(ctx.app).is_some() || database::any(ctx)
 }
 
 /// A value that may be a plain string or a reference resolved by CloudFormation, as two

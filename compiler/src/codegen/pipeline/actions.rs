@@ -89,8 +89,11 @@ impl Namespaces {
 /// parameters (`targets::release_overrides`), then `extra` (name, value) in order.
 fn overrides(ctx: &Ctx, build_artifact: &str, extra: &[(&str, String)]) -> Value {
     let mut entries = Vec::new();
-    if crate::codegen::targets::shared_resources(ctx.app).artifact_store {
+    let shared = crate::codegen::targets::shared_resources(ctx.app);
+    if shared.artifact_bucket {
         entries.push(format!("\"{}\": \"${{{}}}\"", naming::artifact_bucket_parameter(), ids::BUCKET));
+    }
+    if shared.artifact_key {
         entries.push(format!("\"{}\": \"${{{}.Arn}}\"", naming::artifact_key_parameter(), ids::KEY));
     }
     entries.push(format!("\"{}\": \"${{{}}}\"", naming::permissions_boundary_parameter(), ids::BOUNDARY));

@@ -728,8 +728,10 @@ fn deploy_role(ctx: &mut Ctx) {
         (
             "CKV_AWS_109",
             "The role manages permissions only of <app>-<env>-* roles and instance profiles \
-             that the environment stack creates for its instances and CodeDeploy; passing them \
-             is limited to EC2, Auto Scaling, CodeDeploy and RDS monitoring.",
+             that the environment stack creates for its instances and CodeDeploy, and only with \
+             the pipeline stack's permissions boundary (iam:PermissionsBoundary condition; \
+             removing it is denied); passing them is limited to EC2, Auto Scaling, CodeDeploy, \
+             RDS monitoring and VPC flow logs.",
         ),
     ]);
     ctx.add(ids::DEPLOY_ROLE, r);

@@ -179,8 +179,11 @@ pub(crate) fn sub_escape(s: &str) -> String {
 /// The pipeline template as a JSON value.
 pub fn template(program: &Program, pipeline: &Pipeline, format: CfnFormat) -> Option<Value> {
     let app = program.app(&pipeline.app)?;
-    let envs = iam::infra_envs_of(pipeline, app);
-    let extras = crate::codegen::targets::pipeline_extras(app, &naming::pipeline_name(pipeline), &envs);
+    let names = iam::infra_envs_of(pipeline, app);
+    let stacks: Vec<String> = names.iter().map(|e| naming::env_stack_name(&app.name, e)).collect();
+    let envs: Vec<&crate::ir::Env> = names.iter().filter_map(|e| program.env(e)).collect();
+    let extras =
+        crate::codegen::targets::pipeline_extras(app, &naming::pipeline_name(pipeline), &stacks, &envs);
     let mut ctx = Ctx { program, pipeline, app, format, extras, resources: Map::new(), outputs: Map::new() };
     bucket::add(&mut ctx);
     source::add(&mut ctx);

@@ -13,25 +13,38 @@
 
 pub mod ec2;
 pub mod ecs;
+pub mod lambda;
 
 use super::infra::{Ctx, Template, Values};
 use super::OutputFile;
-use crate::ir::{App, Deploy, Env, HealthCheck, Program};
+use crate::ir::{App, Deploy, Env, HealthCheck, LambdaEntry, Program};
 use serde_json::Value;
 
 /// What the load balancer forwards to: the app's port and health check, and the target
-/// group's `TargetType` (`instance`, or `ip` for Fargate tasks).
+/// group's `TargetType` (`instance`, `ip` for Fargate tasks, or `lambda`: no port, and a health
+/// check only when the app gives a path).
 pub struct Backend<'a> {
     pub port: u16,
-    pub health_check: &'a HealthCheck,
+    pub health_check: Option<&'a HealthCheck>,
     pub target_type: &'static str,
 }
 
-/// The load balancer's backend of the app.
-pub fn backend(app: &App) -> Backend<'_> {
+/// The load balancer's backend of the app, or `None` when the app has no load balancer (a
+/// Lambda function served by its URL): the environment then has none.
+pub fn backend(app: &App) -> Option<Backend<'_>> {
     match &app.deploy {
-        Deploy::Ec2(d) => Backend { port: d.port, health_check: &d.health_check, target_type: "instance" },
-        Deploy::Ecs(d) => Backend { port: d.port, health_check: &d.health_check, target_type: "ip" },
+        Deploy::Ec2(d) => {
+            Some(Backend { port: d.port, health_check: Some(&d.health_check), target_type: "instance" })
+        }
+        Deploy::Ecs(d) => {
+            Some(Backend { port: d.port, health_check: Some(&d.health_check), target_type: "ip" })
+        }
+        Deploy::Lambda(d) => match &d.entry {
+            LambdaEntry::LoadBalancer { health_check } => {
+                Some(Backend { port: 443, health_check: health_check.as_ref(), target_type: "lambda" })
+            }
+            LambdaEntry::Url { .. } => None,
+        },
     }
 }
 
@@ -41,8 +54,11 @@ pub fn backend(app: &App) -> Backend<'_> {
 pub fn forward(ctx: &Ctx, t: &mut Template, add_group: &dyn Fn(&mut Template, &str, &str)) -> Value {
     match &ctx.app.deploy {
         Deploy::Ec2(_) => ec2::blue_green::forward(ctx, t, add_group),
-        // ECS shifts traffic with its own listener rules (`ecs::release`).
-        Deploy::Ecs(_) => serde_json::json!({"Type": "forward", "TargetGroupArn": {"Ref": "TargetGroup"}}),
+        // ECS shifts traffic with its own listener rules (`ecs::release`), Lambda with the
+        // alias's weights (`lambda::release`).
+        Deploy::Ecs(_) | Deploy::Lambda(_) => {
+            serde_json::json!({"Type": "forward", "TargetGroupArn": {"Ref": "TargetGroup"}})
+        }
     }
 }
 
@@ -51,7 +67,8 @@ pub fn forward(ctx: &Ctx, t: &mut Template, add_group: &dyn Fn(&mut Template, &s
 pub fn uses_codedeploy(ctx: &Ctx) -> bool {
     match &ctx.app.deploy {
         Deploy::Ec2(_) => ec2::release::condition(ctx, crate::ir::ReleaseKind::InPlace).is_some(),
-        Deploy::Ecs(_) => false,
+        // A Lambda stack owns its CodeDeploy application (`ComputePlatform: Lambda`).
+        Deploy::Ecs(_) | Deploy::Lambda(_) => false,
     }
 }
 
@@ -63,6 +80,7 @@ pub fn add_compute(ctx: &Ctx, t: &mut Template) {
             ec2::compute::add(ctx, d, t);
         }
         Deploy::Ecs(d) => ecs::service::add(ctx, d, t),
+        Deploy::Lambda(d) => lambda::function::add(ctx, d, t),
     }
 }
 
@@ -74,6 +92,7 @@ pub fn compute_values(ctx: &Ctx, env: &Env, v: &mut Values) {
             ec2::compute::values(ctx, env, v);
         }
         Deploy::Ecs(_) => ecs::service::values(ctx, env, v),
+        Deploy::Lambda(_) => lambda::function::values(ctx, env, v),
     }
 }
 
@@ -86,6 +105,7 @@ pub fn add_release(ctx: &Ctx, t: &mut Template) {
             ec2::deployment::add(ctx, t);
         }
         Deploy::Ecs(_) => ecs::release::add(ctx, t),
+        Deploy::Lambda(d) => lambda::release::add(ctx, d, t),
     }
 }
 
@@ -94,6 +114,7 @@ pub fn release_values(ctx: &Ctx, env: &Env, v: &mut Values) {
     match &ctx.app.deploy {
         Deploy::Ec2(_) => ec2::deployment::values(ctx, env, v),
         Deploy::Ecs(_) => ecs::release::values(ctx, env, v),
+        Deploy::Lambda(_) => lambda::release::values(ctx, env, v),
     }
 }
 
@@ -105,7 +126,7 @@ pub fn files(program: &Program, app: &App) -> Vec<OutputFile> {
             files.extend(ec2::runtime_env::files(program, app, d));
             files
         }
-        Deploy::Ecs(_) => Vec::new(),
+        Deploy::Ecs(_) | Deploy::Lambda(_) => Vec::new(),
     }
 }
 
@@ -113,8 +134,8 @@ pub fn files(program: &Program, app: &App) -> Vec<OutputFile> {
 /// image from the build's artifact).
 pub fn image_template(program: &Program, app: &App) -> Option<Value> {
     match &app.deploy {
-        Deploy::Ec2(d) => ec2::image::template(app, d, &program.project.source),
-        Deploy::Ecs(_) => None,
+        Deploy::Ec2(d) => ec2::image::template(program, app, d),
+        Deploy::Ecs(_) | Deploy::Lambda(_) => None,
     }
 }
 
@@ -130,6 +151,7 @@ pub fn build_extras(program: &Program, app: &App) -> BuildExtras {
     match &app.deploy {
         Deploy::Ec2(d) => ec2::appspec::build_extras(program, app, d),
         Deploy::Ecs(_) => ecs::image::build_extras(),
+        Deploy::Lambda(_) => lambda::build_extras(app),
     }
 }
 
@@ -140,7 +162,7 @@ pub fn build_extras(program: &Program, app: &App) -> BuildExtras {
 pub fn deploy_action(app: &App, env: &str, application: Value) -> Option<(&'static str, Value)> {
     match &app.deploy {
         Deploy::Ec2(_) => Some(ec2::deployment::pipeline_action(app, env, application)),
-        Deploy::Ecs(_) => None,
+        Deploy::Ecs(_) | Deploy::Lambda(_) => None,
     }
 }
 
@@ -153,24 +175,36 @@ pub fn release_overrides(app: &App, build_artifact: &str) -> Vec<(&'static str, 
     match &app.deploy {
         Deploy::Ec2(_) => Vec::new(),
         Deploy::Ecs(_) => ecs::image::release_overrides(build_artifact),
+        Deploy::Lambda(_) => lambda::release_overrides(build_artifact),
     }
 }
 
 /// Which of the pipeline's shared resources the app's environment stacks use: the artifact
-/// store (the pipeline passes `ArtifactBucket` and `ArtifactKeyArn`; EC2 instances download
-/// revisions from it) and the CodeDeploy application (the pipeline stack creates it, the
-/// environment stack gets its name as `CodeDeployApplication`). A stack that does not use them
-/// does not declare them (cfn-lint W2001), and the pipeline neither passes nor creates them.
+/// bucket (the pipeline passes `ArtifactBucket`: EC2 instances download revisions from it, a
+/// Lambda function's code is an object in it), the bucket's key (`ArtifactKeyArn`: the EC2
+/// instances decrypt the revisions; CloudFormation's role reads a function's code) and the
+/// CodeDeploy application (the pipeline stack creates it, the environment stack gets its name as
+/// `CodeDeployApplication`; a Lambda stack owns its own, `ComputePlatform: Lambda`). A stack that
+/// does not use them does not declare them (cfn-lint W2001), and the pipeline neither passes
+/// nor creates them.
 pub struct SharedResources {
-    pub artifact_store: bool,
+    pub artifact_bucket: bool,
+    pub artifact_key: bool,
     pub codedeploy_application: bool,
 }
 
 /// The shared resources the app's target uses.
 pub fn shared_resources(app: &App) -> SharedResources {
     match &app.deploy {
-        Deploy::Ec2(_) => SharedResources { artifact_store: true, codedeploy_application: true },
-        Deploy::Ecs(_) => SharedResources { artifact_store: false, codedeploy_application: false },
+        Deploy::Ec2(_) => {
+            SharedResources { artifact_bucket: true, artifact_key: true, codedeploy_application: true }
+        }
+        Deploy::Ecs(_) => {
+            SharedResources { artifact_bucket: false, artifact_key: false, codedeploy_application: false }
+        }
+        Deploy::Lambda(_) => {
+            SharedResources { artifact_bucket: true, artifact_key: false, codedeploy_application: false }
+        }
     }
 }
 
@@ -187,7 +221,8 @@ pub struct PipelineExtras {
     /// environment stacks (EC2: the Auto Scaling group; ECS: clusters, services, ...).
     pub deploy_statements: Vec<Value>,
     /// What the target's roles in the environment stacks need beyond the instances' (ECS: pull
-    /// the image, read the container's secrets, shift the listener rules), for the permissions
+    /// the image, read the container's secrets, shift the listener rules; Lambda: the function's
+    /// logs and network interfaces, CodeDeploy's shift of the alias), for the permissions
     /// boundary of every environment role (`pipeline::boundary`).
     pub boundary_statements: Vec<Value>,
     /// Services the CloudFormation role may pass the environment's roles to.
@@ -197,10 +232,14 @@ pub struct PipelineExtras {
 }
 
 /// The pipeline stack's additions for the app's target. `prefix` names the pipeline's
-/// resources (`<app>-<pipeline>`); `envs` are the environments whose stacks it deploys.
-pub fn pipeline_extras(app: &App, prefix: &str, envs: &[String]) -> PipelineExtras {
+/// resources (`<app>-<pipeline>`); `stacks` are the environment stacks it deploys, of `envs`.
+pub fn pipeline_extras(app: &App, prefix: &str, stacks: &[String], envs: &[&Env]) -> PipelineExtras {
     match &app.deploy {
         Deploy::Ec2(_) => PipelineExtras::default(),
-        Deploy::Ecs(d) => ecs::image::pipeline_extras(&app.name, d, prefix, envs),
+        Deploy::Ecs(d) => {
+            let names: Vec<String> = envs.iter().map(|e| e.name.clone()).collect();
+            ecs::image::pipeline_extras(&app.name, d, prefix, &names)
+        }
+        Deploy::Lambda(_) => lambda::pipeline_extras(app, stacks, envs),
     }
 }

@@ -18,11 +18,15 @@ fn scaling_modes(ctx: &Ctx) -> (bool, bool) {
     )
 }
 
-/// The user data: installs the CodeDeploy agent (and the app's OS user, if any).
-fn user_data(d: &Ec2Deploy) -> String {
-    let mut s = String::from(
-        "#!/bin/bash\n\
-         set -euo pipefail\n\
+/// The user data: names the deployment group (read by the runtime-values script on a baked AMI,
+/// [`super::runtime_env`]), installs the CodeDeploy agent (and the app's OS user, if any).
+fn user_data(ctx: &Ctx, d: &Ec2Deploy) -> String {
+    let mut s = format!(
+        "#!/bin/bash\n# pf:deployment-group={}\n",
+        crate::codegen::naming::deployment_group(&ctx.app.name, "${EnvName}")
+    );
+    s.push_str(
+        "set -euo pipefail\n\
          # The CodeDeploy agent, from the regional bucket.\n\
          dnf install -y ruby\n\
          cd /tmp\n\
@@ -203,15 +207,15 @@ fn refresh_params(t: &mut Template) {
     let number = |t: &mut Template, name: &str, min: u32, max: u32, what: &str| {
         t.param(name, json!({"Type": "Number", "MinValue": min, "MaxValue": max, "Description": what}));
     };
-    number(t, "RefreshMinHealthy", 0, 100, "Refresh: min healthy, percent.");
-    number(t, "RefreshMaxHealthy", 100, 200, "Refresh: max healthy, percent.");
+    number(t, "RefreshMinHealthy", 0, 100, "Refresh: min healthy %.");
+    number(t, "RefreshMaxHealthy", 100, 200, "Refresh: max healthy %.");
     number(t, "RefreshWarmup", 0, 86_400, "Refresh: warm-up, s.");
-    number(t, "RefreshCheckpoint", 0, 99, "Refresh: checkpoint, percent (0: none).");
+    number(t, "RefreshCheckpoint", 0, 99, "Refresh: checkpoint % (0: none).");
     number(t, "RefreshCheckpointDelay", 0, 172_800, "Refresh: checkpoint delay, s.");
     number(t, "RefreshBakeTime", 0, 172_800, "Refresh: bake time, s.");
     t.param(
         "RefreshSkipMatching",
-        json!({"Type": "String", "AllowedValues": ["true", "false"], "Description": "Refresh: skip matching instances."}),
+        json!({"Type": "String", "AllowedValues": ["true", "false"], "Description": "Refresh: skip matching."}),
     );
     t.condition("RefreshHasCheckpoint", not(equals("RefreshCheckpoint", "0")));
     t.condition("RefreshSkipsMatching", equals("RefreshSkipMatching", "true"));
@@ -257,7 +261,7 @@ fn launch_template(ctx: &Ctx, d: &Ec2Deploy, colour: Colour) -> Value {
             "NetworkInterfaces": [{"DeviceIndex": 0, "AssociatePublicIpAddress": false,
                                    "Groups": [r("AppSecurityGroup")]}],
             "Monitoring": {"Enabled": true},
-            "UserData": {"Fn::Base64": sub(&user_data(d))},
+            "UserData": {"Fn::Base64": sub(&user_data(ctx, d))},
             "TagSpecifications": [
                 {"ResourceType": "instance", "Tags": ctx.name_tags("app")},
                 {"ResourceType": "volume", "Tags": ctx.name_tags("app")}]},

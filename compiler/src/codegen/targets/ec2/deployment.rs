@@ -44,6 +44,7 @@ pub fn metric_name(m: Metric) -> (&'static str, &'static str) {
         Metric::Latency => ("TargetResponseTime", "Average"),
         Metric::Cpu => ("CPUUtilization", "Average"),
         Metric::UnhealthyHosts => ("UnHealthyHostCount", "Maximum"),
+        Metric::Errors => ("Errors", "Sum"),
     }
 }
 
@@ -60,6 +61,8 @@ fn dimensions(ctx: &Ctx, m: Metric) -> (&'static str, Value) {
         ),
         Metric::UnhealthyHosts => ("AWS/ApplicationELB", json!([lb, tg])),
         Metric::Cpu => ("AWS/EC2", json!([{"Name": "AutoScalingGroupName", "Value": r("AutoScalingGroup")}])),
+        // A function's metric, refused for EC2 apps (PF5041).
+        Metric::Errors => ("AWS/Lambda", json!([])),
     }
 }
 

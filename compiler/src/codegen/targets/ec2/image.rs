@@ -10,10 +10,11 @@
 //! keeping the three newest. No `DistributionConfiguration`: nothing edits launch templates
 //! behind the environment stacks.
 
+use super::runtime_env;
 use crate::codegen::infra::{att, r, sub};
 use crate::codegen::pipeline::sub_escape;
 use crate::codegen::{naming, yaml};
-use crate::ir::{App, Ec2Deploy, ImageBake};
+use crate::ir::{App, Ec2Deploy, ImageBake, Program};
 use serde_json::{json, Map, Value};
 
 /// The tag that selects the app's images for the lifecycle policy.
@@ -23,8 +24,54 @@ const IMAGE_TAG: &str = "pf:image";
 pub const REVISION_KEY: &str = "RevisionKey";
 pub const RUN_ID: &str = "RunId";
 
-/// The component's document: fetch the build artifact, install the app's `files`, run `steps`.
-fn component_data(d: &Ec2Deploy, image: &ImageBake) -> String {
+/// What installs the runtime-values script in the image: the script and its manifest from the
+/// artifact, the app's user, and a unit that writes `/etc/pf/<app>.env` at every boot, before
+/// `multi-user.target` (an app's unit orders itself `After=` it).
+fn runtime_env_commands(program: &Program, app: &App, d: &Ec2Deploy) -> Vec<String> {
+    if runtime_env::hook(program, app).is_none() {
+        return Vec::new();
+    }
+    let dir = format!("/opt/pf/{}", app.name);
+    let script = naming::in_repo(&program.project, &runtime_env::script_file(&app.name));
+    let manifest = naming::in_repo(&program.project, &runtime_env::manifest_file(&app.name));
+    let unit = runtime_unit(&app.name);
+    let mut out = vec![
+        format!("install -d -m 0755 {dir}"),
+        format!("install -m 0755 '{script}' {dir}/runtime-env.py"),
+        format!("install -m 0644 '{manifest}' {dir}/runtime.json"),
+    ];
+    if let Some(user) = d.user.as_deref().filter(|u| *u != "root") {
+        out.push(format!("id -u {user} >/dev/null 2>&1 || useradd --system --shell /sbin/nologin {user}"));
+    }
+    let lines = [
+        "[Unit]".to_string(),
+        format!("Description=pf: the runtime values of {} ({})", app.name, runtime_env::env_file(&app.name)),
+        "Wants=network-online.target".into(),
+        "After=network-online.target".into(),
+        "Before=multi-user.target".into(),
+        "[Service]".into(),
+        "Type=oneshot".into(),
+        "RemainAfterExit=yes".into(),
+        format!("ExecStart=/usr/bin/python3 {dir}/runtime-env.py"),
+        "[Install]".into(),
+        "WantedBy=multi-user.target".into(),
+    ];
+    out.push(format!(
+        "printf '%s\\n' {} > /etc/systemd/system/{unit}",
+        lines.iter().map(|l| format!("'{l}'")).collect::<Vec<_>>().join(" ")
+    ));
+    out.push(format!("systemctl enable {unit}"));
+    out
+}
+
+/// The systemd unit that writes the app's runtime values at boot on a baked AMI.
+pub fn runtime_unit(app: &str) -> String {
+    format!("pf-runtime-env-{app}.service")
+}
+
+/// The component's document: fetch the build artifact, install the app's `files` (and the
+/// runtime-values script), run `steps`.
+fn component_data(program: &Program, app: &App, d: &Ec2Deploy, image: &ImageBake) -> String {
     let mut commands = vec![
         "set -euo pipefail".to_string(),
         "rm -rf /tmp/pf-revision && mkdir -p /tmp/pf-revision && cd /tmp/pf-revision".to_string(),
@@ -38,6 +85,7 @@ fn component_data(d: &Ec2Deploy, image: &ImageBake) -> String {
         let (source, destination) = (sub_escape(source), sub_escape(destination));
         commands.push(format!("mkdir -p \"$(dirname '{destination}')\" && cp -a '{source}' '{destination}'"));
     }
+    commands.extend(runtime_env_commands(program, app, d).iter().map(|s| sub_escape(s)));
     commands.extend(image.steps.iter().map(|s| sub_escape(s)));
     commands.push("cd / && rm -rf /tmp/pf-revision".to_string());
     let doc = json!({
@@ -51,7 +99,8 @@ fn component_data(d: &Ec2Deploy, image: &ImageBake) -> String {
 }
 
 /// The image stack's template, or `None` when the app bakes no image.
-pub fn template(app: &App, d: &Ec2Deploy, source: &str) -> Option<Value> {
+pub fn template(program: &Program, app: &App, d: &Ec2Deploy) -> Option<Value> {
+    let source = &program.project.source;
     let image = d.image.as_ref()?;
     let run_name = sub("${AWS::StackName}-${RunId}");
     let mut parameters = Map::new();
@@ -119,7 +168,7 @@ pub fn template(app: &App, d: &Ec2Deploy, source: &str) -> Option<Value> {
         json!({"Type": "AWS::ImageBuilder::Component", "Properties": {
             "Name": run_name, "Version": "1.0.0", "Platform": "Linux",
             "Description": format!("Installs {} from the pipeline run's build artifact", app.name),
-            "Data": sub(&component_data(d, image)),
+            "Data": sub(&component_data(program, app, d, image)),
             "Tags": tags}}),
     );
     resources.insert(

@@ -144,6 +144,8 @@ fn dimensions(ctx: &Ctx, m: Metric) -> (&'static str, Value) {
             "AWS/ECS",
             json!([{"Name": "ClusterName", "Value": ctx.name("")}, {"Name": "ServiceName", "Value": ctx.name("")}]),
         ),
+        // A function's metric, refused for ECS apps (PF5041).
+        Metric::Errors => ("AWS/Lambda", json!([])),
     }
 }
 
@@ -208,8 +210,9 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
             "Actions": forward(ctx)}}),
     );
     if any_shifting(ctx) {
-        let backend = crate::codegen::targets::backend(ctx.app);
-        let hc = backend.health_check;
+        // An ECS app is always behind the load balancer, with a health check.
+        let Some(backend) = crate::codegen::targets::backend(ctx.app) else { return };
+        let Some(hc) = backend.health_check else { return };
         t.resource(
             "AlternateTargetGroup",
             json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {
