@@ -253,6 +253,8 @@ const NO_RESOURCE_LEVEL: &[&str] = &[
     "application-autoscaling:PutScalingPolicy",
     "application-autoscaling:RegisterScalableTarget",
     "application-autoscaling:TagResource",
+    // An ECS environment's log key: a key has no ARN before it is created.
+    "kms:CreateKey",
 ];
 
 const ROLE_PERMISSION_ACTIONS: &[&str] = &[

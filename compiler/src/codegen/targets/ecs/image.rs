@@ -118,10 +118,11 @@ pub fn pipeline_extras(app: &str, d: &EcsDeploy, prefix: &str, envs: &[String]) 
             "ssm:AddTagsToResource", "ssm:DeleteParameter", "ssm:GetParameters", "ssm:ListTagsForResource",
             "ssm:PutParameter", "ssm:RemoveTagsFromResource"], "Resource": parameters}),
         // The log key of each environment: keys have no name to scope creation by.
+        json!({"Effect": "Allow", "Action": ["kms:CreateKey"], "Resource": ["*"]}),
         json!({"Effect": "Allow", "Action": [
-            "kms:CreateKey", "kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy",
+            "kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy",
             "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion",
-            "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription"], "Resource": ["*"]}),
+            "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription"], "Resource": [arn("kms", "key/*")]}),
         json!({"Effect": "Allow", "Action": ["logs:AssociateKmsKey", "logs:DisassociateKmsKey"], "Resource": log_groups}),
         json!({"Effect": "Allow", "Action": [
             "application-autoscaling:DeleteScalingPolicy", "application-autoscaling:DeregisterScalableTarget",
@@ -175,7 +176,6 @@ pub fn pipeline_extras(app: &str, d: &EcsDeploy, prefix: &str, envs: &[String]) 
         deploy_statements,
         pass_role_to: vec!["ecs-tasks.amazonaws.com", "ecs.amazonaws.com"],
         service_linked_roles: vec!["ecs.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"],
-        ..PipelineExtras::default()
     }
 }
 
