@@ -221,35 +221,7 @@ fn add_alarms(ctx: &Ctx, t: &mut Template, slots: &[AlarmSlot]) {
             );
         }
     }
-    for s in slots {
-        let a = s.alarm;
-        t.param(
-            &format!("{}Mode", s.id),
-            json!({"Type": "String", "AllowedValues": ["disabled", "enabled", "rollback"], "Default": "disabled",
-                   "Description": format!("Alarm {}: disabled, enabled, or enabled and rolling deployments back.", a.name)}),
-        );
-        t.param(
-            &format!("{}Threshold", s.id),
-            json!({"Type": "Number", "Default": a.threshold, "Description": "The alarm's threshold."}),
-        );
-        t.param(&format!("{}Period", s.id), json!({"Type": "Number", "Default": a.period_seconds, "Description": "The alarm's period, seconds."}));
-        t.param(&format!("{}EvaluationPeriods", s.id), json!({"Type": "Number", "Default": a.evaluation_periods, "MinValue": 1, "Description": "Periods over the threshold before the alarm fires."}));
-        t.condition(&format!("Has{}", s.id), not(equals(&format!("{}Mode", s.id), "disabled")));
-        t.condition(&format!("{}RollsBack", s.id), equals(&format!("{}Mode", s.id), "rollback"));
-        let (metric, stat) = metric_name(a.metric);
-        let (namespace, dims) = dimensions(ctx, a.metric);
-        t.resource(
-            &s.id,
-            json!({"Type": "AWS::CloudWatch::Alarm", "Condition": format!("Has{}", s.id), "Properties": {
-                "AlarmName": ctx.name(&a.name),
-                "AlarmDescription": format!("{} of {} over the threshold", metric, ctx.app.name),
-                "Namespace": namespace, "MetricName": metric, "Statistic": stat, "Dimensions": dims,
-                "Period": r(&format!("{}Period", s.id)),
-                "EvaluationPeriods": r(&format!("{}EvaluationPeriods", s.id)),
-                "Threshold": r(&format!("{}Threshold", s.id)),
-                "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}}),
-        );
-    }
+    add_alarm_resources(ctx, t, slots, "deployments", &|m| dimensions(ctx, m));
 }
 
 pub fn values(ctx: &Ctx, env: &Env, v: &mut Values) {
@@ -301,4 +273,45 @@ pub fn pipeline_action(app: &App, env: &str, application: Value) -> (&'static st
             "DeploymentGroupName": naming::deployment_group(&app.name, env)
         }),
     )
+}
+
+/// Each alarm slot of the template: its parameters (mode, threshold, period, evaluation periods),
+/// its conditions (`Has<id>`, `<id>RollsBack`) and the alarm, on the metric's `dimensions` for the
+/// target. `releases` names what a rollback alarm rolls back (`deployments`, `releases`).
+pub fn add_alarm_resources(
+    ctx: &Ctx,
+    t: &mut Template,
+    slots: &[AlarmSlot],
+    releases: &str,
+    dimensions: &dyn Fn(Metric) -> (&'static str, Value),
+) {
+    for s in slots {
+        let a = s.alarm;
+        t.param(
+            &format!("{}Mode", s.id),
+            json!({"Type": "String", "AllowedValues": ["disabled", "enabled", "rollback"], "Default": "disabled",
+                   "Description": format!("Alarm {}: disabled, enabled, or enabled and rolling {} back.", a.name, releases)}),
+        );
+        t.param(
+            &format!("{}Threshold", s.id),
+            json!({"Type": "Number", "Default": a.threshold, "Description": "The alarm's threshold."}),
+        );
+        t.param(&format!("{}Period", s.id), json!({"Type": "Number", "Default": a.period_seconds, "Description": "The alarm's period, seconds."}));
+        t.param(&format!("{}EvaluationPeriods", s.id), json!({"Type": "Number", "Default": a.evaluation_periods, "MinValue": 1, "Description": "Periods over the threshold before the alarm fires."}));
+        t.condition(&format!("Has{}", s.id), not(equals(&format!("{}Mode", s.id), "disabled")));
+        t.condition(&format!("{}RollsBack", s.id), equals(&format!("{}Mode", s.id), "rollback"));
+        let (metric, stat) = metric_name(a.metric);
+        let (namespace, dims) = dimensions(a.metric);
+        t.resource(
+            &s.id,
+            json!({"Type": "AWS::CloudWatch::Alarm", "Condition": format!("Has{}", s.id), "Properties": {
+                "AlarmName": ctx.name(&a.name),
+                "AlarmDescription": format!("{} of {} over the threshold", metric, ctx.app.name),
+                "Namespace": namespace, "MetricName": metric, "Statistic": stat, "Dimensions": dims,
+                "Period": r(&format!("{}Period", s.id)),
+                "EvaluationPeriods": r(&format!("{}EvaluationPeriods", s.id)),
+                "Threshold": r(&format!("{}Threshold", s.id)),
+                "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}}),
+        );
+    }
 }

@@ -7,10 +7,10 @@
 
 use super::function::CODE_KEY_PARAMETER;
 use crate::codegen::infra::{
-    att, bool_param, bool_str, checkov_skip, equals, iff, no_value, not, r, sub, Ctx, Template, Values,
+    att, bool_param, bool_str, checkov_skip, equals, iff, no_value, r, sub, Ctx, Template, Values,
 };
 use crate::codegen::naming;
-use crate::codegen::targets::ec2::deployment::{alarm_slots, metric_name};
+use crate::codegen::targets::ec2::deployment::{add_alarm_resources, alarm_slots};
 use crate::ir::{BlueGreen, Env, LambdaDeploy, LambdaEntry, Metric, Shift, Strategy};
 use serde_json::{json, Value};
 
@@ -152,35 +152,7 @@ pub fn add(ctx: &Ctx, d: &LambdaDeploy, t: &mut Template) {
             json!({"Fn::Or": [{"Condition": "RollbackOnFailure"}, {"Condition": "RollbackOnAlarms"}]}),
         );
     }
-    for s in &slots {
-        let a = s.alarm;
-        t.param(
-            &format!("{}Mode", s.id),
-            json!({"Type": "String", "AllowedValues": ["disabled", "enabled", "rollback"], "Default": "disabled",
-                   "Description": format!("Alarm {}: disabled, enabled, or enabled and rolling releases back.", a.name)}),
-        );
-        t.param(
-            &format!("{}Threshold", s.id),
-            json!({"Type": "Number", "Default": a.threshold, "Description": "The alarm's threshold."}),
-        );
-        t.param(&format!("{}Period", s.id), json!({"Type": "Number", "Default": a.period_seconds, "Description": "The alarm's period, seconds."}));
-        t.param(&format!("{}EvaluationPeriods", s.id), json!({"Type": "Number", "Default": a.evaluation_periods, "MinValue": 1, "Description": "Periods over the threshold before the alarm fires."}));
-        t.condition(&format!("Has{}", s.id), not(equals(&format!("{}Mode", s.id), "disabled")));
-        t.condition(&format!("{}RollsBack", s.id), equals(&format!("{}Mode", s.id), "rollback"));
-        let (metric, stat) = metric_name(a.metric);
-        let (namespace, dims) = dimensions(a.metric);
-        t.resource(
-            &s.id,
-            json!({"Type": "AWS::CloudWatch::Alarm", "Condition": format!("Has{}", s.id), "Properties": {
-                "AlarmName": ctx.name(&a.name),
-                "AlarmDescription": format!("{} of {} over the threshold", metric, ctx.app.name),
-                "Namespace": namespace, "MetricName": metric, "Statistic": stat, "Dimensions": dims,
-                "Period": r(&format!("{}Period", s.id)),
-                "EvaluationPeriods": r(&format!("{}EvaluationPeriods", s.id)),
-                "Threshold": r(&format!("{}Threshold", s.id)),
-                "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}}),
-        );
-    }
+    add_alarm_resources(ctx, t, &slots, "releases", &dimensions);
 
     t.resource(
         "CodeDeployApplication",
