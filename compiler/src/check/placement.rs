@@ -7,11 +7,9 @@
 //!   with an unprotected one (PF6040): whoever may deploy the test environment could then reach
 //!   production's resources. A program that names no account chose one account on purpose and
 //!   is not warned;
-//! - an environment deployed in another account or region than the pipeline's is an error for
-//!   now (PF5070): the cross-account output (artifact stores per region, the key policy for the
-//!   target accounts, `RoleArn` on every action, a bootstrap stack per account) is designed in
-//!   `docs/enterprise.md` but not generated yet, and a build must never place a stack anywhere
-//!   but where the program says.
+//! - an environment in another account is generated (`codegen/pipeline/accounts.rs`); what is
+//!   not generated yet is an error (PF5070, [`remote_environments`]): a build must never place
+//!   a stack anywhere but where the program says.
 
 use super::resolve::Decls;
 use super::suggest::did_you_mean;
@@ -176,38 +174,74 @@ pub fn protected_shares_account(ctx: &mut Ctx, program: &Program, decls: &Decls)
     }
 }
 
-/// PF5070: an environment a pipeline deploys, in another account or region than the pipeline's.
-/// An unset value is the pipeline's, so only a value different from the project's counts.
+/// PF5070: an environment a pipeline deploys in another account or region, where pf does not
+/// generate that delivery yet (`docs/enterprise.md`). Generated (`codegen/pipeline/accounts.rs`):
+/// another account, in one region per target account (its bootstrap stack is deployed there),
+/// for targets whose artifacts the target account can read (EC2 in place or rolling, Lambda).
+/// Refused, one diagnostic per environment: the pipeline's account in another region (its
+/// CloudFormation role is built for its own region), a second region for one target account, a
+/// baked image or a blue/green release (the AMI and the release job are the pipeline
+/// account's), and ECS (the image repository is the pipeline account's).
 pub fn remote_environments(ctx: &mut Ctx, program: &Program, decls: &Decls) {
     let home = &program.project.placement;
     let mut seen: Vec<&str> = Vec::new();
+    let mut regions: Vec<(&Text, &Option<String>)> = Vec::new();
     for app in &program.apps {
         for env in crate::codegen::infra::deployed_envs(program, &app.name) {
             if seen.contains(&env.name.as_str()) {
                 continue;
             }
             seen.push(&env.name);
-            let (field, what) = if env.placement.account != home.account {
-                ("account", "account")
-            } else if env.placement.region != home.region {
-                ("region", "region")
-            } else {
-                continue;
+            let other_region = env.placement.region != home.region;
+            let account = env.placement.account.as_ref().filter(|_| env.placement.account != home.account);
+            let (field, why, fix) = match account {
+                None if !other_region => continue,
+                None => (
+                    "region",
+                    format!("`{}` is in the pipeline's account but another region: pf does not generate that yet", env.name),
+                    "put it in another account (`account = \"...\"`, with its bootstrap stack), or in the pipeline's region".to_string(),
+                ),
+                Some(account) => {
+                    let earlier = regions.iter().find(|(a, _)| *a == account).map(|(_, r)| *r);
+                    if earlier.is_none() {
+                        regions.push((account, &env.placement.region));
+                    }
+                    if earlier.is_some_and(|r| *r != env.placement.region) {
+                        (
+                            "region",
+                            format!("`{}` is in a second region of its account: pf deploys each target account in one region", env.name),
+                            "use the region of the account's other environments, or another account for this region".to_string(),
+                        )
+                    } else if let Some(why) = unsupported_remote(app, env) {
+                        ("account", format!("`{}` is in another account, {why}", env.name), "deploy it in the pipeline's account, or change what the program asks for".to_string())
+                    } else {
+                        continue;
+                    }
+                }
             };
             let Some(d) = decls.find(&[DeclKind::Env], &env.name) else { continue };
             let span = decls.value_span(&[DeclKind::Env], &env.name, &[field]).unwrap_or(d.name.span);
             ctx.push(
-                Diagnostic::new(
-                    codes::PF5070,
-                    span,
-                    format!("`{}` is deployed in another {what} than the pipeline: pf does not generate cross-{what} delivery yet", env.name),
-                )
-                .with_label(format!("not the pipeline's {what}"))
-                .with_help(format!(
-                    "deploy `{}` in the pipeline's {what} for now (remove `{field}`, or name the same one in `project {{ {field} = ... }}`); docs/enterprise.md has the design of cross-account delivery",
-                    env.name
-                )),
+                Diagnostic::new(codes::PF5070, span, why)
+                    .with_label("not generated for this placement")
+                    .with_help(format!("{fix}; docs/enterprise.md says what is generated")),
             );
         }
     }
+}
+
+/// Why pf cannot deliver `app` to `env` in another account, if it cannot.
+fn unsupported_remote(app: &crate::ir::App, env: &crate::ir::Env) -> Option<&'static str> {
+    if matches!(app.deploy, crate::ir::Deploy::Ecs(_)) {
+        return Some(
+            "but its ECS image repository is in the pipeline's account, which pf does not share yet",
+        );
+    }
+    if app.deploy.baked_image().is_some() {
+        return Some("but the baked AMI is in the pipeline's account, which pf does not share yet");
+    }
+    if env.strategy.kind() == crate::ir::ReleaseKind::BlueGreen && !app.deploy.released_by_stack() {
+        return Some("but an EC2 blue/green release runs its release job in the pipeline's account");
+    }
+    None
 }

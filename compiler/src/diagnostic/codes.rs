@@ -147,7 +147,7 @@ codes! {
     PF5011 "unknown-engine-version" Error "A database or cache engine version is not one AWS creates";
     PF5012 "protected-may-scale-to-zero" Warning "A protected environment may run no instance at all";
     PF5020 "runtime-without-nat" Error "An environment that gets runtime values has no NAT gateway";
-    PF5070 "remote-environment-unsupported" Error "An environment is deployed in another account or region than the pipeline";
+    PF5070 "remote-environment-unsupported" Error "An environment is deployed in another account or region in a way pf does not generate yet";
     PF5030 "field-not-for-target" Error "An environment field has no meaning for the deploy target of an app deployed there";
     PF5031 "ecs-without-nat" Error "An ECS app is deployed to an environment without a NAT gateway";
     PF5032 "ecs-build-without-docker" Error "An ECS app's build cannot build its image (not privileged)";

@@ -1,6 +1,6 @@
 //! The `AWS::CodePipeline::Pipeline` resource: stages and actions exactly as in the IR.
 
-use super::{approvals, builds, get_att, ids, reference, release, source, sub, Ctx};
+use super::{accounts, approvals, builds, get_att, ids, reference, release, source, sub, Ctx};
 use crate::codegen::naming;
 use crate::codegen::targets::ec2::image;
 use crate::ir::{Action, ActionKind, ExecutionMode, InfraMode, PipelineType, ReleaseKind, ReleaseStep};
@@ -87,16 +87,36 @@ impl Namespaces {
 /// `ParameterOverrides` of a CloudFormation action: the artifact bucket and key (for targets
 /// that use the store), the permissions boundary of the stack's roles, the target's release
 /// parameters (`targets::release_overrides`), then `extra` (name, value) in order.
-fn overrides(ctx: &Ctx, build_artifact: &str, extra: &[(&str, String)]) -> Value {
+/// In another account or region (`env`), the bucket and key are that region's store and the
+/// boundary is the target account's (`accounts`).
+fn overrides(ctx: &Ctx, env: Option<&str>, build_artifact: &str, extra: &[(&str, String)]) -> Value {
     let mut entries = Vec::new();
     let shared = crate::codegen::targets::shared_resources(ctx.app);
+    let region = env.and_then(|e| accounts::remote_region(ctx.program, e));
+    let account = env.and_then(|e| accounts::remote_account(ctx.program, e));
     if shared.artifact_bucket {
-        entries.push(format!("\"{}\": \"${{{}}}\"", naming::artifact_bucket_parameter(), ids::BUCKET));
+        let bucket = match region {
+            None => format!("${{{}}}", ids::BUCKET),
+            Some(r) => accounts::regional_bucket_name(&ctx.app.name, r),
+        };
+        entries.push(format!("\"{}\": \"{bucket}\"", naming::artifact_bucket_parameter()));
     }
     if shared.artifact_key {
-        entries.push(format!("\"{}\": \"${{{}.Arn}}\"", naming::artifact_key_parameter(), ids::KEY));
+        let key = match region {
+            None => format!("${{{}.Arn}}", ids::KEY),
+            Some(r) => format!("${{{}}}", accounts::regional_key_parameter(r)),
+        };
+        entries.push(format!("\"{}\": \"{key}\"", naming::artifact_key_parameter()));
     }
-    entries.push(format!("\"{}\": \"${{{}}}\"", naming::permissions_boundary_parameter(), ids::BOUNDARY));
+    let boundary = match account {
+        None => format!("${{{}}}", ids::BOUNDARY),
+        Some(a) => format!(
+            "arn:${{AWS::Partition}}:iam::{}:policy/{}",
+            accounts::account_sub(a),
+            accounts::boundary_name(&ctx.app.name)
+        ),
+    };
+    entries.push(format!("\"{}\": \"{boundary}\"", naming::permissions_boundary_parameter()));
     for (name, value) in crate::codegen::targets::release_overrides(ctx.app, build_artifact) {
         entries.push(format!("\"{name}\": {value}"));
     }
@@ -201,10 +221,11 @@ fn infra_config(
         c.insert("TemplateConfiguration".into(), json!(format!("{input}::{config}")));
         c.insert(
             "ParameterOverrides".into(),
-            overrides(ctx, &input, &release_overrides(ctx, env, plan, step)),
+            overrides(ctx, Some(env), &input, &release_overrides(ctx, env, plan, step)),
         );
         c.insert("Capabilities".into(), json!("CAPABILITY_IAM,CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND"));
-        c.insert("RoleArn".into(), get_att(ids::DEPLOY_ROLE, "Arn"));
+        let role = accounts::execution_role(ctx, env).unwrap_or_else(|| get_att(ids::DEPLOY_ROLE, "Arn"));
+        c.insert("RoleArn".into(), role);
     }
     Value::Object(c)
 }
@@ -219,7 +240,7 @@ fn image_config(ctx: &Ctx, action: &Action) -> Value {
         "ActionMode": "CREATE_UPDATE",
         "StackName": naming::image_stack_name(&ctx.app.name),
         "TemplatePath": format!("{input}::{template}"),
-        "ParameterOverrides": overrides(ctx, &input, &[
+        "ParameterOverrides": overrides(ctx, None, &input, &[
             (image::REVISION_KEY, artifact("ObjectKey")),
             (image::RUN_ID, "\"#{codepipeline.PipelineExecutionId}\"".to_string()),
         ]),
@@ -320,7 +341,13 @@ fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Actio
             }
         }
         ActionKind::DeployApp { env } => {
-            match crate::codegen::targets::deploy_action(ctx.app, env, ctx.codedeploy_application()) {
+            // In another account the application is the bootstrap stack's, by name.
+            let application = if accounts::remote_account(ctx.program, env).is_some() {
+                json!(naming::codedeploy_application(&ctx.app.name))
+            } else {
+                ctx.codedeploy_application()
+            };
+            match crate::codegen::targets::deploy_action(ctx.app, env, application) {
                 Some((provider, config)) => (type_id("Deploy", provider), config),
                 // Released by an update of the environment stack with the release parameters.
                 None => (
@@ -356,11 +383,30 @@ fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Actio
     if let Some(n) = namespace {
         a.insert("Namespace".into(), json!(n));
     }
+    if let Some(env) = action_env(action) {
+        let (role, region) = accounts::action_placement(ctx, env);
+        if let Some(role) = role {
+            a.insert("RoleArn".into(), role);
+        }
+        if let Some(region) = region {
+            a.insert("Region".into(), json!(region));
+        }
+    }
     a.insert("RunOrder".into(), json!(action.run_order));
     if let Some(t) = timeout {
         a.insert("TimeoutInMinutes".into(), json!(t));
     }
     Value::Object(a)
+}
+
+/// The environment an action deploys to (its account and region are the environment's).
+fn action_env(action: &Action) -> Option<&str> {
+    match &action.kind {
+        ActionKind::DeployInfra { env, .. }
+        | ActionKind::DeployApp { env }
+        | ActionKind::Release { env, .. } => Some(env),
+        _ => None,
+    }
 }
 
 pub(super) fn add(ctx: &mut Ctx) {
@@ -383,14 +429,21 @@ pub(super) fn add(ctx: &mut Ctx) {
     let mut props = Map::new();
     props.insert("Name".into(), json!(ctx.pipeline_name()));
     props.insert("RoleArn".into(), get_att(ids::PIPELINE_ROLE, "Arn"));
-    props.insert(
-        "ArtifactStore".into(),
-        json!({
-            "Type": "S3",
-            "Location": reference(ids::BUCKET),
-            "EncryptionKey": { "Id": get_att(ids::KEY, "Arn"), "Type": "KMS" }
-        }),
-    );
+    match accounts::artifact_stores(ctx) {
+        Some(stores) => {
+            props.insert("ArtifactStores".into(), stores);
+        }
+        None => {
+            props.insert(
+                "ArtifactStore".into(),
+                json!({
+                    "Type": "S3",
+                    "Location": reference(ids::BUCKET),
+                    "EncryptionKey": { "Id": get_att(ids::KEY, "Arn"), "Type": "KMS" }
+                }),
+            );
+        }
+    }
     match ctx.pipeline.pipeline_type {
         PipelineType::V1 => {
             props.insert("PipelineType".into(), json!("V1"));

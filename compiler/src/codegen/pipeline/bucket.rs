@@ -31,7 +31,7 @@ const ROOT_KEY_ACTIONS: &[&str] = &[
 
 pub(super) fn add(ctx: &mut Ctx) {
     let prefix = ctx.prefix();
-    let key = json!({
+    let mut key = json!({
         "Type": "AWS::KMS::Key",
         "DeletionPolicy": "Retain",
         "UpdateReplacePolicy": "Retain",
@@ -75,6 +75,9 @@ pub(super) fn add(ctx: &mut Ctx) {
             }
         }
     });
+    if let Some(list) = key["Properties"]["KeyPolicy"]["Statement"].as_array_mut() {
+        list.extend(super::accounts::key_statements(ctx, None));
+    }
     ctx.add(ids::KEY, ctx.tagged(key));
 
     let bucket = json!({
@@ -118,29 +121,31 @@ pub(super) fn add(ctx: &mut Ctx) {
     });
     ctx.add(ids::BUCKET, ctx.tagged(bucket));
 
-    ctx.add(
-        "ArtifactBucketPolicy",
-        json!({
-            "Type": "AWS::S3::BucketPolicy",
-            "Properties": {
-                "Bucket": { "Ref": ids::BUCKET },
-                "PolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [{
-                        "Sid": "DenyInsecureTransport",
-                        "Effect": "Deny",
-                        "Principal": { "AWS": "*" },
-                        "Action": "s3:*",
-                        "Resource": [
-                            get_att(ids::BUCKET, "Arn"),
-                            sub(&format!("${{{}.Arn}}/*", ids::BUCKET))
-                        ],
-                        "Condition": { "Bool": { "aws:SecureTransport": "false" } }
-                    }]
-                }
+    let mut policy = json!({
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": {
+            "Bucket": { "Ref": ids::BUCKET },
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": { "AWS": "*" },
+                    "Action": "s3:*",
+                    "Resource": [
+                        get_att(ids::BUCKET, "Arn"),
+                        sub(&format!("${{{}.Arn}}/*", ids::BUCKET))
+                    ],
+                    "Condition": { "Bool": { "aws:SecureTransport": "false" } }
+                }]
             }
-        }),
-    );
+        }
+    });
+    if let Some(list) = policy["Properties"]["PolicyDocument"]["Statement"].as_array_mut() {
+        let (bucket, objects) = (get_att(ids::BUCKET, "Arn"), sub(&format!("${{{}.Arn}}/*", ids::BUCKET)));
+        list.extend(super::accounts::bucket_statements(ctx, None, &bucket, &objects));
+    }
+    ctx.add("ArtifactBucketPolicy", policy);
 
     ctx.output("ArtifactBucketName", "The artifact bucket", json!({ "Ref": ids::BUCKET }));
     ctx.output("ArtifactKeyArn", "The KMS key of artifacts, logs and topics", get_att(ids::KEY, "Arn"));

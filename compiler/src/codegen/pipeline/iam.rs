@@ -61,8 +61,13 @@ pub(super) fn infra_envs_of(pipeline: &Pipeline, app: &App) -> Vec<String> {
     out
 }
 
+/// The environments of [`infra_envs_of`] in the pipeline's own account and region: the others
+/// are deployed by the target account's roles (bootstrap stack).
 pub(super) fn infra_envs(ctx: &Ctx) -> Vec<String> {
     infra_envs_of(ctx.pipeline, ctx.app)
+        .into_iter()
+        .filter(|e| super::accounts::is_home(ctx.program, e))
+        .collect()
 }
 
 /// Whether the pipeline bakes the app's image (`ActionKind::BakeImage`).
@@ -101,7 +106,7 @@ fn app_envs(ctx: &Ctx) -> Vec<String> {
     }
     for a in ctx.pipeline.stages.iter().flat_map(|s| &s.actions) {
         if let ActionKind::DeployApp { env } = &a.kind {
-            if !out.contains(env) {
+            if !out.contains(env) && super::accounts::is_home(ctx.program, env) {
                 out.push(env.clone());
             }
         }
@@ -224,13 +229,18 @@ fn pipeline_role(ctx: &mut Ctx) {
     if !alarms.is_empty() {
         st.push(allow(&["cloudwatch:DescribeAlarms"], alarms));
     }
+    st.extend(super::accounts::pipeline_role_statements(ctx));
     let topics: Vec<Value> =
         approvals::groups(ctx).iter().map(|g| reference(&approvals::topic_id(g))).collect();
     if !topics.is_empty() {
         st.push(allow(&["sns:Publish"], topics));
     }
     let description = format!("pf: service role of pipeline {}", ctx.pipeline_name());
-    let r = role(ctx, description, "codepipeline.amazonaws.com", "pipeline", st);
+    let mut r = role(ctx, description, "codepipeline.amazonaws.com", "pipeline", st);
+    if !super::accounts::targets(ctx).is_empty() {
+        // The target accounts' deploy roles trust this role by name.
+        r["Properties"]["RoleName"] = json!(super::accounts::pipeline_role_name(&ctx.pipeline_name()));
+    }
     ctx.add(ids::PIPELINE_ROLE, r);
 }
 

@@ -6,6 +6,7 @@
 //! Each submodule adds its resources to a [`Ctx`]; [`template`] assembles them in a fixed order,
 //! so generation is deterministic.
 
+mod accounts;
 mod actions;
 mod approvals;
 mod boundary;
@@ -213,6 +214,10 @@ pub fn template(program: &Program, pipeline: &Pipeline, format: CfnFormat) -> Op
             "Metadata".into(),
             json!({ "pf": cfn::yaml_header(&program.project.source).replace("# ", "").replace('\n', " ").trim() }),
         );
+    }
+    let parameters = accounts::parameters(&ctx);
+    if !parameters.is_empty() {
+        root.insert("Parameters".into(), Value::Object(parameters));
     }
     root.insert("Resources".into(), Value::Object(ctx.resources));
     root.insert("Outputs".into(), Value::Object(ctx.outputs));
