@@ -2,6 +2,9 @@
 //!
 //! Output layout (a contract): for each app, `<app>/` holds
 //! - `pipeline-<pipeline>.template.yml`: the pipeline stack, deployed once by hand;
+//! - `bootstrap-<account>.template.yml` and `support-<region>.template.yml`: deployed once by
+//!   an administrator in each target account and each extra region (`bootstrap`), when the
+//!   program deploys to other accounts;
 //! - `infra.template.yml`: the infrastructure of the app's environments, one template;
 //! - `config/<env>.json`: the template configuration of each environment;
 //! - `buildspec.yml` and `buildspec-<test>.yml`: CodeBuild jobs;
@@ -12,6 +15,7 @@
 //!
 //! Names shared between the files live in [`naming`].
 
+pub mod bootstrap;
 pub mod buildspec;
 pub mod cfn;
 pub mod config;
@@ -54,6 +58,7 @@ pub fn generate(program: &Program, options: &Options) -> Vec<OutputFile> {
     crate::ir::index::scope(program, || {
         let mut files: Vec<OutputFile> = Vec::new();
         files.extend(pipeline::generate(program, options));
+        files.extend(bootstrap::generate(program, options));
         files.extend(infra::generate(program, options));
         files.extend(buildspec::generate(program));
         files.extend(parallel::map(&program.apps, |app| targets::files(program, app)).into_iter().flatten());

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 /// The change set name of an environment's reviewed changes.
-pub(super) fn change_set_name(env: &str) -> String {
+pub(crate) fn change_set_name(env: &str) -> String {
     format!("pf-{env}")
 }
 

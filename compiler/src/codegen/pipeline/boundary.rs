@@ -17,7 +17,7 @@
 //! Changing the boundary needs the pipeline stack to be redeployed (by hand, or by the guarded
 //! self-update): a commit alone cannot widen it.
 
-use super::{allow, arn, checkov_skip, get_att, ids, sub, Ctx};
+use super::{allow, arn, checkov_skip, ids, sub, Ctx};
 use crate::codegen::naming;
 use crate::ir::{runtime_values, RuntimeValue, Text};
 use serde_json::{json, Value};
@@ -165,7 +165,18 @@ pub(super) fn add(ctx: &mut Ctx) {
     if !needed(ctx) {
         return;
     }
-    let envs = super::iam::infra_envs(ctx);
+    let st = statements(ctx, &super::iam::Host::pipeline(ctx));
+    let description = format!(
+        "pf: permissions boundary of the roles of the environment stacks of pipeline {}",
+        ctx.pipeline_name()
+    );
+    ctx.add(ids::BOUNDARY, resource(description, st));
+}
+
+/// The boundary's statements for the environments `host.envs`, in the account and region of
+/// the stack that hosts it.
+pub(crate) fn statements(ctx: &Ctx, host: &super::iam::Host) -> Vec<Value> {
+    let envs = &host.envs;
     let stacks: Vec<Value> = envs
         .iter()
         .map(|e| arn("cloudformation", &format!("stack/{}/*", naming::env_stack_name(&ctx.app.name, e))))
@@ -177,8 +188,8 @@ pub(super) fn add(ctx: &mut Ctx) {
     let mut st = vec![
         allow(SSM_INSTANCE, vec![json!("*")]),
         allow(CODEDEPLOY, vec![json!("*")]),
-        allow(&["s3:GetObject", "s3:GetObjectVersion"], vec![sub(&format!("${{{}.Arn}}/*", ids::BUCKET))]),
-        allow(&["kms:Decrypt"], vec![get_att(ids::KEY, "Arn")]),
+        host.allow_artifacts(&["s3:GetObject", "s3:GetObjectVersion"], vec![host.objects.clone()]),
+        host.allow_artifacts(&["kms:Decrypt"], vec![host.key.clone()]),
         allow(&["cloudformation:DescribeStacks"], stacks),
         allow(&["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], flow_logs),
         allow(&["logs:CreateLogGroup", "logs:PutRetentionPolicy"], vec![arn("logs", "log-group:RDS*")]),
@@ -187,24 +198,25 @@ pub(super) fn add(ctx: &mut Ctx) {
             vec![arn("logs", "log-group:RDS*:log-stream:*")],
         ),
     ];
-    st.extend(runtime_statements(ctx, &envs));
+    st.extend(runtime_statements(ctx, envs));
     st.extend(ctx.extras.boundary_statements.iter().cloned());
     for p in &ctx.app.permissions {
         st.push(json!({ "Effect": "Allow", "Action": p.actions, "Resource": p.resources }));
     }
-    let resource = json!({
+    st
+}
+
+/// The boundary policy resource, with its checkov skips.
+pub(crate) fn resource(description: String, statements: Vec<Value>) -> Value {
+    json!({
         "Type": "AWS::IAM::ManagedPolicy",
         "Metadata": checkov_skip(&[
             ("CKV_AWS_111", "A permissions boundary grants nothing: it caps the roles the environment stacks create. The write actions on * are those of the AWS managed policies the roles use (AWSCodeDeployRole, AmazonSSMManagedInstanceCore), which support no narrower resource."),
             ("CKV_AWS_108", "A permissions boundary grants nothing: the instances' own policies name the parameters they read; the boundary lists the program's runtime values and SSM's instance actions."),
         ]),
         "Properties": {
-            "Description": format!(
-                "pf: permissions boundary of the roles of the environment stacks of pipeline {}",
-                ctx.pipeline_name()
-            ),
-            "PolicyDocument": { "Version": "2012-10-17", "Statement": st }
+            "Description": description,
+            "PolicyDocument": { "Version": "2012-10-17", "Statement": statements }
         }
-    });
-    ctx.add(ids::BOUNDARY, resource);
+    })
 }

@@ -29,6 +29,58 @@ fn key_statement() -> Value {
     )
 }
 
+/// Where the execution role's and the boundary's fragments are hosted: the pipeline stack
+/// ([`Host::pipeline`]: its own bucket, key and boundary) or a target account's bootstrap stack
+/// (`codegen::bootstrap`: the pipeline account's artifact store of its region, by account).
+pub(crate) struct Host {
+    /// The environments deployed with this host's roles.
+    pub envs: Vec<String>,
+    /// The artifact bucket's ARN and its objects' ARN.
+    pub bucket: Value,
+    pub objects: Value,
+    /// The artifact key's ARN.
+    pub key: Value,
+    /// A condition on the artifact statements (bootstrap: the resources are the pipeline
+    /// account's, `aws:ResourceAccount`).
+    pub artifact_condition: Option<Value>,
+    /// The environment roles' permissions boundary (its ARN).
+    pub boundary: Value,
+    /// Whether the role also deploys the image stack.
+    pub image: bool,
+}
+
+impl Host {
+    /// The pipeline stack: its home environments, bucket, key and boundary.
+    pub(crate) fn pipeline(ctx: &Ctx) -> Host {
+        Host {
+            envs: infra_envs(ctx),
+            bucket: get_att(ids::BUCKET, "Arn"),
+            objects: sub(&format!("${{{}.Arn}}/*", ids::BUCKET)),
+            key: get_att(ids::KEY, "Arn"),
+            artifact_condition: None,
+            boundary: boundary::arn_value(),
+            image: bakes_image(ctx),
+        }
+    }
+
+    /// `allow(actions, resources)` with the artifact condition.
+    pub(crate) fn allow_artifacts(&self, actions: &[&str], resources: Vec<Value>) -> Value {
+        let mut st = allow(actions, resources);
+        if let Some(c) = &self.artifact_condition {
+            st["Condition"] = c.clone();
+        }
+        st
+    }
+
+    /// The key statement of the roles that use artifacts.
+    pub(crate) fn key_statement(&self) -> Value {
+        self.allow_artifacts(
+            &["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+            vec![self.key.clone()],
+        )
+    }
+}
+
 fn role(ctx: &Ctx, description: String, service: &str, policy: &str, statements: Vec<Value>) -> Value {
     ctx.tagged(json!({
         "Type": "AWS::IAM::Role",
@@ -45,7 +97,7 @@ fn role(ctx: &Ctx, description: String, service: &str, policy: &str, statements:
 
 /// Environments deployed by CloudFormation actions of this pipeline, in order: its
 /// infrastructure actions, and the releases of a target released by the stack.
-pub(super) fn infra_envs_of(pipeline: &Pipeline, app: &App) -> Vec<String> {
+pub(crate) fn infra_envs_of(pipeline: &Pipeline, app: &App) -> Vec<String> {
     let by_stack = app.deploy.released_by_stack();
     let mut out: Vec<String> = Vec::new();
     for a in pipeline.stages.iter().flat_map(|s| &s.actions) {
@@ -114,6 +166,30 @@ fn app_envs(ctx: &Ctx) -> Vec<String> {
     out
 }
 
+/// What the role running a pipeline's CloudFormation actions does on the environment stacks
+/// (the pipeline role; in a target account, the bootstrap's deploy role).
+pub(crate) const STACK_ACTIONS: &[&str] = &[
+    "cloudformation:CreateChangeSet",
+    "cloudformation:CreateStack",
+    "cloudformation:DeleteChangeSet",
+    "cloudformation:DescribeChangeSet",
+    "cloudformation:DescribeStackEvents",
+    "cloudformation:DescribeStacks",
+    "cloudformation:ExecuteChangeSet",
+    "cloudformation:SetStackPolicy",
+    "cloudformation:UpdateStack",
+];
+
+/// What the role running a pipeline's CodeDeploy actions does on the deployment groups and the
+/// application (with `codedeploy:GetDeploymentConfig` on the deployment configurations).
+pub(crate) const CODEDEPLOY_ACTIONS: &[&str] = &[
+    "codedeploy:CreateDeployment",
+    "codedeploy:GetApplication",
+    "codedeploy:GetApplicationRevision",
+    "codedeploy:GetDeployment",
+    "codedeploy:RegisterApplicationRevision",
+];
+
 fn pipeline_role(ctx: &mut Ctx) {
     let mut st = vec![
         allow(
@@ -164,20 +240,7 @@ fn pipeline_role(ctx: &mut Ctx) {
             stacks
                 .push(arn("cloudformation", &format!("stack/{}/*", naming::image_stack_name(&ctx.app.name))));
         }
-        st.push(allow(
-            &[
-                "cloudformation:CreateChangeSet",
-                "cloudformation:CreateStack",
-                "cloudformation:DeleteChangeSet",
-                "cloudformation:DescribeChangeSet",
-                "cloudformation:DescribeStackEvents",
-                "cloudformation:DescribeStacks",
-                "cloudformation:ExecuteChangeSet",
-                "cloudformation:SetStackPolicy",
-                "cloudformation:UpdateStack",
-            ],
-            stacks,
-        ));
+        st.push(allow(STACK_ACTIONS, stacks));
         st.push(json!({
             "Effect": "Allow",
             "Action": ["iam:PassRole"],
@@ -198,16 +261,7 @@ fn pipeline_role(ctx: &mut Ctx) {
             })
             .collect();
         groups.push(arn("codedeploy", &format!("application:{app}")));
-        st.push(allow(
-            &[
-                "codedeploy:CreateDeployment",
-                "codedeploy:GetApplication",
-                "codedeploy:GetApplicationRevision",
-                "codedeploy:GetDeployment",
-                "codedeploy:RegisterApplicationRevision",
-            ],
-            groups,
-        ));
+        st.push(allow(CODEDEPLOY_ACTIONS, groups));
         st.push(allow(&["codedeploy:GetDeploymentConfig"], vec![arn("codedeploy", "deploymentconfig:*")]));
     }
     let mut functions: Vec<Value> = Vec::new();
@@ -520,10 +574,24 @@ fn service_arns(service: &str) -> Value {
 }
 
 fn deploy_role(ctx: &mut Ctx) {
-    let envs = infra_envs(ctx);
-    if envs.is_empty() {
+    let host = Host::pipeline(ctx);
+    if host.envs.is_empty() {
         return;
     }
+    let st = execution_statements(ctx, &host);
+    let description = format!(
+        "pf: CloudFormation execution role of the environment stacks of pipeline {}",
+        ctx.pipeline_name()
+    );
+    let mut r = role(ctx, description, "cloudformation.amazonaws.com", "environments", st);
+    r["Metadata"] = execution_role_metadata();
+    ctx.add(ids::DEPLOY_ROLE, r);
+}
+
+/// The statements of a CloudFormation execution role deploying `host.envs` in the account and
+/// region of the stack that hosts it.
+pub(crate) fn execution_statements(ctx: &Ctx, host: &Host) -> Vec<Value> {
+    let envs = &host.envs;
     let iam_arn = |kind: &str, name: &str| {
         sub(&format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:{kind}/{name}"))
     };
@@ -535,7 +603,7 @@ fn deploy_role(ctx: &mut Ctx) {
     let mut log_groups = Vec::new();
     let mut parameters = vec![sub("arn:${AWS::Partition}:ssm:${AWS::Region}::parameter/aws/service/*")];
     let app = naming::codedeploy_application(&ctx.app.name);
-    for env in &envs {
+    for env in envs {
         let prefix = naming::env_role_prefix(&ctx.app.name, env);
         roles.push(iam_arn("role", &format!("{prefix}*")));
         profiles.push(iam_arn("instance-profile", &format!("{prefix}*")));
@@ -571,7 +639,7 @@ fn deploy_role(ctx: &mut Ctx) {
             }
         }
     }
-    let image = bakes_image(ctx).then(|| naming::image_stack_name(&ctx.app.name));
+    let image = host.image.then(|| naming::image_stack_name(&ctx.app.name));
     if let Some(stack) = &image {
         roles.push(iam_arn("role", &format!("{stack}-*")));
         profiles.push(iam_arn("instance-profile", &format!("{stack}-*")));
@@ -627,7 +695,7 @@ fn deploy_role(ctx: &mut Ctx) {
             "Effect": "Allow",
             "Action": IAM_BOUNDED,
             "Resource": roles.clone(),
-            "Condition": { "StringEquals": { "iam:PermissionsBoundary": boundary::arn_value() } }
+            "Condition": { "StringEquals": { "iam:PermissionsBoundary": host.boundary.clone() } }
         }),
         json!({
             "Effect": "Deny",
@@ -693,8 +761,11 @@ fn deploy_role(ctx: &mut Ctx) {
                 "secretsmanager.*.amazonaws.com"
             ] } }
         }),
-        allow(&["s3:GetObject", "s3:GetObjectVersion"], bucket_arns()),
-        key_statement(),
+        host.allow_artifacts(
+            &["s3:GetObject", "s3:GetObjectVersion"],
+            vec![host.bucket.clone(), host.objects.clone()],
+        ),
+        host.key_statement(),
     ]);
     st.push(allow(
         &[
@@ -720,12 +791,12 @@ fn deploy_role(ctx: &mut Ctx) {
                 .collect();
         st.push(allow(IMAGEBUILDER, resources));
     }
-    let description = format!(
-        "pf: CloudFormation execution role of the environment stacks of pipeline {}",
-        ctx.pipeline_name()
-    );
-    let mut r = role(ctx, description, "cloudformation.amazonaws.com", "environments", st);
-    r["Metadata"] = checkov_skip(&[
+    st
+}
+
+/// The checkov skips of a CloudFormation execution role, with their reasons.
+pub(crate) fn execution_role_metadata() -> Value {
+    checkov_skip(&[
         (
             "CKV_AWS_111",
             "CloudFormation creates the environment's VPC, subnets, security groups, load \
@@ -743,8 +814,7 @@ fn deploy_role(ctx: &mut Ctx) {
              removing it is denied); passing them is limited to EC2, Auto Scaling, CodeDeploy, \
              RDS monitoring and VPC flow logs.",
         ),
-    ]);
-    ctx.add(ids::DEPLOY_ROLE, r);
+    ])
 }
 
 pub(super) fn add(ctx: &mut Ctx) {

@@ -6,18 +6,19 @@
 //! Each submodule adds its resources to a [`Ctx`]; [`template`] assembles them in a fixed order,
 //! so generation is deterministic.
 
-mod accounts;
+pub(crate) mod accounts;
 mod actions;
 mod approvals;
-mod boundary;
-mod bucket;
+pub(crate) mod boundary;
+pub(crate) mod bucket;
 mod builds;
 mod conditions;
-mod iam;
+pub(crate) mod iam;
 mod release;
 mod source;
 mod triggers;
 
+pub(crate) use actions::change_set_name;
 pub use approvals::DISTINCT_APPROVERS_PY;
 pub use release::RELEASE_JOB_SH;
 
@@ -177,15 +178,26 @@ pub(crate) fn sub_escape(s: &str) -> String {
     s.replace("${", "${!")
 }
 
-/// The pipeline template as a JSON value.
-pub fn template(program: &Program, pipeline: &Pipeline, format: CfnFormat) -> Option<Value> {
+/// A generation context of `pipeline`, with its target's additions for the environments
+/// `names` (the pipeline stack's: every environment it deploys; a bootstrap's: its account's).
+pub(crate) fn context<'a>(
+    program: &'a Program,
+    pipeline: &'a Pipeline,
+    format: CfnFormat,
+    names: &[String],
+) -> Option<Ctx<'a>> {
     let app = program.app(&pipeline.app)?;
-    let names = iam::infra_envs_of(pipeline, app);
     let stacks: Vec<String> = names.iter().map(|e| naming::env_stack_name(&app.name, e)).collect();
     let envs: Vec<&crate::ir::Env> = names.iter().filter_map(|e| program.env(e)).collect();
     let extras =
         crate::codegen::targets::pipeline_extras(app, &naming::pipeline_name(pipeline), &stacks, &envs);
-    let mut ctx = Ctx { program, pipeline, app, format, extras, resources: Map::new(), outputs: Map::new() };
+    Some(Ctx { program, pipeline, app, format, extras, resources: Map::new(), outputs: Map::new() })
+}
+
+/// The pipeline template as a JSON value.
+pub fn template(program: &Program, pipeline: &Pipeline, format: CfnFormat) -> Option<Value> {
+    let app = program.app(&pipeline.app)?;
+    let mut ctx = context(program, pipeline, format, &iam::infra_envs_of(pipeline, app))?;
     bucket::add(&mut ctx);
     source::add(&mut ctx);
     builds::add(&mut ctx);
