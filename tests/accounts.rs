@@ -18,7 +18,7 @@ fn build() -> tempfile::TempDir {
 }
 
 fn load(dir: &Path, file: &str) -> Value {
-    serde_yaml::from_str(&std::fs::read_to_string(dir.join("ledger").join(file)).unwrap()).unwrap()
+    serde_yaml::from_str(&std::fs::read_to_string(dir.join("treasury").join(file)).unwrap()).unwrap()
 }
 
 /// `Fn::Sub` text of a value (or the plain string).
@@ -36,8 +36,8 @@ fn list(v: &Value) -> Vec<String> {
     }
 }
 
-const UAT_DEPLOY: &str = "arn:${AWS::Partition}:iam::222222222222:role/ledger-pf-deploy";
-const PROD_DEPLOY: &str = "arn:${AWS::Partition}:iam::${AccountOrgAccountsLedgerProd}:role/ledger-pf-deploy";
+const UAT_DEPLOY: &str = "arn:${AWS::Partition}:iam::222222222222:role/treasury-pf-deploy";
+const PROD_DEPLOY: &str = "arn:${AWS::Partition}:iam::${AccountOrgAccountsTreasuryProd}:role/treasury-pf-deploy";
 
 fn statements(doc: &Value) -> &Vec<Value> {
     doc["Statement"].as_sequence().unwrap()
@@ -46,25 +46,25 @@ fn statements(doc: &Value) -> &Vec<Value> {
 #[test]
 fn the_key_and_bucket_policies_let_each_target_account_in_its_region() {
     let dir = build();
-    let pipeline = load(dir.path(), "pipeline-ledger.template.yml");
+    let pipeline = load(dir.path(), "pipeline-treasury.template.yml");
     let key = statements(&pipeline["Resources"]["ArtifactKey"]["Properties"]["KeyPolicy"]);
     let uat = key.iter().find(|s| s["Sid"] == "TargetAccount222222222222").expect("uat's statement");
     assert_eq!(
         list(&uat["Principal"]["AWS"]),
-        [UAT_DEPLOY, "arn:${AWS::Partition}:iam::222222222222:role/ledger-pf-cloudformation"]
+        [UAT_DEPLOY, "arn:${AWS::Partition}:iam::222222222222:role/treasury-pf-cloudformation"]
     );
     assert_eq!(list(&uat["Action"]), ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]);
     // prod is in eu-west-1: its account is in the support stack's key, not the pipeline's.
-    assert!(!key.iter().any(|s| format!("{s:?}").contains("AccountOrgAccountsLedgerProd")));
+    assert!(!key.iter().any(|s| format!("{s:?}").contains("AccountOrgAccountsTreasuryProd")));
     let support = load(dir.path(), "support-eu-west-1.template.yml");
     let skey = statements(&support["Resources"]["ArtifactKey"]["Properties"]["KeyPolicy"]);
     let prod =
-        skey.iter().find(|s| s["Sid"] == "TargetAccountOrgAccountsLedgerProd").expect("prod's statement");
+        skey.iter().find(|s| s["Sid"] == "TargetAccountOrgAccountsTreasuryProd").expect("prod's statement");
     assert_eq!(list(&prod["Principal"]["AWS"])[0], PROD_DEPLOY);
     assert!(!skey.iter().any(|s| format!("{s:?}").contains("222222222222")));
     assert_eq!(
         text(&support["Resources"]["ArtifactBucket"]["Properties"]["BucketName"]),
-        "ledger-pf-artifacts-${AWS::AccountId}-eu-west-1"
+        "treasury-pf-artifacts-${AWS::AccountId}-eu-west-1"
     );
     let bucket = statements(&pipeline["Resources"]["ArtifactBucketPolicy"]["Properties"]["PolicyDocument"]);
     let grant = bucket.iter().find(|s| s["Sid"] == "TargetAccount222222222222").expect("uat's bucket grant");
@@ -74,7 +74,7 @@ fn the_key_and_bucket_policies_let_each_target_account_in_its_region() {
 #[test]
 fn one_artifact_store_per_region_and_each_action_runs_where_its_environment_is() {
     let dir = build();
-    let pipeline = load(dir.path(), "pipeline-ledger.template.yml");
+    let pipeline = load(dir.path(), "pipeline-treasury.template.yml");
     let props = &pipeline["Resources"]["Pipeline"]["Properties"];
     assert!(props.get("ArtifactStore").is_none());
     let stores = props["ArtifactStores"].as_sequence().unwrap();
@@ -83,7 +83,7 @@ fn one_artifact_store_per_region_and_each_action_runs_where_its_environment_is()
     assert_eq!(stores[1]["Region"], "eu-west-1");
     assert_eq!(
         text(&stores[1]["ArtifactStore"]["Location"]),
-        "ledger-pf-artifacts-${AWS::AccountId}-eu-west-1"
+        "treasury-pf-artifacts-${AWS::AccountId}-eu-west-1"
     );
     assert_eq!(stores[1]["ArtifactStore"]["EncryptionKey"]["Id"]["Ref"], "ArtifactKeyEuWest1");
     let mut seen = 0;
@@ -105,7 +105,7 @@ fn one_artifact_store_per_region_and_each_action_runs_where_its_environment_is()
                         if let Some(r) = action["Configuration"].get("RoleArn") {
                             assert_eq!(
                                 text(r),
-                                "arn:${AWS::Partition}:iam::${AccountOrgAccountsLedgerProd}:role/ledger-pf-cloudformation"
+                                "arn:${AWS::Partition}:iam::${AccountOrgAccountsTreasuryProd}:role/treasury-pf-cloudformation"
                             );
                         }
                     }
@@ -136,15 +136,15 @@ fn the_bootstrap_trusts_the_pipeline_role_only_and_bounds_every_role() {
     assert_eq!(text(&trust["Principal"]["AWS"]), "arn:${AWS::Partition}:iam::${PipelineAccount}:root");
     assert_eq!(
         list(&trust["Condition"]["ArnEquals"]["aws:PrincipalArn"]),
-        ["arn:${AWS::Partition}:iam::${PipelineAccount}:role/ledger-ledger-pf-pipeline"]
+        ["arn:${AWS::Partition}:iam::${PipelineAccount}:role/treasury-treasury-pf-pipeline"]
     );
     assert_eq!(b["Parameters"]["PipelineAccount"]["Default"], "111111111111");
     assert_eq!(
         r["EnvironmentRoleBoundary"]["Properties"]["ManagedPolicyName"],
-        "ledger-pf-environment-boundary"
+        "treasury-pf-environment-boundary"
     );
     let exec = &r["CloudFormationRole"]["Properties"];
-    assert_eq!(exec["RoleName"], "ledger-pf-cloudformation");
+    assert_eq!(exec["RoleName"], "treasury-pf-cloudformation");
     let st = statements(&exec["Policies"][0]["PolicyDocument"]);
     let creates: Vec<&Value> = st
         .iter()
@@ -164,5 +164,5 @@ fn the_bootstrap_trusts_the_pipeline_role_only_and_bounds_every_role() {
     assert_eq!(pass["Resource"][0]["Fn::GetAtt"][0], "CloudFormationRole");
     assert_eq!(pass["Condition"]["StringEquals"]["iam:PassedToService"], "cloudformation.amazonaws.com");
     // EC2 in another account: the bootstrap creates the CodeDeploy application there.
-    assert_eq!(r["CodeDeployApplication"]["Properties"]["ApplicationName"], "ledger");
+    assert_eq!(r["CodeDeployApplication"]["Properties"]["ApplicationName"], "treasury");
 }
