@@ -373,6 +373,7 @@ mod tests {
             env: Some(env.into()),
             protected: false,
             resources,
+            guard: None,
         }
     }
 

@@ -353,6 +353,7 @@ mod tests {
             env: Some("e".into()),
             protected: true,
             resources: resources.iter().map(|(id, r)| (id.to_string(), r.clone())).collect(),
+            guard: None,
         }
     }
 

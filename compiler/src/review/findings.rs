@@ -25,6 +25,8 @@ pub enum Kind {
     StageAdded,
     StageRemoved,
     StagesReordered,
+    /// A change the pipeline's self-update waits for an approval of (`review::guard`).
+    SelfUpdateGuard,
 }
 
 impl Kind {
@@ -41,6 +43,7 @@ impl Kind {
             Kind::StageAdded => "stage-added",
             Kind::StageRemoved => "stage-removed",
             Kind::StagesReordered => "stages-reordered",
+            Kind::SelfUpdateGuard => "self-update-guard",
         }
     }
 
@@ -86,6 +89,11 @@ pub fn findings(old: &[Stack], new: &[Stack], diffs: &[StackDiff]) -> Vec<Findin
         rules(d, before, after, &mut out);
         if let Some(before) = before {
             pipelines(d, before, after, &mut out);
+        }
+        if let (Some(old), Some(new)) =
+            (before.and_then(|s| s.guard.as_ref()), after.and_then(|s| s.guard.as_ref()))
+        {
+            out.extend(super::guard::findings(&d.name, old, new));
         }
     }
     out.sort_by(|a, b| (&a.stack, a.kind).cmp(&(&b.stack, b.kind)));

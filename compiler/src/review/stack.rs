@@ -23,6 +23,8 @@ pub struct Stack {
     /// Whether the environment is protected (its configuration's `Protected` parameter).
     pub protected: bool,
     pub resources: BTreeMap<String, Resource>,
+    /// A pipeline template's guard manifest (`Metadata` `pf:guard`, `review::guard`).
+    pub guard: Option<super::guard::Manifest>,
 }
 
 /// A resource of a stack, with its parameters and conditions resolved.
@@ -125,7 +127,8 @@ fn resolve(
             },
         );
     }
-    Stack { name, app: app.to_string(), env, protected, resources }
+    let guard = super::guard::from_template(template);
+    Stack { name, app: app.to_string(), env, protected, resources, guard }
 }
 
 /// A scalar as the string CloudFormation compares.

@@ -1,0 +1,257 @@
+//! The self-update guard (docs/enterprise.md, item 4): the protective facts of a pipeline as a
+//! canonical JSON manifest, and the one comparison of two manifests that says whether a change
+//! of the pipeline weakens them.
+//!
+//! `pf build` writes the manifest into the pipeline template (`Metadata` `pf:guard`, a JSON
+//! string, so the guard job reads it from the YAML text without a YAML parser); the pipeline's
+//! guard job compares the deployed stack's manifest with the committed template's
+//! (`codegen/pipeline/self_update.py`: the same rules and sentences, held equal by a parity
+//! test), and `pf diff` reports the same findings ([`findings`]). See docs/self-update.md.
+
+use super::findings::{Finding, Kind};
+use crate::ir::{ActionKind, Pipeline, Program, Text};
+use serde::{Deserialize, Serialize};
+
+/// The manifest's key in the pipeline template's `Metadata`.
+pub const METADATA_KEY: &str = "pf:guard";
+
+/// The protective facts of one pipeline.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The manifest format (1).
+    pub version: u32,
+    /// `<app>-<pipeline>`.
+    pub pipeline: String,
+    /// Every approval action, `stage/action`, in pipeline order.
+    pub approvals: Vec<String>,
+    /// The accounts the pipeline deploys to: a 12-digit id, `param:<name>`, or `pipeline` (the
+    /// account the pipeline stack is deployed in); sorted, without repeats.
+    pub accounts: Vec<String>,
+    /// Every environment the pipeline deploys, by name.
+    pub envs: Vec<EnvGuard>,
+}
+
+/// What stands before the first deploy of one environment.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvGuard {
+    pub env: String,
+    pub protected: bool,
+    /// The approvals that run before it, in pipeline order.
+    pub approvals: Vec<GuardApproval>,
+    /// The distinct-approvers checks that run before it: each the sorted `stage/action` list
+    /// of the approvals it compares.
+    pub distinct: Vec<Vec<String>>,
+}
+
+/// An approval and the group that gives it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardApproval {
+    pub action: String,
+    pub group: String,
+}
+
+/// What a guard finding is; [`GuardKind::code`] is what the pipeline's `GUARD` variable lists.
+/// The guard job adds one more, `manifest-missing`, when a template carries no manifest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuardKind {
+    /// An approval before a protected environment is gone from the pipeline.
+    ApprovalRemoved,
+    /// An approval before a protected environment now runs after its deploy.
+    ApprovalMoved,
+    /// An approval before a protected environment is given by another group.
+    ApprovalGroupChanged,
+    /// A distinct-approvers check before a protected environment is gone or compares less.
+    DistinctApproversRemoved,
+    /// An environment deployed by both is no longer protected.
+    ProtectionRemoved,
+    /// The pipeline deploys to an account it did not deploy to.
+    AccountAdded,
+}
+
+impl GuardKind {
+    /// The finding's code, as in `GUARD`.
+    pub fn code(self) -> &'static str {
+        match self {
+            GuardKind::ApprovalRemoved => "approval-removed",
+            GuardKind::ApprovalMoved => "approval-moved",
+            GuardKind::ApprovalGroupChanged => "approval-group-changed",
+            GuardKind::DistinctApproversRemoved => "distinct-approvers-removed",
+            GuardKind::ProtectionRemoved => "protection-removed",
+            GuardKind::AccountAdded => "account-added",
+        }
+    }
+}
+
+/// One guard finding: its kind and a sentence saying what changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GuardFinding {
+    pub kind: GuardKind,
+    pub message: String,
+}
+
+/// The manifest of `pipeline` in the checked `program`.
+pub fn manifest(program: &Program, pipeline: &Pipeline) -> Manifest {
+    let name = |stage: &str, action: &str| format!("{stage}/{action}");
+    // (stage index, run order) of each action, to say what runs before what.
+    let mut approvals = Vec::new();
+    let mut all: Vec<((usize, u32), &crate::ir::Action, &str)> = Vec::new();
+    for (si, stage) in pipeline.stages.iter().enumerate() {
+        for action in &stage.actions {
+            all.push(((si, action.run_order), action, &stage.name));
+            if matches!(action.kind, ActionKind::Approve(_)) {
+                approvals.push(name(&stage.name, &action.name));
+            }
+        }
+    }
+    let mut envs: Vec<EnvGuard> = Vec::new();
+    let mut accounts: Vec<String> = Vec::new();
+    for (pos, action, _) in &all {
+        let env = match &action.kind {
+            ActionKind::DeployInfra { env, .. }
+            | ActionKind::DeployApp { env }
+            | ActionKind::Release { env, .. } => env,
+            _ => continue,
+        };
+        if envs.iter().any(|e| &e.env == env) {
+            continue;
+        }
+        let decl = program.env(env);
+        let account =
+            decl.and_then(|e| e.placement.account.as_ref()).or(program.project.placement.account.as_ref());
+        accounts.push(match account {
+            Some(Text::Plain(id)) => id.clone(),
+            Some(Text::Param(p)) => format!("param:{p}"),
+            Some(Text::Secret(s)) => format!("secret:{s}"),
+            None => "pipeline".into(),
+        });
+        let before = all.iter().filter(|(p, _, _)| p.0 < pos.0 || (p.0 == pos.0 && p.1 < pos.1));
+        let mut guard =
+            EnvGuard { env: env.clone(), protected: decl.is_some_and(|e| e.protected), ..Default::default() };
+        for (_, a, stage) in before {
+            match &a.kind {
+                ActionKind::Approve(approval) => guard
+                    .approvals
+                    .push(GuardApproval { action: name(stage, &a.name), group: approval.group.clone() }),
+                ActionKind::CheckDistinctApprovers { approvals } => {
+                    let mut list: Vec<String> = approvals.iter().map(|(s, a)| name(s, a)).collect();
+                    list.sort();
+                    guard.distinct.push(list);
+                }
+                _ => {}
+            }
+        }
+        envs.push(guard);
+    }
+    accounts.sort();
+    accounts.dedup();
+    envs.sort_by(|a, b| a.env.cmp(&b.env));
+    Manifest {
+        version: 1,
+        pipeline: crate::codegen::naming::pipeline_name(pipeline),
+        approvals,
+        accounts,
+        envs,
+    }
+}
+
+impl Manifest {
+    /// The canonical JSON text (fields in declaration order, no spaces).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// What `new` weakens of `old`, in a fixed order: environments by name, then accounts.
+pub fn compare(old: &Manifest, new: &Manifest) -> Vec<GuardFinding> {
+    let mut out = Vec::new();
+    let mut push = |kind, message: String| out.push(GuardFinding { kind, message });
+    for before in old.envs.iter().filter(|e| e.protected) {
+        let env = &before.env;
+        // An environment the new pipeline no longer deploys needs no guard.
+        let Some(after) = new.envs.iter().find(|e| &e.env == env) else { continue };
+        if !after.protected {
+            push(GuardKind::ProtectionRemoved, format!("environment {env} is no longer protected"));
+        }
+        for a in &before.approvals {
+            match after.approvals.iter().find(|b| b.action == a.action) {
+                Some(b) if b.group != a.group => push(
+                    GuardKind::ApprovalGroupChanged,
+                    format!(
+                        "approval {} before {env} is now given by {} instead of {}",
+                        a.action, b.group, a.group
+                    ),
+                ),
+                Some(_) => {}
+                None if new.approvals.contains(&a.action) => push(
+                    GuardKind::ApprovalMoved,
+                    format!("approval {} now runs after the deploy of {env}", a.action),
+                ),
+                None => push(
+                    GuardKind::ApprovalRemoved,
+                    format!("approval {} ({}) before {env} is removed", a.action, a.group),
+                ),
+            }
+        }
+        for check in &before.distinct {
+            if !after.distinct.iter().any(|c| check.iter().all(|a| c.contains(a))) {
+                push(
+                    GuardKind::DistinctApproversRemoved,
+                    format!(
+                        "the check that {} are distinct people before {env} is removed",
+                        check.join(" and ")
+                    ),
+                );
+            }
+        }
+    }
+    for account in new.accounts.iter().filter(|a| !old.accounts.contains(a)) {
+        push(GuardKind::AccountAdded, format!("the pipeline now deploys to account {account}"));
+    }
+    out
+}
+
+/// The guard findings of a change as `pf diff` findings of the pipeline stack `stack`.
+pub fn findings(stack: &str, old: &Manifest, new: &Manifest) -> Vec<Finding> {
+    compare(old, new)
+        .into_iter()
+        .map(|f| Finding {
+            kind: Kind::SelfUpdateGuard,
+            stack: stack.to_string(),
+            resource: Some("Pipeline".into()),
+            message: format!("{}: {} (the self-update waits for an approval)", f.kind.code(), f.message),
+        })
+        .collect()
+}
+
+/// The manifest a pipeline template carries, if any.
+pub fn from_template(template: &serde_json::Value) -> Option<Manifest> {
+    let text = template.get("Metadata")?.get(METADATA_KEY)?.as_str()?;
+    serde_json::from_str(text).ok()
+}
+
+/// The longest `CHANGE` (an approval's `CustomData` holds 500 characters at most).
+pub const CHANGE_MAX: usize = 480;
+
+/// The `GUARD` and `CHANGE` values the pipeline's guard job exports for `findings` of the
+/// pipeline `pipeline`: `GUARD` is `none` or the findings' codes (comma-separated, each once,
+/// in order), `CHANGE` one paragraph.
+pub fn variables(pipeline: &str, findings: &[GuardFinding]) -> (String, String) {
+    if findings.is_empty() {
+        return (
+            "none".into(),
+            format!("No change to the approvals, distinct-approver checks or target accounts of {pipeline}."),
+        );
+    }
+    let mut codes: Vec<&str> = Vec::new();
+    for f in findings {
+        if !codes.contains(&f.kind.code()) {
+            codes.push(f.kind.code());
+        }
+    }
+    let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+    let mut change = format!("{pipeline}: {}.", messages.join("; "));
+    if change.chars().count() > CHANGE_MAX {
+        change = change.chars().take(CHANGE_MAX - 3).collect::<String>() + "...";
+    }
+    (codes.join(","), change)
+}
