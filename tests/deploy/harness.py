@@ -151,6 +151,7 @@ class Report:
         self.administered = []  # bootstrap and support stacks: deployed once by an administrator
         self.unmodelled = set()
         self.externals = []
+        self.accounts = {}  # (account id, region) -> Account: every one reached
 
 
 class Account:
@@ -175,23 +176,16 @@ class Account:
         for service in ("cloudformation", "ssm", "secretsmanager", "route53", "acm", "iam", "s3", "ec2"):
             setattr(self, {"cloudformation": "cfn", "secretsmanager": "secrets"}.get(service, service), session.client(service))
         self.report = report
-        self.created = report.created
-        self.updated = report.updated
-        self.unchanged = report.unchanged
-        self.unmodelled = report.unmodelled
-        self.externals = report.externals
+        report.accounts[(account_id, region)] = self
         self.pending = {}  # stack -> what it was before its change set
         self.sent = {}  # stack -> (template body, parameters) of its last change
         self.templates = {}  # stack -> the template file of its last change
         self.runs = 0  # pipeline runs so far
-        self.accounts = {(account_id, region): self}  # the pipeline's account: every account reached
 
     def elsewhere(self, account_id, region):
         """The account and region a cross-account or cross-region action acts in."""
         key = (account_id or self.account_id, region or self.region)
-        if key not in self.accounts:
-            self.accounts[key] = Account(self.report, *key)
-        return self.accounts[key]
+        return self.report.accounts.get(key) or Account(self.report, *key)
 
     def label(self, stack):
         """A stack's (or an external's) name in the report, with its account and region when not
@@ -246,7 +240,7 @@ class Account:
         if "account" in name:  # a target account's id (param("/org/accounts/..."))
             value = f"3{zlib.crc32(name.encode()):011d}"  # the same in every region
         self.ssm.put_parameter(Name=name, Value=value, Type=kind)
-        self.externals.append(self.label(f"ssm {name}"))
+        self.report.externals.append(self.label(f"ssm {name}"))
 
     def put_secret(self, ref):
         secret_id, _, rest = ref.partition(":")
@@ -258,14 +252,14 @@ class Account:
             pass
         body = json.dumps({key: "pf-harness-secret"}) if key else "pf-harness-secret"
         self.secrets.create_secret(Name=secret_id, SecretString=body)
-        self.externals.append(self.label(f"secret {secret_id}"))
+        self.report.externals.append(self.label(f"secret {secret_id}"))
 
     def put_zone(self, zone):
         zone = zone.rstrip(".") + "."
         zones = self.route53.list_hosted_zones()["HostedZones"]
         if not any(z["Name"] == zone for z in zones):
             self.route53.create_hosted_zone(Name=zone, CallerReference=zone)
-            self.externals.append(self.label(f"hosted zone {zone}"))
+            self.report.externals.append(self.label(f"hosted zone {zone}"))
 
     def check_externals(self, template, values):
         """What CloudFormation resolves before it creates anything must exist."""
@@ -321,7 +315,7 @@ class Account:
         if errors:
             raise Failed(f"{label}: CloudFormation would reject it:\n    " + "\n    ".join(errors))
         kept = not_modelled(r["Type"] for _, r in stacks.live(template, values))
-        self.unmodelled.update(kept)
+        self.report.unmodelled.update(kept)
         return json.dumps(self.resolve_dynamic(for_moto(template, values), values)), values
 
     def resolve_dynamic(self, node, values):
@@ -386,12 +380,12 @@ class Account:
             if stack not in self.report.administered:
                 self.report.administered.append(stack)
         elif not existed:
-            self.created.append(stack)
+            self.report.created.append(stack)
         elif changed:
-            if stack not in self.updated:  # a blue/green release updates its stack several times
-                self.updated.append(stack)
-        elif stack not in self.unchanged + self.updated:
-            self.unchanged.append(stack)
+            if stack not in self.report.updated:  # a blue/green release updates its stack several times
+                self.report.updated.append(stack)
+        elif stack not in self.report.unchanged + self.report.updated:
+            self.report.unchanged.append(stack)
 
 
 # What the app's build writes into its artifact and CodePipeline reads with `Fn::GetParam`: the
@@ -502,7 +496,7 @@ def administer(account, template_path):
             raise Failed(f"{path.name}: the pipeline's actions in {key} act in {sorted(regions.get(target, ()))}, not one region")
         there = account.elsewhere(target, next(iter(regions[target])))
         there.deploy(f"bootstrap {path.name}", f"{app}-pf-bootstrap", path, {"PipelineAccount": account.account_id}, caps, administered=True)
-    missing = set(regions) - {a for (a, _) in account.accounts} - {account.account_id}
+    missing = set(regions) - {a for (a, _) in account.report.accounts} - {account.account_id}
     if missing:
         raise Failed(f"{app}: no bootstrap template for the target accounts {sorted(missing)}")
     given = {}
@@ -534,14 +528,17 @@ def acting_account(account, action, resources, label):
     trusted = [st for st in trust["Statement"] if account.account_id in json.dumps(st.get("Principal"))]
     if not trusted:
         raise Failed(f"{label}: {arn} does not trust the pipeline account {account.account_id}")
-    for st in trusted:
-        for names in (st.get("Condition") or {}).values():
-            for arn_pattern in [v for k, v in names.items() if k == "aws:PrincipalArn"]:
-                for a in arn_pattern if isinstance(arn_pattern, list) else [arn_pattern]:
-                    try:
-                        account.iam.get_role(RoleName=a.rsplit("/", 1)[-1])
-                    except account.iam.exceptions.NoSuchEntityException:
-                        raise Failed(f"{label}: {arn} trusts {a}, which the pipeline stack does not create")
+    named = [
+        v
+        for st in trusted
+        for test in (st.get("Condition") or {}).values()
+        for v in (lambda x: x if isinstance(x, list) else [x])(test.get("aws:PrincipalArn", []))
+    ]
+    for a in named:  # the pipeline's roles the trust names must exist
+        try:
+            account.iam.get_role(RoleName=a.rsplit("/", 1)[-1])
+        except account.iam.exceptions.NoSuchEntityException:
+            raise Failed(f"{label}: {arn} trusts {a}, which the pipeline stack does not create")
     return there
 
 
@@ -613,12 +610,12 @@ def main(base_root, variant_root):
         print(f"example: {base.name}")
         try:
             a = run_example(base, Path(variant_root) / base.name)
-            print(f"  created: {', '.join(a.created)}")
-            print(f"  updated: {', '.join(a.updated)}")
-            print(f"  unchanged by the variant: {', '.join(a.unchanged) or '-'}")
+            print(f"  created: {', '.join(a.report.created)}")
+            print(f"  updated: {', '.join(a.report.updated)}")
+            print(f"  unchanged by the variant: {', '.join(a.report.unchanged) or '-'}")
             print(f"  administered once (bootstrap, support): {', '.join(a.report.administered) or '-'}")
-            print(f"  created first (outside the stacks): {', '.join(a.externals) or '-'}")
-            print(f"  not modelled by moto (not verified): {', '.join(sorted(a.unmodelled | PARTLY_MODELLED)) or '-'}")
+            print(f"  created first (outside the stacks): {', '.join(a.report.externals) or '-'}")
+            print(f"  not modelled by moto (not verified): {', '.join(sorted(a.report.unmodelled | PARTLY_MODELLED)) or '-'}")
             PARTLY_MODELLED.clear()
             passed += 1
         except Failed as e:
