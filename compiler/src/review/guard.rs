@@ -11,6 +11,7 @@
 use super::findings::{Finding, Kind};
 use crate::ir::{ActionKind, Pipeline, Program, Text};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The manifest's key in the pipeline template's `Metadata`.
 pub const METADATA_KEY: &str = "pf:guard";
@@ -29,6 +30,10 @@ pub struct Manifest {
     pub accounts: Vec<String>,
     /// Every environment the pipeline deploys, by name.
     pub envs: Vec<EnvGuard>,
+    /// A fingerprint of each IAM role and managed policy of the pipeline stack, by logical id
+    /// ([`fingerprint`]): what its rights are, to tell when a change alters them.
+    #[serde(default)]
+    pub permissions: BTreeMap<String, String>,
 }
 
 /// What stands before the first deploy of one environment.
@@ -66,6 +71,11 @@ pub enum GuardKind {
     ProtectionRemoved,
     /// The pipeline deploys to an account it did not deploy to.
     AccountAdded,
+    /// An IAM role or managed policy of the pipeline stack is added, removed or changed.
+    PermissionsChanged,
+    /// The permissions boundary that caps the pipeline stack's roles changes: the self-update
+    /// may not change it, so an administrator deploys the change.
+    BoundaryChanged,
 }
 
 impl GuardKind {
@@ -78,6 +88,8 @@ impl GuardKind {
             GuardKind::DistinctApproversRemoved => "distinct-approvers-removed",
             GuardKind::ProtectionRemoved => "protection-removed",
             GuardKind::AccountAdded => "account-added",
+            GuardKind::PermissionsChanged => "permissions-changed",
+            GuardKind::BoundaryChanged => "boundary-changed",
         }
     }
 }
@@ -151,7 +163,23 @@ pub fn manifest(program: &Program, pipeline: &Pipeline) -> Manifest {
         approvals,
         accounts,
         envs,
+        permissions: BTreeMap::new(),
     }
+}
+
+/// The logical id of the boundary of the pipeline stack's roles.
+pub const BOUNDARY: &str = "PipelineRoleBoundary";
+
+/// A resource's fingerprint: FNV-1a (64 bits) of its canonical JSON, in hex. Not a secret
+/// and not collision-proof against an adversary: it tells honest versions apart.
+pub fn fingerprint(resource: &serde_json::Value) -> String {
+    let text = serde_json::to_string(resource).unwrap_or_default();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
 }
 
 impl Manifest {
@@ -207,6 +235,23 @@ pub fn compare(old: &Manifest, new: &Manifest) -> Vec<GuardFinding> {
     for account in new.accounts.iter().filter(|a| !old.accounts.contains(a)) {
         push(GuardKind::AccountAdded, format!("the pipeline now deploys to account {account}"));
     }
+    let keys: std::collections::BTreeSet<&String> =
+        old.permissions.keys().chain(new.permissions.keys()).collect();
+    let changed: Vec<&str> = keys
+        .into_iter()
+        .filter(|k| old.permissions.get(*k) != new.permissions.get(*k))
+        .map(String::as_str)
+        .collect();
+    if changed.contains(&BOUNDARY) {
+        push(
+            GuardKind::BoundaryChanged,
+            format!("the permissions boundary {BOUNDARY} changes, which only an administrator deploys"),
+        );
+    }
+    let others: Vec<&str> = changed.into_iter().filter(|k| *k != BOUNDARY).collect();
+    if !others.is_empty() {
+        push(GuardKind::PermissionsChanged, format!("the permissions of {} change", others.join(", ")));
+    }
     out
 }
 
@@ -218,7 +263,14 @@ pub fn findings(stack: &str, old: &Manifest, new: &Manifest) -> Vec<Finding> {
             kind: Kind::SelfUpdateGuard,
             stack: stack.to_string(),
             resource: Some("Pipeline".into()),
-            message: format!("{}: {} (the self-update waits for an approval)", f.kind.code(), f.message),
+            message: match f.kind {
+                GuardKind::BoundaryChanged => format!(
+                    "{}: {} (the self-update stops: deploy the pipeline stack by hand)",
+                    f.kind.code(),
+                    f.message
+                ),
+                _ => format!("{}: {} (the self-update waits for an approval)", f.kind.code(), f.message),
+            },
         })
         .collect()
 }
@@ -239,7 +291,9 @@ pub fn variables(pipeline: &str, findings: &[GuardFinding]) -> (String, String) 
     if findings.is_empty() {
         return (
             "none".into(),
-            format!("No change to the approvals, distinct-approver checks or target accounts of {pipeline}."),
+            format!(
+                "No change to the approvals, distinct-approver checks, target accounts or permissions of {pipeline}."
+            ),
         );
     }
     let mut codes: Vec<&str> = Vec::new();

@@ -22,7 +22,7 @@ mod triggers;
 pub(crate) use actions::change_set_name;
 pub use approvals::DISTINCT_APPROVERS_PY;
 pub use release::RELEASE_JOB_SH;
-pub use self_update::SELF_UPDATE_PY;
+pub use self_update::{SELF_UPDATE_PY, STAGES as SELF_UPDATE_STAGES};
 
 use super::{cfn, naming, CfnFormat, Options, OutputFile};
 use crate::ir::{App, Pipeline, Program};
@@ -209,12 +209,15 @@ pub fn template(program: &Program, pipeline: &Pipeline, format: CfnFormat) -> Op
     }
     release::add(&mut ctx);
     approvals::add(&mut ctx);
-    let manifest = crate::review::guard::manifest(program, pipeline);
+    let mut manifest = crate::review::guard::manifest(program, pipeline);
     let parameters = accounts::parameters(&ctx);
     let mut after_source = Vec::new();
     if self_update::enabled(&ctx) {
         self_update::add(&mut ctx, &manifest);
-        let names: Vec<String> = parameters.keys().cloned().collect();
+        // Those an administrator gives (no default) keep their values; the others (a
+        // `param(...)` account's Parameter Store name) come from their defaults again.
+        let names: Vec<String> =
+            parameters.iter().filter(|(_, p)| p.get("Default").is_none()).map(|(k, _)| k.clone()).collect();
         after_source = self_update::stages(&ctx, &manifest, &names);
     }
     actions::add(&mut ctx, after_source);
@@ -239,8 +242,13 @@ pub fn template(program: &Program, pipeline: &Pipeline, format: CfnFormat) -> Op
         let header = cfn::yaml_header(&program.project.source).replace("# ", "").replace('\n', " ");
         metadata.insert("pf".into(), json!(header.trim()));
     }
-    metadata.insert(crate::review::guard::METADATA_KEY.into(), json!(manifest.to_json()));
-    root.insert("Metadata".into(), Value::Object(metadata));
+    if self_update::enabled(&ctx) {
+        manifest.permissions = self_update::permissions(&ctx);
+        metadata.insert(crate::review::guard::METADATA_KEY.into(), json!(manifest.to_json()));
+    }
+    if !metadata.is_empty() {
+        root.insert("Metadata".into(), Value::Object(metadata));
+    }
     if !parameters.is_empty() {
         root.insert("Parameters".into(), Value::Object(parameters));
     }

@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 KEY = "pf:guard"
+BOUNDARY = "PipelineRoleBoundary"
 CHANGE_MAX = 480
 
 
@@ -41,13 +42,22 @@ def compare(old, new):
                             % (" and ".join(check), env)))
     for account in [a for a in new["accounts"] if a not in old["accounts"]]:
         out.append(("account-added", "the pipeline now deploys to account %s" % account))
+    before, after = old.get("permissions", {}), new.get("permissions", {})
+    keys = sorted(set(before) | set(after))
+    changed = [k for k in keys if before.get(k) != after.get(k)]
+    if BOUNDARY in changed:
+        out.append(("boundary-changed",
+                    "the permissions boundary %s changes, which only an administrator deploys" % BOUNDARY))
+    others = [k for k in changed if k != BOUNDARY]
+    if others:
+        out.append(("permissions-changed", "the permissions of %s change" % ", ".join(others)))
     return out
 
 
 def variables(pipeline, findings):
     """(GUARD, CHANGE) for the findings of `pipeline`."""
     if not findings:
-        return "none", ("No change to the approvals, distinct-approver checks or target accounts of %s." % pipeline)
+        return "none", ("No change to the approvals, distinct-approver checks, target accounts or permissions of %s." % pipeline)
     codes = []
     for code, _ in findings:
         if code not in codes:
@@ -95,6 +105,9 @@ def main():
     with open(template, encoding="utf-8") as f:
         new = from_text(template, f.read())
     value, change = guard(old, new, pipeline)
+    if "boundary-changed" in value.split(","):
+        sys.exit("%s\nThe self-update may not change the boundary that caps it: an administrator "
+                 "deploys the pipeline stack by hand (docs/self-update.md)." % change)
     if value != "none" and os.environ.get("PF_APPROVERS") == "none":
         sys.exit("%s\nThe pipeline has no approver group to approve it: deploy the stack by hand." % change)
     print(value)

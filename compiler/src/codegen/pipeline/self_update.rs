@@ -13,8 +13,10 @@
 //!    pipeline starts over with its new definition.
 //!
 //! `SelfUpdateRole` cannot escalate: every role of the stack carries `PipelineRoleBoundary`,
-//! which allows no IAM action beyond the stack roles' own IAM statements; the role may change
-//! roles only with that boundary, and may never change either boundary policy.
+//! under which a role's rights are set only with a boundary; the role changes the stack's roles
+//! only with that boundary and may never change it. Every change to an IAM role or managed
+//! policy of the stack waits for the production approvers first (`permissions-changed`), and a
+//! change of the boundary itself stops the self-update (an administrator deploys it).
 
 use super::{allow, approvals, arn, checkov_skip, get_att, ids, reference, sub, trust, Ctx};
 use crate::codegen::naming;
@@ -29,7 +31,7 @@ pub const STAGES: [&str; 3] = ["PipelineGuard", "PipelineApproval", "UpdatePipel
 /// The guard action's namespace.
 pub const NAMESPACE: &str = "guard";
 /// The permissions boundary of the pipeline stack's roles.
-pub const BOUNDARY: &str = "PipelineRoleBoundary";
+pub use guard::BOUNDARY;
 const PROJECT: &str = "GuardProject";
 const ROLE: &str = "GuardRole";
 const LOGS: &str = "GuardLogs";
@@ -210,7 +212,7 @@ const HANDLERS: &[(&str, &[&str])] = &[
 
 /// What the boundary allows only as the roles' own statements say: IAM, and what no pipeline
 /// role uses (STS, Organizations, accounts).
-const CAPPED: &[&str] = &["account:*", "iam:*", "organizations:*", "sts:*"];
+const CAPPED: &[&str] = &["account", "iam", "organizations", "sts"];
 
 /// IAM reads CloudFormation makes while it updates roles and managed policies.
 const IAM_READS: &[&str] = &[
@@ -227,6 +229,17 @@ const IAM_READS: &[&str] = &[
 const IAM_ROLE_WRITES: &[&str] =
     &["iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"];
 
+/// Writes on the stack's managed policies.
+const POLICY_WRITES: &[&str] = &[
+    "iam:CreatePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicy",
+    "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:TagPolicy",
+    "iam:UntagPolicy",
+];
+
 /// The services whose role ARNs the stack's resources name (`iam:PassRole`).
 const PASSED_TO: &[&str] = &[
     "cloudformation.amazonaws.com",
@@ -235,6 +248,16 @@ const PASSED_TO: &[&str] = &[
     "events.amazonaws.com",
     "lambda.amazonaws.com",
 ];
+
+/// The fingerprint of the properties of each IAM role and managed policy of the stack
+/// (`guard::Manifest::permissions`).
+pub(super) fn permissions(ctx: &Ctx) -> std::collections::BTreeMap<String, String> {
+    ctx.resources
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::IAM::Role" || r["Type"] == "AWS::IAM::ManagedPolicy")
+        .map(|(id, r)| (id.clone(), guard::fingerprint(&r["Properties"])))
+        .collect()
+}
 
 /// Whether the pipeline updates itself.
 pub(super) fn enabled(ctx: &Ctx) -> bool {
@@ -285,8 +308,9 @@ fn type_id(category: &str, provider: &str) -> Value {
     json!({ "Category": category, "Owner": "AWS", "Provider": provider, "Version": "1" })
 }
 
-/// The three stages, to insert after `Source`. `parameters`: the template's parameters, which
-/// the update passes on with their current values.
+/// The three stages, to insert after `Source`. `parameters`: the template's parameters without a
+/// default, which the update passes on with their current values (one with a default, such as
+/// a Parameter Store name, is left to it: its resolved value is not what it takes).
 pub(super) fn stages(ctx: &Ctx, manifest: &guard::Manifest, parameters: &[String]) -> Vec<Value> {
     let source = source_artifact(ctx);
     let guard_stage = json!({
@@ -466,34 +490,6 @@ fn boundary_arn() -> Value {
     sub(&format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/${{AWS::StackName}}-{BOUNDARY}"))
 }
 
-/// `value` with the stack's own resources replaced: a `Ref` or `Fn::GetAtt` of a role, or an
-/// `Fn::Sub` naming a resource, becomes this stack's role pattern (what the boundary may name
-/// without depending on the roles it caps).
-fn detached(ctx: &Ctx, value: &Value) -> Vec<Value> {
-    let items = match value {
-        Value::Array(a) => a.clone(),
-        v => vec![v.clone()],
-    };
-    let mut out: Vec<Value> = Vec::new();
-    for item in items {
-        let local = match &item {
-            Value::String(_) => false,
-            Value::Object(m) => match m.get("Fn::Sub").and_then(Value::as_str) {
-                Some(text) => text.split("${").skip(1).any(|v| !v.starts_with("AWS::")),
-                None => true,
-            },
-            _ => true,
-        };
-        let items = if local { iam_arns(ctx, "role") } else { vec![item] };
-        for i in items {
-            if !out.contains(&i) {
-                out.push(i);
-            }
-        }
-    }
-    out
-}
-
 /// The ARNs of this stack's roles and managed policies: CloudFormation names them
 /// `<stack>-<logical id>-<suffix>`; the pipeline role of a multi-account pipeline has a fixed name.
 fn iam_arns(ctx: &Ctx, kind: &str) -> Vec<Value> {
@@ -537,29 +533,19 @@ fn update_role(ctx: &Ctx) -> Value {
     st.push(allow(IAM_READS, [iam_arns(ctx, "role"), iam_arns(ctx, "policy")].concat()));
     st.push(json!({ "Effect": "Allow", "Action": IAM_ROLE_WRITES, "Resource": iam_arns(ctx, "role"), "Condition": boundary }));
     st.push(allow(
-        &[
-            "iam:CreatePolicyVersion",
-            "iam:DeletePolicyVersion",
-            "iam:TagRole",
-            "iam:UntagRole",
-            "iam:UpdateRoleDescription",
-        ],
-        [iam_arns(ctx, "role"), iam_arns(ctx, "policy")].concat(),
+        &["iam:DeleteRole", "iam:TagRole", "iam:UntagRole", "iam:UpdateRoleDescription"],
+        iam_arns(ctx, "role"),
     ));
+    // The stack's managed policies (approver policies, the environments' boundary): every
+    // change to them waits for the production approvers (`permissions-changed`); the boundary
+    // that caps this role is denied.
+    st.push(allow(POLICY_WRITES, iam_arns(ctx, "policy")));
+    st.push(json!({ "Effect": "Deny", "Action": POLICY_WRITES, "Resource": [boundary_arn()] }));
     st.push(json!({
         "Effect": "Allow",
         "Action": ["iam:PassRole"],
         "Resource": iam_arns(ctx, "role"),
         "Condition": { "StringEquals": { "iam:PassedToService": PASSED_TO } }
-    }));
-    let mut boundaries = vec![boundary_arn()];
-    if ctx.resources.contains_key(ids::BOUNDARY) {
-        boundaries.push(reference(ids::BOUNDARY));
-    }
-    st.push(json!({
-        "Effect": "Deny",
-        "Action": ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
-        "Resource": boundaries
     }));
     st.push(json!({ "Effect": "Deny", "Action": ["iam:DeleteRolePermissionsBoundary"], "Resource": "*" }));
     let mut role = ctx.tagged(json!({"Type": "AWS::IAM::Role", "Properties": {
@@ -577,17 +563,148 @@ fn update_role(ctx: &Ctx) -> Value {
         (
             "CKV_AWS_109",
             "It changes only this stack's roles, only with PipelineRoleBoundary (an \
-             iam:PermissionsBoundary condition; removing a boundary and changing either \
-             boundary policy are denied), so no role it writes can do more than the boundary.",
+             iam:PermissionsBoundary condition; removing a boundary and changing that boundary \
+             are denied), so no role it writes can do more than the boundary; a change to the \
+             stack's managed policies first waits for the production approvers (the guard's \
+             permissions-changed finding).",
         ),
     ]);
     role
 }
 
+/// The services a pipeline stack's roles use (outside IAM, STS, Organizations and accounts),
+/// as pf emits them; the boundary allows these and any other a role of the stack names.
+const SERVICES: &[&str] = &[
+    "acm",
+    "application-autoscaling",
+    "autoscaling",
+    "cloudformation",
+    "cloudwatch",
+    "codebuild",
+    "codecommit",
+    "codeconnections",
+    "codedeploy",
+    "codepipeline",
+    "codestar-connections",
+    "ec2",
+    "ecr",
+    "ecs",
+    "elasticache",
+    "elasticloadbalancing",
+    "events",
+    "imagebuilder",
+    "kms",
+    "lambda",
+    "logs",
+    "rds",
+    "route53",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "ssm",
+];
+
+/// The services pf's roles pass roles to (`iam:PassedToService`), in the stack and the
+/// environment stacks.
+const PASSED: &[&str] = &[
+    "autoscaling.amazonaws.com",
+    "cloudformation.amazonaws.com",
+    "codebuild.amazonaws.com",
+    "codedeploy.amazonaws.com",
+    "codepipeline.amazonaws.com",
+    "ec2.amazonaws.com",
+    "ecs-tasks.amazonaws.com",
+    "ecs.amazonaws.com",
+    "events.amazonaws.com",
+    "imagebuilder.amazonaws.com",
+    "lambda.amazonaws.com",
+    "monitoring.rds.amazonaws.com",
+    "vpc-flow-logs.amazonaws.com",
+];
+
+/// The service-linked roles the environment stacks' resources create (`iam:AWSServiceName`).
+const SERVICE_LINKED: &[&str] = &[
+    "autoscaling.amazonaws.com",
+    "ecs.amazonaws.com",
+    "ecs.application-autoscaling.amazonaws.com",
+    "elasticache.amazonaws.com",
+    "elasticloadbalancing.amazonaws.com",
+    "imagebuilder.amazonaws.com",
+    "rds.amazonaws.com",
+];
+
+/// IAM reads and writes that change no role's rights.
+const IAM_OTHER: &[&str] = &[
+    "iam:AddRoleToInstanceProfile",
+    "iam:CreateInstanceProfile",
+    "iam:DeleteInstanceProfile",
+    "iam:DeleteRole",
+    "iam:GetInstanceProfile",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+    "iam:GetRole",
+    "iam:GetRolePolicy",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListPolicyVersions",
+    "iam:ListRolePolicies",
+    "iam:RemoveRoleFromInstanceProfile",
+    "iam:TagInstanceProfile",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+];
+
+/// The writes that set what a role may do.
+const ROLE_PERMISSION_WRITES: &[&str] = &[
+    "iam:AttachRolePolicy",
+    "iam:CreateRole",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+];
+
+/// The boundary's IAM and STS statements: on the app's and the stack's roles only; a role's
+/// rights are set only with one of the two boundaries; roles are passed only to `passed`;
+/// service-linked roles only of `linked`; the stack's own managed policies written (but never
+/// this boundary: `update_role` denies it); and a deploy role of this app assumed in any account
+/// (the target account's trust decides which).
+fn iam_caps(ctx: &Ctx, passed: &[String], linked: &[String]) -> Vec<Value> {
+    let iam = |path: &str| sub(&format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:{path}"));
+    let app = &ctx.app.name;
+    let roles = vec![iam(&format!("role/{app}-*")), iam("role/${AWS::StackName}-*")];
+    let mut boundaries = vec![boundary_arn()];
+    if ctx.resources.contains_key(ids::BOUNDARY) {
+        boundaries.push(reference(ids::BOUNDARY));
+    }
+    let mut others = roles.clone();
+    others.push(iam(&format!("instance-profile/{app}-*")));
+    others.push(iam("policy/${AWS::StackName}-*"));
+    vec![
+        json!({ "Effect": "Allow", "Action": ROLE_PERMISSION_WRITES, "Resource": roles,
+                "Condition": { "StringEquals": { "iam:PermissionsBoundary": boundaries } } }),
+        allow(IAM_OTHER, others),
+        allow(POLICY_WRITES, vec![iam("policy/${AWS::StackName}-*")]),
+        json!({ "Effect": "Allow", "Action": ["iam:PassRole"], "Resource": roles,
+                "Condition": { "StringEquals": { "iam:PassedToService": passed } } }),
+        json!({ "Effect": "Allow", "Action": ["iam:CreateServiceLinkedRole"], "Resource": [iam("role/aws-service-role/*")],
+                "Condition": { "StringEquals": { "iam:AWSServiceName": linked } } }),
+        allow(
+            &["sts:AssumeRole"],
+            vec![sub(&format!(
+                "arn:${{AWS::Partition}}:iam::*:role/{}",
+                super::accounts::deploy_role_name(app)
+            ))],
+        ),
+    ]
+}
+
 /// Adds `SelfUpdateRole` and `PipelineRoleBoundary`, and the boundary on every role of the
-/// stack. The boundary allows everything but IAM, STS, Organizations and accounts, and of IAM
-/// exactly the roles' own IAM statements (conditions included), so a commit can never give a
-/// pipeline role an IAM right it did not have, nor let one assume another role.
+/// stack. The boundary depends on the app's name alone (so a change of the program rarely
+/// changes it, and the self-update, which may never change it, rarely stops): every service a
+/// pipeline role uses, and of IAM and STS only pf's fixed statements ([`iam_caps`]), under
+/// which no role can be created or given a policy without one of the two boundaries.
 pub(super) fn finish(ctx: &mut Ctx) {
     if let Some(list) = ctx
         .resources
@@ -598,39 +715,51 @@ pub(super) fn finish(ctx: &mut Ctx) {
     }
     let role = update_role(ctx);
     ctx.add(UPDATE_ROLE, role);
-    let mut iam: Vec<Value> = Vec::new();
-    let roles: Vec<Value> =
-        ctx.resources.values().filter(|r| r["Type"] == "AWS::IAM::Role").cloned().collect();
-    for r in &roles {
-        for p in r["Properties"]["Policies"].as_array().into_iter().flatten() {
-            for s in p["PolicyDocument"]["Statement"].as_array().into_iter().flatten() {
-                let iam_action = match &s["Action"] {
-                    Value::String(a) => a.starts_with("iam:"),
-                    Value::Array(a) => a.iter().filter_map(Value::as_str).any(|a| a.starts_with("iam:")),
-                    _ => false,
-                };
-                if s["Effect"] == "Allow" && iam_action {
-                    let mut s = s.clone();
-                    s["Resource"] = json!(detached(ctx, &s["Resource"]));
-                    if !iam.contains(&s) {
-                        iam.push(s);
-                    }
-                }
+    let mut services: Vec<String> = SERVICES.iter().map(|s| s.to_string()).collect();
+    let mut passed: Vec<String> = PASSED.iter().map(|s| s.to_string()).collect();
+    let mut linked: Vec<String> = SERVICE_LINKED.iter().map(|s| s.to_string()).collect();
+    let statements = ctx
+        .resources
+        .values()
+        .filter(|r| r["Type"] == "AWS::IAM::Role")
+        .flat_map(|r| r["Properties"]["Policies"].as_array().into_iter().flatten())
+        .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().into_iter().flatten())
+        .filter(|s| s["Effect"] == "Allow");
+    let add = |list: &mut Vec<String>, v: &Value| {
+        let items = v.as_array().cloned().unwrap_or_else(|| vec![v.clone()]);
+        for item in items.iter().filter_map(Value::as_str) {
+            if !list.iter().any(|s| s == item) {
+                list.push(item.to_string());
             }
         }
+    };
+    for st in statements {
+        let actions = st["Action"].as_array().cloned().unwrap_or_else(|| vec![st["Action"].clone()]);
+        for a in actions.iter().filter_map(Value::as_str) {
+            let service = a.split(':').next().unwrap_or_default();
+            if !CAPPED.contains(&service) && !services.iter().any(|s| s == service) {
+                services.push(service.to_string());
+            }
+        }
+        add(&mut passed, &st["Condition"]["StringEquals"]["iam:PassedToService"]);
+        add(&mut linked, &st["Condition"]["StringEquals"]["iam:AWSServiceName"]);
     }
-    let mut st = vec![json!({ "Effect": "Allow", "NotAction": CAPPED, "Resource": "*" })];
-    st.extend(iam);
+    for list in [&mut services, &mut passed, &mut linked] {
+        list.sort();
+    }
+    let wildcards: Vec<String> = services.iter().map(|s| format!("{s}:*")).collect();
+    let mut st = vec![json!({ "Effect": "Allow", "Action": wildcards, "Resource": "*" })];
+    st.extend(iam_caps(ctx, &passed, &linked));
     ctx.add(
         BOUNDARY,
         json!({
             "Type": "AWS::IAM::ManagedPolicy",
             "Metadata": checkov_skip(&[
-                ("CKV_AWS_111", "A permissions boundary grants nothing: it caps the pipeline stack's roles to no IAM, STS or Organizations right beyond exactly their own IAM statements."),
-                ("CKV_AWS_108", "A permissions boundary grants nothing: the roles' own policies name their resources; the boundary only keeps a commit from giving them IAM rights they did not have."),
-                ("CKV_AWS_109", "A permissions boundary grants nothing: its IAM statements are copies of the roles' own, conditions included."),
-                ("CKV_AWS_110", "A permissions boundary grants nothing: its IAM statements are copies of the roles' own, conditions included."),
-                ("CKV_AWS_107", "A permissions boundary grants nothing: each role's own policy names its actions and resources; the boundary only takes IAM and STS away from them."),
+                ("CKV_AWS_111", "A permissions boundary grants nothing: it caps the pipeline stack's roles to the services pf uses and, of IAM and STS, to pf's fixed statements, under which a role's rights are set only with one of the two boundaries."),
+                ("CKV_AWS_108", "A permissions boundary grants nothing: the roles' own policies name their resources; the boundary only caps what a commit could give them."),
+                ("CKV_AWS_109", "A permissions boundary grants nothing: role permission writes are capped to the app's and stack's roles, each only with one of the two boundaries."),
+                ("CKV_AWS_110", "A permissions boundary grants nothing: it never allows changing a role's rights without a boundary, and the self-update may never change this one."),
+                ("CKV_AWS_107", "A permissions boundary grants nothing: each role's own policy names its actions and resources; the boundary only caps them."),
             ]),
             "Properties": {
                 "ManagedPolicyName": boundary_name(),
