@@ -29,6 +29,7 @@ pub mod targets;
 pub mod yaml;
 
 use crate::ir::Program;
+use crate::review::stack::{Keep, Stack};
 
 /// The serialization of CloudFormation templates.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -55,14 +56,36 @@ pub struct OutputFile {
 ///
 /// Lookups by name are indexed meanwhile (`ir::index`).
 pub fn generate(program: &Program, options: &Options) -> Vec<OutputFile> {
+    generate_with_stacks::<()>(program, options, None).0
+}
+
+/// What [`generate_with_stacks`] makes of each stack: the resource types to keep, and the
+/// function that turns a stack into what the caller keeps.
+pub type EachStack<'a, T> = Option<(Keep, &'a (dyn Fn(Stack) -> T + Sync))>;
+
+/// Generates every file of a program and, with `each`, what `each` makes of every stack they
+/// deploy, by stack name: the stack as [`stacks`](crate::review::stack::stacks) reads it back
+/// from the files, with what `keep` keeps of its resources, made from the templates while
+/// they are in memory and dropped at once (what `pf build` and `pf cost` price, without parsing
+/// the templates again or holding them all).
+pub fn generate_with_stacks<T: Send>(
+    program: &Program,
+    options: &Options,
+    each: EachStack<'_, T>,
+) -> (Vec<OutputFile>, Vec<T>) {
     crate::ir::index::scope(program, || {
         let mut files: Vec<OutputFile> = Vec::new();
-        files.extend(pipeline::generate(program, options));
+        let (pipelines, mut stacks) = pipeline::generate(program, options, each);
+        files.extend(pipelines);
         files.extend(bootstrap::generate(program, options));
-        files.extend(infra::generate(program, options));
+        let (infra, envs) = infra::generate(program, options, each);
+        files.extend(infra);
+        stacks.extend(envs);
+        stacks.sort_by(|a, b| a.0.cmp(&b.0));
+        let stacks = stacks.into_iter().map(|(_, t)| t).collect();
         files.extend(buildspec::generate(program));
         files.extend(parallel::map(&program.apps, |app| targets::files(program, app)).into_iter().flatten());
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        files
+        (files, stacks)
     })
 }

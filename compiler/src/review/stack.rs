@@ -22,6 +22,9 @@ pub struct Stack {
     pub env: Option<String>,
     /// Whether the environment is protected (its configuration's `Protected` parameter).
     pub protected: bool,
+    /// The region the build deploys an environment's stack to when it is not the pipeline's
+    /// (the deploy action's `Region`); `None`: the pipeline's region.
+    pub region: Option<String>,
     pub resources: BTreeMap<String, Resource>,
 }
 
@@ -45,9 +48,8 @@ pub fn stacks(files: &[OutputFile]) -> Result<Vec<Stack>, String> {
     for (path, contents) in &by_path {
         let Some((app, file)) = path.split_once('/') else { continue };
         let template = || parse(path, contents);
-        if let Some(pipeline) = template_stem(file).and_then(|s| s.strip_prefix("pipeline-")) {
-            let t = template()?;
-            out.push(resolve(format!("{app}/pipeline-{pipeline}"), app, None, &t, &Map::new()));
+        if let Some(name) = pipeline_stack(path) {
+            out.push(of_template(name, app, None, &template()?, &Map::new(), every));
         } else if template_stem(file) == Some("infra") {
             let t = template()?;
             let prefix = format!("{app}/config/");
@@ -55,13 +57,56 @@ pub fn stacks(files: &[OutputFile]) -> Result<Vec<Stack>, String> {
                 let Some(env) = config_path.strip_prefix(&prefix) else { break };
                 let Some(env) = env.strip_suffix(".json").filter(|e| !e.contains('/')) else { continue };
                 let config = parse(config_path, config)?;
-                let params = config.get("Parameters").and_then(Value::as_object).cloned().unwrap_or_default();
-                out.push(resolve(format!("{app}-{env}"), app, Some(env.to_string()), &t, &params));
+                let name = format!("{app}-{env}");
+                out.push(of_template(name, app, Some(env.to_string()), &t, &parameters(&config), every));
             }
         }
     }
+    let regions = deploy_regions(&out);
+    for s in out.iter_mut().filter(|s| s.env.is_some()) {
+        s.region = regions.get(&s.name).cloned();
+    }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
+}
+
+/// What [`of_template`] keeps of a resource type: `None` leaves the resources of that type out,
+/// `Some(paths)` keeps the properties at these JSON pointers under `Properties` (`[""]`: all
+/// of them). Only what is kept is resolved.
+pub type Keep = fn(&str) -> Option<&'static [&'static str]>;
+
+/// Every property of every resource.
+pub fn every(_: &str) -> Option<&'static [&'static str]> {
+    Some(&[""])
+}
+
+/// `<app>/pipeline-<name>`, the stack of the pipeline template at `path`.
+pub fn pipeline_stack(path: &str) -> Option<String> {
+    let (app, file) = path.split_once('/')?;
+    let pipeline = template_stem(file)?.strip_prefix("pipeline-")?;
+    Some(format!("{app}/pipeline-{pipeline}"))
+}
+
+/// The parameter values of a template configuration.
+pub fn parameters(config: &Value) -> Map<String, Value> {
+    config.get("Parameters").and_then(Value::as_object).cloned().unwrap_or_default()
+}
+
+/// The region of each stack a pipeline deploys to another region (its CloudFormation actions'
+/// `Region`), by stack name.
+fn deploy_regions(stacks: &[Stack]) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let pipelines = stacks.iter().filter(|s| s.env.is_none()).flat_map(|s| s.resources.values());
+    for p in pipelines.filter(|r| r.kind == "AWS::CodePipeline::Pipeline") {
+        let stages = p.properties.get("Stages").and_then(Value::as_array).into_iter().flatten();
+        for action in stages.filter_map(|s| s.get("Actions")?.as_array()).flatten() {
+            let stack = action.pointer("/Configuration/StackName").and_then(Value::as_str);
+            if let (Some(stack), Some(region)) = (stack, action.get("Region").and_then(Value::as_str)) {
+                out.insert(stack.to_string(), region.to_string());
+            }
+        }
+    }
+    out
 }
 
 /// `infra` for `infra.template.yml` or `infra.template.json`.
@@ -79,13 +124,16 @@ fn parse(path: &str, contents: &str) -> Result<Value, String> {
     }
 }
 
-/// Applies a configuration's parameter values to a template.
-fn resolve(
+/// The stack of a template with a configuration's parameter values applied, with what `keep`
+/// keeps of its resources (the rest is not resolved: pricing needs a few properties only).
+/// Its `region` is `None`: the caller knows where it is deployed.
+pub fn of_template(
     name: String,
     app: &str,
     env: Option<String>,
     template: &Value,
     config: &Map<String, Value>,
+    keep: Keep,
 ) -> Stack {
     let empty = Map::new();
     let section = |key: &str| template.get(key).and_then(Value::as_object).unwrap_or(&empty);
@@ -106,26 +154,25 @@ fn resolve(
     let r = Resolver { params, conditions: section("Conditions"), memo: RefCell::new(HashMap::new()) };
     let mut resources = BTreeMap::new();
     for (id, decl) in section("Resources") {
+        let kind = decl.get("Type").and_then(Value::as_str).unwrap_or_default();
+        let Some(paths) = keep(kind) else { continue };
         let condition = decl.get("Condition").and_then(Value::as_str);
         if condition.is_some_and(|c| r.condition(c) == Some(false)) {
             continue;
         }
         let text = |key: &str| decl.get(key).and_then(Value::as_str).map(str::to_string);
-        let properties = match decl.get("Properties").and_then(|p| r.value(p)) {
-            Some(Value::Object(m)) => m,
-            _ => Map::new(),
-        };
+        let properties = decl.get("Properties").map(|p| r.pick(p, paths)).unwrap_or_default();
         resources.insert(
             id.clone(),
             Resource {
-                kind: text("Type").unwrap_or_default(),
+                kind: kind.to_string(),
                 properties,
                 deletion_policy: text("DeletionPolicy"),
                 update_replace_policy: text("UpdateReplacePolicy"),
             },
         );
     }
-    Stack { name, app: app.to_string(), env, protected, resources }
+    Stack { name, app: app.to_string(), env, protected, region: None, resources }
 }
 
 /// A scalar as the string CloudFormation compares.
@@ -147,6 +194,30 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
+    /// The properties at `paths` (JSON pointers) of `properties`, resolved, at the same paths.
+    fn pick(&self, properties: &Value, paths: &[&str]) -> Map<String, Value> {
+        let mut out = Value::Object(Map::new());
+        for path in paths {
+            let Some(v) = properties.pointer(path).and_then(|v| self.value(v)) else { continue };
+            let Some((parents, last)) = path.rsplit_once('/') else {
+                out = v;
+                continue;
+            };
+            let mut at = &mut out;
+            for key in parents.split('/').skip(1) {
+                let Value::Object(m) = at else { break };
+                at = m.entry(key).or_insert_with(|| Value::Object(Map::new()));
+            }
+            if let Value::Object(m) = at {
+                m.insert(last.to_string(), v);
+            }
+        }
+        match out {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
+    }
+
     /// `v` with what is known resolved; `None` for `AWS::NoValue`.
     fn value(&self, v: &Value) -> Option<Value> {
         match v {

@@ -46,7 +46,7 @@ pub fn summary_if_known(doc: &DocAnalysis, env: &str) -> Option<String> {
 
 fn summary_of(e: &Estimate, env: &str) -> Option<String> {
     let g = e.envs.iter().find(|g| g.name == env)?;
-    Some(format!("≈ {} (on demand, {}, prices of {})", render::summary(g), e.region, e.date))
+    Some(format!("≈ {} (on demand, {}, prices of {})", render::summary(g), g.region, e.date))
 }
 
 /// The region code lenses and hovers price in: `pf cost`'s default.

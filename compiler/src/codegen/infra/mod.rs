@@ -21,6 +21,7 @@ pub mod network;
 
 use super::naming;
 use crate::ir::{App, Env, Program};
+use crate::review::stack;
 use serde_json::{json, Map, Value};
 
 /// The app and the environments its pipelines deploy, with the union of their features.
@@ -396,16 +397,22 @@ pub fn undeclared_values(template: &Value, values: &Values) -> Vec<String> {
     values.iter().filter(|(k, _)| template["Parameters"].get(k).is_none()).map(|(k, _)| k.clone()).collect()
 }
 
-/// The infrastructure files of every app: its template and one configuration per environment.
-pub fn generate(program: &Program, options: &super::Options) -> Vec<super::OutputFile> {
+/// The infrastructure files of every app: its template and one configuration per environment;
+/// with `each`, also what it makes of each environment's stack, by stack name (see
+/// [`super::generate_with_stacks`]).
+pub fn generate<T: Send>(
+    program: &Program,
+    options: &super::Options,
+    each: super::EachStack<'_, T>,
+) -> (Vec<super::OutputFile>, Vec<(String, T)>) {
     let ext = match options.cfn_format {
         super::CfnFormat::Yaml => "yml",
         super::CfnFormat::Json => "json",
     };
     let per_app = super::parallel::map(&program.apps, |app| {
-        let mut files = Vec::new();
+        let (mut files, mut stacks) = (Vec::new(), Vec::new());
         let envs = deployed_envs(program, &app.name);
-        let Some(ctx) = Ctx::with_envs(program, app, envs) else { return files };
+        let Some(ctx) = Ctx::with_envs(program, app, envs) else { return (files, stacks) };
         let doc = template(&ctx);
         let contents = match options.cfn_format {
             super::CfnFormat::Yaml => super::cfn::to_yaml(&program.project.source, &doc),
@@ -426,14 +433,24 @@ pub fn generate(program: &Program, options: &super::Options) -> Vec<super::Outpu
                 "the configuration of {} does not fit its template",
                 env.name
             );
+            let config = super::config::config(&ctx, env);
+            if let Some((keep, each)) = each {
+                let name = naming::env_stack_name(&app.name, &env.name);
+                let params = stack::parameters(&config);
+                let mut s =
+                    stack::of_template(name.clone(), &app.name, Some(env.name.clone()), &doc, &params, keep);
+                s.region = super::pipeline::accounts::remote_region(program, &env.name).map(str::to_string);
+                stacks.push((name, each(s)));
+            }
             files.push(super::OutputFile {
                 path: naming::config_file(&app.name, &env.name),
-                contents: super::cfn::to_json(&super::config::config(&ctx, env)),
+                contents: super::cfn::to_json(&config),
             });
         }
-        files
+        (files, stacks)
     });
-    per_app.into_iter().flatten().collect()
+    let (files, stacks): (Vec<_>, Vec<_>) = per_app.into_iter().unzip();
+    (files.into_iter().flatten().collect(), stacks.into_iter().flatten().collect())
 }
 
 #[cfg(test)]
