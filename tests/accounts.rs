@@ -37,7 +37,8 @@ fn list(v: &Value) -> Vec<String> {
 }
 
 const UAT_DEPLOY: &str = "arn:${AWS::Partition}:iam::222222222222:role/treasury-pf-deploy";
-const PROD_DEPLOY: &str = "arn:${AWS::Partition}:iam::${AccountOrgAccountsTreasuryProd}:role/treasury-pf-deploy";
+const PROD_DEPLOY: &str =
+    "arn:${AWS::Partition}:iam::${AccountOrgAccountsTreasuryProd}:role/treasury-pf-deploy";
 
 fn statements(doc: &Value) -> &Vec<Value> {
     doc["Statement"].as_sequence().unwrap()

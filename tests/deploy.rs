@@ -188,6 +188,20 @@ fn every_example_creates_and_updates_in_an_emulated_account() {
         }
         assert!(b.contains("not modelled by moto (not verified):"), "{b}");
     }
+    // Three accounts, two regions: each environment in its own account and region, after each
+    // target account's bootstrap and the extra region's support stack.
+    let b = block(&report, "enterprise");
+    let created = listed(b, "created:");
+    assert!(created.contains(&"treasury-test".to_string()), "{b}");
+    assert!(created.contains(&"treasury-uat@222222222222/us-east-1".to_string()), "{b}");
+    assert!(created.iter().any(|s| s.starts_with("treasury-prod@") && s.ends_with("/eu-west-1")), "{b}");
+    let administered = listed(b, "administered once");
+    assert_eq!(administered.len(), 3, "{b}");
+    assert!(administered.contains(&"treasury-pf-bootstrap@222222222222/us-east-1".to_string()), "{b}");
+    assert!(
+        administered.iter().any(|s| s.starts_with("treasury-pf-support@") && s.ends_with("/eu-west-1")),
+        "{b}"
+    );
 }
 
 /// The harness rejects what CloudFormation rejects: an undeclared configuration parameter, and a

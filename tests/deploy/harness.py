@@ -6,6 +6,12 @@ Usage: python3 harness.py BASE VARIANT
   BASE, VARIANT: folders holding one built project per example (`NAME/` with the program and its
   committed output), the variant a changed program of the same name.
 
+A pipeline that deploys to other accounts or regions is preceded by what an administrator
+deploys once (docs/runbook-accounts.md): each `bootstrap-<account>.template.yml` in its account
+(reached by assuming a role there, as AWS does) and each `support-<region>.template.yml`, whose
+key ARN becomes the pipeline's parameter. Each action then acts in the account of the role it
+assumes (which must exist there and trust the pipeline's role) and in its region.
+
 Before each call it checks what CloudFormation checks and moto does not (stacks.py): parameters
 declared, given, within their constraints; references to declared names; capabilities. What a
 template references from outside (SSM parameters, secrets, hosted zones) is created first.
@@ -18,6 +24,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 import logging
 import sys
 import traceback
@@ -134,27 +141,58 @@ def for_moto(template, values):
     return out
 
 
-class Account:
-    """One emulated account: clients and what has been deployed in it."""
+class Report:
+    """What the example's deployments did, over every account and region."""
 
     def __init__(self):
-        self.cfn = boto3.client("cloudformation", region_name=REGION)
-        self.ssm = boto3.client("ssm", region_name=REGION)
-        self.secrets = boto3.client("secretsmanager", region_name=REGION)
-        self.route53 = boto3.client("route53", region_name=REGION)
-        self.acm = boto3.client("acm", region_name=REGION)
-        self.iam = boto3.client("iam", region_name=REGION)
-        self.s3 = boto3.client("s3", region_name=REGION)
         self.created = []
         self.updated = []
         self.unchanged = []
+        self.administered = []  # bootstrap and support stacks: deployed once by an administrator
         self.unmodelled = set()
         self.externals = []
+        self.accounts = {}  # (account id, region) -> Account: every one reached
+
+
+class Account:
+    """One emulated account in one region: clients and what has been deployed in it. The
+    pipeline's account is moto's default; another is reached as AWS is, by assuming a role in it
+    (moto makes the credentials act in the role's account)."""
+
+    def __init__(self, report, account_id=DEFAULT_ACCOUNT_ID, region=REGION):
+        self.account_id = account_id
+        self.region = region
+        session = boto3.Session(region_name=region)
+        if account_id != DEFAULT_ACCOUNT_ID:
+            creds = boto3.client("sts", region_name=region).assume_role(
+                RoleArn=f"arn:aws:iam::{account_id}:role/pf-harness-administrator", RoleSessionName="pf-harness"
+            )["Credentials"]
+            session = boto3.Session(
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+                region_name=region,
+            )
+        for service in ("cloudformation", "ssm", "secretsmanager", "route53", "acm", "iam", "s3", "ec2"):
+            setattr(self, {"cloudformation": "cfn", "secretsmanager": "secrets"}.get(service, service), session.client(service))
+        self.report = report
+        report.accounts[(account_id, region)] = self
         self.pending = {}  # stack -> what it was before its change set
         self.sent = {}  # stack -> (template body, parameters) of its last change
         self.templates = {}  # stack -> the template file of its last change
         self.runs = 0  # pipeline runs so far
-        self.ec2 = boto3.client("ec2", region_name=REGION)
+
+    def elsewhere(self, account_id, region):
+        """The account and region a cross-account or cross-region action acts in."""
+        key = (account_id or self.account_id, region or self.region)
+        return self.report.accounts.get(key) or Account(self.report, *key)
+
+    def label(self, stack):
+        """A stack's (or an external's) name in the report, with its account and region when not
+        the pipeline's."""
+        if (self.account_id, self.region) == (DEFAULT_ACCOUNT_ID, REGION):
+            return stack
+        return f"{stack}@{self.account_id}/{self.region}"
 
     def run_image(self):
         """The AMI this run baked: one of moto's AMIs, another each run."""
@@ -198,9 +236,11 @@ class Account:
         if "certificate" in name:
             value = self.acm.request_certificate(DomainName="example.com")["CertificateArn"]
         if "connection" in name:
-            value = f"arn:aws:codeconnections:{REGION}:{DEFAULT_ACCOUNT_ID}:connection/pf-harness"
+            value = f"arn:aws:codeconnections:{self.region}:{self.account_id}:connection/pf-harness"
+        if "account" in name:  # a target account's id (param("/org/accounts/..."))
+            value = f"3{zlib.crc32(name.encode()):011d}"  # the same in every region
         self.ssm.put_parameter(Name=name, Value=value, Type=kind)
-        self.externals.append(f"ssm {name}")
+        self.report.externals.append(self.label(f"ssm {name}"))
 
     def put_secret(self, ref):
         secret_id, _, rest = ref.partition(":")
@@ -212,14 +252,14 @@ class Account:
             pass
         body = json.dumps({key: "pf-harness-secret"}) if key else "pf-harness-secret"
         self.secrets.create_secret(Name=secret_id, SecretString=body)
-        self.externals.append(f"secret {secret_id}")
+        self.report.externals.append(self.label(f"secret {secret_id}"))
 
     def put_zone(self, zone):
         zone = zone.rstrip(".") + "."
         zones = self.route53.list_hosted_zones()["HostedZones"]
         if not any(z["Name"] == zone for z in zones):
             self.route53.create_hosted_zone(Name=zone, CallerReference=zone)
-            self.externals.append(f"hosted zone {zone}")
+            self.report.externals.append(self.label(f"hosted zone {zone}"))
 
     def check_externals(self, template, values):
         """What CloudFormation resolves before it creates anything must exist."""
@@ -248,7 +288,7 @@ class Account:
         self.s3.put_object(Bucket=given["ArtifactBucket"], Key=given["CodeKey"], Body=code.getvalue())
 
     def moto_stack(self, name):
-        backend = cloudformation_backends[DEFAULT_ACCOUNT_ID][REGION]
+        backend = cloudformation_backends[self.account_id][self.region]
         for s in backend.stacks.values():
             if s.name == name and s.status != "DELETE_COMPLETE":
                 return s
@@ -275,7 +315,7 @@ class Account:
         if errors:
             raise Failed(f"{label}: CloudFormation would reject it:\n    " + "\n    ".join(errors))
         kept = not_modelled(r["Type"] for _, r in stacks.live(template, values))
-        self.unmodelled.update(kept)
+        self.report.unmodelled.update(kept)
         return json.dumps(self.resolve_dynamic(for_moto(template, values), values)), values
 
     def resolve_dynamic(self, node, values):
@@ -298,7 +338,7 @@ class Account:
         parts = rest.split(":")
         return json.loads(value)[parts[1]] if len(parts) > 1 and parts[1] else value
 
-    def deploy(self, label, stack, template_path, given, capabilities, change_set=None, **extra):
+    def deploy(self, label, stack, template_path, given, capabilities, change_set=None, administered=False, **extra):
         """Creates or updates a stack (directly, or through a change set left to execute)."""
         body, values = self.prepare(label, template_path, given, capabilities)
         params = [{"ParameterKey": k, "ParameterValue": str(v)} for k, v in given.items()]
@@ -315,11 +355,13 @@ class Account:
                 raise Failed(f"{label}: change set {change_set} is {status} ({reason})")
             self.pending[stack] = before
             return
+        if existed and administered and before == self.sent[stack]:
+            return  # unchanged: an administrator has nothing to apply
         if existed:
             self.cfn.update_stack(**args)
         else:
             self.cfn.create_stack(**args)
-        self.settle(label, stack, existed, before)
+        self.settle(label, stack, existed, before, administered)
 
     def execute(self, label, stack, change_set):
         existed = self.moto_stack(stack).status != "REVIEW_IN_PROGRESS"
@@ -327,18 +369,23 @@ class Account:
         self.cfn.execute_change_set(StackName=stack, ChangeSetName=change_set)
         self.settle(label, stack, existed, before)
 
-    def settle(self, label, stack, existed, before):
+    def settle(self, label, stack, existed, before, administered=False):
         s = self.cfn.describe_stacks(StackName=stack)["Stacks"][0]
         want = "UPDATE_COMPLETE" if existed else "CREATE_COMPLETE"
         if s["StackStatus"] != want:
             raise Failed(f"{label}: stack {stack} is {s['StackStatus']} ({s.get('StackStatusReason', '')})")
-        if not existed:
-            self.created.append(stack)
-        elif self.sent[stack] != before:
-            if stack not in self.updated:  # a blue/green release updates its stack several times
-                self.updated.append(stack)
-        elif stack not in self.unchanged + self.updated:
-            self.unchanged.append(stack)
+        changed = self.sent[stack] != before
+        stack = self.label(stack)
+        if administered:
+            if stack not in self.report.administered:
+                self.report.administered.append(stack)
+        elif not existed:
+            self.report.created.append(stack)
+        elif changed:
+            if stack not in self.report.updated:  # a blue/green release updates its stack several times
+                self.report.updated.append(stack)
+        elif stack not in self.report.unchanged + self.report.updated:
+            self.report.unchanged.append(stack)
 
 
 # What the app's build writes into its artifact and CodePipeline reads with `Fn::GetParam`: the
@@ -414,14 +461,96 @@ def record_outputs(account, action, template_path, variables):
         variables[f"{action.namespace}.{k}"] = v
 
 
+def param_account(account, declared, name):
+    """The id a `param(...)` account's SSM-typed pipeline parameter resolves to (created first)."""
+    account.put_ssm(declared[name]["Default"], "String")
+    return account.ssm.get_parameter(Name=declared[name]["Default"])["Parameter"]["Value"]
+
+
+def role_account(account, declared, role_arn):
+    """The account of an action's role, from its `Fn::Sub` ARN (a literal id or a parameter)."""
+    text = role_arn["Fn::Sub"] if isinstance(role_arn, dict) else role_arn
+    field = text.replace("${AWS::Partition}", "aws").split(":")[4]
+    return param_account(account, declared, field[2:-1]) if field.startswith("${") else field
+
+
+def administer(account, template_path):
+    """What an administrator deploys once before the pipeline (docs/runbook-accounts.md), from
+    the app folder of the pipeline template: each target account's bootstrap, in the region its
+    actions name, trusting this account; then each extra region's support stack in this account.
+    Returns the pipeline stack's parameters that name the support stacks' outputs."""
+    folder = template_path.parent
+    app = folder.name
+    pipeline = stacks.load_template(template_path)
+    declared = pipeline.get("Parameters") or {}
+    caps = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]
+    regions = {}  # target account -> the regions its actions act in
+    for a in stacks.cloudformation_actions(pipeline):
+        if a.role_arn:
+            regions.setdefault(role_account(account, declared, a.role_arn), set()).add(a.region or account.region)
+    for path in sorted(folder.glob("bootstrap-*.template.yml")):
+        key = path.name.removeprefix("bootstrap-").split(".")[0]
+        named = [n for n, p in declared.items() if p.get("Default", "").strip("/").replace("/", "-") == key]
+        target = key if key.isdigit() else param_account(account, declared, named[0]) if named else None
+        if len(regions.get(target, ())) != 1:
+            raise Failed(f"{path.name}: the pipeline's actions in {key} act in {sorted(regions.get(target, ()))}, not one region")
+        there = account.elsewhere(target, next(iter(regions[target])))
+        there.deploy(f"bootstrap {path.name}", f"{app}-pf-bootstrap", path, {"PipelineAccount": account.account_id}, caps, administered=True)
+    missing = set(regions) - {a for (a, _) in account.report.accounts} - {account.account_id}
+    if missing:
+        raise Failed(f"{app}: no bootstrap template for the target accounts {sorted(missing)}")
+    given = {}
+    for path in sorted(folder.glob("support-*.template.yml")):
+        region = path.name.removeprefix("support-").split(".")[0]
+        there = account.elsewhere(account.account_id, region)
+        there.deploy(f"support {path.name}", f"{app}-pf-support", path, {}, caps, administered=True)
+        outputs = there.cfn.describe_stacks(StackName=f"{app}-pf-support")["Stacks"][0]["Outputs"]
+        parameter = "ArtifactKey" + "".join(w.capitalize() for w in region.split("-"))
+        if parameter not in declared:
+            raise Failed(f"{path.name}: the pipeline template does not declare {parameter}")
+        given[parameter] = next(o["OutputValue"] for o in outputs if o["OutputKey"] == "ArtifactKeyArn")
+    return given
+
+
+def acting_account(account, action, resources, label):
+    """Where an action acts: the pipeline's account and region, or the account of the role it
+    assumes (which must exist there and trust the pipeline's role) and its region."""
+    if not action.role_arn:
+        return account.elsewhere(None, action.region)
+    arn = clean_json(action.role_arn, resources)
+    target, role = arn.split(":")[4], arn.rsplit("/", 1)[-1]
+    there = account.elsewhere(target, action.region)
+    try:
+        trust = there.iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+    except there.iam.exceptions.NoSuchEntityException:
+        raise Failed(f"{label}: the role {arn} does not exist in {target} (its bootstrap creates it)")
+    trust = json.loads(trust) if isinstance(trust, str) else trust
+    trusted = [st for st in trust["Statement"] if account.account_id in json.dumps(st.get("Principal"))]
+    if not trusted:
+        raise Failed(f"{label}: {arn} does not trust the pipeline account {account.account_id}")
+    named = [
+        v
+        for st in trusted
+        for test in (st.get("Condition") or {}).values()
+        for v in (lambda x: x if isinstance(x, list) else [x])(test.get("aws:PrincipalArn", []))
+    ]
+    for a in named:  # the pipeline's roles the trust names must exist
+        try:
+            account.iam.get_role(RoleName=a.rsplit("/", 1)[-1])
+        except account.iam.exceptions.NoSuchEntityException:
+            raise Failed(f"{label}: {arn} trusts {a}, which the pipeline stack does not create")
+    return there
+
+
 def run_pipeline(account, project, template_path):
-    """Deploys a pipeline stack, then runs its CloudFormation actions (and blue/green plan
-    steps) in order, one run: the variables of earlier actions reach later ones."""
+    """Deploys a pipeline stack (after what an administrator deploys once), then runs its
+    CloudFormation actions (and blue/green plan steps) in order, one run, each in the account and
+    region it acts in: the variables of earlier actions reach later ones."""
     pipeline = stacks.load_template(template_path)
     name = template_path.name.removeprefix("pipeline-").split(".")[0]
     stack = f"{name}-pipeline"
     caps = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]
-    account.deploy(f"pipeline stack {stack}", stack, template_path, {}, caps)
+    account.deploy(f"pipeline stack {stack}", stack, template_path, administer(account, template_path), caps)
     resources = account.moto_stack(stack).resource_map
     account.runs += 1
     variables = {"codepipeline.PipelineExecutionId": f"0000000{account.runs}-aaaa-4bbb-8ccc-dddddddddddd"}
@@ -430,22 +559,23 @@ def run_pipeline(account, project, template_path):
         if action.mode == "PLAN":
             plan(account, action, variables)
             continue
+        there = acting_account(account, action, resources, label)
         config = clean_json(action.config, resources)
         if action.mode == "CHANGE_SET_EXECUTE":
-            account.execute(label, action.stack, config["ChangeSetName"])
+            there.execute(label, action.stack, config["ChangeSetName"])
             if action.namespace:
-                record_outputs(account, action, account.templates[action.stack], variables)
+                record_outputs(there, action, there.templates[action.stack], variables)
             continue
         if action.mode not in ("CREATE_UPDATE", "CHANGE_SET_REPLACE", "REPLACE_ON_FAILURE"):
             raise Failed(f"{label}: the harness does not know the action mode {action.mode}")
         tc = stacks.template_configuration(project, action)
         given = dict(tc.get("Parameters", {}))
         given.update({k: pipeline_function(v, project, label) for k, v in overrides(config, variables, action).items()})
-        account.put_code(label, given)
+        there.put_code(label, given)
         extra = {"RoleARN": config["RoleArn"]} if config.get("RoleArn") else {}
         if extra:
             role = extra["RoleARN"].rsplit("/", 1)[-1]
-            account.iam.get_role(RoleName=role)  # the pipeline stack created it
+            there.iam.get_role(RoleName=role)  # the pipeline stack or the account's bootstrap created it
         if tc.get("Tags"):
             extra["Tags"] = [{"Key": k, "Value": v} for k, v in tc["Tags"].items()]
         if tc.get("StackPolicy") and action.mode != "CHANGE_SET_REPLACE":
@@ -455,16 +585,16 @@ def run_pipeline(account, project, template_path):
         if not template.is_file():
             raise Failed(f"{label}: {action.config['TemplatePath']} is not in the build artifact")
         change_set = config.get("ChangeSetName") if action.mode == "CHANGE_SET_REPLACE" else None
-        account.deploy(label, action.stack, template, given, caps, change_set=change_set, **extra)
-        account.templates[action.stack] = template
+        there.deploy(label, action.stack, template, given, caps, change_set=change_set, **extra)
+        there.templates[action.stack] = template
         if change_set is None:
-            record_outputs(account, action, template, variables)
+            record_outputs(there, action, template, variables)
 
 
 def run_example(base, variant):
     """Creates everything from the base build, then updates it from the variant build."""
     with mock_aws():
-        account = Account()
+        account = Account(Report())
         for phase_root in (base, variant):
             templates = stacks.pipeline_templates(phase_root)
             if not templates:
@@ -480,11 +610,12 @@ def main(base_root, variant_root):
         print(f"example: {base.name}")
         try:
             a = run_example(base, Path(variant_root) / base.name)
-            print(f"  created: {', '.join(a.created)}")
-            print(f"  updated: {', '.join(a.updated)}")
-            print(f"  unchanged by the variant: {', '.join(a.unchanged) or '-'}")
-            print(f"  created first (outside the stacks): {', '.join(a.externals) or '-'}")
-            print(f"  not modelled by moto (not verified): {', '.join(sorted(a.unmodelled | PARTLY_MODELLED)) or '-'}")
+            print(f"  created: {', '.join(a.report.created)}")
+            print(f"  updated: {', '.join(a.report.updated)}")
+            print(f"  unchanged by the variant: {', '.join(a.report.unchanged) or '-'}")
+            print(f"  administered once (bootstrap, support): {', '.join(a.report.administered) or '-'}")
+            print(f"  created first (outside the stacks): {', '.join(a.report.externals) or '-'}")
+            print(f"  not modelled by moto (not verified): {', '.join(sorted(a.report.unmodelled | PARTLY_MODELLED)) or '-'}")
             PARTLY_MODELLED.clear()
             passed += 1
         except Failed as e:

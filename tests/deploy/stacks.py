@@ -40,8 +40,10 @@ def pipeline_templates(project):
 class Action:
     """One CloudFormation action of a pipeline, in execution order."""
 
-    def __init__(self, stage, name, config, run_order, namespace=None, plan=False):
+    def __init__(self, stage, name, config, run_order, namespace=None, plan=False, role_arn=None, region=None):
         self.stage = stage
+        self.role_arn = role_arn  # the role the pipeline assumes for it (another account's deploy role)
+        self.region = region  # another region than the pipeline's
         self.name = name
         self.config = config
         self.run_order = run_order
@@ -91,7 +93,7 @@ def cloudformation_actions(pipeline_template):
                 out.append(
                     Action(
                         stage["Name"], a["Name"], a["Configuration"], a.get("RunOrder", 1),
-                        a.get("Namespace"), is_release_plan(a),
+                        a.get("Namespace"), is_release_plan(a), a.get("RoleArn"), a.get("Region"),
                     )
                 )
     return out
