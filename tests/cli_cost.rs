@@ -173,3 +173,25 @@ fn the_build_summary_line_has_the_estimate() {
     assert!(err.contains("prod: no prices for eu-west-1"), "{err}");
     assert!(o.stdout.is_empty(), "stdout stays empty: {}", String::from_utf8_lossy(&o.stdout));
 }
+
+/// A program of more apps than `pf build` prices builds as ever, and its summary line says why
+/// there is no figure and where to get one.
+#[test]
+fn a_build_of_many_apps_is_not_priced() {
+    let apps = pf_compiler::cost::BUILD_PRICES_APPS + 1;
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("many.pf");
+    std::fs::write(&program, pf_compiler::testgen::program(apps, 1)).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_pf"))
+        .arg("build")
+        .arg(&program)
+        .arg("-o")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(o.status.success(), "{err}");
+    let expected = format!("; no monthly estimate ({apps} apps: a build prices at most {} apps", apps - 1);
+    assert!(err.contains("wrote ") && err.contains(&expected), "{err}");
+    assert!(!err.contains("monthly estimate $"), "{err}");
+}

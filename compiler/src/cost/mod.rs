@@ -29,6 +29,12 @@ use std::sync::OnceLock;
 /// The region priced when none is given.
 pub const DEFAULT_REGION: &str = "us-east-1";
 
+/// The most apps a program may have for `pf build` to price it for its summary line. Pricing
+/// adds about 6% to a build's instructions whatever its size (BENCHMARKS.md, session 9); past
+/// this many apps the summary names 6 environments of hundreds, so `pf build` leaves the figure
+/// to `pf cost` (docs/review.md).
+pub const BUILD_PRICES_APPS: usize = 100;
+
 /// The estimate of a build.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Estimate {
@@ -144,14 +150,15 @@ pub fn of_files(files: &[OutputFile], region: &str) -> Result<Estimate, String> 
 /// step with [`price`] (the test `stacks_in_memory` compares with the estimate of the files).
 pub fn priced(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
-        "AWS::AutoScaling::AutoScalingGroup" => &["/MinSize", "/MaxSize", "/LaunchTemplate"],
+        "AWS::AutoScaling::AutoScalingGroup" => &["/MinSize", "/MaxSize", "/LaunchTemplate/LaunchTemplateId"],
         "AWS::EC2::LaunchTemplate" => &[
             "/LaunchTemplateData/InstanceType",
-            "/LaunchTemplateData/BlockDeviceMappings",
-            "/LaunchTemplateData/NetworkInterfaces",
+            "/LaunchTemplateData/BlockDeviceMappings/*/Ebs/VolumeSize",
+            "/LaunchTemplateData/BlockDeviceMappings/*/Ebs/VolumeType",
+            "/LaunchTemplateData/NetworkInterfaces/*/AssociatePublicIpAddress",
         ],
         "AWS::ECS::Service" => &["/DesiredCount", "/TaskDefinition"],
-        "AWS::ECS::TaskDefinition" => &["/Cpu", "/Memory", "/RuntimePlatform"],
+        "AWS::ECS::TaskDefinition" => &["/Cpu", "/Memory", "/RuntimePlatform/CpuArchitecture"],
         "AWS::ApplicationAutoScaling::ScalableTarget" => {
             &["/ServiceNamespace", "/ResourceId", "/MinCapacity", "/MaxCapacity"]
         }
@@ -167,7 +174,7 @@ pub fn priced(kind: &str) -> Option<&'static [&'static str]> {
             "/NumNodeGroups",
             "/ReplicasPerNodeGroup",
         ],
-        "AWS::CodePipeline::Pipeline" => &["/PipelineType", "/Stages"],
+        "AWS::CodePipeline::Pipeline" => &["/PipelineType", "/Stages/*/Actions/*/Name"],
         "AWS::CodeBuild::Project" => &["/Environment/ComputeType"],
         "AWS::EC2::NatGateway" | "AWS::EC2::EIP" | "AWS::KMS::Key" | "AWS::S3::Bucket" => &[],
         _ => return None,
@@ -238,8 +245,10 @@ fn region_prices(region: &str) -> Option<&'static Value> {
 struct Prices<'a>(&'a Value);
 
 impl Prices<'_> {
+    /// The price at `path` (`/table/key`; keys hold no `/`), without `Value::pointer`'s
+    /// allocations.
     fn get(&self, path: &str) -> Option<f64> {
-        self.0.pointer(path).and_then(Value::as_f64)
+        path.split('/').skip(1).try_fold(self.0, |v, key| v.get(key))?.as_f64()
     }
     fn keyed(&self, table: &str, key: &str) -> Option<f64> {
         self.0.get(table)?.get(key)?.as_f64()
@@ -273,7 +282,7 @@ fn price(s: &Stack, id: &str, r: &Resource, p: &Prices, g: &mut Group) {
                 line(item, (gb * size.0, gb * size.1), "GB-month", p.keyed("ebs_gb_month", kind));
             }
             let public = data
-                .and_then(|d| d.pointer("/NetworkInterfaces/0/AssociatePublicIpAddress"))
+                .and_then(|d| d.get("NetworkInterfaces")?.get(0)?.get("AssociatePublicIpAddress"))
                 .is_some_and(|v| v == true || v == "true");
             if public {
                 line(
@@ -302,19 +311,17 @@ fn price(s: &Stack, id: &str, r: &Resource, p: &Prices, g: &mut Group) {
             let (vcpu, gb) =
                 (of_task("Cpu").unwrap_or(0.0) / 1024.0, of_task("Memory").unwrap_or(0.0) / 1024.0);
             let per = |x: f64| (tasks.0 * x, tasks.1 * x);
-            let (cpu_price, gb_price) = (
-                p.0.pointer(&format!("/fargate_vcpu_hour/{arch}")),
-                p.0.pointer(&format!("/fargate_gb_hour/{arch}")),
-            );
+            let (cpu_price, gb_price) =
+                (p.keyed("fargate_vcpu_hour", arch), p.keyed("fargate_gb_hour", arch));
             let item = format!("Fargate vCPU ({arch}), {vcpu} vCPU per task");
-            line(item, per(vcpu), "vCPU-hour", cpu_price.and_then(Value::as_f64));
+            line(item, per(vcpu), "vCPU-hour", cpu_price);
             let item = format!("Fargate memory ({arch}), {gb} GB per task");
-            line(item, per(gb), "GB-hour", gb_price.and_then(Value::as_f64));
+            line(item, per(gb), "GB-hour", gb_price);
         }
         "AWS::Lambda::Function" => {
             let mb = field("MemorySize").unwrap_or(128.0);
             let arch = prop("Architectures").and_then(|a| a.get(0)?.as_str()).unwrap_or("x86_64");
-            let gb_second = p.0.pointer(&format!("/usage/lambda_gb_second/{arch}")).and_then(Value::as_f64);
+            let gb_second = p.get(&format!("/usage/lambda_gb_second/{arch}"));
             let request = p.get("/usage/lambda_request_million");
             let example = gb_second
                 .zip(request)
@@ -386,7 +393,7 @@ fn price(s: &Stack, id: &str, r: &Resource, p: &Prices, g: &mut Group) {
             let multi_az = prop("MultiAZ").is_some_and(|v| v == true || v == "true");
             let factor = if multi_az { p.get("/rds_multi_az_factor") } else { Some(1.0) };
             let az = if multi_az { ", Multi-AZ (priced x2)" } else { "" };
-            let hour = p.0.pointer(&format!("/rds_instance_hour/{engine}/{class}")).and_then(Value::as_f64);
+            let hour = p.get(&format!("/rds_instance_hour/{engine}/{class}"));
             line(
                 format!("RDS {engine} {class}{az}"),
                 (1.0, 1.0),

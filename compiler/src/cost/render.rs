@@ -77,6 +77,15 @@ pub fn brief(estimates: &[Estimate]) -> String {
     format!("monthly estimate {} ({}{unpriced}; usage apart: pf cost)", range(total), envs.join(", "))
 }
 
+/// `pf build`'s summary line for programs of more than [`BUILD_PRICES_APPS`](super::BUILD_PRICES_APPS)
+/// apps, which it does not price.
+pub fn not_priced(apps: usize) -> String {
+    format!(
+        "no monthly estimate ({apps} apps: a build prices at most {} apps a program; pf cost prices any)",
+        super::BUILD_PRICES_APPS
+    )
+}
+
 /// `1-2 x $0.0104/hour`, `20 GB-month x no price known`.
 fn quantity(l: &Line) -> String {
     let n = |x: f64| if x.fract() == 0.0 { format!("{x}") } else { format!("{x:.1}") };

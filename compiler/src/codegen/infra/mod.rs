@@ -436,9 +436,8 @@ pub fn generate<T: Send>(
             let config = super::config::config(&ctx, env);
             if let Some((keep, each)) = each {
                 let name = naming::env_stack_name(&app.name, &env.name);
-                let params = stack::parameters(&config);
                 let mut s =
-                    stack::of_template(name.clone(), &app.name, Some(env.name.clone()), &doc, &params, keep);
+                    stack::of_template(name.clone(), &app.name, Some(env.name.clone()), &doc, &config, keep);
                 s.region = super::pipeline::accounts::remote_region(program, &env.name).map(str::to_string);
                 stacks.push((name, each(s)));
             }

@@ -263,7 +263,7 @@ pub fn generate<T: Send>(
         let value = template(program, p, options.cfn_format)?;
         let path = naming::pipeline_template_file(p, ext);
         let stack = each.zip(stack::pipeline_stack(&path)).map(|((keep, each), name)| {
-            (name.clone(), each(stack::of_template(name, &p.app, None, &value, &Map::new(), keep)))
+            (name.clone(), each(stack::of_template(name, &p.app, None, &value, &Value::Null, keep)))
         });
         let contents = match options.cfn_format {
             CfnFormat::Yaml => cfn::to_yaml(&program.project.source, &value),
