@@ -84,7 +84,7 @@ fn template(program: &Program) -> Value {
 }
 
 fn yaml(program: &Program) -> String {
-    let files = pipeline::generate::<()>(program, &Options::default(), None).0;
+    let files = pipeline::generate(program, &Options::default());
     assert_eq!(files.len(), 1);
     files[0].contents.clone()
 }
@@ -105,9 +105,7 @@ fn write_all(dir: &Path) -> Vec<PathBuf> {
         std::fs::write(&path, yaml(&program)).unwrap();
         out.push(path);
     }
-    let json =
-        pipeline::generate::<()>(&fixture::sample_program(), &Options { cfn_format: CfnFormat::Json }, None)
-            .0;
+    let json = pipeline::generate(&fixture::sample_program(), &Options { cfn_format: CfnFormat::Json });
     let path = dir.join("fixture-json.template.json");
     std::fs::write(&path, &json[0].contents).unwrap();
     out.push(path);
@@ -682,7 +680,7 @@ fn two_pipelines_of_one_app_create_its_shared_resources_once() {
     }
     // Both pipeline stacks lint clean.
     let dir = temp_dir("two-pipelines");
-    let files = pipeline::generate::<()>(&program, &Options::default(), None).0;
+    let files = pipeline::generate(&program, &Options::default());
     assert_eq!(files.len(), 2);
     let mut paths = Vec::new();
     for (i, f) in files.iter().enumerate() {
@@ -703,9 +701,7 @@ fn generation_is_deterministic() {
     assert!(a.iter().any(|f| f.path == "webshop/pipeline-release.template.yml"));
     let description = template(&fixture::sample_program())["Description"].as_str().unwrap().to_string();
     assert!(description.len() <= 1024 && description.contains("webshop.pf"));
-    let json =
-        pipeline::generate::<()>(&fixture::sample_program(), &Options { cfn_format: CfnFormat::Json }, None)
-            .0;
+    let json = pipeline::generate(&fixture::sample_program(), &Options { cfn_format: CfnFormat::Json });
     assert_eq!(json[0].path, "webshop/pipeline-release.template.json");
     let value: Value = serde_json::from_str(&json[0].contents).unwrap();
     assert!(value["Metadata"]["pf"]

@@ -53,6 +53,8 @@ fn in_memory_stacks_are_the_stacks_read_back_from_the_files() {
             let (built, priced) =
                 cost::generate_priced(&analysis.checked.program, &options, "us-east-1").unwrap();
             assert_eq!(built, files);
+            let unserialized = cost::of_program(&analysis.checked.program, "us-east-1").unwrap();
+            assert_eq!(unserialized, priced, "{name}: the estimate without files is the same");
             assert_eq!(by_name(priced), by_name(cost::of_files(&files, "us-east-1").unwrap()), "{name}");
         }
     }

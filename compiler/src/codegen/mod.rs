@@ -74,18 +74,34 @@ pub fn generate_with_stacks<T: Send>(
     each: EachStack<'_, T>,
 ) -> (Vec<OutputFile>, Vec<T>) {
     crate::ir::index::scope(program, || {
-        let mut files: Vec<OutputFile> = Vec::new();
-        let (pipelines, mut stacks) = pipeline::generate(program, options, each);
-        files.extend(pipelines);
+        let (mut files, stacks) = templates(program, options, each, true);
         files.extend(bootstrap::generate(program, options));
-        let (infra, envs) = infra::generate(program, options, each);
-        files.extend(infra);
-        stacks.extend(envs);
-        stacks.sort_by(|a, b| a.0.cmp(&b.0));
-        let stacks = stacks.into_iter().map(|(_, t)| t).collect();
         files.extend(buildspec::generate(program));
         files.extend(parallel::map(&program.apps, |app| targets::files(program, app)).into_iter().flatten());
         files.sort_by(|a, b| a.path.cmp(&b.path));
         (files, stacks)
     })
+}
+
+/// What `each` makes of every stack, as [`generate_with_stacks`] gives it, without a file: the
+/// templates are built but not serialized, and nothing else is generated (the language
+/// server's estimate).
+pub fn stacks<T: Send>(program: &Program, keep: Keep, each: &(dyn Fn(Stack) -> T + Sync)) -> Vec<T> {
+    crate::ir::index::scope(program, || templates(program, &Options::default(), Some((keep, each)), false).1)
+}
+
+/// The pipeline and infrastructure files (with `files`) and what `each` makes of their stacks,
+/// sorted by stack name.
+fn templates<T: Send>(
+    program: &Program,
+    options: &Options,
+    each: EachStack<'_, T>,
+    files: bool,
+) -> (Vec<OutputFile>, Vec<T>) {
+    let (mut out, mut stacks) = pipeline::generate_with(program, options, each, files);
+    let (infra, envs) = infra::generate_with(program, options, each, files);
+    out.extend(infra);
+    stacks.extend(envs);
+    stacks.sort_by(|a, b| a.0.cmp(&b.0));
+    (out, stacks.into_iter().map(|(_, t)| t).collect())
 }

@@ -114,29 +114,41 @@ pub fn regions() -> Vec<String> {
 }
 
 /// The estimate of a program's generated stacks, its environments in the order they are
-/// declared; `region` is the pipeline's when the program's `project` names none.
+/// declared; `region` is the pipeline's when the program's `project` names none. The templates
+/// are built and priced, never serialized ([`codegen::stacks`]).
 pub fn of_program(program: &Program, region: &str) -> Result<Estimate, String> {
-    generate_priced(program, &codegen::Options::default(), region).map(|(_, e)| e)
+    let home = home_region(program, region)?;
+    let each = |s: Stack| stack_costs(&s, home);
+    Ok(in_order(program, combine(home, codegen::stacks(program, priced, &each))))
 }
 
 /// Every file of a program and the estimate of the stacks they deploy, as [`of_program`] makes
 /// it: each stack is priced while its template is in memory (never serialized and read back,
-/// never all held at once; see [`codegen::generate_with_stacks`]), so that `pf build` gives the
-/// estimate at almost no cost.
+/// never all held at once; see [`codegen::generate_with_stacks`]).
 pub fn generate_priced(
     program: &Program,
     options: &codegen::Options,
     region: &str,
 ) -> Result<(Vec<OutputFile>, Estimate), String> {
-    let home = program.project.placement.region.as_deref().unwrap_or(region);
-    known_region(home)?;
+    let home = home_region(program, region)?;
     let each = |s: Stack| stack_costs(&s, home);
     let (files, costs) = codegen::generate_with_stacks(program, options, Some((priced, &each)));
-    let mut e = combine(home, costs);
+    Ok((files, in_order(program, combine(home, costs))))
+}
+
+/// The pipeline's region: the program's `project.region`, else `region`, if pf knows it.
+fn home_region<'a>(program: &'a Program, region: &'a str) -> Result<&'a str, String> {
+    let home = program.project.placement.region.as_deref().unwrap_or(region);
+    known_region(home)?;
+    Ok(home)
+}
+
+/// The estimate with its environments in the order the program declares them.
+fn in_order(program: &Program, mut e: Estimate) -> Estimate {
     let order: HashMap<&str, usize> =
         program.envs.iter().enumerate().map(|(i, env)| (env.name.as_str(), i)).collect();
     e.envs.sort_by_key(|g| order.get(g.name.as_str()).copied());
-    Ok((files, e))
+    e
 }
 
 /// The estimate of a build's files (paths relative to the output folder).

@@ -397,34 +397,39 @@ pub fn undeclared_values(template: &Value, values: &Values) -> Vec<String> {
     values.iter().filter(|(k, _)| template["Parameters"].get(k).is_none()).map(|(k, _)| k.clone()).collect()
 }
 
-/// The infrastructure files of every app: its template and one configuration per environment;
-/// with `each`, also what it makes of each environment's stack, by stack name (see
-/// [`super::generate_with_stacks`]).
-pub fn generate<T: Send>(
+/// The infrastructure files of every app: its template and one configuration per environment.
+pub fn generate(program: &Program, options: &super::Options) -> Vec<super::OutputFile> {
+    generate_with::<()>(program, options, None, true).0
+}
+
+/// The files of [`generate`] (none unless `files`) and, with `each`, what it makes of each
+/// environment's stack, by stack name (see [`super::generate_with_stacks`]).
+pub fn generate_with<T: Send>(
     program: &Program,
     options: &super::Options,
     each: super::EachStack<'_, T>,
+    files: bool,
 ) -> (Vec<super::OutputFile>, Vec<(String, T)>) {
     let ext = match options.cfn_format {
         super::CfnFormat::Yaml => "yml",
         super::CfnFormat::Json => "json",
     };
+    let serialize = |doc: &Value| match options.cfn_format {
+        super::CfnFormat::Yaml => super::cfn::to_yaml(&program.project.source, doc),
+        super::CfnFormat::Json => super::cfn::to_json(doc),
+    };
     let per_app = super::parallel::map(&program.apps, |app| {
-        let (mut files, mut stacks) = (Vec::new(), Vec::new());
+        let (mut out, mut stacks) = (Vec::new(), Vec::new());
         let envs = deployed_envs(program, &app.name);
-        let Some(ctx) = Ctx::with_envs(program, app, envs) else { return (files, stacks) };
+        let Some(ctx) = Ctx::with_envs(program, app, envs) else { return (out, stacks) };
         let doc = template(&ctx);
-        let contents = match options.cfn_format {
-            super::CfnFormat::Yaml => super::cfn::to_yaml(&program.project.source, &doc),
-            super::CfnFormat::Json => super::cfn::to_json(&doc),
-        };
-        files.push(super::OutputFile { path: naming::infra_template_file(&app.name, ext), contents });
-        if let Some(image) = super::targets::image_template(program, app) {
-            let contents = match options.cfn_format {
-                super::CfnFormat::Yaml => super::cfn::to_yaml(&program.project.source, &image),
-                super::CfnFormat::Json => super::cfn::to_json(&image),
-            };
-            files.push(super::OutputFile { path: naming::image_template_file(&app.name, ext), contents });
+        if files {
+            let contents = serialize(&doc);
+            out.push(super::OutputFile { path: naming::infra_template_file(&app.name, ext), contents });
+        }
+        if let Some(image) = super::targets::image_template(program, app).filter(|_| files) {
+            let contents = serialize(&image);
+            out.push(super::OutputFile { path: naming::image_template_file(&app.name, ext), contents });
         }
         for env in &ctx.envs {
             debug_assert!(
@@ -441,12 +446,14 @@ pub fn generate<T: Send>(
                 s.region = super::pipeline::accounts::remote_region(program, &env.name).map(str::to_string);
                 stacks.push((name, each(s)));
             }
-            files.push(super::OutputFile {
-                path: naming::config_file(&app.name, &env.name),
-                contents: super::cfn::to_json(&config),
-            });
+            if files {
+                out.push(super::OutputFile {
+                    path: naming::config_file(&app.name, &env.name),
+                    contents: super::cfn::to_json(&config),
+                });
+            }
         }
-        (files, stacks)
+        (out, stacks)
     });
     let (files, stacks): (Vec<_>, Vec<_>) = per_app.into_iter().unzip();
     (files.into_iter().flatten().collect(), stacks.into_iter().flatten().collect())

@@ -248,12 +248,18 @@ fn truncate(s: &mut String, max: usize) {
     }
 }
 
-/// One file per pipeline, at [`naming::pipeline_template_file`]; with `each`, also what it makes
-/// of each pipeline's stack, by stack name (see [`super::generate_with_stacks`]).
-pub fn generate<T: Send>(
+/// One file per pipeline, at [`naming::pipeline_template_file`].
+pub fn generate(program: &Program, options: &Options) -> Vec<OutputFile> {
+    generate_with::<()>(program, options, None, true).0
+}
+
+/// The files of [`generate`] (none unless `files`) and, with `each`, what it makes of each
+/// pipeline's stack, by stack name (see [`super::generate_with_stacks`]).
+pub fn generate_with<T: Send>(
     program: &Program,
     options: &Options,
     each: super::EachStack<'_, T>,
+    files: bool,
 ) -> (Vec<OutputFile>, Vec<(String, T)>) {
     let ext = match options.cfn_format {
         CfnFormat::Yaml => "yml",
@@ -265,16 +271,19 @@ pub fn generate<T: Send>(
         let stack = each.zip(stack::pipeline_stack(&path)).map(|((keep, each), name)| {
             (name.clone(), each(stack::of_template(name, &p.app, None, &value, &Value::Null, keep)))
         });
-        let contents = match options.cfn_format {
-            CfnFormat::Yaml => cfn::to_yaml(&program.project.source, &value),
-            CfnFormat::Json => cfn::to_json(&value),
-        };
-        Some((OutputFile { path, contents }, stack))
+        let file = files.then(|| {
+            let contents = match options.cfn_format {
+                CfnFormat::Yaml => cfn::to_yaml(&program.project.source, &value),
+                CfnFormat::Json => cfn::to_json(&value),
+            };
+            OutputFile { path, contents }
+        });
+        Some((file, stack))
     });
-    let (mut files, mut stacks) = (Vec::new(), Vec::new());
+    let (mut out, mut stacks) = (Vec::new(), Vec::new());
     for (file, stack) in per_pipeline.into_iter().flatten() {
-        files.push(file);
+        out.extend(file);
         stacks.extend(stack);
     }
-    (files, stacks)
+    (out, stacks)
 }
