@@ -35,12 +35,16 @@ pub fn summary(g: &Group) -> String {
     if !g.has_prices() {
         return format!("no prices known for {} (the table has {})", g.region, super::regions().join(", "));
     }
-    let unpriced = match g.unpriced() {
+    format!("{} a month{}", range(g.total()), unpriced(g.unpriced(), " + "))
+}
+
+/// `n` items with no price known, after `sep` (`" + 2 items with no price known"`); nothing for 0.
+pub fn unpriced(n: usize, sep: &str) -> String {
+    match n {
         0 => String::new(),
-        1 => " + 1 item with no price known".into(),
-        n => format!(" + {n} items with no price known"),
-    };
-    format!("{} a month{unpriced}", range(g.total()))
+        1 => format!("{sep}1 item with no price known"),
+        n => format!("{sep}{n} items with no price known"),
+    }
 }
 
 /// How many environments [`brief`] names.
@@ -55,7 +59,7 @@ pub fn brief(estimates: &[Estimate]) -> String {
     let groups = || estimates.iter().flat_map(|e| e.envs.iter().chain(&e.pipelines));
     let priced = groups().filter(|g| g.has_prices()).map(Group::total);
     let total = priced.fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
-    let unpriced: usize = groups().filter(|g| g.has_prices()).map(Group::unpriced).sum();
+    let unknown: usize = groups().filter(|g| g.has_prices()).map(Group::unpriced).sum();
     let count = estimates.iter().map(|e| e.envs.len()).sum::<usize>();
     let mut envs: Vec<String> = estimates
         .iter()
@@ -69,12 +73,8 @@ pub fn brief(estimates: &[Estimate]) -> String {
     if count > BRIEF_ENVS {
         envs.push(format!("and {} more", count - BRIEF_ENVS));
     }
-    let unpriced = match unpriced {
-        0 => String::new(),
-        1 => "; 1 item with no price known".into(),
-        n => format!("; {n} items with no price known"),
-    };
-    format!("monthly estimate {} ({}{unpriced}; usage apart: pf cost)", range(total), envs.join(", "))
+    let unknown = unpriced(unknown, "; ");
+    format!("monthly estimate {} ({}{unknown}; usage apart: pf cost)", range(total), envs.join(", "))
 }
 
 /// `pf build`'s summary line for programs of more than [`BUILD_PRICES_APPS`](super::BUILD_PRICES_APPS)

@@ -81,12 +81,7 @@ fn title(g: &Group) -> String {
     if !g.has_prices() {
         return format!("no prices for {}", g.region);
     }
-    let unpriced = match g.unpriced() {
-        0 => String::new(),
-        1 => " + 1 item with no price known".into(),
-        n => format!(" + {n} items with no price known"),
-    };
-    format!("{} / month{unpriced}", render::range(g.total()))
+    format!("{} / month{}", render::range(g.total()), render::unpriced(g.unpriced(), " + "))
 }
 
 /// One line on what an environment costs a month, with the region and date of the prices:
