@@ -234,7 +234,7 @@ fn usage_errors_exit_2() {
         (vec!["diff", "--base", "HEAD", "a.pf", "a.pf"], "with --base, give only the new program"),
         (vec!["diff", "a.pf", "missing.pf"], "cannot read missing.pf"),
         (vec!["diff", "a.pf", "bad.pf"], "bad.pf does not compile"),
-        (vec!["diff", "a.pf", "a.pf", "--region", "mars-1"], "no prices known for region mars-1"),
+        (vec!["diff", "a.pf", "a.pf", "--region", "mars-1"], "`mars-1` is not a region pf knows"),
     ] {
         let out = pf(&args, dir.path());
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));

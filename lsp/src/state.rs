@@ -9,7 +9,7 @@
 //! `Arc` and never see a half-applied edit.
 
 use crate::convert::{self, Encoding, Files, LineIndex};
-use pf_compiler::cost::{self, Estimate};
+use pf_compiler::cost::Estimate;
 use pf_compiler::diagnostic::codes;
 use pf_compiler::driver::{self, Analysis, Loader, Root};
 use pf_compiler::source::FileId;
@@ -43,23 +43,12 @@ pub struct DocAnalysis {
     pub uris: Vec<Option<Url>>,
     /// Whether the root file parsed without syntax errors.
     pub parsed: bool,
-    /// The monthly estimate of the program, computed on first use (code lenses, hover).
-    pub cost: OnceLock<Option<Estimate>>,
+    /// The monthly estimate of the program, made with the analysis on the analysis thread
+    /// (`handlers::code_lens::estimate`: code lenses, hover).
+    pub cost: Option<Estimate>,
 }
 
 impl DocAnalysis {
-    /// The monthly estimate of the program (`pf cost`), or `None` while it has errors.
-    pub fn cost(&self) -> Option<&Estimate> {
-        self.cost
-            .get_or_init(|| {
-                let a = &self.analysis;
-                let clean = !a.has_errors();
-                clean
-                    .then(|| cost::of_program(&a.checked.program, crate::handlers::code_lens::REGION).ok())?
-            })
-            .as_ref()
-    }
-
     /// The URI of a file of the analysis.
     pub fn uri_of(&self, file: FileId) -> Option<&Url> {
         self.uris.get(file.0 as usize).and_then(Option::as_ref)
@@ -237,10 +226,10 @@ pub fn analyze_doc(
         version: doc.version,
         index: LineIndex::new(&doc.text),
         text: doc.text.clone(),
-        analysis,
         uris,
         parsed,
-        cost: OnceLock::new(),
+        cost: crate::handlers::code_lens::estimate(&analysis),
+        analysis,
     }
 }
 

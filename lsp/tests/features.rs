@@ -386,10 +386,27 @@ fn a_burst_of_edits_is_analysed_at_its_end_and_reads_do_not_wait() {
     });
 }
 
+/// What `pf cost` says of a program, computed by the compiler on its own.
+fn estimate_of(name: &str, text: &str) -> pf_compiler::cost::Estimate {
+    use pf_compiler::driver::{self, NoFiles, Root};
+    let a = driver::analyze(vec![Root { name: name.into(), bytes: text.as_bytes().to_vec() }], &NoFiles);
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    pf_compiler::cost::of_program(&a.checked.program, pf_compiler::cost::DEFAULT_REGION).unwrap()
+}
+
+/// The code lenses of a document: each lens's start and title.
+async fn lenses(c: &mut Client, u: &str) -> Vec<(Value, String)> {
+    let r = c.request("textDocument/codeLens", json!({ "textDocument": { "uri": u } })).await;
+    r.as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["range"]["start"].clone(), l["command"]["title"].as_str().unwrap().to_string()))
+        .collect()
+}
+
 #[test]
 fn code_lenses_and_hover_show_each_environments_monthly_cost() {
-    use pf_compiler::cost::{self, render};
-    use pf_compiler::driver::{self, NoFiles, Root};
+    use pf_compiler::cost::render;
     common::run(async {
         let (mut c, init) = Client::start(false).await;
         assert!(init["capabilities"]["codeLensProvider"].is_object(), "{init}");
@@ -399,36 +416,39 @@ fn code_lenses_and_hover_show_each_environments_monthly_cost() {
         c.open(&u, &text).await;
         let errors = c.diagnostics(&u).await.into_iter().filter(|d| d["severity"] == 1).count();
         assert_eq!(errors, 0);
+        let e = estimate_of("cost.pf", &text);
+        let group = |env: &str| e.envs.iter().find(|g| g.name == env).unwrap();
 
-        // What `pf cost` says of each environment, computed by the compiler on its own.
-        let a = driver::analyze(
-            vec![Root { name: "cost.pf".into(), bytes: text.clone().into_bytes() }],
-            &NoFiles,
+        // Hover over an environment's name, before any lens was asked for: the estimate is
+        // made with the analysis, with its range, region and the table's date.
+        let h = c.request("textDocument/hover", td(&u, pos(&text, "env prod", 0, 5))).await;
+        let hover = h["contents"]["value"].as_str().unwrap();
+        let prod = group("prod");
+        let line = format!(
+            "**Monthly estimate** ≈ {} (on demand, us-east-1, prices of {})",
+            render::summary(prod),
+            e.date
         );
-        let e = cost::of_program(&a.checked.program, cost::DEFAULT_REGION).unwrap();
-        let expect = |env: &str| {
-            let g = e.envs.iter().find(|g| g.name == env).unwrap();
-            format!("≈ {} (on demand, {}, prices of {})", render::summary(g), e.region, e.date)
-        };
+        assert!(hover.ends_with(&line), "{hover}\n--- expected the end: {line}");
+        assert!(line.contains(&format!("≈ {} a month", render::range(prod.total()))), "{line}");
 
-        let r = c.request("textDocument/codeLens", json!({ "textDocument": { "uri": u } })).await;
-        let got: Vec<(Value, String)> = r
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| (l["range"]["start"].clone(), l["command"]["title"].as_str().unwrap().to_string()))
-            .collect();
+        // A lens above each environment: the cost module's figure for it.
+        let got = lenses(&mut c, &u).await;
         let want: Vec<(Value, String)> = ["test", "prod", "uat"]
             .iter()
-            .map(|env| (pos(&text, &format!("env {env} "), 0, 4), expect(env)))
+            .map(|env| {
+                let g = group(env);
+                let unpriced = match g.unpriced() {
+                    0 => String::new(),
+                    1 => " + 1 item with no price known".into(),
+                    n => format!(" + {n} items with no price known"),
+                };
+                let title = format!("{} / month{unpriced}", render::range(g.total()));
+                (pos(&text, &format!("env {env} "), 0, 4), title)
+            })
             .collect();
         assert_eq!(got, want);
         assert_ne!(got[0].1, got[1].1, "test and prod differ in size, so in cost");
-
-        // Hover over an environment's name ends with the same line.
-        let h = c.request("textDocument/hover", td(&u, pos(&text, "env prod", 0, 5))).await;
-        let hover = h["contents"]["value"].as_str().unwrap();
-        assert!(hover.ends_with(&format!("**Monthly estimate** {}", expect("prod"))), "{hover}");
 
         // With an error the IR is incomplete: no figure rather than a wrong one.
         let at = text.find("env prod").unwrap();
@@ -436,8 +456,70 @@ fn code_lenses_and_hover_show_each_environments_monthly_cost() {
         c.change(&u, 2, [(line + 1, 0), (line + 1, 0)], "  bogus_field = 1\n").await;
         let errors = c.diagnostics(&u).await.into_iter().filter(|d| d["severity"] == 1).count();
         assert!(errors > 0);
-        let r = c.request("textDocument/codeLens", json!({ "textDocument": { "uri": u } })).await;
-        assert_eq!(r, json!([]), "{r}");
+        assert_eq!(lenses(&mut c, &u).await, Vec::<(Value, String)>::new());
+        let h = c.request("textDocument/hover", td(&u, pos(&text, "env prod", 0, 5))).await;
+        assert!(!h["contents"]["value"].as_str().unwrap().contains("Monthly estimate"), "{h}");
+        assert!(c.shutdown().await);
+    });
+}
+
+/// An environment in a region the price table does not have says so: no `$0.00`.
+#[test]
+fn an_environment_in_a_region_without_prices_says_so() {
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        let u = uri("enterprise.pf");
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/enterprise.pf"))
+            .unwrap();
+        c.open(&u, &text).await;
+        let errors = c.diagnostics(&u).await.into_iter().filter(|d| d["severity"] == 1).count();
+        assert_eq!(errors, 0);
+        let e = estimate_of("enterprise.pf", &text);
+        let prod = e.envs.iter().find(|g| g.name == "prod").unwrap();
+        assert_eq!((prod.region.as_str(), prod.has_prices()), ("eu-west-1", false));
+
+        let got = lenses(&mut c, &u).await;
+        let prod_lens = got.iter().find(|(at, _)| *at == pos(&text, "env prod ", 0, 4)).unwrap();
+        assert_eq!(prod_lens.1, "no prices for eu-west-1");
+        let test_lens = got.iter().find(|(at, _)| *at == pos(&text, "env test ", 0, 4)).unwrap();
+        assert!(test_lens.1.starts_with('$') && test_lens.1.contains(" / month"), "{got:?}");
+
+        let h = c.request("textDocument/hover", td(&u, pos(&text, "env prod", 0, 5))).await;
+        let hover = h["contents"]["value"].as_str().unwrap();
+        assert!(
+            hover.contains("**Monthly estimate** ≈ no prices known for eu-west-1 (the table has us-east-1)"),
+            "{hover}"
+        );
+        assert!(!hover.contains("$0.00"), "{hover}");
+        assert!(c.shutdown().await);
+    });
+}
+
+/// Past `PRICED_STACKS` stacks the server makes no estimate while editing (it would build every
+/// template on each analysis): each environment's lens says so.
+#[test]
+fn a_program_of_many_stacks_is_not_priced_while_editing() {
+    use pf_lsp::handlers::code_lens::PRICED_STACKS;
+    common::run(async {
+        let (mut c, _) = Client::start(false).await;
+        // Each app of the generated program: an environment stack and a pipeline stack.
+        for (apps, priced) in [(PRICED_STACKS / 2, true), (PRICED_STACKS / 2 + 1, false)] {
+            let u = uri(&format!("many-{apps}.pf"));
+            let text = pf_compiler::testgen::program(apps, 1);
+            c.open(&u, &text).await;
+            let errors = c.diagnostics(&u).await.into_iter().filter(|d| d["severity"] == 1).count();
+            assert_eq!(errors, 0);
+            let got = lenses(&mut c, &u).await;
+            assert_eq!(got.len(), apps, "one lens an environment");
+            let says = |(_, t): &(Value, String)| {
+                t.starts_with(&format!("no monthly estimate while editing more than {PRICED_STACKS} stacks"))
+            };
+            let money = |(_, t): &(Value, String)| t.starts_with('$') && t.contains(" / month");
+            match priced {
+                true => assert!(got.iter().all(money), "{apps} apps: {got:?}"),
+                false => assert!(got.iter().all(says), "{apps} apps: {got:?}"),
+            }
+        }
         assert!(c.shutdown().await);
     });
 }

@@ -4,6 +4,8 @@
 //! written, under temporary names, and then renamed into place (`write`). On any error nothing
 //! is written and earlier output stays untouched. `--check` writes nothing and lists the
 //! files that are stale (different, missing, or generated earlier but no longer produced).
+//! The summary line gives the monthly estimate of what was built (`cost::render::brief`), for
+//! programs of at most `cost::BUILD_PRICES_APPS` apps.
 
 use super::common::{read_root, report, DiskLoader};
 use super::layout::layout;
@@ -11,6 +13,7 @@ use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
 
 mod write;
 use pf_compiler::codegen::{self, CfnFormat, OutputFile};
+use pf_compiler::cost::{self, render::brief, render::not_priced, Estimate};
 use pf_compiler::driver::analyze;
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -51,6 +54,8 @@ pub fn run(args: Args) -> u8 {
     };
     // Compile everything in memory first.
     let mut planned: Vec<(PathBuf, OutputFile)> = Vec::new();
+    let mut estimates: Vec<Estimate> = Vec::new();
+    let mut unpriced_apps = 0;
     let mut failed = false;
     for file in &args.files {
         let root = match read_root(file) {
@@ -79,7 +84,25 @@ pub fn run(args: Args) -> u8 {
         };
         program.project.source = layout.program;
         program.project.output = layout.output;
-        for f in codegen::generate(&program, &options) {
+        // The estimate prices the templates as they are generated (no parsing back); the region
+        // is pf's default or the checked `project.region`, so it cannot fail. A program of many
+        // apps is not priced (`cost::BUILD_PRICES_APPS`).
+        let files = if program.apps.len() > cost::BUILD_PRICES_APPS {
+            unpriced_apps += program.apps.len();
+            codegen::generate(&program, &options)
+        } else {
+            match cost::generate_priced(&program, &options, cost::DEFAULT_REGION) {
+                Ok((files, estimate)) => {
+                    estimates.push(estimate);
+                    files
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return EXIT_USAGE;
+                }
+            }
+        };
+        for f in files {
             planned.push((layout.out_dir.clone(), f));
         }
     }
@@ -102,7 +125,8 @@ pub fn run(args: Args) -> u8 {
     }
     match write_all(&planned) {
         Ok(written) => {
-            eprintln!("wrote {} files ({} changed)", planned.len(), written);
+            let estimate = if unpriced_apps > 0 { not_priced(unpriced_apps) } else { brief(&estimates) };
+            eprintln!("wrote {} files ({} changed); {estimate}", planned.len(), written);
             EXIT_OK
         }
         Err(e) => {

@@ -1,6 +1,6 @@
 //! `pf cost`: the monthly on-demand estimate of every environment of a program, from the bundled
-//! price table (`pf_compiler::cost`). Exit 0, 1 when the program has errors, 2 on a usage or I/O
-//! error (an unreadable file, a region the table does not price).
+//! price table (`pf_compiler::cost`), each in its own region. Exit 0, 1 when the program has
+//! errors, 2 on a usage or I/O error (an unreadable file, a region name pf does not know).
 
 use super::common::analyze_clean;
 use super::{EXIT_OK, EXIT_USAGE};
@@ -12,7 +12,8 @@ use std::path::PathBuf;
 pub struct Args {
     /// The program to price.
     file: PathBuf,
-    /// The AWS region whose prices are used.
+    /// The pipeline's region when the program's `project` names none: the pipeline stacks and
+    /// the environments that name no region are priced in it.
     #[arg(long, default_value = cost::DEFAULT_REGION)]
     region: String,
     /// Output format.

@@ -14,7 +14,7 @@ mod fixes;
 mod lower;
 mod merge;
 mod packaged;
-mod placement;
+pub(crate) mod placement;
 mod resolve;
 mod rules;
 pub mod suggest;

@@ -2,19 +2,37 @@
 //! pair a pipeline deploys (environments are shared, so a field is wrong only for the app that
 //! cannot use it): a function served by its URL has no load balancer for `dns` and the load
 //! balancer's alarms (PF5040), an alarm must watch a metric the app's target has (PF5041), and
-//! a function's traffic shifts every whole minute (PF2055). What only some targets use of the
+//! a function's traffic shifts every whole minute (PF2055); a linear shift's step is at least the
+//! target's minimum (PF3030, PF3051: [`linear_steps`]). What only some targets use of the
 //! environment's own fields is `check::targets`'s table.
 
 use super::resolve::Decls;
 use super::value::Val;
 use super::Ctx;
 use crate::diagnostic::{codes, Applicability, Diagnostic};
-use crate::ir::{App, Deploy, Env, LambdaEntry, Metric, Program};
+use crate::ir::{App, BlueGreen, Deploy, Env, LambdaEntry, Metric, Program, Shift, Strategy};
 use crate::schema::DeclKind;
 use crate::source::Span;
 
+/// EC2's smallest linear step: each step is two pipeline actions (the stack update that sets
+/// the weights, and a wait), and ten of them stay within a stage's 50 actions with the
+/// release's others (docs/aws-facts.md D1.4).
+pub const EC2_MIN_LINEAR_PERCENT: u32 = 10;
+
+/// ECS's smallest linear step: `LinearConfiguration.StepPercent` takes multiples of 0.1 from 3.0
+/// to 100.0 (ECS API reference, `LinearConfiguration`; the CloudFormation schema of
+/// `AWS::ECS::Service`: `minimum: 3`). Lambda's `TimeBasedLinear.LinearPercentage` is a whole
+/// percent with no smaller bound than the language's 1%.
+pub const ECS_MIN_LINEAR_PERCENT: u32 = 3;
+
+/// Whether `shift` is linear with steps smaller than `min` percent.
+pub fn too_fine(shift: Shift, min: u32) -> bool {
+    matches!(shift, Shift::Linear { percent, .. } if percent < min)
+}
+
 /// Runs the checks over every deployed (app, environment) pair.
 pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls) {
+    linear_steps(ctx, program, decls);
     for app in &program.apps {
         for env in crate::codegen::infra::deployed_envs(program, &app.name) {
             let load_balancer = match &app.deploy {
@@ -46,6 +64,50 @@ pub fn run(ctx: &mut Ctx, program: &Program, decls: &Decls) {
                 );
             }
         }
+    }
+}
+
+/// A linear shift's step is at least the minimum of every target that deploys the environment:
+/// one finding for the environment, for the largest minimum it misses (raising the step to it
+/// satisfies the others).
+fn linear_steps(ctx: &mut Ctx, program: &Program, decls: &Decls) {
+    // Per environment with a linear shift (in declaration order): the largest minimum it misses.
+    let mut missed: Vec<(&Env, u32, u32, &App)> = Vec::new();
+    for app in &program.apps {
+        let min = match app.deploy {
+            Deploy::Ec2(_) => EC2_MIN_LINEAR_PERCENT,
+            Deploy::Ecs(_) => ECS_MIN_LINEAR_PERCENT,
+            Deploy::Lambda(_) => continue,
+        };
+        for env in crate::codegen::infra::deployed_envs(program, &app.name) {
+            let Strategy::BlueGreen(BlueGreen { shift: shift @ Shift::Linear { percent, .. }, .. }) =
+                env.strategy
+            else {
+                continue;
+            };
+            if !too_fine(shift, min) {
+                continue;
+            }
+            match missed.iter_mut().find(|m| m.0.name == env.name) {
+                Some(m) if m.2 < min => *m = (env, percent, min, app),
+                Some(_) => {}
+                None => missed.push((env, percent, min, app)),
+            }
+        }
+    }
+    for (env, percent, min, app) in missed {
+        let at = ["strategy", "percent"];
+        let Some(span) = decls.value_span(&[DeclKind::Env], &env.name, &at) else { continue };
+        let d = match app.deploy {
+            Deploy::Ec2(_) => Diagnostic::new(codes::PF3030, span, format!("a linear shift of {percent}% takes {} steps", 100u32.div_ceil(percent)))
+                .with_label("too many steps")
+                .with_help(format!("each step of the EC2 app `{}` is two pipeline actions (a stack update and a wait) and a stage holds at most 50: shift at least {min}% a step, or use `shift = canary`", app.name)),
+            _ => Diagnostic::new(codes::PF3051, span, format!("ECS moves at least {min}% of the traffic a step, and `{}` shifts {percent}% for the ECS app `{}`", env.name, app.name))
+                .with_label(format!("less than {min}%"))
+                .with_help(format!("ECS's linear deployment takes steps of {min}% to 100%: write `percent = {min}%` or more, or use `shift = canary`"))
+                .with_fix(format!("write `{min}%`"), span, format!("{min}%"), Applicability::Unsafe),
+        };
+        ctx.push(d);
     }
 }
 

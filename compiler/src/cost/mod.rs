@@ -3,27 +3,43 @@
 //!
 //! The estimate reads the stacks a build deploys ([`review::stack`](crate::review::stack)), so it
 //! prices what pf emits, by resource type: instances at the Auto Scaling group's minimum and
-//! maximum, their EBS volumes, NAT gateways, load balancers, public IPv4 addresses, databases
-//! (class, storage, Multi-AZ), cache nodes and KMS keys. A price the table does not have is
-//! "no price known": the line is shown and kept out of the totals. Usage-based parts (load
-//! balancer capacity units, NAT data, data transfer, build and pipeline minutes) are listed
-//! apart with their unit price and what they assume, never in the totals.
+//! maximum, their EBS volumes, Fargate tasks (vCPU and memory, x86 or arm64) at the ECS
+//! service's minimum and maximum task count, NAT gateways, load balancers, public IPv4
+//! addresses, databases (class, storage, Multi-AZ), cache nodes and KMS keys. A price the table
+//! does not have is "no price known": the line is shown and kept out of the totals. Usage-based
+//! parts (Lambda requests and GB-seconds, load balancer capacity units, NAT data, data transfer,
+//! build and pipeline minutes) are listed apart with their unit price and what they assume,
+//! never in the totals.
+//!
+//! Each environment is priced in its own region (`ir::Placement`; a stack's
+//! [`region`](crate::review::stack::Stack::region)), the pipeline stacks in the pipeline's. An
+//! environment in a region the table does not price keeps its lines, each "no price known",
+//! and says so ([`Group::has_prices`]).
 
 pub mod render;
 
+use crate::check::placement;
 use crate::codegen::{self, OutputFile};
 use crate::ir::Program;
 use crate::review::stack::{self, Resource, Stack};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 /// The region priced when none is given.
 pub const DEFAULT_REGION: &str = "us-east-1";
 
+/// The most apps a program may have for `pf build` to price it for its summary line. Pricing
+/// adds about 6% to a build's instructions whatever its size (BENCHMARKS.md, session 9); past
+/// this many apps the summary names 6 environments of hundreds, so `pf build` leaves the figure
+/// to `pf cost` (docs/review.md).
+pub const BUILD_PRICES_APPS: usize = 100;
+
 /// The estimate of a build.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Estimate {
+    /// The pipeline's region, where the pipeline stacks and the environments that name no
+    /// region are priced.
     pub region: String,
     /// Where the prices come from, and their date.
     pub source: String,
@@ -38,6 +54,8 @@ pub struct Estimate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Group {
     pub name: String,
+    /// The region whose prices are used.
+    pub region: String,
     pub lines: Vec<Line>,
     pub usage: Vec<Usage>,
 }
@@ -48,7 +66,7 @@ pub struct Line {
     pub stack: String,
     pub item: String,
     pub quantity: (f64, f64),
-    /// `hour`, `GB-month` or `month`.
+    /// `hour`, `vCPU-hour`, `GB-hour` (priced by the hour, all month), `GB-month` or `month`.
     pub unit: &'static str,
     /// `None`: no price known.
     pub unit_price: Option<f64>,
@@ -58,7 +76,7 @@ impl Line {
     /// The monthly cost at the minimum and maximum, when the price is known.
     pub fn monthly(&self) -> Option<(f64, f64)> {
         let price = self.unit_price?;
-        let per = if self.unit == "hour" { price * hours() } else { price };
+        let per = if self.unit.ends_with("hour") { price * hours() } else { price };
         Some((self.quantity.0 * per, self.quantity.1 * per))
     }
 }
@@ -83,6 +101,11 @@ impl Group {
     pub fn unpriced(&self) -> usize {
         self.lines.iter().filter(|l| l.unit_price.is_none()).count()
     }
+
+    /// Whether the table prices the group's region.
+    pub fn has_prices(&self) -> bool {
+        region_prices(&self.region).is_some()
+    }
 }
 
 /// The regions the table prices.
@@ -90,11 +113,42 @@ pub fn regions() -> Vec<String> {
     table().get("regions").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
 }
 
-/// The estimate of a program's generated stacks, its environments in the order they are declared.
+/// The estimate of a program's generated stacks, its environments in the order they are
+/// declared; `region` is the pipeline's when the program's `project` names none. The templates
+/// are built and priced, never serialized ([`codegen::stacks`]).
 pub fn of_program(program: &Program, region: &str) -> Result<Estimate, String> {
-    let mut e = of_files(&codegen::generate(program, &codegen::Options::default()), region)?;
-    e.envs.sort_by_key(|g| program.envs.iter().position(|env| env.name == g.name));
-    Ok(e)
+    let home = home_region(program, region)?;
+    let each = |s: Stack| stack_costs(&s, home);
+    Ok(in_order(program, combine(home, codegen::stacks(program, priced, &each))))
+}
+
+/// Every file of a program and the estimate of the stacks they deploy, as [`of_program`] makes
+/// it: each stack is priced while its template is in memory (never serialized and read back,
+/// never all held at once; see [`codegen::generate_with_stacks`]).
+pub fn generate_priced(
+    program: &Program,
+    options: &codegen::Options,
+    region: &str,
+) -> Result<(Vec<OutputFile>, Estimate), String> {
+    let home = home_region(program, region)?;
+    let each = |s: Stack| stack_costs(&s, home);
+    let (files, costs) = codegen::generate_with_stacks(program, options, Some((priced, &each)));
+    Ok((files, in_order(program, combine(home, costs))))
+}
+
+/// The pipeline's region: the program's `project.region`, else `region`, if pf knows it.
+fn home_region<'a>(program: &'a Program, region: &'a str) -> Result<&'a str, String> {
+    let home = program.project.placement.region.as_deref().unwrap_or(region);
+    known_region(home)?;
+    Ok(home)
+}
+
+/// The estimate with its environments in the order the program declares them.
+fn in_order(program: &Program, mut e: Estimate) -> Estimate {
+    let order: HashMap<&str, usize> =
+        program.envs.iter().enumerate().map(|(i, env)| (env.name.as_str(), i)).collect();
+    e.envs.sort_by_key(|g| order.get(g.name.as_str()).copied());
+    e
 }
 
 /// The estimate of a build's files (paths relative to the output folder).
@@ -102,24 +156,84 @@ pub fn of_files(files: &[OutputFile], region: &str) -> Result<Estimate, String> 
     estimate(&stack::stacks(files)?, region)
 }
 
-/// The estimate of stacks in a region of the table.
+/// What the estimate reads of a resource type (see [`stack::Keep`]): the properties it prices
+/// and those of the resources they refer to (launch templates, task definitions, scalable
+/// targets). Only these are resolved when a build prices its stacks in memory, so keep it in
+/// step with [`price`] (the test `stacks_in_memory` compares with the estimate of the files).
+pub fn priced(kind: &str) -> Option<&'static [&'static str]> {
+    Some(match kind {
+        "AWS::AutoScaling::AutoScalingGroup" => &["/MinSize", "/MaxSize", "/LaunchTemplate/LaunchTemplateId"],
+        "AWS::EC2::LaunchTemplate" => &[
+            "/LaunchTemplateData/InstanceType",
+            "/LaunchTemplateData/BlockDeviceMappings/*/Ebs/VolumeSize",
+            "/LaunchTemplateData/BlockDeviceMappings/*/Ebs/VolumeType",
+            "/LaunchTemplateData/NetworkInterfaces/*/AssociatePublicIpAddress",
+        ],
+        "AWS::ECS::Service" => &["/DesiredCount", "/TaskDefinition"],
+        "AWS::ECS::TaskDefinition" => &["/Cpu", "/Memory", "/RuntimePlatform/CpuArchitecture"],
+        "AWS::ApplicationAutoScaling::ScalableTarget" => {
+            &["/ServiceNamespace", "/ResourceId", "/MinCapacity", "/MaxCapacity"]
+        }
+        "AWS::Lambda::Function" => &["/MemorySize", "/Architectures"],
+        "AWS::ElasticLoadBalancingV2::LoadBalancer" => &["/Type", "/Scheme", "/Subnets", "/SubnetMappings"],
+        "AWS::RDS::DBInstance" => {
+            &["/DBInstanceClass", "/Engine", "/MultiAZ", "/AllocatedStorage", "/StorageType"]
+        }
+        "AWS::ElastiCache::ReplicationGroup" | "AWS::ElastiCache::CacheCluster" => &[
+            "/CacheNodeType",
+            "/NumCacheClusters",
+            "/NumCacheNodes",
+            "/NumNodeGroups",
+            "/ReplicasPerNodeGroup",
+        ],
+        "AWS::CodePipeline::Pipeline" => &["/PipelineType", "/Stages/*/Actions/*/Name"],
+        "AWS::CodeBuild::Project" => &["/Environment/ComputeType"],
+        "AWS::EC2::NatGateway" | "AWS::EC2::EIP" | "AWS::KMS::Key" | "AWS::S3::Bucket" => &[],
+        _ => return None,
+    })
+}
+
+/// The estimate of stacks, those that name no region priced in `region` (the pipeline's). An
+/// error only for a region name pf does not know; a known region the table does not price gives
+/// lines with no price known.
 pub fn estimate(stacks: &[Stack], region: &str) -> Result<Estimate, String> {
-    let prices = table().pointer(&format!("/regions/{region}")).ok_or_else(|| {
-        format!("no prices known for region {region} (the table has {})", regions().join(", "))
-    })?;
-    let p = Prices(prices);
+    known_region(region)?;
+    Ok(combine(region, stacks.iter().map(|s| stack_costs(s, region)).collect()))
+}
+
+fn known_region(region: &str) -> Result<(), String> {
+    match placement::azs(region) {
+        Some(_) => Ok(()),
+        None => {
+            Err(format!("`{region}` is not a region pf knows (the price table has {})", regions().join(", ")))
+        }
+    }
+}
+
+/// The costs of one stack, priced in its region (`home` when it names none), and the
+/// environment it belongs to (`None`: a pipeline stack).
+fn stack_costs(s: &Stack, home: &str) -> (Option<String>, Group) {
+    let region = s.region.as_deref().unwrap_or(home);
+    let p = Prices(region_prices(region).unwrap_or(&Value::Null));
+    let name = s.env.clone().unwrap_or_else(|| s.name.clone());
+    let mut g = Group { name, region: region.to_string(), lines: vec![], usage: vec![] };
+    for (id, r) in &s.resources {
+        price(s, id, r, &p, &mut g);
+    }
+    merge_lines(&mut g);
+    (s.env.clone(), g)
+}
+
+/// The estimate of the stacks' costs: one group per environment, over every app deployed to it.
+fn combine(home: &str, costs: Vec<(Option<String>, Group)>) -> Estimate {
     let mut envs: BTreeMap<String, Group> = BTreeMap::new();
     let mut pipelines = Vec::new();
-    for s in stacks {
-        let mut g =
-            Group { name: s.env.clone().unwrap_or_else(|| s.name.clone()), lines: vec![], usage: vec![] };
-        for r in s.resources.values() {
-            price(s, r, &p, &mut g);
-        }
-        match &s.env {
+    for (env, g) in costs {
+        match env {
             Some(env) => {
-                let into = envs.entry(env.clone()).or_insert_with(|| Group {
-                    name: env.clone(),
+                let into = envs.entry(env).or_insert_with(|| Group {
+                    name: g.name.clone(),
+                    region: g.region.clone(),
                     lines: vec![],
                     usage: vec![],
                 });
@@ -130,17 +244,23 @@ pub fn estimate(stacks: &[Stack], region: &str) -> Result<Estimate, String> {
         }
     }
     let text = |k: &str| table().get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-    let mut envs: Vec<Group> = envs.into_values().collect();
-    envs.iter_mut().chain(pipelines.iter_mut()).for_each(merge_lines);
-    Ok(Estimate { region: region.to_string(), source: text("source"), date: text("date"), envs, pipelines })
+    let envs = envs.into_values().collect();
+    Estimate { region: home.to_string(), source: text("source"), date: text("date"), envs, pipelines }
 }
 
-/// The prices of one region.
+/// The prices of `region` in the table.
+fn region_prices(region: &str) -> Option<&'static Value> {
+    table().get("regions")?.get(region)
+}
+
+/// The prices of one region (`Null`: none known).
 struct Prices<'a>(&'a Value);
 
 impl Prices<'_> {
+    /// The price at `path` (`/table/key`; keys hold no `/`), without `Value::pointer`'s
+    /// allocations.
     fn get(&self, path: &str) -> Option<f64> {
-        self.0.pointer(path).and_then(Value::as_f64)
+        path.split('/').skip(1).try_fold(self.0, |v, key| v.get(key))?.as_f64()
     }
     fn keyed(&self, table: &str, key: &str) -> Option<f64> {
         self.0.get(table)?.get(key)?.as_f64()
@@ -148,7 +268,7 @@ impl Prices<'_> {
 }
 
 /// Adds the lines and usage of one resource.
-fn price(s: &Stack, r: &Resource, p: &Prices, g: &mut Group) {
+fn price(s: &Stack, id: &str, r: &Resource, p: &Prices, g: &mut Group) {
     let prop = |k: &str| r.properties.get(k);
     let text = |k: &str| prop(k).and_then(Value::as_str);
     let field = |k: &str| prop(k).and_then(number);
@@ -174,7 +294,7 @@ fn price(s: &Stack, r: &Resource, p: &Prices, g: &mut Group) {
                 line(item, (gb * size.0, gb * size.1), "GB-month", p.keyed("ebs_gb_month", kind));
             }
             let public = data
-                .and_then(|d| d.pointer("/NetworkInterfaces/0/AssociatePublicIpAddress"))
+                .and_then(|d| d.get("NetworkInterfaces")?.get(0)?.get("AssociatePublicIpAddress"))
                 .is_some_and(|v| v == true || v == "true");
             if public {
                 line(
@@ -184,6 +304,54 @@ fn price(s: &Stack, r: &Resource, p: &Prices, g: &mut Group) {
                     p.get("/public_ipv4_hour"),
                 );
             }
+        }
+        "AWS::ECS::Service" => {
+            let tasks = scalable_target(s, id)
+                .map(|t| {
+                    let n = |k: &str| t.properties.get(k).and_then(number).unwrap_or(0.0);
+                    (n("MinCapacity"), n("MaxCapacity"))
+                })
+                .unwrap_or_else(|| {
+                    let n = field("DesiredCount").unwrap_or(1.0);
+                    (n, n)
+                });
+            let task = reference(s, r, "TaskDefinition").map(|t| &t.properties);
+            let of_task = |k: &str| task.and_then(|t| t.get(k)).and_then(number);
+            let arch = task
+                .and_then(|t| t.get("RuntimePlatform")?.get("CpuArchitecture")?.as_str())
+                .unwrap_or("X86_64");
+            let (vcpu, gb) =
+                (of_task("Cpu").unwrap_or(0.0) / 1024.0, of_task("Memory").unwrap_or(0.0) / 1024.0);
+            let per = |x: f64| (tasks.0 * x, tasks.1 * x);
+            let (cpu_price, gb_price) =
+                (p.keyed("fargate_vcpu_hour", arch), p.keyed("fargate_gb_hour", arch));
+            let item = format!("Fargate vCPU ({arch}), {vcpu} vCPU per task");
+            line(item, per(vcpu), "vCPU-hour", cpu_price);
+            let item = format!("Fargate memory ({arch}), {gb} GB per task");
+            line(item, per(gb), "GB-hour", gb_price);
+        }
+        "AWS::Lambda::Function" => {
+            let mb = field("MemorySize").unwrap_or(128.0);
+            let arch = prop("Architectures").and_then(|a| a.get(0)?.as_str()).unwrap_or("x86_64");
+            let gb_second = p.get(&format!("/usage/lambda_gb_second/{arch}"));
+            let request = p.get("/usage/lambda_request_million");
+            let example = gb_second
+                .zip(request)
+                .map(|(g, q)| {
+                    let million = q + 1e6 * 0.1 * mb / 1024.0 * g;
+                    format!("; a million requests of 100 ms each cost {}", render::money(million))
+                })
+                .unwrap_or_default();
+            let per_request = request.map(|q| format!("${q} per million requests and ")).unwrap_or_default();
+            g.usage.push(Usage {
+                stack: s.name.clone(),
+                item: format!("Lambda requests and duration ({arch}, {mb} MB)"),
+                unit: "GB-second".into(),
+                unit_price: gb_second,
+                assumption: format!(
+                    "{per_request}the seconds the function runs times its {mb} MB, before the free tier{example}"
+                ),
+            });
         }
         "AWS::EC2::NatGateway" => {
             line("NAT gateways".into(), (1.0, 1.0), "hour", p.get("/nat_gateway_hour"));
@@ -237,7 +405,7 @@ fn price(s: &Stack, r: &Resource, p: &Prices, g: &mut Group) {
             let multi_az = prop("MultiAZ").is_some_and(|v| v == true || v == "true");
             let factor = if multi_az { p.get("/rds_multi_az_factor") } else { Some(1.0) };
             let az = if multi_az { ", Multi-AZ (priced x2)" } else { "" };
-            let hour = p.0.pointer(&format!("/rds_instance_hour/{engine}/{class}")).and_then(Value::as_f64);
+            let hour = p.get(&format!("/rds_instance_hour/{engine}/{class}"));
             line(
                 format!("RDS {engine} {class}{az}"),
                 (1.0, 1.0),
@@ -314,7 +482,27 @@ fn launch_template<'a>(s: &'a Stack, group: &Resource) -> Option<&'a Resource> {
     s.resources.get(id)
 }
 
-/// Lines of the same item, unit and price of one stack added up (three NAT gateways: one line).
+/// The resource a property refers to (`key: Ref`).
+fn reference<'a>(s: &'a Stack, r: &Resource, key: &str) -> Option<&'a Resource> {
+    s.resources.get(r.properties.get(key)?.get("Ref")?.as_str()?)
+}
+
+/// The scalable target of an ECS service: the stack's ECS target whose `ResourceId` names the
+/// service (`service/${Cluster}/${Service.Name}`).
+fn scalable_target<'a>(s: &'a Stack, service: &str) -> Option<&'a Resource> {
+    let name = format!("${{{service}.Name}}");
+    s.resources.values().find(|t| {
+        t.kind == "AWS::ApplicationAutoScaling::ScalableTarget"
+            && t.properties.get("ServiceNamespace").and_then(Value::as_str) == Some("ecs")
+            && t.properties
+                .get("ResourceId")
+                .and_then(|v| v.get("Fn::Sub"))
+                .and_then(Value::as_str)
+                .is_some_and(|text| text.contains(&name))
+    })
+}
+
+/// Lines of the same item, unit and price added up (a stack's three NAT gateways: one line).
 fn merge_lines(g: &mut Group) {
     let mut merged: Vec<Line> = Vec::new();
     for l in g.lines.drain(..) {
@@ -372,6 +560,7 @@ mod tests {
             app: "a".into(),
             env: Some(env.into()),
             protected: false,
+            region: None,
             resources,
             guard: None,
         }
@@ -405,6 +594,19 @@ mod tests {
     #[test]
     fn an_unknown_region_is_an_error() {
         let e = estimate(&[], "mars-1").unwrap_err();
-        assert!(e.contains("no prices known for region mars-1") && e.contains("us-east-1"), "{e}");
+        assert!(e.contains("`mars-1` is not a region pf knows") && e.contains("us-east-1"), "{e}");
+    }
+
+    #[test]
+    fn a_stack_in_a_region_without_prices_is_priced_nowhere_else() {
+        let nat = json!({"Nat": {"Type": "AWS::EC2::NatGateway", "Properties": {}}});
+        let mut away = stack("away", nat.clone());
+        away.region = Some("eu-west-1".into());
+        let e = estimate(&[stack("home", nat), away], DEFAULT_REGION).unwrap();
+        let (away, home) = (&e.envs[0], &e.envs[1]);
+        assert_eq!((away.region.as_str(), away.has_prices(), away.total()), ("eu-west-1", false, (0.0, 0.0)));
+        assert_eq!(away.unpriced(), 1, "the line stays, with no price known");
+        assert_eq!((home.region.as_str(), home.has_prices()), ("us-east-1", true));
+        assert!((home.total().0 - 0.045 * 730.0).abs() < 1e-9, "{:?}", home.total());
     }
 }

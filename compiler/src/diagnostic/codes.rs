@@ -117,7 +117,8 @@ codes! {
     PF3035 "too-many-gate-rules" Error "A stage's gate has more than the 5 rules a CodePipeline condition holds";
     PF3036 "invalid-push-filter" Error "A push trigger combines tags with branches or paths, which CodePipeline cannot filter together";
     PF3037 "too-many-push-filters" Error "A pipeline has more than the 3 filtered push triggers CodePipeline allows";
-    PF3030 "too-many-shifts" Error "A linear blue/green shift takes more steps than a stage holds";
+    PF3030 "too-many-shifts" Error "A linear blue/green shift of an EC2 app takes more steps than a stage holds";
+    PF3051 "ecs-linear-step" Error "A linear blue/green shift of an ECS service moves less than ECS's 3% a step";
     PF4001 "approval-in-parallel" Error "An approval runs at the same time as the deploy it should guard";
     PF4002 "unapproved-protected-deploy" Error "A protected environment is deployed without an earlier approval";
     PF4003 "distinct-without-peer" Error "A distinct approval has no earlier approval by another group";

@@ -352,6 +352,7 @@ mod tests {
             app: "a".into(),
             env: Some("e".into()),
             protected: true,
+            region: None,
             resources: resources.iter().map(|(id, r)| (id.to_string(), r.clone())).collect(),
             guard: None,
         }

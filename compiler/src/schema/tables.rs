@@ -583,7 +583,7 @@ pub static SHIFTS: &[&str] = &["all_at_once", "canary", "linear"];
 pub static BLUE_GREEN: Schema = Schema {
     fields: &[
         field!("shift", Ty::Enum(SHIFTS), "all_at_once", "How traffic moves to the new colour: all_at_once, canary (`percent`, then the rest after `wait`) or linear (`percent` more every `wait`)."),
-        field!("percent", Ty::Percent { min: 1, max: 99 }, "10%", "The canary's share, or each linear step (at least 10%: a step is two pipeline actions)."),
+        field!("percent", Ty::Percent { min: 1, max: 99 }, "10%", "The canary's share, or each linear step (EC2: at least 10%, a step is two pipeline actions; ECS: at least 3%; Lambda: any)."),
         field!("wait", Ty::Duration { min: 0, max: DAY }, "10m", "The wait after each shift, watching the rollback alarms (an alarm shifts the traffic back)."),
         field!("bake", Ty::Duration { min: 0, max: DAY }, "30m", "How long the new colour serves everything, alarms watched, before the old colour scales to zero."),
     ],

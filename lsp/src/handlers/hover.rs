@@ -128,7 +128,7 @@ fn symbol(snap: &Snapshot, doc: &DocAnalysis, sym: &Sym) -> Option<String> {
     };
     let mut text = effective(snap, doc, decl);
     if decl.kind == DeclKind::Env {
-        if let Some(cost) = super::code_lens::summary_if_known(doc, &decl.name.name) {
+        if let Some(cost) = super::code_lens::summary(doc, &decl.name.name) {
             let _ = write!(text, "\n\n**Monthly estimate** {cost}");
         }
     }

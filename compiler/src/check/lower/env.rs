@@ -738,17 +738,7 @@ fn strategy(ctx: &mut Ctx, s: &Obj) -> Option<Strategy> {
                 "linear" => Shift::Linear { percent, wait_seconds },
                 _ => Shift::AllAtOnce,
             };
-            if let Shift::Linear { percent, .. } = shift {
-                if percent < MIN_LINEAR_PERCENT {
-                    let span = span_of(s, "percent", kind.span);
-                    ctx.push(
-                        Diagnostic::new(codes::PF3030, span, format!("a linear shift of {percent}% takes {} steps", 100u32.div_ceil(percent)))
-                            .with_label("too many steps")
-                            .with_help(format!("each step is two pipeline actions (a stack update and a wait) and a stage holds at most 50: shift at least {MIN_LINEAR_PERCENT}% a step, or use `shift = canary`")),
-                    );
-                    return None;
-                }
-            }
+            // A linear step's minimum is the deploy target's: `check::target_fields`.
             Some(Strategy::BlueGreen(BlueGreen { shift, bake_seconds: secs("bake", 1800) }))
         }
         _ => {
@@ -765,10 +755,6 @@ fn strategy(ctx: &mut Ctx, s: &Obj) -> Option<Strategy> {
         }
     }
 }
-
-/// The smallest linear step: ten steps of two actions each stay within a stage's 50 actions
-/// with the release's other actions (docs/aws-facts.md D1.4).
-pub const MIN_LINEAR_PERCENT: u32 = 10;
 
 fn rollback(ctx: &mut Ctx, r: Option<&Obj>, alarms: &[Alarm], declared: &[&str]) -> Rollback {
     let Some(r) = r else { return Rollback { on_failure: true, on_alarms: Vec::new() } };

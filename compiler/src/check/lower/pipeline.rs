@@ -7,6 +7,7 @@
 
 use super::*;
 use crate::check::resolve::{unknown_reference, Decl};
+use crate::check::target_fields::{too_fine, EC2_MIN_LINEAR_PERCENT};
 use crate::check::value::{ChildNode, Named};
 use crate::diagnostic::codes;
 use crate::ir::{
@@ -873,6 +874,9 @@ impl Lowering<'_> {
                 }
             }
             Strategy::Rolling(_) => {} // the infra action's stack update is the release
+            // A step too small for a stage is reported once for the environment, not as the
+            // stage's action count too (`check::target_fields`, PF3030).
+            Strategy::BlueGreen(bg) if too_fine(bg.shift, EC2_MIN_LINEAR_PERCENT) => {}
             Strategy::BlueGreen(bg) => {
                 let mut step = |l: &mut Self, name: String, order: u32, step: ReleaseStep| {
                     push(l, name, order, build.clone(), ActionKind::Release { env: env.into(), step });

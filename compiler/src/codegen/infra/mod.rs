@@ -21,6 +21,7 @@ pub mod network;
 
 use super::naming;
 use crate::ir::{App, Env, Program};
+use crate::review::stack;
 use serde_json::{json, Map, Value};
 
 /// The app and the environments its pipelines deploy, with the union of their features.
@@ -398,26 +399,37 @@ pub fn undeclared_values(template: &Value, values: &Values) -> Vec<String> {
 
 /// The infrastructure files of every app: its template and one configuration per environment.
 pub fn generate(program: &Program, options: &super::Options) -> Vec<super::OutputFile> {
+    generate_with::<()>(program, options, None, true).0
+}
+
+/// The files of [`generate`] (none unless `files`) and, with `each`, what it makes of each
+/// environment's stack, by stack name (see [`super::generate_with_stacks`]).
+pub fn generate_with<T: Send>(
+    program: &Program,
+    options: &super::Options,
+    each: super::EachStack<'_, T>,
+    files: bool,
+) -> (Vec<super::OutputFile>, Vec<(String, T)>) {
     let ext = match options.cfn_format {
         super::CfnFormat::Yaml => "yml",
         super::CfnFormat::Json => "json",
     };
+    let serialize = |doc: &Value| match options.cfn_format {
+        super::CfnFormat::Yaml => super::cfn::to_yaml(&program.project.source, doc),
+        super::CfnFormat::Json => super::cfn::to_json(doc),
+    };
     let per_app = super::parallel::map(&program.apps, |app| {
-        let mut files = Vec::new();
+        let (mut out, mut stacks) = (Vec::new(), Vec::new());
         let envs = deployed_envs(program, &app.name);
-        let Some(ctx) = Ctx::with_envs(program, app, envs) else { return files };
+        let Some(ctx) = Ctx::with_envs(program, app, envs) else { return (out, stacks) };
         let doc = template(&ctx);
-        let contents = match options.cfn_format {
-            super::CfnFormat::Yaml => super::cfn::to_yaml(&program.project.source, &doc),
-            super::CfnFormat::Json => super::cfn::to_json(&doc),
-        };
-        files.push(super::OutputFile { path: naming::infra_template_file(&app.name, ext), contents });
-        if let Some(image) = super::targets::image_template(program, app) {
-            let contents = match options.cfn_format {
-                super::CfnFormat::Yaml => super::cfn::to_yaml(&program.project.source, &image),
-                super::CfnFormat::Json => super::cfn::to_json(&image),
-            };
-            files.push(super::OutputFile { path: naming::image_template_file(&app.name, ext), contents });
+        if files {
+            let contents = serialize(&doc);
+            out.push(super::OutputFile { path: naming::infra_template_file(&app.name, ext), contents });
+        }
+        if let Some(image) = super::targets::image_template(program, app).filter(|_| files) {
+            let contents = serialize(&image);
+            out.push(super::OutputFile { path: naming::image_template_file(&app.name, ext), contents });
         }
         for env in &ctx.envs {
             debug_assert!(
@@ -426,14 +438,25 @@ pub fn generate(program: &Program, options: &super::Options) -> Vec<super::Outpu
                 "the configuration of {} does not fit its template",
                 env.name
             );
-            files.push(super::OutputFile {
-                path: naming::config_file(&app.name, &env.name),
-                contents: super::cfn::to_json(&super::config::config(&ctx, env)),
-            });
+            let config = super::config::config(&ctx, env);
+            if let Some((keep, each)) = each {
+                let name = naming::env_stack_name(&app.name, &env.name);
+                let mut s =
+                    stack::of_template(name.clone(), &app.name, Some(env.name.clone()), &doc, &config, keep);
+                s.region = super::pipeline::accounts::remote_region(program, &env.name).map(str::to_string);
+                stacks.push((name, each(s)));
+            }
+            if files {
+                out.push(super::OutputFile {
+                    path: naming::config_file(&app.name, &env.name),
+                    contents: super::cfn::to_json(&config),
+                });
+            }
         }
-        files
+        (out, stacks)
     });
-    per_app.into_iter().flatten().collect()
+    let (files, stacks): (Vec<_>, Vec<_>) = per_app.into_iter().unzip();
+    (files.into_iter().flatten().collect(), stacks.into_iter().flatten().collect())
 }
 
 #[cfg(test)]

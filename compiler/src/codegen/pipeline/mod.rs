@@ -26,6 +26,7 @@ pub use self_update::{SELF_UPDATE_PY, STAGES as SELF_UPDATE_STAGES};
 
 use super::{cfn, naming, CfnFormat, Options, OutputFile};
 use crate::ir::{App, Pipeline, Program};
+use crate::review::stack;
 use serde_json::{json, Map, Value};
 
 /// Logical IDs shared between the submodules.
@@ -270,19 +271,40 @@ fn truncate(s: &mut String, max: usize) {
 
 /// One file per pipeline, at [`naming::pipeline_template_file`].
 pub fn generate(program: &Program, options: &Options) -> Vec<OutputFile> {
+    generate_with::<()>(program, options, None, true).0
+}
+
+/// The files of [`generate`] (none unless `files`) and, with `each`, what it makes of each
+/// pipeline's stack, by stack name (see [`super::generate_with_stacks`]).
+pub fn generate_with<T: Send>(
+    program: &Program,
+    options: &Options,
+    each: super::EachStack<'_, T>,
+    files: bool,
+) -> (Vec<OutputFile>, Vec<(String, T)>) {
     let ext = match options.cfn_format {
         CfnFormat::Yaml => "yml",
         CfnFormat::Json => "json",
     };
-    super::parallel::map(&program.pipelines, |p| {
+    let per_pipeline = super::parallel::map(&program.pipelines, |p| {
         let value = template(program, p, options.cfn_format)?;
-        let contents = match options.cfn_format {
-            CfnFormat::Yaml => cfn::to_yaml(&program.project.source, &value),
-            CfnFormat::Json => cfn::to_json(&value),
-        };
-        Some(OutputFile { path: naming::pipeline_template_file(p, ext), contents })
-    })
-    .into_iter()
-    .flatten()
-    .collect()
+        let path = naming::pipeline_template_file(p, ext);
+        let stack = each.zip(stack::pipeline_stack(&path)).map(|((keep, each), name)| {
+            (name.clone(), each(stack::of_template(name, &p.app, None, &value, &Value::Null, keep)))
+        });
+        let file = files.then(|| {
+            let contents = match options.cfn_format {
+                CfnFormat::Yaml => cfn::to_yaml(&program.project.source, &value),
+                CfnFormat::Json => cfn::to_json(&value),
+            };
+            OutputFile { path, contents }
+        });
+        Some((file, stack))
+    });
+    let (mut out, mut stacks) = (Vec::new(), Vec::new());
+    for (file, stack) in per_pipeline.into_iter().flatten() {
+        out.extend(file);
+        stacks.extend(stack);
+    }
+    (out, stacks)
 }
