@@ -76,9 +76,25 @@ pub struct Checked {
 /// Checks parsed files (roots first, then the files they use, then standard-library modules).
 /// `roots` is how many of `files` are root files given by the user.
 pub fn check(files: &[ast::File], sources: &SourceMap, roots: usize) -> Checked {
+    check_until(files, sources, roots, &|| false).unwrap_or_default()
+}
+
+/// [`check`], given up between two phases (`None`) once `cancelled` returns true.
+pub fn check_until(
+    files: &[ast::File],
+    sources: &SourceMap,
+    roots: usize,
+    cancelled: &dyn Fn() -> bool,
+) -> Option<Checked> {
     let mut ctx = Ctx::default();
     let decls = resolve::collect(&mut ctx, files);
+    if cancelled() {
+        return None;
+    }
     let (mut program, provenance) = lower::lower(&mut ctx, &decls);
+    if cancelled() {
+        return None;
+    }
     if let Some(first) = files.first() {
         program.project.source = sources.get(first.id).name.clone();
     }
@@ -96,5 +112,5 @@ pub fn check(files: &[ast::File], sources: &SourceMap, roots: usize) -> Checked 
     fixes::add(&mut ctx, files, sources);
     let mut diagnostics = ctx.diagnostics;
     suppress::apply(&mut diagnostics, &decls, files, sources);
-    Checked { program, provenance, decls, diagnostics }
+    Some(Checked { program, provenance, decls, diagnostics })
 }
