@@ -243,7 +243,7 @@ pub fn analyze_doc(
     Some(DocAnalysis {
         uri: doc.uri.clone(),
         version: doc.version,
-        index: LineIndex::new(&doc.text),
+        index: LineIndex::of_source(&doc.text, analysis.sources.get(FileId(0))),
         text: doc.text.clone(),
         analysis,
         uris,
@@ -478,7 +478,7 @@ impl State {
             .collect();
         for view in self.views.values() {
             let da = &view.current;
-            let mut files = Files::new(&da.analysis, enc);
+            let mut files = Files::of_doc(da, enc);
             let uri_of = |f: FileId| da.uri_of(f).cloned();
             let library = used.contains(&da.uri);
             for d in &da.analysis.diagnostics {
@@ -527,9 +527,8 @@ pub fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent, e
     match change.range {
         None => *text = change.text,
         Some(range) => {
-            let index = LineIndex::new(text);
-            let start = index.offset(text, range.start, enc);
-            let end = index.offset(text, range.end, enc).max(start);
+            let start = convert::offset_of(text, range.start, enc);
+            let end = convert::offset_of(text, range.end, enc).max(start);
             text.replace_range(start..end, &change.text);
         }
     }
