@@ -72,6 +72,11 @@ fn the_webshop_test_environment_costs_what_the_table_says() {
 /// An ECS service on Fargate is priced per task, at the service's minimum and maximum task count:
 /// orders-ecs's `production` runs 3 to 9 tasks of 1 vCPU and 2 GB (x86), and nothing else in it
 /// changes with its size.
+/// The entries of an environment's `list` (`lines` or `usage`) whose item starts with `prefix`.
+fn items<'a>(env: &'a Value, list: &str, prefix: &str) -> Vec<&'a Value> {
+    env[list].as_array().unwrap().iter().filter(|l| l["item"].as_str().unwrap().starts_with(prefix)).collect()
+}
+
 #[test]
 fn fargate_tasks_are_priced_at_the_minimum_and_maximum_count() {
     let table = price_table();
@@ -79,12 +84,7 @@ fn fargate_tasks_are_priced_at_the_minimum_and_maximum_count() {
     let hours = f(&table["hours_per_month"]);
     let task = hours * (f(&p["fargate_vcpu_hour"]["X86_64"]) + 2.0 * f(&p["fargate_gb_hour"]["X86_64"]));
     let production = env(&cost_json("examples/orders-ecs.pf"), "production").clone();
-    let fargate: Vec<&Value> = production["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|l| l["item"].as_str().unwrap().starts_with("Fargate"))
-        .collect();
+    let fargate = items(&production, "lines", "Fargate");
     assert_eq!(fargate.len(), 2, "vCPU and memory: {production}");
     let sum = |k: &str| fargate.iter().map(|l| f(&l["monthly"][k])).sum::<f64>();
     assert!((sum("min") - 3.0 * task).abs() < 0.02 && (sum("max") - 9.0 * task).abs() < 0.02, "{fargate:?}");
@@ -99,12 +99,7 @@ fn lambda_is_usage_based_with_its_architecture_and_memory() {
     let table = price_table();
     let usage = &table["regions"]["us-east-1"]["usage"];
     let production = env(&cost_json("examples/thumbnails-lambda.pf"), "production").clone();
-    let lambda: Vec<&Value> = production["usage"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|u| u["item"].as_str().unwrap().starts_with("Lambda"))
-        .collect();
+    let lambda = items(&production, "usage", "Lambda");
     assert_eq!(lambda.len(), 1, "{production}");
     assert_eq!(f(&lambda[0]["unit_price"]), f(&usage["lambda_gb_second"]["arm64"]));
     assert!(lambda[0]["item"].as_str().unwrap().contains("arm64, 1024 MB"), "{}", lambda[0]);

@@ -68,6 +68,18 @@ pub fn reanalyze(roots: Vec<Root>, loader: &dyn Loader, previous: &Analysis) -> 
 }
 
 fn analyze_after(roots: Vec<Root>, loader: &dyn Loader, previous: Option<&Analysis>) -> Analysis {
+    analyze_until(roots, loader, previous, &|| false).unwrap_or_default()
+}
+
+/// [`analyze`] (or [`reanalyze`] from `previous`) that gives up between two phases, with `None`,
+/// once `cancelled` returns true: the language server's analysis of a text a newer edit has
+/// made stale. Never cancelled, it returns `Some`.
+pub fn analyze_until(
+    roots: Vec<Root>,
+    loader: &dyn Loader,
+    previous: Option<&Analysis>,
+    cancelled: &dyn Fn() -> bool,
+) -> Option<Analysis> {
     let mut a = Analysis { roots: roots.len(), ..Analysis::default() };
     for root in roots {
         add_file(&mut a, root.name, &root.bytes, true, previous);
@@ -93,13 +105,16 @@ fn analyze_after(roots: Vec<Root>, loader: &dyn Loader, previous: Option<&Analys
         next += 1;
     }
     report_cycles(&mut a, &edges);
-    a.checked = check::check(&a.files, &a.sources, a.roots);
+    if cancelled() {
+        return None;
+    }
+    a.checked = check::check_until(&a.files, &a.sources, a.roots, cancelled)?;
     drop_unreliable(&mut a.checked.diagnostics, &a.diagnostics);
     a.diagnostics.append(&mut a.checked.diagnostics);
     drop_cured_imports(&mut a.diagnostics);
     place_imports(&mut a.diagnostics, &a.files);
     diagnostic::sort(&mut a.diagnostics);
-    a
+    Some(a)
 }
 
 /// In a file whose brackets do not match (PF0007, or a string left open swallowed one: PF0010),

@@ -83,6 +83,11 @@ impl SourceFile {
         self.line_starts.get(line).copied().unwrap_or(self.text.len())
     }
 
+    /// The byte offset where each line starts (lines end at `\n`).
+    pub fn line_starts(&self) -> &[usize] {
+        &self.line_starts
+    }
+
     /// The number of lines.
     pub fn line_count(&self) -> usize {
         self.line_starts.len()

@@ -68,11 +68,18 @@ pub struct Table {
     pub file: &'static str,
     text: &'static str,
     values: OnceLock<Vec<&'static str>>,
+    /// The values as a set, for [`Table::contains`].
+    set: OnceLock<crate::hash::FxHashSet<&'static str>>,
 }
 
 impl Table {
     const fn new(file: &'static str, text: &'static str) -> Table {
-        Table { file, text, values: OnceLock::new() }
+        Table { file, text, values: OnceLock::new(), set: OnceLock::new() }
+    }
+
+    /// Whether `value` is in the table (in constant time: the checker asks once per environment).
+    pub fn contains(&'static self, value: &str) -> bool {
+        self.set.get_or_init(|| self.values().iter().copied().collect()).contains(value)
     }
 
     /// The values, in the file's order.

@@ -73,10 +73,20 @@ pub struct LineIndex {
 impl LineIndex {
     /// Indexes `text`.
     pub fn new(text: &str) -> LineIndex {
+        LineIndex::with_starts(text, None)
+    }
+
+    /// Indexes `text`, taking the line starts from the compiler's file of the same text (which
+    /// counts `\n` only: a text with a `\r` is indexed anew).
+    pub fn of_source(text: &str, file: &pf_compiler::source::SourceFile) -> LineIndex {
+        LineIndex::with_starts(text, (file.text == text).then(|| file.line_starts()))
+    }
+
+    fn with_starts(text: &str, known: Option<&[usize]>) -> LineIndex {
         let starts = if text.as_bytes().contains(&b'\r') {
             line_starts_with_cr(text)
         } else {
-            pf_compiler::source::line_starts(text)
+            known.map_or_else(|| pf_compiler::source::line_starts(text), <[usize]>::to_vec)
         };
         let mut wide = Vec::new();
         if !text.is_ascii() {
@@ -142,26 +152,51 @@ impl LineIndex {
         }
         let start = self.line_start(line, text);
         let end = self.line_start(line + 1, text);
-        let line_text = text.get(start..end).unwrap_or("");
-        // A `\r` before the `\n` stays addressable: clients that treat it as text send
-        // positions after it. A lone `\r` ends its line.
-        let line_text =
-            line_text.strip_suffix('\n').or_else(|| line_text.strip_suffix('\r')).unwrap_or(line_text);
-        let mut units = 0usize;
-        for (i, c) in line_text.char_indices() {
-            let w = enc.width(c);
-            if units + w > pos.character as usize {
-                return start + i;
-            }
-            units += w;
-        }
-        start + line_text.len()
+        column_offset(text, start, end, pos.character, enc)
     }
 
     /// The LSP range of a byte range.
     pub fn range(&self, text: &str, start: usize, end: usize, enc: Encoding) -> Range {
         Range { start: self.position(text, start, enc), end: self.position(text, end.max(start), enc) }
     }
+}
+
+/// The byte offset of `character` on the line `start..end` of `text` (see [`LineIndex::offset`]).
+fn column_offset(text: &str, start: usize, end: usize, character: u32, enc: Encoding) -> usize {
+    let line_text = text.get(start..end).unwrap_or("");
+    // A `\r` before the `\n` stays addressable: clients that treat it as text send
+    // positions after it. A lone `\r` ends its line.
+    let line_text =
+        line_text.strip_suffix('\n').or_else(|| line_text.strip_suffix('\r')).unwrap_or(line_text);
+    let mut units = 0usize;
+    for (i, c) in line_text.char_indices() {
+        let w = enc.width(c);
+        if units + w > character as usize {
+            return start + i;
+        }
+        units += w;
+    }
+    start + line_text.len()
+}
+
+/// [`LineIndex::offset`] without an index: `text` is scanned up to the position's line only.
+/// An edit's range costs that much instead of indexing the whole document on every change.
+pub fn offset_of(text: &str, pos: Position, enc: Encoding) -> usize {
+    let bytes = text.as_bytes();
+    // The start of the line after the one that `from` starts.
+    let next_line = |from: usize| -> Option<usize> {
+        let i = from + bytes[from..].iter().position(|&b| b == b'\n' || b == b'\r')?;
+        Some(if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') { i + 2 } else { i + 1 })
+    };
+    let mut start = 0;
+    for _ in 0..pos.line {
+        match next_line(start) {
+            Some(next) => start = next,
+            None => return text.len(),
+        }
+    }
+    let end = next_line(start).unwrap_or(text.len());
+    column_offset(text, start, end, pos.character, enc)
 }
 
 /// Line starts where a lone `\r` ends a line too (`\r\n` is one line end).
@@ -187,6 +222,8 @@ pub fn span_range(a: &Analysis, span: Span, enc: Encoding) -> Range {
 pub struct Files<'a> {
     a: &'a Analysis,
     indexes: Vec<Option<LineIndex>>,
+    /// The root file's index, when the caller has it already.
+    root: Option<&'a LineIndex>,
     enc: Encoding,
 }
 
@@ -194,12 +231,21 @@ impl<'a> Files<'a> {
     /// Prepares conversions over `a`.
     pub fn new(a: &'a Analysis, enc: Encoding) -> Files<'a> {
         let n = a.sources.iter().count();
-        Files { a, indexes: vec![None; n], enc }
+        Files { a, indexes: vec![None; n], root: None, enc }
+    }
+
+    /// Prepares conversions over a document's analysis, with its index of the root file.
+    pub fn of_doc(doc: &'a crate::state::DocAnalysis, enc: Encoding) -> Files<'a> {
+        let same = doc.analysis.sources.get(pf_compiler::source::FileId(0)).text == *doc.text;
+        Files { root: same.then_some(&doc.index), ..Files::new(&doc.analysis, enc) }
     }
 
     /// The LSP range of a span.
     pub fn range(&mut self, span: Span) -> Range {
         let text = &self.a.sources.get(span.file).text;
+        if let (0, Some(index)) = (span.file.0, self.root) {
+            return index.range(text, span.start as usize, span.end as usize, self.enc);
+        }
         let Some(slot) = self.indexes.get_mut(span.file.0 as usize) else {
             return Range::default();
         };
@@ -283,6 +329,42 @@ pub fn diagnostic(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_index_from_the_compiler_s_line_starts_equals_a_new_one() {
+        for text in ["", "a\nb\n", "a\r\nb\rc\n", "é\n😀\n\nx"] {
+            let file = pf_compiler::source::SourceFile::new("f.pf", text);
+            let (reused, new) = (LineIndex::of_source(text, &file), LineIndex::new(text));
+            assert_eq!(reused.len(), new.len(), "{text:?}");
+            for offset in 0..=text.len() {
+                assert_eq!(
+                    reused.position(text, offset, Encoding::Utf16),
+                    new.position(text, offset, Encoding::Utf16),
+                    "{text:?} at {offset}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn offsets_without_an_index_equal_the_index_s() {
+        let texts = ["", "a", "a\n", "ab\r\ncd\rdé\n😀x\n\n", "\r\r\n\n", "line\r", "é😀\r\nz"];
+        for text in texts {
+            let index = LineIndex::new(text);
+            for enc in [Encoding::Utf8, Encoding::Utf16] {
+                for line in 0..index.len() as u32 + 2 {
+                    for character in 0..8 {
+                        let pos = Position { line, character };
+                        assert_eq!(
+                            offset_of(text, pos, enc),
+                            index.offset(text, pos, enc),
+                            "{text:?} {pos:?} {enc:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     fn roundtrip(text: &str, enc: Encoding) {
         let index = LineIndex::new(text);

@@ -123,7 +123,7 @@ impl Backend {
         pos: Position,
         f: impl FnOnce(&Snapshot, Position) -> T,
     ) -> Result<T> {
-        let latest = self.shared.state().latest(uri).map(|(t, _)| t.to_string());
+        let latest = self.shared.state().latest(uri).map(|(t, _)| t.clone());
         let snap = self.shared.snapshot();
         let moved = match (latest, snap.doc(uri)) {
             (Some(text), Some(view)) => {

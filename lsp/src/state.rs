@@ -16,6 +16,7 @@ use pf_compiler::source::FileId;
 use pf_compiler::stdlib;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use tower_lsp::lsp_types::{self as lsp, TextDocumentContentChangeEvent, Url};
@@ -26,7 +27,8 @@ pub struct Document {
     pub uri: Url,
     /// The name the compiler knows the file by: its path, or the URI for non-file URIs.
     pub name: String,
-    pub text: String,
+    /// Shared with the jobs and analyses of this version: an edit makes a new one.
+    pub text: Arc<str>,
     pub version: i32,
 }
 
@@ -35,8 +37,8 @@ pub struct Document {
 pub struct DocAnalysis {
     pub uri: Url,
     pub version: i32,
-    /// The text analysed.
-    pub text: String,
+    /// The text analysed (the document's, shared).
+    pub text: Arc<str>,
     pub index: LineIndex,
     pub analysis: Analysis,
     /// The URI of each file of the analysis (`None` for files without one).
@@ -127,19 +129,26 @@ pub struct State {
     analysed: BTreeSet<Url>,
     /// Whether a closed document's diagnostics are still to be cleared.
     publish_due: bool,
+    /// The document being analysed and the flag that cancels its analysis.
+    running: Option<(Url, Arc<AtomicBool>)>,
 }
 
-/// What one analysis needs, taken from the state so that it runs without the lock.
+/// What one analysis needs, taken from the state so that it runs without the lock (the texts
+/// are shared, not copied).
 pub struct Job {
     pub doc: Document,
     pub docs: BTreeMap<Url, Document>,
     pub previous: Option<Arc<DocAnalysis>>,
+    /// Set when a newer version of the document (or of a file its program uses) arrives or it is
+    /// closed: the analysis then stops at its next phase.
+    pub cancel: Arc<AtomicBool>,
 }
 
 impl Job {
-    /// Runs the analysis.
-    pub fn run(&self) -> DocAnalysis {
-        analyze_doc(&self.doc, &self.docs, self.previous.as_deref())
+    /// Runs the analysis; `None` if it was cancelled.
+    pub fn run(&self) -> Option<DocAnalysis> {
+        let cancelled = || self.cancel.load(Ordering::Relaxed);
+        analyze_doc(&self.doc, &self.docs, self.previous.as_deref(), &cancelled)
     }
 }
 
@@ -200,18 +209,17 @@ pub fn stdlib_uri(name: &str) -> Option<Url> {
 }
 
 /// Analyses one document as the root of its program; `previous`, an earlier analysis of it,
-/// lets the parser reuse what the edits since did not touch.
+/// lets the parser reuse what the edits since did not touch. Stops between two phases, with
+/// `None`, once `cancelled` says so.
 pub fn analyze_doc(
     doc: &Document,
     docs: &BTreeMap<Url, Document>,
     previous: Option<&DocAnalysis>,
-) -> DocAnalysis {
+    cancelled: &dyn Fn() -> bool,
+) -> Option<DocAnalysis> {
     let root = vec![Root { name: doc.name.clone(), bytes: doc.text.as_bytes().to_vec() }];
     let loader = DocLoader { docs };
-    let analysis = match previous {
-        Some(p) => driver::reanalyze(root, &loader, &p.analysis),
-        None => driver::analyze(root, &loader),
-    };
+    let analysis = driver::analyze_until(root, &loader, previous.map(|p| &p.analysis), cancelled)?;
     let uris = analysis
         .sources
         .iter()
@@ -221,16 +229,16 @@ pub fn analyze_doc(
         .diagnostics
         .iter()
         .any(|d| d.primary.span.file == FileId(0) && d.code.id.starts_with("PF0") && d.code.id != "PF0002");
-    DocAnalysis {
+    Some(DocAnalysis {
         uri: doc.uri.clone(),
         version: doc.version,
-        index: LineIndex::new(&doc.text),
+        index: LineIndex::of_source(&doc.text, analysis.sources.get(FileId(0))),
         text: doc.text.clone(),
         uris,
         parsed,
         cost: crate::handlers::code_lens::estimate(&analysis),
         analysis,
-    }
+    })
 }
 
 impl State {
@@ -259,8 +267,8 @@ impl State {
     }
 
     /// The text and version of an open document.
-    pub fn latest(&self, uri: &Url) -> Option<(&str, i32)> {
-        self.docs.get(uri).map(|d| (d.text.as_str(), d.version))
+    pub fn latest(&self, uri: &Url) -> Option<(&Arc<str>, i32)> {
+        self.docs.get(uri).map(|d| (&d.text, d.version))
     }
 
     /// Whether a document waits for its analysis.
@@ -268,11 +276,22 @@ impl State {
         self.dirty.contains(uri)
     }
 
-    /// Marks documents for analysis, in order, once each.
+    /// Marks documents for analysis, in order, once each; an analysis of one of them in flight
+    /// is of a stale text, and is cancelled.
     fn mark(&mut self, uris: impl IntoIterator<Item = Url>) {
         for uri in uris {
+            self.cancel(&uri);
             if self.docs.contains_key(&uri) && !self.dirty.contains(&uri) {
                 self.dirty.push(uri);
+            }
+        }
+    }
+
+    /// Cancels the analysis of `uri` in flight, if any.
+    fn cancel(&self, uri: &Url) {
+        if let Some((running, flag)) = &self.running {
+            if running == uri {
+                flag.store(true, Ordering::Relaxed);
             }
         }
     }
@@ -302,6 +321,7 @@ impl State {
     /// (PF1009) are re-analysed too: the new document may be the file they wait for.
     pub fn open(&mut self, uri: Url, text: String, version: i32) {
         let name = name_of(&uri);
+        let text = text.into();
         self.docs.insert(uri.clone(), Document { uri: uri.clone(), name: name.clone(), text, version });
         let (users, waiting) = (self.users_of(&name), self.waiting());
         self.mark([uri]);
@@ -313,9 +333,11 @@ impl State {
     pub fn change(&mut self, uri: &Url, version: i32, changes: Vec<TextDocumentContentChangeEvent>) {
         let enc = self.encoding;
         let Some(doc) = self.docs.get_mut(uri) else { return };
+        let mut text = String::from(&*doc.text);
         for change in changes {
-            apply_change(&mut doc.text, change, enc);
+            apply_change(&mut text, change, enc);
         }
+        doc.text = text.into();
         doc.version = version;
         let name = doc.name.clone();
         let users = self.users_of(&name);
@@ -326,6 +348,7 @@ impl State {
     /// Closes a document; its diagnostics are cleared unless another document's program uses it.
     pub fn close(&mut self, uri: &Url) {
         let Some(doc) = self.docs.remove(uri) else { return };
+        self.cancel(uri);
         self.dirty.retain(|u| u != uri);
         if let Some(old) = self.views.remove(uri) {
             self.retired.push(old);
@@ -364,12 +387,28 @@ impl State {
         let docs = self.docs.clone();
         // The last analysis that parsed is the one with entries to reuse.
         let previous = self.views.get(&uri).map(|v| v.good.clone());
-        Some(Job { doc, docs, previous })
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.running = Some((uri, cancel.clone()));
+        Some(Job { doc, docs, previous, cancel })
+    }
+
+    /// The analysis of `uri` was cancelled: nothing is installed, and the document is analysed
+    /// again at its latest text (it was marked when its analysis was cancelled).
+    pub fn cancelled(&mut self, uri: &Url) {
+        self.finished(uri);
+    }
+
+    /// The analysis in flight, if of `uri`, is over.
+    fn finished(&mut self, uri: &Url) {
+        if self.running.as_ref().is_some_and(|(u, _)| u == uri) {
+            self.running = None;
+        }
     }
 
     /// Installs the analysis of `version` of `uri` (`None`: it panicked, and the previous
     /// analysis stays), unless the document was closed meanwhile.
     pub fn install(&mut self, uri: &Url, version: i32, analysis: Option<DocAnalysis>) {
+        self.finished(uri);
         if !self.docs.contains_key(uri) {
             return;
         }
@@ -428,7 +467,7 @@ impl State {
             .collect();
         for view in self.views.values() {
             let da = &view.current;
-            let mut files = Files::new(&da.analysis, enc);
+            let mut files = Files::of_doc(da, enc);
             let uri_of = |f: FileId| da.uri_of(f).cloned();
             let library = used.contains(&da.uri);
             for d in &da.analysis.diagnostics {
@@ -477,9 +516,8 @@ pub fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent, e
     match change.range {
         None => *text = change.text,
         Some(range) => {
-            let index = LineIndex::new(text);
-            let start = index.offset(text, range.start, enc);
-            let end = index.offset(text, range.end, enc).max(start);
+            let start = convert::offset_of(text, range.start, enc);
+            let end = convert::offset_of(text, range.end, enc).max(start);
             text.replace_range(start..end, &change.text);
         }
     }
@@ -507,6 +545,44 @@ mod tests {
         apply_change(&mut text, change(1, 4, 1, 8, "uat"), Encoding::Utf16);
         apply_change(&mut text, change(1, 9, 2, 0, "\n  protected = true\n"), Encoding::Utf16);
         assert_eq!(text, "# 😀 e\nenv uat {\n  protected = true\n}\n");
+    }
+
+    #[test]
+    fn a_newer_version_cancels_the_analysis_in_flight_and_is_analysed_next() {
+        let mut state = State::new(Encoding::Utf16);
+        let (a, b) =
+            (Url::parse("file:///tmp/a.pf").expect("a URI"), Url::parse("file:///tmp/b.pf").expect("a URI"));
+        state.open(a.clone(), "app a {\n}\n".into(), 1);
+        state.open(b.clone(), "app b {\n}\n".into(), 1);
+        let job = state.next_job().expect("a is marked");
+        assert_eq!(job.doc.uri, a);
+        // The job shares the document's text, it does not copy it.
+        assert!(Arc::ptr_eq(&job.doc.text, state.latest(&a).expect("open").0));
+        // An edit of another document leaves it alone.
+        state.change(&b, 2, vec![change(0, 4, 0, 5, "c")]);
+        assert!(!job.cancel.load(Ordering::Relaxed));
+        state.change(&a, 2, vec![change(0, 4, 0, 5, "x")]);
+        assert!(job.cancel.load(Ordering::Relaxed));
+        assert!(job.run().is_none(), "a cancelled analysis gives up");
+        state.cancelled(&a);
+        // b, then a again at its latest text, which runs to the end.
+        let next = state.next_job().expect("b is marked");
+        assert_eq!(next.doc.uri, b);
+        let again = state.next_job().expect("a is marked again");
+        assert_eq!((again.doc.uri.clone(), again.doc.version), (a.clone(), 2));
+        let analysis = again.run().expect("not cancelled");
+        assert_eq!(&*analysis.text, "app x {\n}\n");
+    }
+
+    #[test]
+    fn closing_a_document_cancels_its_analysis() {
+        let mut state = State::new(Encoding::Utf16);
+        let a = Url::parse("file:///tmp/a.pf").expect("a URI");
+        state.open(a.clone(), "app a {\n}\n".into(), 1);
+        let job = state.next_job().expect("a is marked");
+        state.close(&a);
+        assert!(job.run().is_none());
+        assert!(state.next_job().is_none());
     }
 
     #[test]

@@ -95,13 +95,16 @@ impl Shared {
             }
         };
         let analysed = job.map(|job| {
-            let result = catch_unwind(AssertUnwindSafe(|| job.run())).ok();
+            let result = catch_unwind(AssertUnwindSafe(|| job.run()));
             (job.doc.uri, job.doc.version, result)
         });
         let (diagnostics, retired, old) = {
             let mut state = self.state();
-            if let Some((uri, version, result)) = analysed {
-                state.install(&uri, version, result);
+            match analysed {
+                // Cancelled: a newer text waits (marked when it arrived).
+                Some((uri, _, Ok(None))) => state.cancelled(&uri),
+                Some((uri, version, result)) => state.install(&uri, version, result.ok().flatten()),
+                None => {}
             }
             let diagnostics = if state.publish_due() { state.take_publish() } else { Vec::new() };
             // Sent under the lock: a request that reads the state and subscribes under it

@@ -15,6 +15,7 @@ use super::resolve::Decls;
 use super::suggest::did_you_mean;
 use super::Ctx;
 use crate::diagnostic::{codes, Applicability, Diagnostic};
+use crate::hash::FxHashSet;
 use crate::ir::{Placement, Program, Text};
 use crate::schema::DeclKind;
 use crate::source::Span;
@@ -184,14 +185,13 @@ pub fn protected_shares_account(ctx: &mut Ctx, program: &Program, decls: &Decls)
 /// account's), and ECS (the image repository is the pipeline account's).
 pub fn remote_environments(ctx: &mut Ctx, program: &Program, decls: &Decls) {
     let home = &program.project.placement;
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
     let mut regions: Vec<(&Text, &Option<String>)> = Vec::new();
     for app in &program.apps {
         for env in crate::codegen::infra::deployed_envs(program, &app.name) {
-            if seen.contains(&env.name.as_str()) {
+            if !seen.insert(&env.name) {
                 continue;
             }
-            seen.push(&env.name);
             let other_region = env.placement.region != home.region;
             let account = env.placement.account.as_ref().filter(|_| env.placement.account != home.account);
             let (field, why, fix) = match account {

@@ -150,7 +150,9 @@ fn kind_of(env: &Env, path: &[&str]) -> Option<&'static str> {
 /// PF5030 for every field of a deployed environment that the
 /// deploying app's target does not use; each (app, environment, field) once.
 pub fn fields(ctx: &mut Ctx, program: &Program, decls: &Decls, standard: &[FileId]) {
-    let mut seen: FxHashSet<(&str, &str, usize)> = FxHashSet::default();
+    // Each (app, environment) pair once: an environment's infrastructure and release actions
+    // (and every pipeline of the app) deploy the same pair.
+    let mut seen: FxHashSet<(&str, &str)> = FxHashSet::default();
     for pipeline in &program.pipelines {
         let Some(app) = program.app(&pipeline.app) else { continue };
         let target = app.deploy.target();
@@ -159,15 +161,15 @@ pub fn fields(ctx: &mut Ctx, program: &Program, decls: &Decls, standard: &[FileI
                 continue;
             };
             let Some(e) = program.env(env) else { continue };
-            for (i, f) in TARGET_FIELDS.iter().enumerate() {
+            if !seen.insert((app.name.as_str(), env.as_str())) {
+                continue;
+            }
+            for f in TARGET_FIELDS {
                 if f.targets.contains(&target) || (f.kind.is_some() && kind_of(e, f.path) != f.kind) {
                     continue;
                 }
                 let Some(span) = decls.value_span(&[DeclKind::Env], env, f.path) else { continue };
                 if standard.contains(&span.file) {
-                    continue;
-                }
-                if !seen.insert((app.name.as_str(), env.as_str(), i)) {
                     continue;
                 }
                 let field = f.path.join(".");

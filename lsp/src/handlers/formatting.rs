@@ -19,7 +19,7 @@ pub fn format_text(text: &str) -> Option<String> {
 pub fn formatting(snap: &Snapshot, params: DocumentFormattingParams) -> Option<Vec<TextEdit>> {
     let doc = &snap.doc(&params.text_document.uri)?.current;
     let formatted = format_text(&doc.text)?;
-    if formatted == doc.text {
+    if *formatted == *doc.text {
         return Some(Vec::new());
     }
     let end = doc.index.position(&doc.text, doc.text.len(), snap.encoding);

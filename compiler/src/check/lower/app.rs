@@ -508,7 +508,7 @@ fn image(ctx: &mut Ctx, o: &Obj) -> ImageBake {
         ctx,
         &instance,
         span_of(o, "instance", o.span),
-        stdlib::instance_types(),
+        &stdlib::INSTANCE_TYPES,
         codes::PF5008,
         "EC2 instance type",
     );

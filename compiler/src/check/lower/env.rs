@@ -433,7 +433,7 @@ fn compute(ctx: &mut Ctx, c: Option<&Obj>, own: Option<&Obj>, at: Span) -> Compu
         ctx,
         &instance,
         span_of(c, "instance", c.span),
-        stdlib::instance_types(),
+        &stdlib::INSTANCE_TYPES,
         codes::PF5008,
         "EC2 instance type",
     );
@@ -567,13 +567,14 @@ pub(super) fn check_table(
     ctx: &mut Ctx,
     value: &str,
     span: Span,
-    table: &[&'static str],
+    table: &'static stdlib::Table,
     code: crate::diagnostic::Code,
     what: &str,
 ) {
-    if table.contains(&value) {
+    if table.contains(value) {
         return;
     }
+    let table = table.values();
     let mut d =
         Diagnostic::new(code, span, format!("`{value}` is not a known {what}")).with_label("unknown type");
     if let Some(s) = did_you_mean(value, table.iter().copied()) {
@@ -606,7 +607,7 @@ fn database(
         ctx,
         &class,
         span_of(db, "class", db.span),
-        stdlib::db_classes(),
+        &stdlib::DB_CLASSES,
         codes::PF5009,
         "RDS instance class",
     );
@@ -682,7 +683,7 @@ fn cache(ctx: &mut Ctx, c: &Obj) -> Cache {
         ctx,
         &node,
         span_of(c, "node", c.span),
-        stdlib::cache_nodes(),
+        &stdlib::CACHE_NODES,
         codes::PF5009,
         "ElastiCache node type",
     );
