@@ -170,16 +170,64 @@ pub fn manifest(program: &Program, pipeline: &Pipeline) -> Manifest {
 /// The logical id of the boundary of the pipeline stack's roles.
 pub const BOUNDARY: &str = "PipelineRoleBoundary";
 
-/// A resource's fingerprint: FNV-1a (64 bits) of its canonical JSON, in hex. Not a secret
-/// and not collision-proof against an adversary: it tells honest versions apart.
+/// A resource's fingerprint: FNV-1a (64 bits, over little-endian 8-byte words) of a walk of
+/// its JSON tree (each node's kind, each string's length and bytes, object keys in order), in
+/// hex. Not a secret and not collision-proof against an adversary: it tells honest versions
+/// apart. Walking the tree costs a fraction of serializing it (the hash runs for every role of
+/// every pipeline stack).
 pub fn fingerprint(resource: &serde_json::Value) -> String {
-    let text = serde_json::to_string(resource).unwrap_or_default();
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    let mut hash = Fnv(0xcbf2_9ce4_8422_2325);
+    hash.value(resource);
+    format!("{:016x}", hash.0)
+}
+
+/// FNV-1a over 64-bit words.
+struct Fnv(u64);
+
+impl Fnv {
+    fn word(&mut self, word: u64) {
+        self.0 = (self.0 ^ word).wrapping_mul(0x0100_0000_01b3);
     }
-    format!("{hash:016x}")
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.word(bytes.len() as u64);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.word(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
+        }
+        let mut last = [0u8; 8];
+        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.word(u64::from_le_bytes(last));
+    }
+
+    fn value(&mut self, value: &serde_json::Value) {
+        use serde_json::Value;
+        match value {
+            Value::Null => self.word(0),
+            Value::Bool(b) => self.word(1 + u64::from(*b)),
+            Value::Number(n) => {
+                self.word(3);
+                self.bytes(n.to_string().as_bytes());
+            }
+            Value::String(s) => {
+                self.word(4);
+                self.bytes(s.as_bytes());
+            }
+            Value::Array(items) => {
+                self.word(5);
+                self.word(items.len() as u64);
+                items.iter().for_each(|v| self.value(v));
+            }
+            Value::Object(map) => {
+                self.word(6);
+                self.word(map.len() as u64);
+                for (k, v) in map {
+                    self.bytes(k.as_bytes());
+                    self.value(v);
+                }
+            }
+        }
+    }
 }
 
 impl Manifest {
@@ -308,4 +356,29 @@ pub fn variables(pipeline: &str, findings: &[GuardFinding]) -> (String, String) 
         change = change.chars().take(CHANGE_MAX - 3).collect::<String>() + "...";
     }
     (codes.join(","), change)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fingerprint;
+    use serde_json::json;
+
+    #[test]
+    fn fingerprints_tell_apart_what_a_policy_change_alters() {
+        let policy = json!({"Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::b/*"});
+        assert_eq!(fingerprint(&policy), fingerprint(&policy.clone()));
+        assert_eq!(fingerprint(&policy).len(), 16);
+        let different = [
+            json!({"Action": ["s3:GetObject", "s3:PutObjecT"], "Resource": "arn:aws:s3:::b/*"}),
+            json!({"Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::b/*"}),
+            json!({"Action": ["s3:GetObjects3:PutObject"], "Resource": "arn:aws:s3:::b/*"}),
+            json!({"Action": ["s3:GetObject", "s3:PutObject"], "Resource": ["arn:aws:s3:::b/*"]}),
+            json!({"Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::b/*", "Condition": null}),
+        ];
+        for other in &different {
+            assert_ne!(fingerprint(&policy), fingerprint(other), "{other}");
+        }
+        // A boundary between two strings is part of what is hashed.
+        assert_ne!(fingerprint(&json!(["abcdefgh", "i"])), fingerprint(&json!(["abcdefghi", ""])));
+    }
 }

@@ -377,7 +377,13 @@ pub(super) fn stages(ctx: &Ctx, manifest: &guard::Manifest, parameters: &[String
     out
 }
 
-fn buildspec() -> String {
+/// The guard job's buildspec: the same for every pipeline, so built once.
+fn buildspec() -> &'static str {
+    static BUILDSPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BUILDSPEC.get_or_init(render_buildspec)
+}
+
+fn render_buildspec() -> String {
     let script = format!(
         "set -e\npython3 - > /tmp/pf-guard.out <<'PF_GUARD_PY'\n{}PF_GUARD_PY\nGUARD=\"$(sed -n 1p /tmp/pf-guard.out)\"\nCHANGE=\"$(sed -n 2p /tmp/pf-guard.out)\"\nexport GUARD CHANGE\necho \"GUARD=$GUARD\"\necho \"$CHANGE\"\n",
         SELF_UPDATE_PY
@@ -480,8 +486,8 @@ fn pipeline_role_statements() -> Vec<Value> {
     ]
 }
 
-/// The boundary's name: fixed, so the policies that name it need no reference to it (the
-/// boundary copies their IAM statements, and a reference would be circular).
+/// The boundary's name: fixed, so the statements that name it (its own, `SelfUpdateRole`'s) need
+/// no reference to it (a reference from a role that the boundary caps would be circular).
 fn boundary_name() -> Value {
     sub(&format!("${{AWS::StackName}}-{BOUNDARY}"))
 }
@@ -700,6 +706,11 @@ fn iam_caps(ctx: &Ctx, passed: &[String], linked: &[String]) -> Vec<Value> {
     ]
 }
 
+/// The strings of a policy field that holds one string or a list of them.
+fn strings(v: &Value) -> impl Iterator<Item = &str> {
+    v.as_array().map_or(std::slice::from_ref(v), Vec::as_slice).iter().filter_map(Value::as_str)
+}
+
 /// Adds `SelfUpdateRole` and `PipelineRoleBoundary`, and the boundary on every role of the
 /// stack. The boundary depends on the app's name alone (so a change of the program rarely
 /// changes it, and the self-update, which may never change it, rarely stops): every service a
@@ -726,16 +737,14 @@ pub(super) fn finish(ctx: &mut Ctx) {
         .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().into_iter().flatten())
         .filter(|s| s["Effect"] == "Allow");
     let add = |list: &mut Vec<String>, v: &Value| {
-        let items = v.as_array().cloned().unwrap_or_else(|| vec![v.clone()]);
-        for item in items.iter().filter_map(Value::as_str) {
+        for item in strings(v) {
             if !list.iter().any(|s| s == item) {
                 list.push(item.to_string());
             }
         }
     };
     for st in statements {
-        let actions = st["Action"].as_array().cloned().unwrap_or_else(|| vec![st["Action"].clone()]);
-        for a in actions.iter().filter_map(Value::as_str) {
+        for a in strings(&st["Action"]) {
             let service = a.split(':').next().unwrap_or_default();
             if !CAPPED.contains(&service) && !services.iter().any(|s| s == service) {
                 services.push(service.to_string());
