@@ -817,6 +817,9 @@ pub struct Pipeline {
     pub notify_failure: Vec<String>,
     /// Stages in order; the first is always the generated `Source` stage.
     pub stages: Vec<Stage>,
+    /// Whether the pipeline updates its own stack, under the guard, right after `Source`
+    /// (`self_update`; v2 only; `codegen/pipeline/self_update.rs`).
+    pub self_update: bool,
 }
 
 /// A stage and its actions.

@@ -410,7 +410,8 @@ fn an_ecs_deploy_is_one_stack_update_with_or_without_infra() {
     let t =
         pf_compiler::codegen::pipeline::template(p, &p.pipelines[0], pf_compiler::codegen::CfnFormat::Yaml)
             .unwrap();
-    let qa = &t["Resources"]["Pipeline"]["Properties"]["Stages"][3]["Actions"][0];
+    let stages = t["Resources"]["Pipeline"]["Properties"]["Stages"].as_array().unwrap();
+    let qa = &stages.iter().find(|s| s["Name"] == "qa").expect("stage qa")["Actions"][0];
     assert_eq!(qa["ActionTypeId"]["Provider"], "CloudFormation");
     assert_eq!(qa["Configuration"]["ActionMode"], "CREATE_UPDATE");
     assert_eq!(qa["Configuration"]["StackName"], "orders-qa");

@@ -83,6 +83,12 @@ fn template(program: &Program) -> Value {
     pipeline::template(program, &program.pipelines[0], CfnFormat::Yaml).expect("template")
 }
 
+/// The stages of a template that come from the IR: all but the self-update's.
+fn ir_stages(t: &Value) -> Vec<Value> {
+    let all = t["Resources"]["Pipeline"]["Properties"]["Stages"].as_array().unwrap();
+    all.iter().filter(|s| !pipeline::SELF_UPDATE_STAGES.iter().any(|n| s["Name"] == *n)).cloned().collect()
+}
+
 fn yaml(program: &Program) -> String {
     let files = pipeline::generate(program, &Options::default());
     assert_eq!(files.len(), 1);
@@ -199,7 +205,11 @@ fn iam_statements_are_least_privilege() {
             }
             for action in actions_of(&st) {
                 assert_ne!(action, "*", "{name}/{id}: `*` action");
-                assert!(!action.ends_with(":*"), "{name}/{id}: service-wide action {action}");
+                // A boundary grants nothing: its service wildcards cap, they do not allow.
+                assert!(
+                    id == "PipelineRoleBoundary" || !action.ends_with(":*"),
+                    "{name}/{id}: service-wide action {action}"
+                );
                 assert!(!action.starts_with("iam:") || !action.contains('*'), "{name}/{id}: {action}");
                 if action == "iam:PassRole" {
                     assert!(
@@ -228,16 +238,25 @@ fn iam_statements_are_least_privilege() {
             }
         }
     }
-    // The pipeline role passes only the CloudFormation role, only to CloudFormation.
+    // The pipeline role passes only the CloudFormation role, only to CloudFormation
     let t = template(&fixture::sample_program());
     let pass: Vec<Value> = statements(&t)
         .into_iter()
         .filter(|(id, st)| id == "PipelineRole" && actions_of(st).contains(&"iam:PassRole".into()))
         .map(|(_, st)| st)
         .collect();
-    assert_eq!(pass.len(), 1);
-    assert_eq!(pass[0]["Resource"], serde_json::json!([{"Fn::GetAtt": ["CloudFormationRole", "Arn"]}]));
-    assert_eq!(pass[0]["Condition"]["StringEquals"]["iam:PassedToService"], "cloudformation.amazonaws.com");
+    // (and the self-update's execution role, also only to CloudFormation).
+    let passed: Vec<&Value> = pass.iter().map(|st| &st["Resource"]).collect();
+    assert_eq!(
+        passed,
+        [
+            &serde_json::json!([{"Fn::GetAtt": ["CloudFormationRole", "Arn"]}]),
+            &serde_json::json!([{"Fn::GetAtt": ["SelfUpdateRole", "Arn"]}])
+        ]
+    );
+    for st in &pass {
+        assert_eq!(st["Condition"]["StringEquals"]["iam:PassedToService"], "cloudformation.amazonaws.com");
+    }
 }
 
 /// The actions that create or change what a role may do.
@@ -271,13 +290,16 @@ fn environment_roles_cannot_escalate() {
     for (name, program) in variants() {
         let t = template(&program);
         let boundary = serde_json::json!({"Ref": "EnvironmentRoleBoundary"});
+        let pipeline_boundary = serde_json::json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${AWS::StackName}-PipelineRoleBoundary"});
         assert_eq!(t["Resources"]["EnvironmentRoleBoundary"]["Type"], "AWS::IAM::ManagedPolicy", "{name}");
         let mut bounded = 0;
         for (id, st) in statements(&t) {
             let actions = actions_of(&st);
             // No wildcard action in a role or managed policy (cfripper's
             // IAMRoleWildcardActionOnPolicyRule; key policies are not IAM identity policies).
-            if id.ends_with("Role") || id == "EnvironmentRoleBoundary" {
+            // The pipeline boundary's service wildcards are asserted below.
+            let boundary_cap = id == "PipelineRoleBoundary" && actions.iter().all(|a| a.ends_with(":*"));
+            if (id.ends_with("Role") || id.ends_with("RoleBoundary")) && !boundary_cap {
                 assert!(
                     actions.iter().all(|a| !a.contains('*') && !a.contains('?')),
                     "{name}/{id}: {actions:?}"
@@ -302,10 +324,13 @@ fn environment_roles_cannot_escalate() {
                     );
                 }
             }
-            if actions.iter().any(|a| ROLE_PERMISSION_ACTIONS.contains(&a.as_str())) {
-                assert_eq!(id, "CloudFormationRole", "{name}");
+            if actions.iter().any(|a| ROLE_PERMISSION_ACTIONS.contains(&a.as_str())) && id.ends_with("Role") {
+                // The environments' roles keep their boundary; the pipeline stack's own roles,
+                // which only the self-update changes, keep theirs.
+                let expect = if id == "SelfUpdateRole" { &pipeline_boundary } else { &boundary };
+                assert!(id == "CloudFormationRole" || id == "SelfUpdateRole", "{name}: {id}");
                 assert_eq!(
-                    st["Condition"]["StringEquals"]["iam:PermissionsBoundary"], boundary,
+                    st["Condition"]["StringEquals"]["iam:PermissionsBoundary"], *expect,
                     "{name}: {st}"
                 );
                 bounded += 1;
@@ -320,7 +345,40 @@ fn environment_roles_cannot_escalate() {
                 }
             }
         }
-        assert_eq!(bounded, 1, "{name}: one bounded statement");
+        let self_update = program.pipelines[0].self_update;
+        assert_eq!(bounded, 1 + usize::from(self_update), "{name}: one bounded statement per role");
+        if self_update {
+            // Every role of the pipeline stack carries its boundary, which allows no IAM, STS or
+            // Organizations action but the roles' own statements.
+            for (id, r) in resources(&t).iter().filter(|(_, r)| r["Type"] == "AWS::IAM::Role") {
+                assert_eq!(
+                    r["Properties"]["PermissionsBoundary"],
+                    serde_json::json!({"Ref": "PipelineRoleBoundary"}),
+                    "{name}/{id}"
+                );
+            }
+            let caps = &resources(&t)["PipelineRoleBoundary"]["Properties"]["PolicyDocument"]["Statement"];
+            let wild = actions_of(&caps[0]);
+            assert!(wild.iter().all(|a| a.ends_with(":*")), "{name}: {wild:?}");
+            for a in &wild {
+                assert!(
+                    !["iam:", "sts:", "organizations:", "account:"].iter().any(|p| a.starts_with(p)),
+                    "{name}: {a}"
+                );
+            }
+            // The self-update never writes that boundary, nor removes one.
+            let denied: Vec<Value> = statements(&t)
+                .into_iter()
+                .filter(|(id, st)| id == "SelfUpdateRole" && st["Effect"] == "Deny")
+                .map(|(_, st)| st)
+                .collect();
+            assert!(
+                denied.iter().any(|d| actions_of(d).contains(&"iam:CreatePolicyVersion".to_string())
+                    && d["Resource"][0] == pipeline_boundary),
+                "{name}: {denied:?}"
+            );
+            assert!(denied.iter().any(|d| actions_of(d) == ["iam:DeleteRolePermissionsBoundary"]), "{name}");
+        }
         let deny: Vec<Value> = statements(&t)
             .into_iter()
             .filter(|(id, st)| id == "CloudFormationRole" && st["Effect"] == "Deny")
@@ -349,9 +407,13 @@ fn environment_roles_cannot_escalate() {
 fn approver_policies_allow_only_their_own_actions() {
     let t = template(&fixture::sample_program());
     let arn = |path: &str| serde_json::json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:codepipeline:${{AWS::Region}}:${{AWS::AccountId}}:webshop-release/{path}")});
+    // The self-update's approval is given by the groups approving a protected environment.
     let expect = [
-        ("ApproverQcPolicy", vec![arn("approve/qc")]),
-        ("ApproverPmoPolicy", vec![arn("approve/pmo"), arn("prod/review-prod")]),
+        ("ApproverQcPolicy", vec![arn("approve/qc"), arn("PipelineApproval/approve-qc")]),
+        (
+            "ApproverPmoPolicy",
+            vec![arn("approve/pmo"), arn("prod/review-prod"), arn("PipelineApproval/approve-pmo")],
+        ),
     ];
     for (id, arns) in expect {
         let st = &resources(&t)[id]["Properties"]["PolicyDocument"]["Statement"];
@@ -469,7 +531,7 @@ fn stages_and_actions_follow_the_ir() {
     for (name, program) in variants() {
         let t = template(&program);
         let p = &program.pipelines[0];
-        let stages = t["Resources"]["Pipeline"]["Properties"]["Stages"].as_array().unwrap().clone();
+        let stages = ir_stages(&t);
         assert_eq!(stages.len(), p.stages.len());
         for (stage, s) in p.stages.iter().zip(&stages) {
             assert_eq!(s["Name"], stage.name.as_str());
@@ -547,9 +609,7 @@ fn fixture_actions_are_wired_to_the_environment_stacks() {
         CfnFormat::Json,
     )
     .unwrap();
-    let s = json["Resources"]["Pipeline"]["Properties"]["Stages"][2]["Actions"][0]["Configuration"]
-        ["TemplatePath"]
-        .clone();
+    let s = ir_stages(&json)[2]["Actions"][0]["Configuration"]["TemplatePath"].clone();
     assert_eq!(s, "Build::pf-out/webshop/infra.template.json");
 }
 
@@ -599,8 +659,7 @@ fn triggers_follow_the_ir() {
 fn release_gates_become_stage_conditions_and_only_they_read_alarms() {
     let all: std::collections::BTreeMap<_, _> =
         variants().into_iter().map(|(n, p)| (n, template(&p))).collect();
-    let stages = &all["gated"]["Resources"]["Pipeline"]["Properties"]["Stages"];
-    let stages = stages.as_array().unwrap();
+    let stages = ir_stages(&all["gated"]);
     let (last, earlier) = stages.split_last().unwrap();
     let rules = last["BeforeEntry"]["Conditions"][0]["Rules"].as_array().unwrap();
     assert_eq!(last["BeforeEntry"]["Conditions"].as_array().unwrap().len(), 1);
@@ -790,7 +849,7 @@ fn an_ecs_pipeline_releases_the_image_through_the_environment_stacks() {
         .collect();
     assert!(push.contains(&"ecr:PutImage".to_string()), "{push:?}");
     let mut cfn_actions = 0;
-    for stage in t["Resources"]["Pipeline"]["Properties"]["Stages"].as_array().unwrap() {
+    for stage in &ir_stages(&t) {
         for a in stage["Actions"].as_array().unwrap() {
             let provider = a["ActionTypeId"]["Provider"].as_str().unwrap();
             assert_ne!(provider, "CodeDeploy", "{}", a["Name"]);

@@ -542,6 +542,34 @@ def acting_account(account, action, resources, label):
     return there
 
 
+def self_update(action):
+    """Whether the action is the pipeline's update of its own stack."""
+    return action.config.get("StackName") == {"Ref": "AWS::StackName"}
+
+
+def run_self_update(account, project, stack, action, given, resources, label):
+    """The self-update: the pipeline's own stack, from the committed template in the source
+    artifact, with the stack's current parameter values, as its self-update role (which the stack
+    created and which only CloudFormation may assume)."""
+    config = clean_json(action.config, resources)
+    template = stacks.artifact_path(project, action.config["TemplatePath"])
+    if not action.config["TemplatePath"].startswith("Source::") or not template.is_file():
+        raise Failed(f"{label}: {action.config['TemplatePath']} is not the committed template")
+    role = config["RoleArn"].rsplit("/", 1)[-1]
+    trust = account.iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+    if trust["Statement"][0]["Principal"] != {"Service": "cloudformation.amazonaws.com"}:
+        raise Failed(f"{label}: the self-update role is not CloudFormation's: {trust}")
+    overrides = json.loads(action.config.get("ParameterOverrides", {}).get("Fn::Sub", "{}"))
+    params = stacks.load_template(template).get("Parameters", {})
+    required = sorted(k for k, p in params.items() if "Default" not in p)
+    if sorted(overrides) != required:
+        raise Failed(f"{label}: passes {sorted(overrides)}, the stack needs {required}")
+    if any(v != "${%s}" % k for k, v in overrides.items()):
+        raise Failed(f"{label}: the parameters keep their current values: {overrides}")
+    caps = [c for c in config["Capabilities"].split(",") if c]
+    account.deploy(label, stack, template, given, caps, RoleARN=config["RoleArn"])
+
+
 def run_pipeline(account, project, template_path):
     """Deploys a pipeline stack (after what an administrator deploys once), then runs its
     CloudFormation actions (and blue/green plan steps) in order, one run, each in the account and
@@ -550,12 +578,21 @@ def run_pipeline(account, project, template_path):
     name = template_path.name.removeprefix("pipeline-").split(".")[0]
     stack = f"{name}-pipeline"
     caps = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]
-    account.deploy(f"pipeline stack {stack}", stack, template_path, administer(account, template_path), caps)
+    given = administer(account, template_path)
+    actions = stacks.cloudformation_actions(pipeline)
+    # A self-updating pipeline, once deployed, updates its own stack from the commit (its second
+    # stage); only the first deploy is an administrator's.
+    if not (any(self_update(a) for a in actions) and account.exists(stack)):
+        account.deploy(f"pipeline stack {stack}", stack, template_path, given, caps)
     resources = account.moto_stack(stack).resource_map
     account.runs += 1
     variables = {"codepipeline.PipelineExecutionId": f"0000000{account.runs}-aaaa-4bbb-8ccc-dddddddddddd"}
-    for action in stacks.cloudformation_actions(pipeline):
+    for action in actions:
         label = f"{stack}: action {action!r}"
+        if self_update(action):
+            run_self_update(account, project, stack, action, given, resources, label)
+            resources = account.moto_stack(stack).resource_map
+            continue
         if action.mode == "PLAN":
             plan(account, action, variables)
             continue

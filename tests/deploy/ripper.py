@@ -11,6 +11,15 @@ filter here (`BOUNDED`) is that allowlist, and it is earned: a role is listed on
 script has checked, in the template, that every statement allowing one of those actions carries
 an `iam:PermissionsBoundary` condition (so each role it creates or changes keeps the boundary).
 Findings it accepts are printed with the mode `RuleMode.ALLOWED`.
+
+A self-updating pipeline adds two earned entries (docs/self-update.md):
+- `GRANTS_NOTHING`: a managed policy attached to no role, group or user and named only as the
+  `PermissionsBoundary` of roles grants nothing (a boundary only caps), so its wildcard and
+  escalation actions are accepted.
+- A statement of `bounded_roles` may also write the stack's own managed policies
+  (`policy/${AWS::StackName}-*`, `POLICY_WRITES` only) when the role is itself bounded and
+  denies those writes on its boundary: the self-update role, whose policy changes the guard
+  holds for the production approvers.
 """
 
 import logging
@@ -38,11 +47,79 @@ def targets(project):
 
 
 BOUNDED = Filter(
-    reason="every statement allowing it requires the permissions boundary (iam:PermissionsBoundary)",
+    reason="every statement allowing it requires the permissions boundary (iam:PermissionsBoundary) "
+    "or writes only the stack's own managed policies, never the role's boundary",
     rule_mode=RuleMode.ALLOWED,
     eval={"in": [{"ref": "logical_id"}, {"ref": "extras.bounded"}]},
     rules={"PrivilegeEscalationRule"},
 )
+
+
+GRANTS_NOTHING = Filter(
+    reason="a permissions boundary attached to no principal grants nothing",
+    rule_mode=RuleMode.ALLOWED,
+    eval={"in": [{"ref": "logical_id"}, {"ref": "extras.boundaries"}]},
+    rules={"PrivilegeEscalationRule", "IAMRoleWildcardActionOnPolicyRule"},
+)
+
+POLICY_WRITES = {"iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"}
+OWN_POLICIES = "policy/${AWS::StackName}-"
+
+
+def references(value):
+    """Every `Ref` target in a template value."""
+    if isinstance(value, dict):
+        if set(value) == {"Ref"}:
+            yield value["Ref"]
+        for v in value.values():
+            yield from references(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from references(v)
+
+
+def boundaries(template):
+    """Managed policies attached to no principal and referenced only as a role's boundary."""
+    resources = template.get("Resources", {})
+    out = []
+    for logical_id, resource in resources.items():
+        props = resource.get("Properties", {})
+        if resource.get("Type") != "AWS::IAM::ManagedPolicy" or any(props.get(k) for k in ("Roles", "Groups", "Users")):
+            continue
+        uses = [
+            (other_id, key)
+            for other_id, other in resources.items()
+            for key, value in other.get("Properties", {}).items()
+            if logical_id in references(value)
+        ]
+        if uses and all(resources[o].get("Type") == "AWS::IAM::Role" and k == "PermissionsBoundary" for o, k in uses):
+            out.append(logical_id)
+    return out
+
+
+def sub_text(value):
+    return value.get("Fn::Sub", "") if isinstance(value, dict) else str(value)
+
+
+def own_policy_writes(statement, role):
+    """A statement writing only the stack's own managed policies, of a bounded role that denies
+    those writes on its boundary."""
+    resources = statement.get("Resource", [])
+    resources = resources if isinstance(resources, list) else [resources]
+    boundary = role.get("PermissionsBoundary")
+    denied = [
+        sub_text(r)
+        for p in role.get("Policies", [])
+        for s in p.get("PolicyDocument", {}).get("Statement", [])
+        if s.get("Effect") == "Deny" and POLICY_WRITES <= actions_of(s)
+        for r in (s.get("Resource") if isinstance(s.get("Resource"), list) else [s.get("Resource")])
+    ]
+    return (
+        actions_of(statement) & set(PrivilegeEscalationRule.DANGEROUS_ACTIONS) <= POLICY_WRITES
+        and all(OWN_POLICIES in sub_text(r) for r in resources)
+        and isinstance(boundary, dict)
+        and any(d.endswith("${AWS::StackName}-" + boundary.get("Ref", "")) for d in denied)
+    )
 
 
 def actions_of(statement):
@@ -63,8 +140,10 @@ def bounded_roles(template):
             for s in p.get("PolicyDocument", {}).get("Statement", [])
             if s.get("Effect") == "Allow" and actions_of(s) & dangerous
         ]
+        props = resource.get("Properties", {})
         if statements and all(
-            "iam:PermissionsBoundary" in s.get("Condition", {}).get("StringEquals", {}) for s in statements
+            "iam:PermissionsBoundary" in s.get("Condition", {}).get("StringEquals", {}) or own_policy_writes(s, props)
+            for s in statements
         ):
             out.append(logical_id)
     return out
@@ -126,16 +205,18 @@ def resolve_conditions(template, values):
 def main(projects):
     logging.disable(logging.CRITICAL)  # cfripper logs every unresolved intrinsic
     config, processor = init_cfripper(None, None, "123456789012", None)
-    config.add_filters([BOUNDED])
+    config.add_filters([BOUNDED, GRANTS_NOTHING])
     for project in projects:
         for label, path, values in targets(project):
             with open(path, encoding="utf-8") as f:
                 template = convert_json_or_yaml_to_dict(f.read())
             model = pycfmodel.parse(resolve_conditions(template, values)).resolve(values)
-            bounded = bounded_roles(template)
-            result = processor.process_cf_template(model, config, {"bounded": bounded})
+            bounded, caps = bounded_roles(template), boundaries(template)
+            result = processor.process_cf_template(model, config, {"bounded": bounded, "boundaries": caps})
             for role in bounded:
                 print(f"{label}\tPrivilegeEscalationRule\t{RuleMode.ALLOWED}\t{role}\t{BOUNDED.reason}")
+            for policy in caps:
+                print(f"{label}\tPrivilegeEscalationRule\t{RuleMode.ALLOWED}\t{policy}\t{GRANTS_NOTHING.reason}")
             for failure in result.failures:
                 ids = ",".join(sorted(failure.resource_ids or []))
                 print(f"{label}\t{failure.rule}\t{failure.rule_mode}\t{ids}\t{failure.reason}")

@@ -233,6 +233,7 @@ pub fn sample_program() -> Program {
             execution_mode: ExecutionMode::Queued,
             triggers: vec![Trigger::Push { branches: strings(&["main"]), tags: vec![], paths: vec![] }],
             notify_failure: strings(&["team@example.com"]),
+            self_update: true,
             stages: vec![
                 Stage {
                     name: "Source".into(),

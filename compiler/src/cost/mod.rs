@@ -562,6 +562,7 @@ mod tests {
             protected: false,
             region: None,
             resources,
+            guard: None,
         }
     }
 

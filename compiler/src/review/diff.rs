@@ -354,6 +354,7 @@ mod tests {
             protected: true,
             region: None,
             resources: resources.iter().map(|(id, r)| (id.to_string(), r.clone())).collect(),
+            guard: None,
         }
     }
 

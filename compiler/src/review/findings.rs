@@ -25,6 +25,8 @@ pub enum Kind {
     StageAdded,
     StageRemoved,
     StagesReordered,
+    /// A change the pipeline's self-update waits for an approval of (`review::guard`).
+    SelfUpdateGuard,
 }
 
 impl Kind {
@@ -41,6 +43,7 @@ impl Kind {
             Kind::StageAdded => "stage-added",
             Kind::StageRemoved => "stage-removed",
             Kind::StagesReordered => "stages-reordered",
+            Kind::SelfUpdateGuard => "self-update-guard",
         }
     }
 
@@ -86,6 +89,11 @@ pub fn findings(old: &[Stack], new: &[Stack], diffs: &[StackDiff]) -> Vec<Findin
         rules(d, before, after, &mut out);
         if let Some(before) = before {
             pipelines(d, before, after, &mut out);
+        }
+        if let (Some(old), Some(new)) =
+            (before.and_then(|s| s.guard.as_ref()), after.and_then(|s| s.guard.as_ref()))
+        {
+            out.extend(super::guard::findings(&d.name, old, new));
         }
     }
     out.sort_by(|a, b| (&a.stack, a.kind).cmp(&(&b.stack, b.kind)));
@@ -390,8 +398,9 @@ fn pipelines(d: &StackDiff, before: &Stack, after: Option<&Stack>, out: &mut Vec
             match new.approvals.get(name) {
                 None => {
                     let message = format!(
-                        "pipeline {id}: approval {name} (stage {stage}) is removed: {} no longer wait for it",
-                        words(guarded)
+                        "pipeline {id}: approval {name} (stage {stage}) is removed: {} no longer {} for it",
+                        words(guarded),
+                        if guarded.len() == 1 { "waits" } else { "wait" }
                     );
                     out.push(finding(Kind::ApprovalRemoved, d, Some(id), message));
                 }
@@ -420,7 +429,17 @@ struct Stages {
 impl Stages {
     fn of(pipeline: &Resource) -> Stages {
         let mut out = Stages::default();
-        let stages = pipeline.properties.get("Stages").and_then(Value::as_array).cloned().unwrap_or_default();
+        // The self-update's stages are the guard's to report (`review::guard`), not the program's.
+        let own = crate::codegen::pipeline::SELF_UPDATE_STAGES;
+        let stages: Vec<Value> = pipeline
+            .properties
+            .get("Stages")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|s| !own.iter().any(|n| s.get("Name").and_then(Value::as_str) == Some(n)))
+            .cloned()
+            .collect();
         let names: Vec<String> =
             stages.iter().map(|s| s.get("Name").and_then(Value::as_str).unwrap_or("?").to_string()).collect();
         for (i, stage) in stages.iter().enumerate() {

@@ -6,6 +6,7 @@
 
 pub mod diff;
 pub mod findings;
+pub mod guard;
 pub mod render;
 pub mod replacement;
 pub mod stack;

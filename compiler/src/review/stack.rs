@@ -27,6 +27,8 @@ pub struct Stack {
     /// (the deploy action's `Region`); `None`: the pipeline's region.
     pub region: Option<String>,
     pub resources: BTreeMap<String, Resource>,
+    /// A pipeline template's guard manifest (`Metadata` `pf:guard`, `review::guard`).
+    pub guard: Option<super::guard::Manifest>,
 }
 
 /// A resource of a stack, with its parameters and conditions resolved.
@@ -163,7 +165,8 @@ pub fn of_template(
             },
         );
     }
-    Stack { name, app: app.to_string(), env, protected, region: None, resources }
+    let guard = super::guard::from_template(template);
+    Stack { name, app: app.to_string(), env, protected, region: None, resources, guard }
 }
 
 /// The first segment of a JSON pointer and the pointer to the rest: `/a/b/c` -> (`a`, `/b/c`).

@@ -639,6 +639,7 @@ pub static PIPELINE: Schema = Schema {
         field!("type", Ty::Enum(&["v1", "v2"]), "v2", "The CodePipeline type; triggers with filters need v2."),
         field!("execution", Ty::Enum(&["superseded", "queued", "parallel"]), "superseded", "How runs are ordered (queued and parallel need v2)."),
         field!("notify", Ty::Block(&NOTIFY), "E-mail notifications of pipeline events."),
+        field!("self_update", Ty::Bool, "true on v2 pipelines", "Whether the pipeline updates its own stack from the committed template right after `Source`; a change that weakens an approval or a distinct-approvers check before a protected environment, or adds a target account, first waits for the groups approving production (docs/self-update.md). Needs v2."),
     ],
     children: &[
         Child {

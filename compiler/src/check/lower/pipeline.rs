@@ -88,6 +88,20 @@ pub fn lower(
             .with_help("remove `type = v1` (v2 is the default)"),
         );
     }
+    let self_update = bool_of(o, "self_update");
+    if pipeline_type == PipelineType::V1 && self_update == Some(true) {
+        ctx.push(
+            Diagnostic::new(
+                codes::PF3008,
+                span_of(o, "self_update", d.name.span),
+                "the self-update guard needs a v2 pipeline",
+            )
+            .with_label("needs type = v2")
+            .with_secondary(span_of(o, "type", d.name.span), "v1 pipeline")
+            .with_help("remove `type = v1` (v2 is the default): the guard skips its approval with a stage condition, which only V2 pipelines have; or remove `self_update = true`"),
+        );
+    }
+    let self_update = pipeline_type == PipelineType::V2 && self_update != Some(false);
     let triggers = triggers(
         ctx,
         o,
@@ -201,6 +215,7 @@ pub fn lower(
         triggers,
         notify_failure,
         stages,
+        self_update,
     })
 }
 

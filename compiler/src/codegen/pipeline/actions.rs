@@ -409,9 +409,11 @@ fn action_env(action: &Action) -> Option<&str> {
     }
 }
 
-pub(super) fn add(ctx: &mut Ctx) {
+/// Adds the pipeline; `after_source`: the self-update stages (`self_update::stages`), if any.
+pub(super) fn add(ctx: &mut Ctx, after_source: Vec<Value>) {
     let ns = namespaces(ctx);
-    let stages: Vec<Value> = ctx
+    let restart = !after_source.is_empty();
+    let mut stages: Vec<Value> = ctx
         .pipeline
         .stages
         .iter()
@@ -426,6 +428,8 @@ pub(super) fn add(ctx: &mut Ctx) {
             Value::Object(declaration)
         })
         .collect();
+    let at = stages.len().min(1);
+    stages.splice(at..at, after_source);
     let mut props = Map::new();
     props.insert("Name".into(), json!(ctx.pipeline_name()));
     props.insert("RoleArn".into(), get_att(ids::PIPELINE_ROLE, "Arn"));
@@ -458,7 +462,8 @@ pub(super) fn add(ctx: &mut Ctx) {
             props.insert("ExecutionMode".into(), json!(mode));
         }
     }
-    props.insert("RestartExecutionOnUpdate".into(), json!(false));
+    // A self-updated pipeline starts over with its new definition.
+    props.insert("RestartExecutionOnUpdate".into(), json!(restart));
     props.insert("Stages".into(), json!(stages));
     if let Some(triggers) = super::triggers::pipeline_triggers(ctx) {
         props.insert("Triggers".into(), triggers);

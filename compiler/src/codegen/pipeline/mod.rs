@@ -15,12 +15,14 @@ mod builds;
 mod conditions;
 pub(crate) mod iam;
 mod release;
+pub(crate) mod self_update;
 mod source;
 mod triggers;
 
 pub(crate) use actions::change_set_name;
 pub use approvals::DISTINCT_APPROVERS_PY;
 pub use release::RELEASE_JOB_SH;
+pub use self_update::{SELF_UPDATE_PY, STAGES as SELF_UPDATE_STAGES};
 
 use super::{cfn, naming, CfnFormat, Options, OutputFile};
 use crate::ir::{App, Pipeline, Program};
@@ -208,10 +210,24 @@ pub fn template(program: &Program, pipeline: &Pipeline, format: CfnFormat) -> Op
     }
     release::add(&mut ctx);
     approvals::add(&mut ctx);
-    actions::add(&mut ctx);
+    let mut manifest = crate::review::guard::manifest(program, pipeline);
+    let parameters = accounts::parameters(&ctx);
+    let mut after_source = Vec::new();
+    if self_update::enabled(&ctx) {
+        self_update::add(&mut ctx, &manifest);
+        // Those an administrator gives (no default) keep their values; the others (a
+        // `param(...)` account's Parameter Store name) come from their defaults again.
+        let names: Vec<String> =
+            parameters.iter().filter(|(_, p)| p.get("Default").is_none()).map(|(k, _)| k.clone()).collect();
+        after_source = self_update::stages(&ctx, &manifest, &names);
+    }
+    actions::add(&mut ctx, after_source);
     triggers::add(&mut ctx);
     iam::add(&mut ctx);
     boundary::add(&mut ctx);
+    if self_update::enabled(&ctx) {
+        self_update::finish(&mut ctx);
+    }
 
     let mut description = format!(
         "pf pipeline `{}` of app `{}`, generated from {}: the pipeline, its artifact bucket and \
@@ -222,13 +238,18 @@ pub fn template(program: &Program, pipeline: &Pipeline, format: CfnFormat) -> Op
     let mut root = Map::new();
     root.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
     root.insert("Description".into(), json!(description));
+    let mut metadata = Map::new();
     if format == CfnFormat::Json {
-        root.insert(
-            "Metadata".into(),
-            json!({ "pf": cfn::yaml_header(&program.project.source).replace("# ", "").replace('\n', " ").trim() }),
-        );
+        let header = cfn::yaml_header(&program.project.source).replace("# ", "").replace('\n', " ");
+        metadata.insert("pf".into(), json!(header.trim()));
     }
-    let parameters = accounts::parameters(&ctx);
+    if self_update::enabled(&ctx) {
+        manifest.permissions = self_update::permissions(&ctx);
+        metadata.insert(crate::review::guard::METADATA_KEY.into(), json!(manifest.to_json()));
+    }
+    if !metadata.is_empty() {
+        root.insert("Metadata".into(), Value::Object(metadata));
+    }
     if !parameters.is_empty() {
         root.insert("Parameters".into(), Value::Object(parameters));
     }
