@@ -216,6 +216,29 @@ fn failed_write_changes_nothing_and_leaves_no_temporary_files() {
 }
 
 #[test]
+fn a_file_two_programs_generate_is_an_error_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    build(Path::new("examples/go-service.pf"), &out);
+    let before: Vec<(PathBuf, Vec<u8>)> =
+        files_under(&out).into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect();
+    // webshop's files are staged as they are generated, then the second copy collides.
+    let o =
+        pf().args(["build", "examples/webshop.pf", "examples/webshop.pf", "-o"]).arg(&out).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.matches("two programs generate").count(), 1, "one diagnostic: {err}");
+    assert!(
+        err.contains("build them into different folders") && err.contains("nothing was changed"),
+        "{err}"
+    );
+    let after: Vec<(PathBuf, Vec<u8>)> =
+        files_under(&out).into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect();
+    assert_eq!(after, before, "earlier output untouched, nothing staged left behind");
+    assert!(!out.join("webshop").exists());
+}
+
+#[test]
 fn output_snapshots() {
     for e in examples() {
         let dir = tempfile::tempdir().unwrap();

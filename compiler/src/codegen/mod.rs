@@ -59,27 +59,52 @@ pub fn generate(program: &Program, options: &Options) -> Vec<OutputFile> {
     generate_with_stacks::<()>(program, options, None).0
 }
 
+/// Where generated files go as they are made, from every generating thread, in no fixed order
+/// ([`stream_with_stacks`]).
+pub type Sink<'a> = &'a (dyn Fn(OutputFile) + Sync);
+
+/// The files that `generate` sends to its sink, sorted by path.
+pub(crate) fn collect(generate: impl FnOnce(Sink<'_>)) -> Vec<OutputFile> {
+    let files = std::sync::Mutex::new(Vec::new());
+    generate(&|f| files.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(f));
+    let mut files = files.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
 /// What [`generate_with_stacks`] makes of each stack: the resource types to keep, and the
 /// function that turns a stack into what the caller keeps.
 pub type EachStack<'a, T> = Option<(Keep, &'a (dyn Fn(Stack) -> T + Sync))>;
 
-/// Generates every file of a program and, with `each`, what `each` makes of every stack they
-/// deploy, by stack name: the stack as [`stacks`](crate::review::stack::stacks) reads it back
-/// from the files, with what `keep` keeps of its resources, made from the templates while
-/// they are in memory and dropped at once (what `pf build` and `pf cost` price, without parsing
-/// the templates again or holding them all).
+/// Generates every file of a program, sorted by path, and, with `each`, what `each` makes of
+/// every stack they deploy, by stack name: the stack as [`stacks`](crate::review::stack::stacks)
+/// reads it back from the files, with what `keep` keeps of its resources, made from the
+/// templates while they are in memory and dropped at once (what `pf build` and `pf cost`
+/// price, without parsing the templates again or holding them all).
 pub fn generate_with_stacks<T: Send>(
     program: &Program,
     options: &Options,
     each: EachStack<'_, T>,
 ) -> (Vec<OutputFile>, Vec<T>) {
+    let mut stacks = Vec::new();
+    let files = collect(|sink| stacks = stream_with_stacks(program, options, each, sink));
+    (files, stacks)
+}
+
+/// [`generate_with_stacks`], but each file goes to `sink` as soon as it is made, so that no
+/// caller needs to hold them all (`pf build` writes them as they come).
+pub fn stream_with_stacks<T: Send>(
+    program: &Program,
+    options: &Options,
+    each: EachStack<'_, T>,
+    sink: Sink<'_>,
+) -> Vec<T> {
     crate::ir::index::scope(program, || {
-        let (mut files, stacks) = templates(program, options, each, true);
-        files.extend(bootstrap::generate(program, options));
-        files.extend(buildspec::generate(program));
-        files.extend(parallel::map(&program.apps, |app| targets::files(program, app)).into_iter().flatten());
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        (files, stacks)
+        let stacks = templates(program, options, each, Some(sink));
+        bootstrap::generate(program, options).into_iter().for_each(sink);
+        buildspec::generate(program).into_iter().for_each(sink);
+        parallel::map(&program.apps, |app| targets::files(program, app).into_iter().for_each(sink));
+        stacks
     })
 }
 
@@ -87,21 +112,19 @@ pub fn generate_with_stacks<T: Send>(
 /// templates are built but not serialized, and nothing else is generated (the language
 /// server's estimate).
 pub fn stacks<T: Send>(program: &Program, keep: Keep, each: &(dyn Fn(Stack) -> T + Sync)) -> Vec<T> {
-    crate::ir::index::scope(program, || templates(program, &Options::default(), Some((keep, each)), false).1)
+    crate::ir::index::scope(program, || templates(program, &Options::default(), Some((keep, each)), None))
 }
 
-/// The pipeline and infrastructure files (with `files`) and what `each` makes of their stacks,
-/// sorted by stack name.
+/// Sends the pipeline and infrastructure files to `files` (none without it) and returns what
+/// `each` makes of their stacks, sorted by stack name.
 fn templates<T: Send>(
     program: &Program,
     options: &Options,
     each: EachStack<'_, T>,
-    files: bool,
-) -> (Vec<OutputFile>, Vec<T>) {
-    let (mut out, mut stacks) = pipeline::generate_with(program, options, each, files);
-    let (infra, envs) = infra::generate_with(program, options, each, files);
-    out.extend(infra);
-    stacks.extend(envs);
+    files: Option<Sink<'_>>,
+) -> Vec<T> {
+    let mut stacks = pipeline::generate_with(program, options, each, files);
+    stacks.extend(infra::generate_with(program, options, each, files));
     stacks.sort_by(|a, b| a.0.cmp(&b.0));
-    (out, stacks.into_iter().map(|(_, t)| t).collect())
+    stacks.into_iter().map(|(_, t)| t).collect()
 }

@@ -130,10 +130,23 @@ pub fn generate_priced(
     options: &codegen::Options,
     region: &str,
 ) -> Result<(Vec<OutputFile>, Estimate), String> {
+    let mut estimate = Err(String::new());
+    let files = codegen::collect(|sink| estimate = stream_priced(program, options, region, sink));
+    Ok((files, estimate?))
+}
+
+/// [`generate_priced`], but each file goes to `sink` as soon as it is made
+/// ([`codegen::stream_with_stacks`]); nothing is generated when the region is unknown.
+pub fn stream_priced(
+    program: &Program,
+    options: &codegen::Options,
+    region: &str,
+    sink: codegen::Sink<'_>,
+) -> Result<Estimate, String> {
     let home = home_region(program, region)?;
     let each = |s: Stack| stack_costs(&s, home);
-    let (files, costs) = codegen::generate_with_stacks(program, options, Some((priced, &each)));
-    Ok((files, in_order(program, combine(home, costs))))
+    let costs = codegen::stream_with_stacks(program, options, Some((priced, &each)), sink);
+    Ok(in_order(program, combine(home, costs)))
 }
 
 /// The pipeline's region: the program's `project.region`, else `region`, if pf knows it.

@@ -399,17 +399,19 @@ pub fn undeclared_values(template: &Value, values: &Values) -> Vec<String> {
 
 /// The infrastructure files of every app: its template and one configuration per environment.
 pub fn generate(program: &Program, options: &super::Options) -> Vec<super::OutputFile> {
-    generate_with::<()>(program, options, None, true).0
+    super::collect(|sink| {
+        generate_with::<()>(program, options, None, Some(sink));
+    })
 }
 
-/// The files of [`generate`] (none unless `files`) and, with `each`, what it makes of each
+/// Sends the files of [`generate`] to `files` (none without it) and returns, with `each`, what it makes of each
 /// environment's stack, by stack name (see [`super::generate_with_stacks`]).
 pub fn generate_with<T: Send>(
     program: &Program,
     options: &super::Options,
     each: super::EachStack<'_, T>,
-    files: bool,
-) -> (Vec<super::OutputFile>, Vec<(String, T)>) {
+    files: Option<super::Sink<'_>>,
+) -> Vec<(String, T)> {
     let ext = match options.cfn_format {
         super::CfnFormat::Yaml => "yml",
         super::CfnFormat::Json => "json",
@@ -419,17 +421,17 @@ pub fn generate_with<T: Send>(
         super::CfnFormat::Json => super::cfn::to_json(doc),
     };
     let per_app = super::parallel::map(&program.apps, |app| {
-        let (mut out, mut stacks) = (Vec::new(), Vec::new());
+        let mut stacks = Vec::new();
         let envs = deployed_envs(program, &app.name);
-        let Some(ctx) = Ctx::with_envs(program, app, envs) else { return (out, stacks) };
+        let Some(ctx) = Ctx::with_envs(program, app, envs) else { return stacks };
         let doc = template(&ctx);
-        if files {
+        if let Some(sink) = files {
             let contents = serialize(&doc);
-            out.push(super::OutputFile { path: naming::infra_template_file(&app.name, ext), contents });
-        }
-        if let Some(image) = super::targets::image_template(program, app).filter(|_| files) {
-            let contents = serialize(&image);
-            out.push(super::OutputFile { path: naming::image_template_file(&app.name, ext), contents });
+            sink(super::OutputFile { path: naming::infra_template_file(&app.name, ext), contents });
+            if let Some(image) = super::targets::image_template(program, app) {
+                let contents = serialize(&image);
+                sink(super::OutputFile { path: naming::image_template_file(&app.name, ext), contents });
+            }
         }
         for env in &ctx.envs {
             debug_assert!(
@@ -446,17 +448,16 @@ pub fn generate_with<T: Send>(
                 s.region = super::pipeline::accounts::remote_region(program, &env.name).map(str::to_string);
                 stacks.push((name, each(s)));
             }
-            if files {
-                out.push(super::OutputFile {
+            if let Some(sink) = files {
+                sink(super::OutputFile {
                     path: naming::config_file(&app.name, &env.name),
                     contents: super::cfn::to_json(&config),
                 });
             }
         }
-        (out, stacks)
+        stacks
     });
-    let (files, stacks): (Vec<_>, Vec<_>) = per_app.into_iter().unzip();
-    (files.into_iter().flatten().collect(), stacks.into_iter().flatten().collect())
+    per_app.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

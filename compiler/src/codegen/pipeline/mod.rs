@@ -271,17 +271,19 @@ fn truncate(s: &mut String, max: usize) {
 
 /// One file per pipeline, at [`naming::pipeline_template_file`].
 pub fn generate(program: &Program, options: &Options) -> Vec<OutputFile> {
-    generate_with::<()>(program, options, None, true).0
+    super::collect(|sink| {
+        generate_with::<()>(program, options, None, Some(sink));
+    })
 }
 
-/// The files of [`generate`] (none unless `files`) and, with `each`, what it makes of each
-/// pipeline's stack, by stack name (see [`super::generate_with_stacks`]).
+/// Sends the files of [`generate`] to `files` (none without it) and returns, with `each`, what
+/// it makes of each pipeline's stack, by stack name (see [`super::generate_with_stacks`]).
 pub fn generate_with<T: Send>(
     program: &Program,
     options: &Options,
     each: super::EachStack<'_, T>,
-    files: bool,
-) -> (Vec<OutputFile>, Vec<(String, T)>) {
+    files: Option<super::Sink<'_>>,
+) -> Vec<(String, T)> {
     let ext = match options.cfn_format {
         CfnFormat::Yaml => "yml",
         CfnFormat::Json => "json",
@@ -292,19 +294,14 @@ pub fn generate_with<T: Send>(
         let stack = each.zip(stack::pipeline_stack(&path)).map(|((keep, each), name)| {
             (name.clone(), each(stack::of_template(name, &p.app, None, &value, &Value::Null, keep)))
         });
-        let file = files.then(|| {
+        if let Some(sink) = files {
             let contents = match options.cfn_format {
                 CfnFormat::Yaml => cfn::to_yaml(&program.project.source, &value),
                 CfnFormat::Json => cfn::to_json(&value),
             };
-            OutputFile { path, contents }
-        });
-        Some((file, stack))
+            sink(OutputFile { path, contents });
+        }
+        stack
     });
-    let (mut out, mut stacks) = (Vec::new(), Vec::new());
-    for (file, stack) in per_pipeline.into_iter().flatten() {
-        out.extend(file);
-        stacks.extend(stack);
-    }
-    (out, stacks)
+    per_pipeline.into_iter().flatten().collect()
 }
