@@ -115,7 +115,8 @@ fn string(out: &mut String, s: &str, level: usize) {
         out.push_str(s);
         return;
     }
-    if s.contains('\n') && !s.contains('\r') && !s.starts_with([' ', '\n']) && !has_control(s) {
+    let shape = Shape::of(s);
+    if shape.newline && !shape.control && !s.starts_with([' ', '\n']) {
         out.push('|');
         if !s.ends_with('\n') {
             out.push('-');
@@ -129,13 +130,17 @@ fn string(out: &mut String, s: &str, level: usize) {
         }
         return;
     }
-    if !has_control(s) && !s.contains('\n') {
+    if !shape.control && !shape.newline {
         out.push('\'');
-        for (i, part) in s.split('\'').enumerate() {
-            if i > 0 {
-                out.push_str("''");
+        if shape.quote {
+            for (i, part) in s.split('\'').enumerate() {
+                if i > 0 {
+                    out.push_str("''");
+                }
+                out.push_str(part);
             }
-            out.push_str(part);
+        } else {
+            out.push_str(s);
         }
         out.push('\'');
         return;
@@ -156,8 +161,35 @@ fn string(out: &mut String, s: &str, level: usize) {
     out.push('"');
 }
 
-fn has_control(s: &str) -> bool {
-    s.chars().any(|c| c.is_control() && c != '\n')
+/// What decides how a string that cannot be plain is written, found in one pass over its
+/// bytes (instead of one search per question).
+#[derive(Default)]
+struct Shape {
+    /// It holds a line feed.
+    newline: bool,
+    /// It holds a control character other than a line feed (`char::is_control`: U+0000 to
+    /// U+001F and U+007F to U+009F; a carriage return is one).
+    control: bool,
+    /// It holds a single quote.
+    quote: bool,
+}
+
+impl Shape {
+    fn of(s: &str) -> Shape {
+        let b = s.as_bytes();
+        let mut shape = Shape::default();
+        for (i, &c) in b.iter().enumerate() {
+            match c {
+                b'\n' => shape.newline = true,
+                b'\'' => shape.quote = true,
+                0..=0x1f | 0x7f => shape.control = true,
+                // U+0080 to U+009F in UTF-8.
+                0xc2 if b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)) => shape.control = true,
+                _ => {}
+            }
+        }
+        shape
+    }
 }
 
 /// Words that YAML 1.1 or 1.2 read as something other than a string.
@@ -268,6 +300,25 @@ mod tests {
             assert_eq!(is_plain_safe(s), reference(s), "{s:?}");
         }
         assert!(plain > 1000, "both kinds were tried ({plain} plain)");
+    }
+
+    /// The one-pass shape says what the searches it replaced said.
+    #[test]
+    fn shape_equals_the_searches() {
+        let mut chars: Vec<char> = (0u32..0x300).filter_map(char::from_u32).collect();
+        chars.extend(['\u{2028}', '\u{feff}', '\u{1f600}']);
+        let mut rng = crate::testgen::Lcg(11);
+        for i in 0..50_000 {
+            let s: String = if i < chars.len() {
+                chars[i].to_string()
+            } else {
+                (0..rng.below(6)).map(|_| chars[rng.below(chars.len())]).collect()
+            };
+            let shape = Shape::of(&s);
+            assert_eq!(shape.newline, s.contains('\n'), "{s:?}");
+            assert_eq!(shape.control, s.chars().any(|c| c.is_control() && c != '\n'), "{s:?}");
+            assert_eq!(shape.quote, s.contains('\''), "{s:?}");
+        }
     }
 
     #[test]
