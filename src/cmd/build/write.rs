@@ -87,25 +87,17 @@ impl Stage {
                 return;
             }
             if self.mode == Mode::Check {
-                None
-            } else {
-                match st.place(out_dir, &path) {
-                    Ok(p) => Some(p),
-                    Err(e) => {
-                        st.error = Some(e);
-                        return;
-                    }
+                drop(st);
+                self.compare(path, &contents);
+                return;
+            }
+            match st.place(out_dir, &path) {
+                Ok(p) => p,
+                Err(e) => {
+                    st.error = Some(e);
+                    return;
                 }
             }
-        };
-        let Some(place) = place else {
-            let how = match std::fs::read(&path) {
-                Ok(bytes) if bytes == contents.as_bytes() => return,
-                Ok(_) => "differs",
-                Err(_) => "missing",
-            };
-            self.lock().stale.push((path, how));
-            return;
         };
         let (first, in_new_folder) = match place {
             Place::NewFolder(first) => (first, true),
@@ -125,6 +117,16 @@ impl Stage {
         if let Err(e) = written {
             self.lock().error.get_or_insert_with(|| format!("cannot write {}: {e}", path.display()));
         }
+    }
+
+    /// `--check`: records how the file at `path` differs from `contents`, if it does.
+    fn compare(&self, path: PathBuf, contents: &str) {
+        let how = match std::fs::read(&path) {
+            Ok(bytes) if bytes == contents.as_bytes() => return,
+            Ok(_) => "differs",
+            Err(_) => "missing",
+        };
+        self.lock().stale.push((path, how));
     }
 
     /// Every file staged so far.

@@ -210,8 +210,8 @@ const HANDLERS: &[(&str, &[&str])] = &[
     ("AWS::SNS::TopicPolicy", &["sns:SetTopicAttributes"]),
 ];
 
-/// What the boundary allows only as the roles' own statements say: IAM, and what no pipeline
-/// role uses (STS, Organizations, accounts).
+/// The services the boundary never allows whole: of IAM and STS only pf's fixed statements
+/// ([`iam_caps`]), of Organizations and accounts nothing.
 const CAPPED: &[&str] = &["account", "iam", "organizations", "sts"];
 
 /// IAM reads CloudFormation makes while it updates roles and managed policies.
