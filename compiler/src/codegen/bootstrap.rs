@@ -16,8 +16,9 @@ use super::pipeline::{
     accounts, allow, boundary, bucket, context, get_att, iam, ids, reference, sub, trust, Ctx,
 };
 use super::{cfn, naming, CfnFormat, Options, OutputFile};
+use crate::codegen::json::json;
 use crate::ir::{ActionKind, App, Pipeline, Program, Text};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// The bootstrap's parameter: the pipeline's account.
 const PIPELINE_ACCOUNT: &str = "PipelineAccount";

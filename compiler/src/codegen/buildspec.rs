@@ -6,8 +6,9 @@
 //! (templates and configurations for the CloudFormation actions).
 
 use super::{cfn, naming, targets, OutputFile};
+use crate::codegen::json::json;
 use crate::ir::{ActionKind, App, Build, Program, Text};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// Every buildspec of the program.
 pub fn generate(program: &Program) -> Vec<OutputFile> {
@@ -86,7 +87,7 @@ pub fn buildspec(app: &str, build: &Build, extras: Option<AppExtras>) -> Value {
     let mut phases = Map::new();
     let mut install = Map::new();
     if !build.runtimes.is_empty() {
-        install.insert("runtime-versions".into(), json!(build.runtimes));
+        install.insert("runtime-versions".into(), json!(&build.runtimes));
     }
     if !build.install.is_empty() || !install.is_empty() {
         let commands = if build.install.is_empty() {
@@ -121,7 +122,7 @@ pub fn buildspec(app: &str, build: &Build, extras: Option<AppExtras>) -> Value {
         let mut reports = Map::new();
         for r in &build.reports {
             let mut rep = Map::new();
-            rep.insert("files".into(), json!(r.files));
+            rep.insert("files".into(), json!(&r.files));
             if let Some(base) = &r.base_directory {
                 rep.insert("base-directory".into(), json!(base));
             }
@@ -138,7 +139,7 @@ pub fn buildspec(app: &str, build: &Build, extras: Option<AppExtras>) -> Value {
         doc.insert("artifacts".into(), json!({ "files": artifacts }));
     }
     if !build.cache.is_empty() {
-        doc.insert("cache".into(), json!({ "paths": build.cache }));
+        doc.insert("cache".into(), json!({ "paths": &build.cache }));
     }
     Value::Object(doc)
 }
@@ -159,7 +160,7 @@ fn env_section(build: &Build) -> Option<Value> {
         }
     }
     if !build.exported.is_empty() {
-        env.insert("exported-variables".into(), json!(build.exported));
+        env.insert("exported-variables".into(), json!(&build.exported));
     }
     (!env.is_empty()).then_some(Value::Object(env))
 }

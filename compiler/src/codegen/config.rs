@@ -3,8 +3,9 @@
 //! secret: secrets stay dynamic references in the template.
 
 use super::infra::{self, cache::CACHE, database::DATABASE, Ctx};
+use crate::codegen::json::json;
 use crate::ir::Env;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// The configuration of `env` for the app of `ctx`.
 pub fn config(ctx: &Ctx, env: &Env) -> Value {
@@ -16,8 +17,8 @@ pub fn config(ctx: &Ctx, env: &Env) -> Value {
     for (k, v) in ctx.program.project.tags.iter().chain(&ctx.app.tags).chain(&env.tags) {
         tags.insert(k.clone(), json!(v));
     }
-    tags.insert("pf:app".into(), json!(ctx.app.name));
-    tags.insert("pf:env".into(), json!(env.name));
+    tags.insert("pf:app".into(), json!(&ctx.app.name));
+    tags.insert("pf:env".into(), json!(&env.name));
     json!({"Parameters": params, "Tags": tags, "StackPolicy": stack_policy(env)})
 }
 

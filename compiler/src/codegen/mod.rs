@@ -22,6 +22,7 @@ pub mod config;
 #[doc(hidden)]
 pub mod fixture;
 pub mod infra;
+pub(crate) mod json;
 pub mod naming;
 pub mod parallel;
 pub mod pipeline;

@@ -210,7 +210,7 @@ pub fn secret_parts(id: &str) -> (&str, Option<&str>) {
 /// The ARN of an SSM parameter by name (`/a/b` or `a/b`), in this stack's region and account.
 pub fn parameter_arn(name: &str) -> serde_json::Value {
     let name = name.trim_start_matches('/');
-    serde_json::json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/{name}") })
+    crate::codegen::json::json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/{name}") })
 }
 
 /// The ARN (pattern) of the secret of a `secret("id[:json-key]")` reference: a full ARN as
@@ -218,9 +218,9 @@ pub fn parameter_arn(name: &str) -> serde_json::Value {
 pub fn secret_arn(id: &str) -> serde_json::Value {
     let (secret, _) = secret_parts(id);
     if secret.starts_with("arn:") {
-        serde_json::json!(secret)
+        crate::codegen::json::json!(secret)
     } else {
-        serde_json::json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{secret}-??????") })
+        crate::codegen::json::json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{secret}-??????") })
     }
 }
 

@@ -3,8 +3,8 @@
 
 use super::network::all_subnets;
 use super::{bool_param, bool_str, checkov_skip, equals, iff, not, r, Ctx, Template, Values};
+use crate::codegen::json::json;
 use crate::ir::Env;
-use serde_json::json;
 
 /// The logical ID of the cache (the stack policy of protected environments names it).
 pub const CACHE: &str = "Cache";
@@ -22,12 +22,12 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
     t.param("HasCache", bool_param("Whether the environment has a Redis cache."));
     t.param(
         "CacheNodeType",
-        json!({"Type": "String", "Default": first.node, "Description": "The cache node type."}),
+        json!({"Type": "String", "Default": &first.node, "Description": "The cache node type."}),
     );
     t.param("CacheNodes", json!({"Type": "Number", "Default": first.nodes, "MinValue": 1, "MaxValue": 6, "Description": "Nodes (a primary and replicas)."}));
     t.param(
         "CacheEngineVersion",
-        json!({"Type": "String", "Default": first.version, "Description": "The Redis version."}),
+        json!({"Type": "String", "Default": &first.version, "Description": "The Redis version."}),
     );
     t.condition("HasCache", equals("HasCache", "true"));
     t.condition("CacheHasReplicas", not(equals("CacheNodes", "1")));

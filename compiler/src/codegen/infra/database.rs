@@ -6,8 +6,8 @@
 use super::network::all_subnets;
 use super::{att, bool_param, bool_str, checkov_skip, equals, iff, no_value, r, resolved_text, sub};
 use super::{text_params, text_values, Ctx, Template, Values};
+use crate::codegen::json::json;
 use crate::ir::Env;
-use serde_json::json;
 
 /// The logical ID of the database (the stack policy of protected environments names it).
 pub const DATABASE: &str = "Database";
@@ -30,7 +30,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
     );
     t.param(
         "DbEngineVersion",
-        json!({"Type": "String", "Default": first.version, "Description": "The engine version."}),
+        json!({"Type": "String", "Default": &first.version, "Description": "The engine version."}),
     );
     t.param(
         "DbPort",
@@ -38,18 +38,18 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
     );
     t.param(
         "DbInstanceClass",
-        json!({"Type": "String", "Default": first.class, "Description": "The instance class."}),
+        json!({"Type": "String", "Default": &first.class, "Description": "The instance class."}),
     );
     t.param("DbAllocatedStorage", json!({"Type": "Number", "Default": first.storage_gib, "MinValue": 20, "Description": "Storage, GiB (gp3, encrypted)."}));
     t.param("DbMultiAz", json!({"Type": "String", "AllowedValues": ["true", "false"], "Default": "false", "Description": "A standby in another AZ."}));
     t.param("DbBackupRetentionDays", json!({"Type": "Number", "Default": first.backup_days, "MinValue": 1, "MaxValue": 35, "Description": "Automated backup retention, days."}));
     t.param(
         "DbUsername",
-        json!({"Type": "String", "Default": first.username, "Description": "The master user name."}),
+        json!({"Type": "String", "Default": &first.username, "Description": "The master user name."}),
     );
     t.param(
         "DbName",
-        json!({"Type": "String", "Default": first.name, "Description": "The initial database."}),
+        json!({"Type": "String", "Default": &first.name, "Description": "The initial database."}),
     );
     text_params(
         t,

@@ -3,9 +3,9 @@
 
 use super::load_balancer::any_https;
 use super::{att, equals, iff, not, r, sub, Ctx, Template, Values};
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::ir::Env;
-use serde_json::json;
 
 /// Whether any environment has a DNS name.
 pub fn any(ctx: &Ctx) -> bool {

@@ -5,8 +5,8 @@
 use super::network::{all_subnets, with_condition};
 use super::{checkov_skip, equals, not, r, resolved_text, text_params, text_values};
 use super::{Ctx, Template, Values};
+use crate::codegen::json::json;
 use crate::ir::Env;
-use serde_json::json;
 
 /// The TLS policy of the HTTPS listener.
 pub const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -86,7 +86,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
     let mut http = json!({"Type": "AWS::ElasticLoadBalancingV2::Listener",
         "Metadata": checkov_skip(&[("CKV_AWS_2", "Environments without a certificate (no DNS name) serve plain HTTP; with a certificate pf emits an HTTPS listener and an HTTP redirect instead of this one."),
                                    ("CKV_AWS_103", "Plain HTTP listener of environments without a certificate: no TLS to configure.")]),
-        "Properties": {"LoadBalancerArn": r("LoadBalancer"), "Port": 80, "Protocol": "HTTP", "DefaultActions": forward}});
+        "Properties": {"LoadBalancerArn": r("LoadBalancer"), "Port": 80, "Protocol": "HTTP", "DefaultActions": &forward}});
     if https {
         with_condition(&mut http, Some("NoHttps"));
         t.condition("NoHttps", not(json!({"Condition": "HasHttps"})));
@@ -118,7 +118,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
 /// A target group of the app's backend; `suffix` names it (`app`, or a second fleet's).
 fn target_group(ctx: &Ctx, backend: &crate::codegen::targets::Backend, suffix: &str) -> serde_json::Value {
     let check = |hc: &crate::ir::HealthCheck| {
-        json!({"HealthCheckPath": hc.path,
+        json!({"HealthCheckPath": &hc.path,
                "HealthCheckIntervalSeconds": hc.interval_seconds,
                "HealthCheckTimeoutSeconds": hc.interval_seconds.saturating_sub(1).clamp(2, 5),
                "HealthyThresholdCount": hc.healthy_threshold,

@@ -8,9 +8,10 @@
 
 use super::{att, checkov_skip, equals, iff, no_value, not, r, sub, Ctx, Template, Values};
 use crate::ast::Cidr;
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::ir::{Env, Nat};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The condition under which AZ slot `i` (1-based) exists, `None` for the slots that always do.
 pub fn az_condition(i: u8) -> Option<String> {
@@ -139,7 +140,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
             let subnet = format!("{kind}Subnet{i}");
             let mut res = json!({"Type": "AWS::EC2::Subnet", "Properties": {
                 "VpcId": r("Vpc"), "CidrBlock": json!({"Fn::Select": [i - 1, r(&format!("{kind}SubnetCidrs"))]}),
-                "AvailabilityZone": az,
+                "AvailabilityZone": &az,
                 "MapPublicIpOnLaunch": false,
                 "Tags": ctx.name_tags(&format!("{}-{i}", kind.to_lowercase()))}});
             with_condition(&mut res, cond.as_deref());
@@ -199,7 +200,7 @@ fn add_nat(ctx: &Ctx, t: &mut Template, slots: u8) {
         };
         t.resource(
             &format!("NatEip{i}"),
-            json!({"Type": "AWS::EC2::EIP", "Condition": cond, "DependsOn": "InternetGatewayAttachment",
+            json!({"Type": "AWS::EC2::EIP", "Condition": &cond, "DependsOn": "InternetGatewayAttachment",
                    "Properties": {"Domain": "vpc", "Tags": ctx.name_tags(&format!("nat-{i}"))}}),
         );
         t.resource(

@@ -13,8 +13,9 @@
 //! parameters; nothing but declared accounts and regions is written.
 
 use super::{ids, sub, Ctx};
+use crate::codegen::json::json;
 use crate::ir::{ActionKind, Program, Text};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// The role the pipeline assumes in a target account (bootstrap stack).
 pub(crate) fn deploy_role_name(app: &str) -> String {

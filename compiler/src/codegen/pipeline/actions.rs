@@ -1,10 +1,11 @@
 //! The `AWS::CodePipeline::Pipeline` resource: stages and actions exactly as in the IR.
 
 use super::{accounts, approvals, builds, get_att, ids, reference, release, source, sub, Ctx};
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::codegen::targets::ec2::image;
 use crate::ir::{Action, ActionKind, ExecutionMode, InfraMode, PipelineType, ReleaseKind, ReleaseStep};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// The change set name of an environment's reviewed changes.
@@ -365,7 +366,7 @@ fn action_value(ctx: &Ctx, ns: &Namespaces, si: usize, ai: usize, action: &Actio
         }
     };
     let mut a = Map::new();
-    a.insert("Name".into(), json!(action.name));
+    a.insert("Name".into(), json!(&action.name));
     a.insert("ActionTypeId".into(), type_id);
     a.insert("Configuration".into(), config);
     if !action.inputs.is_empty() {
@@ -422,7 +423,7 @@ pub(super) fn add(ctx: &mut Ctx, after_source: Vec<Value>) {
             let actions: Vec<Value> =
                 stage.actions.iter().enumerate().map(|(ai, a)| action_value(ctx, &ns, si, ai, a)).collect();
             let mut declaration = Map::new();
-            declaration.insert("Name".into(), json!(stage.name));
+            declaration.insert("Name".into(), json!(&stage.name));
             declaration.insert("Actions".into(), json!(actions));
             super::conditions::add(ctx, stage, &mut declaration);
             Value::Object(declaration)

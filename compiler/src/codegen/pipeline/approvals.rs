@@ -3,9 +3,10 @@
 //! function that fails a run when one identity gave two of a list of approvals.
 
 use super::{allow, arn, checkov_skip, get_att, ids, reference, sub_escape, trust, Ctx};
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::ir::{ActionKind, Approval};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The distinct-approvers check, inlined as the function's `ZipFile` (at most 4 KB). Its
 /// `check_distinct` is a pure function, tested by `compiler/tests/codegen_pipeline.rs`.
@@ -157,7 +158,7 @@ fn add_check_function(ctx: &mut Ctx) {
             "DeletionPolicy": "Delete",
             "UpdateReplacePolicy": "Delete",
             "Properties": {
-                "LogGroupName": log_group,
+                "LogGroupName": &log_group,
                 "RetentionInDays": super::builds::LOG_RETENTION_DAYS,
                 "KmsKeyId": get_att(ids::KEY, "Arn")
             }

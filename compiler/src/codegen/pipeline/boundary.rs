@@ -18,9 +18,10 @@
 //! self-update): a commit alone cannot widen it.
 
 use super::{allow, arn, checkov_skip, ids, sub, Ctx};
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::ir::{runtime_values, RuntimeValue, Text};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The actions of `AmazonSSMManagedInstanceCore` (version v2).
 const SSM_INSTANCE: &[&str] = &[
@@ -201,7 +202,7 @@ pub(crate) fn statements(ctx: &Ctx, host: &super::iam::Host) -> Vec<Value> {
     st.extend(runtime_statements(ctx, envs));
     st.extend(ctx.extras.boundary_statements.iter().cloned());
     for p in &ctx.app.permissions {
-        st.push(json!({ "Effect": "Allow", "Action": p.actions, "Resource": p.resources }));
+        st.push(json!({ "Effect": "Allow", "Action": &p.actions, "Resource": &p.resources }));
     }
     st
 }

@@ -5,7 +5,8 @@
 //! a role of this stack (CloudWatch Logs, EventBridge): no wildcard principal.
 
 use super::{arn, get_att, ids, sub, Ctx};
-use serde_json::{json, Value};
+use crate::codegen::json::json;
+use serde_json::Value;
 
 /// Key administration and use actions granted to the account root (IAM policies delegate them).
 const ROOT_KEY_ACTIONS: &[&str] = &[

@@ -5,9 +5,10 @@
 //! environment stack creates its own in this application.
 
 use super::{arn, get_att, ids, reference, Ctx};
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::ir::{ActionKind, App, Build, Pipeline, Text};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Days CodeBuild and Lambda logs are kept.
@@ -129,7 +130,7 @@ pub(super) fn add(ctx: &mut Ctx) {
         let mut environment = json!({
             "Type": if b.arm { "ARM_CONTAINER" } else { "LINUX_CONTAINER" },
             "ComputeType": b.compute.aws_name(),
-            "Image": b.image,
+            "Image": &b.image,
             "ImagePullCredentialsType": "CODEBUILD",
             "PrivilegedMode": b.privileged
         });
@@ -170,7 +171,7 @@ pub(super) fn add(ctx: &mut Ctx) {
         let resource = json!({
             "Type": "AWS::CodeBuild::ReportGroup",
             "Properties": {
-                "Name": name,
+                "Name": &name,
                 "Type": if coverage { "CODE_COVERAGE" } else { "TEST" },
                 "ExportConfig": { "ExportConfigType": "NO_EXPORT" },
                 "DeleteReports": true

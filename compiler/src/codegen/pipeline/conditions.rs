@@ -6,9 +6,10 @@
 //! with result `ROLLBACK`. The pipeline role may describe exactly the gated alarms.
 
 use super::{arn, Ctx};
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::ir::Stage;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 fn rule(name: String, provider: &str, configuration: Value) -> Value {
     json!({
@@ -33,7 +34,7 @@ pub(super) fn add(ctx: &Ctx, stage: &Stage, declaration: &mut Map<String, Value>
             })
             .collect();
         if let Some(w) = &gate.window {
-            let mut configuration = json!({ "Cron": w.cron });
+            let mut configuration = json!({ "Cron": &w.cron });
             if let Some(tz) = &w.time_zone {
                 configuration["TimeZone"] = json!(tz);
             }

@@ -14,9 +14,10 @@ use super::{
     actions, allow, approvals, arn, boundary, builds, checkov_skip, conditions, get_att, ids, reference,
     release, source, sub, trust, Ctx,
 };
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::ir::{ActionKind, App, Pipeline, Source, Text};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 fn bucket_arns() -> Vec<Value> {
     vec![get_att(ids::BUCKET, "Arn"), sub(&format!("${{{}.Arn}}/*", ids::BUCKET))]

@@ -25,9 +25,10 @@ pub use release::RELEASE_JOB_SH;
 pub use self_update::{SELF_UPDATE_PY, STAGES as SELF_UPDATE_STAGES};
 
 use super::{cfn, naming, CfnFormat, Options, OutputFile};
+use crate::codegen::json::json;
 use crate::ir::{App, Pipeline, Program};
 use crate::review::stack;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// Logical IDs shared between the submodules.
 pub(crate) mod ids {

@@ -6,9 +6,10 @@
 //! the CloudFormation role, and read health and alarms.
 
 use super::{allow, arn, get_att, ids, reference, trust, Ctx};
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::ir::{ActionKind, ReleaseStep};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The release job's script (`release_job.sh`).
 pub const RELEASE_JOB_SH: &str = include_str!("release_job.sh");
@@ -56,7 +57,7 @@ pub(super) fn add(ctx: &mut Ctx) {
     ctx.add(
         LOGS,
         json!({"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete",
-               "Properties": {"LogGroupName": log_group, "RetentionInDays": super::builds::LOG_RETENTION_DAYS,
+               "Properties": {"LogGroupName": &log_group, "RetentionInDays": super::builds::LOG_RETENTION_DAYS,
                               "KmsKeyId": get_att(ids::KEY, "Arn")}}),
     );
     let stacks: Vec<Value> = envs

@@ -19,9 +19,10 @@
 //! change of the boundary itself stops the self-update (an administrator deploys it).
 
 use super::{allow, approvals, arn, checkov_skip, get_att, ids, reference, sub, trust, Ctx};
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::review::guard;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// The guard job's script, inlined in its buildspec.
 pub const SELF_UPDATE_PY: &str = include_str!("self_update.py");
@@ -319,7 +320,7 @@ pub(super) fn stages(ctx: &Ctx, manifest: &guard::Manifest, parameters: &[String
             "Name": "guard",
             "ActionTypeId": type_id("Build", "CodeBuild"),
             "Configuration": { "ProjectName": reference(PROJECT) },
-            "InputArtifacts": [{ "Name": source }],
+            "InputArtifacts": [{ "Name": &source }],
             "Namespace": NAMESPACE,
             "RunOrder": 1
         }]
@@ -407,7 +408,7 @@ pub(super) fn add(ctx: &mut Ctx, manifest: &guard::Manifest) {
     ctx.add(
         LOGS,
         json!({"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete",
-               "Properties": {"LogGroupName": log_group, "RetentionInDays": super::builds::LOG_RETENTION_DAYS,
+               "Properties": {"LogGroupName": &log_group, "RetentionInDays": super::builds::LOG_RETENTION_DAYS,
                               "KmsKeyId": get_att(ids::KEY, "Arn")}}),
     );
     let statements = vec![
@@ -688,7 +689,7 @@ fn iam_caps(ctx: &Ctx, passed: &[String], linked: &[String]) -> Vec<Value> {
     others.push(iam(&format!("instance-profile/{app}-*")));
     others.push(iam("policy/${AWS::StackName}-*"));
     vec![
-        json!({ "Effect": "Allow", "Action": ROLE_PERMISSION_WRITES, "Resource": roles,
+        json!({ "Effect": "Allow", "Action": ROLE_PERMISSION_WRITES, "Resource": &roles,
                 "Condition": { "StringEquals": { "iam:PermissionsBoundary": boundaries } } }),
         allow(IAM_OTHER, others),
         allow(POLICY_WRITES, vec![iam("policy/${AWS::StackName}-*")]),

@@ -6,9 +6,10 @@
 //! (`triggers.rs`), GitHub ones from the connection's change detection.
 
 use super::{get_att, ids, Ctx};
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::ir::{Source, Text, Trigger};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub(super) fn add(ctx: &mut Ctx) {
     if let Source::CodeCommit { repository, create: true, .. } = &ctx.app.source {

@@ -9,8 +9,9 @@
 //! pipeline. Failures publish to an SNS topic with an e-mail subscription per address.
 
 use super::{allow, get_att, ids, reference, source, trust, Ctx};
+use crate::codegen::json::json;
 use crate::ir::{PipelineType, Source, Trigger};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The V2 `Triggers` property (GitHub sources with a push trigger on V2 pipelines).
 pub(super) fn pipeline_triggers(ctx: &Ctx) -> Option<Value> {

@@ -57,7 +57,7 @@ pub fn forward(ctx: &Ctx, t: &mut Template, add_group: &dyn Fn(&mut Template, &s
         // ECS shifts traffic with its own listener rules (`ecs::release`), Lambda with the
         // alias's weights (`lambda::release`).
         Deploy::Ecs(_) | Deploy::Lambda(_) => {
-            serde_json::json!({"Type": "forward", "TargetGroupArn": {"Ref": "TargetGroup"}})
+            crate::codegen::json::json!({"Type": "forward", "TargetGroupArn": {"Ref": "TargetGroup"}})
         }
     }
 }

@@ -2,10 +2,11 @@
 //! valid for the deployment, in lifecycle order; and what the app's build adds to ship it (the
 //! appspec at the revision root, every hook script).
 
+use crate::codegen::json::json;
 use crate::codegen::targets::BuildExtras;
 use crate::codegen::{cfn, naming, OutputFile};
 use crate::ir::{App, Ec2Deploy, Hook, HookEvent, Program};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// The appspec file of an app; an app with runtime values gets the hook that writes them first
 /// ([`super::runtime_env::hook`]).
@@ -86,7 +87,7 @@ pub fn appspec(d: &Ec2Deploy) -> Value {
         let mut map = Map::new();
         for h in hooks {
             let mut entry = Map::new();
-            entry.insert("location".into(), json!(h.script));
+            entry.insert("location".into(), json!(&h.script));
             entry.insert("timeout".into(), json!(h.timeout_seconds));
             if let Some(user) = h.runas.as_ref().or(d.user.as_ref()) {
                 entry.insert("runas".into(), json!(user));

@@ -4,8 +4,9 @@
 
 use super::release::{self, Colour};
 use crate::codegen::infra::{r, Ctx, Template};
+use crate::codegen::json::json;
 use crate::ir::ReleaseKind;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub fn forward(ctx: &Ctx, t: &mut Template, add_group: &dyn Fn(&mut Template, &str, &str)) -> Value {
     let single = json!({"Type": "forward", "TargetGroupArn": r("TargetGroup")});

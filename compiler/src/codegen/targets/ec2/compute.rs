@@ -7,8 +7,8 @@
 use super::release::{self, Colour};
 use crate::codegen::infra::network::instance_subnets;
 use crate::codegen::infra::{att, equals, iff, no_value, not, r, sub, Ctx, Template, Values};
+use crate::codegen::json::json;
 use crate::ir::{al2023_parameter, Ec2Deploy, Env, Metric, ReleaseKind, Scaling};
-use serde_json::json;
 use serde_json::Value;
 
 fn scaling_modes(ctx: &Ctx) -> (bool, bool) {

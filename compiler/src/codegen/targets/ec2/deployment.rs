@@ -6,9 +6,10 @@ use super::release;
 use crate::codegen::infra::{
     att, bool_param, bool_str, equals, iff, no_value, not, r, sub, Ctx, Template, Values,
 };
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::ir::{Alarm, App, Env, Metric, ReleaseKind, Strategy};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// An alarm of the union of the app's environments: its logical ID and first definition.
 pub struct AlarmSlot<'a> {

@@ -12,10 +12,11 @@
 
 use super::runtime_env;
 use crate::codegen::infra::{att, r, sub};
+use crate::codegen::json::json;
 use crate::codegen::pipeline::sub_escape;
 use crate::codegen::{naming, yaml};
 use crate::ir::{App, Ec2Deploy, ImageBake, Program};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// The tag that selects the app's images for the lifecycle policy.
 const IMAGE_TAG: &str = "pf:image";
@@ -106,7 +107,7 @@ pub fn template(program: &Program, app: &App, d: &Ec2Deploy) -> Option<Value> {
     let mut parameters = Map::new();
     parameters.insert(
         "BaseImage".into(),
-        json!({"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "Default": image.base,
+        json!({"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "Default": &image.base,
                "Description": "The SSM parameter of the base AMI, read at every bake."}),
     );
     parameters.insert(
@@ -132,7 +133,7 @@ pub fn template(program: &Program, app: &App, d: &Ec2Deploy) -> Option<Value> {
         .map(|c| json!({"ComponentArn": sub(&format!("arn:${{AWS::Partition}}:imagebuilder:${{AWS::Region}}:aws:component/{c}/x.x.x"))}))
         .collect();
     components.push(json!({"ComponentArn": att("AppComponent", "Arn")}));
-    let tags = json!({ IMAGE_TAG: app.name });
+    let tags = json!({ IMAGE_TAG: &app.name });
     let mut resources = Map::new();
     resources.insert(
         "BuildInstanceRole".into(),
@@ -158,18 +159,18 @@ pub fn template(program: &Program, app: &App, d: &Ec2Deploy) -> Option<Value> {
             "Name": sub("${AWS::StackName}"),
             "Description": format!("Build instances of {}'s images", app.name),
             "InstanceProfileName": r("BuildInstanceProfile"),
-            "InstanceTypes": [image.instance],
+            "InstanceTypes": [&image.instance],
             "InstanceMetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 2},
             "TerminateInstanceOnFailure": true,
-            "Tags": tags}}),
+            "Tags": &tags}}),
     );
     resources.insert(
         "AppComponent".into(),
         json!({"Type": "AWS::ImageBuilder::Component", "Properties": {
-            "Name": run_name, "Version": "1.0.0", "Platform": "Linux",
+            "Name": &run_name, "Version": "1.0.0", "Platform": "Linux",
             "Description": format!("Installs {} from the pipeline run's build artifact", app.name),
             "Data": sub(&component_data(program, app, d, image)),
-            "Tags": tags}}),
+            "Tags": &tags}}),
     );
     resources.insert(
         "Recipe".into(),
@@ -178,8 +179,8 @@ pub fn template(program: &Program, app: &App, d: &Ec2Deploy) -> Option<Value> {
             "Components": components,
             "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {
                 "Encrypted": true, "VolumeType": "gp3", "DeleteOnTermination": true}}],
-            "AmiTags": tags,
-            "Tags": tags}}),
+            "AmiTags": &tags,
+            "Tags": &tags}}),
     );
     resources.insert(
         "Image".into(),
@@ -189,7 +190,7 @@ pub fn template(program: &Program, app: &App, d: &Ec2Deploy) -> Option<Value> {
             "ImageRecipeArn": att("Recipe", "Arn"),
             "InfrastructureConfigurationArn": att("BuildInfrastructure", "Arn"),
             "EnhancedImageMetadataEnabled": true,
-            "Tags": tags}}),
+            "Tags": &tags}}),
     );
     resources.insert(
         "LifecycleRole".into(),
@@ -209,7 +210,7 @@ pub fn template(program: &Program, app: &App, d: &Ec2Deploy) -> Option<Value> {
             "PolicyDetails": [{
                 "Action": {"Type": "DELETE", "IncludeResources": {"Amis": true, "Snapshots": true}},
                 "Filter": {"Type": "AGE", "Value": image.keep_days, "Unit": "DAYS", "RetainAtLeast": 3}}],
-            "ResourceSelection": {"TagMap": tags},
+            "ResourceSelection": {"TagMap": &tags},
             "Tags": tags}}),
     );
     let mut outputs = Map::new();

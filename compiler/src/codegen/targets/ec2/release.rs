@@ -4,8 +4,9 @@
 //! them in each stack update of a release (docs/blue-green.md).
 
 use crate::codegen::infra::{equals, r, Ctx, Template, Values};
+use crate::codegen::json::json;
 use crate::ir::{Env, ReleaseKind};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The release kinds of the app's environments, sorted, each once.
 pub fn kinds(ctx: &Ctx) -> Vec<ReleaseKind> {

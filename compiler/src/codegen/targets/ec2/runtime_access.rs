@@ -11,9 +11,10 @@
 
 use crate::codegen::infra::database::DATABASE;
 use crate::codegen::infra::{att, equals, r, sub, Ctx, Template};
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::ir::{runtime_values, Env, RuntimeValue, Text};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The stack output with the ARN of the RDS-managed master secret.
 pub const DATABASE_SECRET_OUTPUT: &str = "DatabaseSecretArn";
@@ -46,7 +47,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
             .iter()
             .map(|p| {
                 json!({"Sid": naming::logical_id(&[&p.name]), "Effect": "Allow",
-                       "Action": p.actions, "Resource": p.resources})
+                       "Action": &p.actions, "Resource": &p.resources})
             })
             .collect();
         t.resource(
@@ -136,7 +137,7 @@ pub fn statements(ctx: &Ctx, env: &Env) -> Vec<Value> {
         out.push(json!({"Sid": "ReadParameters", "Effect": "Allow", "Action": "ssm:GetParameter", "Resource": arns}));
     }
     if !secrets.is_empty() {
-        out.push(json!({"Sid": "ReadSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": secrets}));
+        out.push(json!({"Sid": "ReadSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": &secrets}));
     }
     if !params.is_empty() || !secrets.is_empty() {
         out.push(json!({"Sid": "DecryptThroughParameterStoreAndSecretsManager", "Effect": "Allow", "Action": "kms:Decrypt",

@@ -12,9 +12,10 @@
 use super::runtime_access::{
     managed_password, CACHE_ENDPOINT_OUTPUT, DATABASE_ENDPOINT_OUTPUT, DATABASE_SECRET_OUTPUT,
 };
+use crate::codegen::json::json;
 use crate::codegen::{cfn, naming, OutputFile};
 use crate::ir::{runtime_values, App, Ec2Deploy, Env, Hook, HookEvent, Program, RuntimeValue, Text};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// The script, verbatim.
 const SCRIPT: &str = include_str!("runtime_env.py");

@@ -3,10 +3,11 @@
 //! stack's ECR repository and the rights to push to it, and the release parameters that carry
 //! the image to every CloudFormation action of the environment stacks (docs/targets.md).
 
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::codegen::targets::{BuildExtras, PipelineExtras};
 use crate::ir::EcsDeploy;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The pipeline stack's repository (logical ID).
 pub const REPOSITORY: &str = "ImageRepository";
@@ -116,7 +117,7 @@ pub fn pipeline_extras(app: &str, d: &EcsDeploy, prefix: &str, envs: &[String]) 
             "Resource": ["*"]}),
         json!({"Effect": "Allow", "Action": [
             "ssm:AddTagsToResource", "ssm:DeleteParameter", "ssm:GetParameters", "ssm:ListTagsForResource",
-            "ssm:PutParameter", "ssm:RemoveTagsFromResource"], "Resource": parameters}),
+            "ssm:PutParameter", "ssm:RemoveTagsFromResource"], "Resource": &parameters}),
         // The log key of each environment: keys have no name to scope creation by.
         json!({"Effect": "Allow", "Action": ["kms:CreateKey"], "Resource": ["*"]}),
         json!({"Effect": "Allow", "Action": [

@@ -11,9 +11,10 @@ use crate::codegen::infra::load_balancer::any_https;
 use crate::codegen::infra::{
     att, bool_param, bool_str, equals, iff, no_value, not, r, sub, Ctx, Template, Values,
 };
+use crate::codegen::json::json;
 use crate::codegen::targets::ec2::deployment::{add_alarm_resources, alarm_slots};
 use crate::ir::{EcsDeploy, Env, Metric, Shift, Strategy};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The listener rule that sends production traffic to the service (logical ID).
 pub const PRODUCTION_RULE: &str = "ProductionListenerRule";
@@ -154,7 +155,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
     if all.len() > 1 {
         t.param(
             "DeploymentStrategy",
-            json!({"Type": "String", "AllowedValues": all, "Description": "How a release replaces the tasks (ECS's deployment strategy)."}),
+            json!({"Type": "String", "AllowedValues": &all, "Description": "How a release replaces the tasks (ECS's deployment strategy)."}),
         );
         t.condition("Rolls", equals("DeploymentStrategy", "ROLLING"));
         t.condition("Shifts", not(json!({"Condition": "Rolls"})));
@@ -217,7 +218,7 @@ pub fn add(ctx: &Ctx, t: &mut Template) {
             "AlternateTargetGroup",
             json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {
                 "VpcId": r("Vpc"), "TargetType": backend.target_type, "Protocol": "HTTP", "Port": backend.port,
-                "HealthCheckProtocol": "HTTP", "HealthCheckPath": hc.path,
+                "HealthCheckProtocol": "HTTP", "HealthCheckPath": &hc.path,
                 "HealthCheckIntervalSeconds": hc.interval_seconds,
                 "HealthCheckTimeoutSeconds": hc.interval_seconds.saturating_sub(1).clamp(2, 5),
                 "HealthyThresholdCount": hc.healthy_threshold,

@@ -13,9 +13,10 @@
 use crate::codegen::infra::cache::CACHE;
 use crate::codegen::infra::database::DATABASE;
 use crate::codegen::infra::{att, equals, iff, no_value, sub, Ctx, Template};
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::ir::{runtime_values, EcsDeploy, Env, RuntimeValue, Text};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The condition true in `env` only.
@@ -125,8 +126,8 @@ pub fn execution_policies(ctx: &Ctx, d: &EcsDeploy, t: &mut Template) -> Vec<Val
                     let (id, path) = stack_parameter(ctx, env, name);
                     t.resource(
                         &id,
-                        json!({"Type": "AWS::SSM::Parameter", "Condition": cond, "Properties": {
-                            "Name": path, "Type": "String", "Value": value,
+                        json!({"Type": "AWS::SSM::Parameter", "Condition": &cond, "Properties": {
+                            "Name": &path, "Type": "String", "Value": value,
                             "Description": format!("{name} of the app {} in {} (pf)", ctx.app.name, env.name)}}),
                     );
                     params.push(parameter_arn_of(&path));

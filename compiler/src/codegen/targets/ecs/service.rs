@@ -8,9 +8,10 @@
 use super::{release, secrets, CONTAINER};
 use crate::codegen::infra::network::instance_subnets;
 use crate::codegen::infra::{att, equals, iff, no_value, r, sub, Ctx, Template, Values};
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::ir::{EcsDeploy, Env, Scaling};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The CPU sizes of a Fargate task (the `TaskCpu` parameter's allowed values).
 const CPU_UNITS: &[&str] = &["256", "512", "1024", "2048", "4096", "8192", "16384"];
@@ -167,7 +168,7 @@ pub fn add(ctx: &Ctx, d: &EcsDeploy, t: &mut Template) {
             .iter()
             .map(|p| {
                 json!({"Sid": naming::logical_id(&[&p.name]), "Effect": "Allow",
-                       "Action": p.actions, "Resource": p.resources})
+                       "Action": &p.actions, "Resource": &p.resources})
             })
             .collect();
         task_role["Properties"]["Policies"] = json!([{"PolicyName": "app-permissions",

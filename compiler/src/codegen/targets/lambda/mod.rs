@@ -13,9 +13,10 @@ pub mod release;
 
 use super::PipelineExtras;
 use crate::codegen::infra::sub;
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::ir::{runtime_values, App, Env, RuntimeValue, Text};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The release parameter every CloudFormation action of a Lambda app's environment stack
 /// passes: the build artifact's object key, which is the function's code.

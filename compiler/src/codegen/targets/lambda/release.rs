@@ -9,10 +9,11 @@ use super::function::CODE_KEY_PARAMETER;
 use crate::codegen::infra::{
     att, bool_param, bool_str, checkov_skip, equals, iff, no_value, r, sub, Ctx, Template, Values,
 };
+use crate::codegen::json::json;
 use crate::codegen::naming;
 use crate::codegen::targets::ec2::deployment::{add_alarm_resources, alarm_slots};
 use crate::ir::{BlueGreen, Env, LambdaDeploy, LambdaEntry, Metric, Shift, Strategy};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// A `blue_green { shift = canary | linear }` strategy's traffic shift for CodeDeploy:
 /// `TrafficRoutingConfig` type, percent and interval in minutes (whole: PF2055).
@@ -66,7 +67,7 @@ fn add_custom_config(ctx: &Ctx, t: &mut Template, only: bool) {
     };
     t.param(
         "TrafficShiftType",
-        json!({"Type": "String", "AllowedValues": kinds, "Description": "The custom traffic shift: TimeBasedCanary or TimeBasedLinear."}),
+        json!({"Type": "String", "AllowedValues": &kinds, "Description": "The custom traffic shift: TimeBasedCanary or TimeBasedLinear."}),
     );
     t.param("TrafficShiftPercent", json!({"Type": "Number", "MinValue": 1, "MaxValue": 100, "Description": "The percent of the traffic each step shifts."}));
     t.param(
@@ -250,7 +251,7 @@ fn entry(d: &LambdaDeploy, t: &mut Template) {
                 let public = checkov_skip(&[("CKV_AWS_301", "The program asks for a public URL (`url { auth = none }`): anyone may invoke the alias through it, and only through it.")]);
                 t.resource(
                     "FunctionUrlPublicInvoke",
-                    json!({"Type": "AWS::Lambda::Permission", "Metadata": public, "Properties": {
+                    json!({"Type": "AWS::Lambda::Permission", "Metadata": &public, "Properties": {
                         "Action": "lambda:InvokeFunctionUrl", "FunctionName": r("Alias"), "Principal": "*",
                         "FunctionUrlAuthType": "NONE"}}),
                 );
