@@ -77,24 +77,22 @@ macro_rules! json {
     (@array [$($done:expr,)*] $e:expr $(, $($rest:tt)*)?) => {
         $crate::codegen::json::json!(@array [$($done,)* $crate::codegen::json::json!(@value $e),] $($($rest)*)?)
     };
-    // Object members, one at a time, inserted into `$m`.
-    (@object $m:ident) => {};
-    (@object $m:ident $k:tt : null $(, $($rest:tt)*)?) => {
-        $m.insert(::std::convert::Into::<String>::into($k), ::serde_json::Value::Null);
-        $crate::codegen::json::json!(@object $m $($($rest)*)?);
+    // Object members, one at a time, into `[(key, value)...]` (built at once: the map is
+    // allocated at its size, not grown member by member).
+    (@object [$($done:expr,)*]) => { [$($done,)*] };
+    (@object [$($done:expr,)*] $k:tt : null $(, $($rest:tt)*)?) => {
+        $crate::codegen::json::json!(@object [$($done,)* ($crate::codegen::json::json!(@key $k), ::serde_json::Value::Null),] $($($rest)*)?)
     };
-    (@object $m:ident $k:tt : [$($a:tt)*] $(, $($rest:tt)*)?) => {
-        $m.insert(::std::convert::Into::<String>::into($k), $crate::codegen::json::json!([$($a)*]));
-        $crate::codegen::json::json!(@object $m $($($rest)*)?);
+    (@object [$($done:expr,)*] $k:tt : [$($a:tt)*] $(, $($rest:tt)*)?) => {
+        $crate::codegen::json::json!(@object [$($done,)* ($crate::codegen::json::json!(@key $k), $crate::codegen::json::json!([$($a)*])),] $($($rest)*)?)
     };
-    (@object $m:ident $k:tt : {$($o:tt)*} $(, $($rest:tt)*)?) => {
-        $m.insert(::std::convert::Into::<String>::into($k), $crate::codegen::json::json!({$($o)*}));
-        $crate::codegen::json::json!(@object $m $($($rest)*)?);
+    (@object [$($done:expr,)*] $k:tt : {$($o:tt)*} $(, $($rest:tt)*)?) => {
+        $crate::codegen::json::json!(@object [$($done,)* ($crate::codegen::json::json!(@key $k), $crate::codegen::json::json!({$($o)*})),] $($($rest)*)?)
     };
-    (@object $m:ident $k:tt : $e:expr $(, $($rest:tt)*)?) => {
-        $m.insert(::std::convert::Into::<String>::into($k), $crate::codegen::json::json!(@value $e));
-        $crate::codegen::json::json!(@object $m $($($rest)*)?);
+    (@object [$($done:expr,)*] $k:tt : $e:expr $(, $($rest:tt)*)?) => {
+        $crate::codegen::json::json!(@object [$($done,)* ($crate::codegen::json::json!(@key $k), $crate::codegen::json::json!(@value $e)),] $($($rest)*)?)
     };
+    (@key $k:tt) => { ::std::convert::Into::<String>::into($k) };
     // An interpolated expression: moved when it is JSON already, else serialised.
     (@value $e:expr) => {{
         #[allow(unused_imports)]
@@ -103,12 +101,9 @@ macro_rules! json {
     }};
     (null) => { ::serde_json::Value::Null };
     ([$($a:tt)*]) => { ::serde_json::Value::Array($crate::codegen::json::json!(@array [] $($a)*)) };
-    ({$($o:tt)*}) => {{
-        #[allow(unused_mut)]
-        let mut object = ::serde_json::Map::new();
-        $crate::codegen::json::json!(@object object $($o)*);
-        ::serde_json::Value::Object(object)
-    }};
+    ({$($o:tt)*}) => {
+        ::serde_json::Value::Object(::serde_json::Map::from_iter($crate::codegen::json::json!(@object [] $($o)*)))
+    };
     ($e:expr) => { $crate::codegen::json::json!(@value $e) };
 }
 pub(crate) use json;
