@@ -92,7 +92,7 @@ pub fn analyze_until(
         let uses: Vec<(BlockLabel, Span)> = a.files[next]
             .entries
             .iter()
-            .filter_map(|e| match e {
+            .filter_map(|e| match &**e {
                 Entry::Block(b) if b.keyword.name == "use" => b.labels.first().map(|l| (l.clone(), b.span)),
                 _ => None,
             })
@@ -161,7 +161,7 @@ fn place_imports(diagnostics: &mut [Diagnostic], files: &[ast::File]) {
 /// Where a new `use` line goes in `file`: before its first `use`, or else before its first
 /// entry (after a header comment), or else at the start.
 pub fn import_point(file: &ast::File) -> usize {
-    let is_use = |e: &&Entry| matches!(e, Entry::Block(b) if b.keyword.name == "use");
+    let is_use = |e: &&std::sync::Arc<Entry>| matches!(&***e, Entry::Block(b) if b.keyword.name == "use");
     let first = file.entries.iter().find(is_use).or_else(|| file.entries.first());
     first.map_or(0, |e| e.span().start as usize)
 }

@@ -127,9 +127,9 @@ pub fn items(a: &Analysis, file: FileId) -> Vec<Item> {
     let name = &a.sources.get(file).name;
     let mut w = Walker { decls: &a.checked.decls, file_name: name, out: Vec::new() };
     for entry in &ast.entries {
-        if let Entry::Block(b) = entry {
+        if let Entry::Block(b) = &**entry {
             w.declaration(b);
-        } else if let Entry::Attribute(attr) = entry {
+        } else if let Entry::Attribute(attr) = &**entry {
             w.push(attr.key.span, What::Key(None));
             w.value(&attr.value, None, Ctx::default());
         }

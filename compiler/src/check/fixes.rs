@@ -16,7 +16,9 @@ pub fn add(ctx: &mut super::Ctx, files: &[ast::File], sources: &SourceMap) {
         let Some(file) = files.iter().find(|f| f.id == at.file) else { continue };
         let source = sources.get(at.file);
         if d.code == codes::PF1002 {
-            d.fix = remove_duplicate(source, &file.entries, at);
+            // A field twice is inside a declaration: its siblings are in that one's body.
+            let top = file.entries.iter().find(|e| within(at, e.span()));
+            d.fix = top.and_then(|e| remove_duplicate(source, std::slice::from_ref(&**e), at));
         } else if d.code == codes::PF1003 {
             d.fix = missing.get(&i).and_then(|name| add_missing(source, file, at, name));
         }
@@ -90,7 +92,7 @@ struct Owner<'a> {
 /// Inserts the missing field `name` into the block a PF1003 at `at` is about, with a placeholder
 /// value to edit.
 fn add_missing(source: &SourceFile, file: &ast::File, at: Span, name: &str) -> Option<Fix> {
-    let owner = file.entries.iter().find_map(|e| match e {
+    let owner = file.entries.iter().find_map(|e| match &**e {
         Entry::Block(b) if within(at, b.span) => {
             let decl = schema::declaration(&b.keyword.name)?;
             owner(Owner { schema: decl.schema, span: b.span, body: b.body.as_ref() }, at)

@@ -143,15 +143,17 @@ impl Decls {
 pub fn collect(ctx: &mut Ctx, files: &[ast::File]) -> Decls {
     let mut decls = Decls::default();
     // Sized once: a declaration is large, and growing a list of 1,800 of them copied it 11 times.
-    let blocks = files.iter().flat_map(|f| &f.entries).filter(|e| matches!(e, Entry::Block(_)));
+    let blocks = files.iter().flat_map(|f| &f.entries).filter(|e| matches!(&***e, Entry::Block(_)));
     let envs = blocks
-        .filter(|e| matches!(e, Entry::Block(b) if b.keyword.name == "env" || b.keyword.name == "profile"))
+        .filter(
+            |e| matches!(&***e, Entry::Block(b) if b.keyword.name == "env" || b.keyword.name == "profile"),
+        )
         .count();
     decls.envs.reserve(envs);
     decls.index[Namespace::Env as usize].reserve(envs);
     for file in files {
         for entry in &file.entries {
-            match entry {
+            match &**entry {
                 Entry::Error(_) => {}
                 Entry::Attribute(a) => ctx.push(
                     Diagnostic::new(

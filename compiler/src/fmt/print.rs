@@ -13,7 +13,7 @@ use crate::source::Span;
 /// Prints a whole file in the canonical layout.
 pub(super) fn file(text: &str, file: &File) -> String {
     let p = Printer { text };
-    let ranges: Vec<_> = file.entries.iter().map(entry_range).collect();
+    let ranges: Vec<_> = file.entries.iter().map(|e| entry_range(e)).collect();
     let lay = layout(text, &ranges, &file.comments, None);
     let rendered: Vec<_> =
         file.entries.iter().zip(&lay.nested).map(|(e, comments)| p.entry(e, comments, 0)).collect();

@@ -23,7 +23,7 @@ fn comment_texts(file: &File) -> Vec<String> {
 /// The entries of a file with every span zeroed.
 fn shape(file: &File) -> Vec<Entry> {
     const ZERO: Span = Span { file: FileId(0), start: 0, end: 0 };
-    let mut entries = file.entries.clone();
+    let mut entries: Vec<Entry> = file.entries.iter().map(|e| Entry::clone(e)).collect();
     entries.iter_mut().for_each(|e| e.map_spans(&mut |_| ZERO));
     entries
 }

@@ -8,7 +8,9 @@ use crate::source::{FileId, Span};
 #[derive(Clone, Debug, PartialEq)]
 pub struct File {
     pub id: FileId,
-    pub entries: Vec<Entry>,
+    /// The top-level entries, shared: an analysis after an edit takes the ones the edit did
+    /// not move from the previous one without copying them ([`crate::syntax::reparse`]).
+    pub entries: Vec<std::sync::Arc<Entry>>,
     pub comments: Vec<Comment>,
 }
 

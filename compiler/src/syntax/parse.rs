@@ -10,6 +10,7 @@ use crate::diagnostic::{codes, Applicability, Diagnostic};
 use crate::source::{FileId, Span};
 use pest::iterators::Pair;
 use pest::Parser;
+use std::sync::Arc;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../../grammar/pf.pest"]
@@ -86,7 +87,11 @@ pub fn parse(file: FileId, text: &str) -> Parse {
     {
         if let Some(entries) = super::fast::parse(file, text) {
             return Parse {
-                file: ast::File { id: file, entries, comments: pre.comments },
+                file: ast::File {
+                    id: file,
+                    entries: entries.into_iter().map(Arc::new).collect(),
+                    comments: pre.comments,
+                },
                 diagnostics: Vec::new(),
             };
         }
@@ -182,7 +187,7 @@ fn parse_pest(file: FileId, text: &str, pre: super::scan::Scan) -> Parse {
         Ok(mut pairs) => {
             let mut lower = Lower { file, text, diagnostics: Vec::new() };
             if let Some(root) = pairs.next() {
-                out.entries = lower.entries(root);
+                out.entries = lower.entries(root).into_iter().map(Arc::new).collect();
             }
             diagnostics.extend(
                 lower

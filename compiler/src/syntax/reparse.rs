@@ -1,7 +1,8 @@
 //! Incremental reparsing, for the language server's analysis after each edit.
 //!
-//! The top-level entries an edit did not touch are taken from the previous parse (moved by the
-//! edit's change in length) and only the text between them is parsed. Entries are kept only
+//! The top-level entries an edit did not touch are taken from the previous parse (shared with
+//! it when the edit did not move them, copied and moved by the edit's change in length when it
+//! did) and only the text between them is parsed. Entries are kept only
 //! when they end before the first changed line and start after the last one, so the text parsed
 //! is whole lines between two untouched entries: at the top level, where entries are separated
 //! by new lines, that text parses the same on its own as inside the file. Whenever it does not
@@ -11,6 +12,7 @@
 use super::ast::{self, Entry};
 use super::parse::{parse, Parse};
 use crate::source::{FileId, Span};
+use std::sync::Arc;
 
 /// Parses `text`, the new text of `file`, reusing what it can of `old`, the parse of `old_text`.
 /// `old` must have parsed without syntax errors (its entries are taken as they are).
@@ -106,8 +108,10 @@ fn shift(span: Span, delta: i64) -> Span {
     Span { start: (i64::from(span.start) + delta) as u32, end: (i64::from(span.end) + delta) as u32, ..span }
 }
 
-fn shifted_entry(mut entry: Entry, delta: i64) -> Entry {
-    entry.map_spans(&mut |span| shift(span, delta));
+/// `entry` moved by `delta` bytes: in place when nothing else holds it (a new parse's), else a
+/// copy (the previous parse's, which the previous analysis keeps).
+fn shifted_entry(mut entry: Arc<Entry>, delta: i64) -> Arc<Entry> {
+    Arc::make_mut(&mut entry).map_spans(&mut |span| shift(span, delta));
     entry
 }
 

@@ -66,7 +66,7 @@ fn imported(doc: &DocAnalysis, offset: usize) -> BTreeSet<String> {
     let entries = doc.analysis.files.first().map_or(&[][..], |f| f.entries.as_slice());
     entries
         .iter()
-        .filter_map(|e| match e {
+        .filter_map(|e| match &**e {
             Entry::Block(b) if b.keyword.name == "use" && !b.span.contains(offset) => b.name(),
             _ => None,
         })

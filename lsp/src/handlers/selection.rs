@@ -20,7 +20,9 @@ pub fn selection_ranges(snap: &Snapshot, params: SelectionRangeParams) -> Option
             let offset = doc.index.offset(&doc.text, pos, snap.encoding);
             // Outermost first.
             let mut spans = vec![Span::new(FileId(0), 0, doc.text.len())];
-            entries(&file.entries, offset, &mut spans);
+            if let Some(top) = file.entries.iter().find(|e| contains(e.span(), offset)) {
+                entries(std::slice::from_ref(&**top), offset, &mut spans);
+            }
             if let Some(item) = locate::at(&items, offset) {
                 spans.push(item.span);
             }

@@ -118,7 +118,7 @@ fn read(path: &Path, enc: Encoding) -> Option<Vec<DiskDecl>> {
         .entries
         .iter()
         .filter_map(|e| {
-            let Entry::Block(b) = e else { return None };
+            let Entry::Block(b) = &**e else { return None };
             let decl = schema::declaration(&b.keyword.name)?;
             let label = b.labels.first()?;
             (decl.kind != DeclKind::Use).then(|| DiskDecl {
