@@ -85,7 +85,7 @@ pub struct Table {
     /// The values as a set, for [`Table::contains`] once it has been asked a few times.
     set: OnceLock<crate::hash::FxHashSet<&'static str>>,
     /// How many times [`Table::contains`] searched the text.
-    searches: std::sync::atomic::AtomicU32,
+    searches: AtomicU32,
 }
 
 /// How many lookups [`Table::contains`] answers by searching a table's text before it builds
@@ -115,8 +115,9 @@ impl Table {
             .contains(value)
     }
 
-    /// Whether `value` is a line of the text: what the set holds, since the files' lines are
-    /// trimmed (a test checks it) and a value never starts with `#` nor is empty.
+    /// Whether `value` is a whole line of the text, which is what the set holds: the files'
+    /// lines carry no spaces around them (a test checks it). A value that a comment, a blank
+    /// line or spaces could match is looked up in the values instead.
     fn in_text(&'static self, value: &str) -> bool {
         if value.is_empty() || value.starts_with('#') || value.trim() != value {
             return self.values().contains(&value);

@@ -84,10 +84,9 @@ impl Shared {
     }
 
     /// One round: analyses the next marked document (waiting for one when `block`), installs it
-    /// and the snapshot, sends the diagnostics if due, and frees what was replaced. Returns
+    /// and the snapshot, and sends the diagnostics if due. What it replaced goes to `garbage`,
+    /// freed before the next analysis or once the thread has waited [`GRACE`] for one. Returns
     /// false when there was nothing to do (or the thread is to stop).
-    /// What it replaced goes to `garbage`, freed before the next analysis or once the thread has
-    /// waited [`GRACE`] for one.
     fn round(&self, block: bool, publish: &dyn Fn(Publish), garbage: &mut Garbage) -> bool {
         let job = {
             let mut state = self.state();
@@ -118,7 +117,8 @@ impl Shared {
                 }
             }
         };
-        // At most one analysis's garbage lives beside the next analysis, as before.
+        // Freed before the next analysis, so the peak memory is what it was when this was freed
+        // at once.
         garbage.0.clear();
         let analysed = job.map(|job| {
             let result = catch_unwind(AssertUnwindSafe(|| job.run()));
