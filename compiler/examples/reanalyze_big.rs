@@ -5,7 +5,9 @@
 //! as that bench does) `reps` times, and analyses each version while the previous analysis is
 //! still alive, as the server keeps it for requests: `driver::reanalyze` from it, or a fresh
 //! `driver::analyze` with `full`. With `insert`, the edits insert a character there and delete
-//! it again, so that every later entry moves. Prints the median time of one analysis.
+//! it again, so that every later entry moves. `PF_PAUSE_MS=100` pauses before each analysis,
+//! as between keystrokes, so that it starts as the server's do, with cold caches. Prints the
+//! median time of one analysis.
 
 /// The allocator of the `pf` binary, so that the figures are those of what ships.
 #[global_allocator]
@@ -18,6 +20,8 @@ fn main() {
     let reps: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(40);
     let full = std::env::args().nth(3).is_some_and(|a| a == "full");
     let insert = std::env::args().nth(3).is_some_and(|a| a == "insert");
+    // PF_PAUSE_MS: a pause before each analysis, as between keystrokes (caches go cold).
+    let pause: Option<u64> = std::env::var("PF_PAUSE_MS").ok().and_then(|v| v.parse().ok());
     let text = std::fs::read_to_string(&path).expect("readable file");
     let line = text.split_inclusive('\n').take(9).map(str::len).sum::<usize>();
     let at = line + text[line..].find("cost_optimized").expect("line 10 extends cost_optimized") + 13;
@@ -33,6 +37,9 @@ fn main() {
             }
         } else {
             edited.replace_range(at..at + 1, if i % 2 == 0 { "2" } else { "1" });
+        }
+        if let Some(ms) = pause {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
         }
         let t = std::time::Instant::now();
         let next = if full {
