@@ -108,7 +108,7 @@ pub fn analyze_until(
     if cancelled() {
         return None;
     }
-    a.checked = check::check_until(&a.files, &a.sources, a.roots, cancelled)?;
+    a.checked = check::check_until(&a.files, &a.sources, a.roots, previous.map(|p| &p.checked), cancelled)?;
     drop_unreliable(&mut a.checked.diagnostics, &a.diagnostics);
     a.diagnostics.append(&mut a.checked.diagnostics);
     drop_cured_imports(&mut a.diagnostics);

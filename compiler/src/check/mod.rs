@@ -76,18 +76,21 @@ pub struct Checked {
 /// Checks parsed files (roots first, then the files they use, then standard-library modules).
 /// `roots` is how many of `files` are root files given by the user.
 pub fn check(files: &[ast::File], sources: &SourceMap, roots: usize) -> Checked {
-    check_until(files, sources, roots, &|| false).unwrap_or_default()
+    check_until(files, sources, roots, None, &|| false).unwrap_or_default()
 }
 
-/// [`check`], given up between two phases (`None`) once `cancelled` returns true.
+/// [`check`], given up between two phases (`None`) once `cancelled` returns true. The bodies
+/// of top-level entries that `previous` (the check of an earlier version) checked already, the
+/// very same entries, are not checked again.
 pub fn check_until(
     files: &[ast::File],
     sources: &SourceMap,
     roots: usize,
+    previous: Option<&Checked>,
     cancelled: &dyn Fn() -> bool,
 ) -> Option<Checked> {
     let mut ctx = Ctx::default();
-    let decls = resolve::collect(&mut ctx, files);
+    let decls = resolve::collect(&mut ctx, files, previous.map(|p| &p.decls));
     if cancelled() {
         return None;
     }

@@ -11,6 +11,7 @@ use crate::hash::FxHashMap;
 use crate::schema::{self, DeclKind};
 use crate::source::{FileId, Span};
 use crate::stdlib;
+use std::sync::Arc;
 
 /// One declaration: `env uat : prod { ... }`.
 #[derive(Clone, Debug)]
@@ -18,13 +19,56 @@ pub struct Decl {
     pub kind: DeclKind,
     pub name: Named,
     pub parent: Option<Named>,
-    /// The body as written.
-    pub own: Obj,
+    /// The body as written, checked (shared with the next analysis when its entry is unchanged).
+    pub own: Arc<Obj>,
     /// The body with inheritance flattened, when it differs from `own` (see [`Decl::flat`]).
-    inherited: Option<Obj>,
+    inherited: Option<Inherited>,
+    /// The previous analysis's `inherited`, while flattening: taken again when the parent's
+    /// flattened body is the very same (then so is the merge of this body on it).
+    reusable: Option<Inherited>,
     /// The span of the whole declaration.
     pub span: Span,
     pub file: FileId,
+    /// The entry that declares it and what checking its body reported, for the next analysis.
+    checked: Option<Arc<BodyCheck>>,
+}
+
+/// A top-level entry's checked body, with what checking it reported: a later analysis whose
+/// tree holds the very same entry (`Arc::ptr_eq`: the edits since neither touched nor moved
+/// it, see `syntax::reparse`) takes these instead of checking the body again, since checking
+/// a body reads only the entry and the schema.
+#[derive(Debug)]
+struct BodyCheck {
+    entry: Arc<Entry>,
+    own: Arc<Obj>,
+    diagnostics: Vec<Diagnostic>,
+    /// `Ctx::missing` of those diagnostics, by index among them.
+    missing: Vec<(usize, &'static str)>,
+}
+
+/// A body flattened onto its parent's.
+#[derive(Clone, Debug)]
+struct Inherited {
+    flat: Arc<Obj>,
+    /// The parent's flattened body it was merged onto.
+    base: Arc<Obj>,
+}
+
+/// The declarations of a previous analysis, by the address of their entry.
+struct Reuse<'a>(FxHashMap<*const Entry, &'a Decl>);
+
+impl<'a> Reuse<'a> {
+    fn of(previous: Option<&'a Decls>) -> Reuse<'a> {
+        let checked =
+            previous.into_iter().flat_map(Decls::all).filter_map(|d| Some((d.checked.as_ref()?, d)));
+        Reuse(checked.map(|(c, d)| (Arc::as_ptr(&c.entry), d)).collect())
+    }
+
+    /// The previous declaration by `entry`, if it is the same entry.
+    fn get(&self, entry: &Arc<Entry>) -> Option<&'a Decl> {
+        let same = |d: &&Decl| d.checked.as_ref().is_some_and(|c| Arc::ptr_eq(&c.entry, entry));
+        self.0.get(&Arc::as_ptr(entry)).copied().filter(same)
+    }
 }
 
 /// Every declaration of a program, by kind.
@@ -65,7 +109,11 @@ fn namespace(kind: DeclKind) -> Namespace {
 impl Decl {
     /// The body with inheritance flattened (equal to `own` without a parent).
     pub fn flat(&self) -> &Obj {
-        self.inherited.as_ref().unwrap_or(&self.own)
+        self.flat_arc()
+    }
+
+    fn flat_arc(&self) -> &Arc<Obj> {
+        self.inherited.as_ref().map_or(&self.own, |i| &i.flat)
     }
 }
 
@@ -139,8 +187,10 @@ impl Decls {
     }
 }
 
-/// Collects and flattens the declarations of all files.
-pub fn collect(ctx: &mut Ctx, files: &[ast::File]) -> Decls {
+/// Collects and flattens the declarations of all files; the bodies of entries that `previous`
+/// (an earlier analysis's declarations) checked already are taken from it.
+pub fn collect(ctx: &mut Ctx, files: &[ast::File], previous: Option<&Decls>) -> Decls {
+    let reuse = Reuse::of(previous);
     let mut decls = Decls::default();
     // Sized once: a declaration is large, and growing a list of 1,800 of them copied it 11 times.
     let blocks = files.iter().flat_map(|f| &f.entries).filter(|e| matches!(&***e, Entry::Block(_)));
@@ -166,7 +216,7 @@ pub fn collect(ctx: &mut Ctx, files: &[ast::File]) -> Decls {
                         "fields belong inside a declaration such as `app NAME { ... }` or `project { ... }`",
                     ),
                 ),
-                Entry::Block(b) => declaration(ctx, &mut decls, file.id, b),
+                Entry::Block(b) => declaration(ctx, &mut decls, file.id, (entry, b), &reuse),
             }
         }
     }
@@ -174,7 +224,10 @@ pub fn collect(ctx: &mut Ctx, files: &[ast::File]) -> Decls {
     decls
 }
 
-fn declaration(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block) {
+/// The entry of a block and the block.
+type Source<'e> = (&'e Arc<Entry>, &'e ast::Block);
+
+fn declaration(ctx: &mut Ctx, decls: &mut Decls, file: FileId, (entry, b): Source, reuse: &Reuse) {
     let Some(schema) = schema::declaration(&b.keyword.name) else {
         let mut d = Diagnostic::new(
             codes::PF1004,
@@ -193,7 +246,7 @@ fn declaration(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block) {
             // Read it as what it likely is (`enviroment test` as `env test`), so that what
             // refers to it is not reported as referring to nothing.
             if let Some(schema) = schema::declaration(s) {
-                declare(ctx, decls, file, b, schema);
+                declare(ctx, decls, file, (entry, b), schema, reuse);
             }
             return;
         } else {
@@ -205,11 +258,18 @@ fn declaration(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block) {
         ctx.push(d);
         return;
     };
-    declare(ctx, decls, file, b, schema);
+    declare(ctx, decls, file, (entry, b), schema, reuse);
 }
 
 /// Declares `b` as a declaration of `schema`.
-fn declare(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block, schema: &'static schema::Decl) {
+fn declare(
+    ctx: &mut Ctx,
+    decls: &mut Decls,
+    file: FileId,
+    (entry, b): Source,
+    schema: &'static schema::Decl,
+    reuse: &Reuse,
+) {
     let kind = schema.kind;
     let label = b.labels.first();
     let name = match (kind, label) {
@@ -260,10 +320,37 @@ fn declare(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block, schem
                 .with_help(format!("write `{} {} {{ ... }}`", schema.keyword, name.name)),
         );
     }
-    let entries = b.body.as_ref().map(|body| body.entries.as_slice()).unwrap_or(&[]);
-    let body_span = b.body.as_ref().map_or(b.span, |body| body.span);
-    let own = check_body(ctx, schema.schema, entries, body_span);
-    let decl = Decl { kind, name, parent, own, inherited: None, span: b.span, file };
+    let previous = reuse.get(entry);
+    let checked = match previous.and_then(|d| d.checked.as_ref()) {
+        Some(previous) => {
+            let at = ctx.diagnostics.len();
+            ctx.diagnostics.extend(previous.diagnostics.iter().cloned());
+            ctx.missing.extend(previous.missing.iter().map(|&(i, field)| (at + i, field)));
+            previous.clone()
+        }
+        None => {
+            let entries = b.body.as_ref().map(|body| body.entries.as_slice()).unwrap_or(&[]);
+            let body_span = b.body.as_ref().map_or(b.span, |body| body.span);
+            let (at, missing_at) = (ctx.diagnostics.len(), ctx.missing.len());
+            let own = Arc::new(check_body(ctx, schema.schema, entries, body_span));
+            let diagnostics = ctx.diagnostics[at..].to_vec();
+            let missing = ctx.missing[missing_at..].iter().map(|&(i, field)| (i - at, field)).collect();
+            Arc::new(BodyCheck { entry: entry.clone(), own, diagnostics, missing })
+        }
+    };
+    let own = checked.own.clone();
+    let reusable = previous.and_then(|d| d.inherited.clone());
+    let decl = Decl {
+        kind,
+        name,
+        parent,
+        own,
+        inherited: None,
+        reusable,
+        span: b.span,
+        file,
+        checked: Some(checked),
+    };
 
     // Duplicates within a namespace.
     let previous = match kind {
@@ -299,7 +386,7 @@ fn declare(ctx: &mut Ctx, decls: &mut Decls, file: FileId, b: &ast::Block, schem
 /// Resolves parents and flattens inheritance of builds and environments/profiles.
 fn flatten(ctx: &mut Ctx, decls: &mut Decls) {
     for list in [&mut decls.builds, &mut decls.envs] {
-        let mut flat: Vec<Option<Obj>> = (0..list.len()).map(|_| None).collect();
+        let mut flat: Vec<Option<Inherited>> = (0..list.len()).map(|_| None).collect();
         {
             let names: FxHashMap<&str, usize> =
                 list.iter().enumerate().map(|(i, d)| (d.name.name.as_str(), i)).collect();
@@ -309,6 +396,7 @@ fn flatten(ctx: &mut Ctx, decls: &mut Decls) {
         }
         for (d, f) in list.iter_mut().zip(flat) {
             d.inherited = f;
+            d.reusable = None;
         }
     }
 }
@@ -320,7 +408,7 @@ fn flat_of(
     list: &[Decl],
     names: &FxHashMap<&str, usize>,
     i: usize,
-    flat: &mut [Option<Obj>],
+    flat: &mut [Option<Inherited>],
     stack: &mut Vec<usize>,
 ) {
     let decl = &list[i];
@@ -384,8 +472,11 @@ fn flat_of(
     stack.push(i);
     flat_of(ctx, list, names, p, flat, stack);
     stack.pop();
-    let base = flat[p].as_ref().unwrap_or(&list[p].own);
-    flat[i] = Some(merge(base, &decl.own));
+    let base = flat[p].as_ref().map_or(&list[p].own, |f| &f.flat).clone();
+    flat[i] = Some(match &decl.reusable {
+        Some(previous) if Arc::ptr_eq(&previous.base, &base) => previous.clone(),
+        _ => Inherited { flat: Arc::new(merge(&base, &decl.own)), base },
+    });
 }
 
 /// An unknown reference, with did-you-mean over `candidates`; without any, the help says to
