@@ -29,18 +29,18 @@ pub struct Decl {
     /// The span of the whole declaration.
     pub span: Span,
     pub file: FileId,
-    /// The entry that declares it and what checking its body reported, for the next analysis.
+    /// The entry that declares it and what checking its body (`own`) reported, for the next
+    /// analysis.
     checked: Option<Arc<BodyCheck>>,
 }
 
-/// A top-level entry's checked body, with what checking it reported: a later analysis whose
+/// The entry of a declaration and what checking its body reported: a later analysis whose
 /// tree holds the very same entry (`Arc::ptr_eq`: the edits since neither touched nor moved
-/// it, see `syntax::reparse`) takes these instead of checking the body again, since checking
-/// a body reads only the entry and the schema.
+/// it, see `syntax::reparse`) takes the checked body and these findings instead of checking
+/// the body again, since checking a body reads only the entry and the schema.
 #[derive(Debug)]
 struct BodyCheck {
     entry: Arc<Entry>,
-    own: Arc<Obj>,
     diagnostics: Vec<Diagnostic>,
     /// `Ctx::missing` of those diagnostics, by index among them.
     missing: Vec<(usize, &'static str)>,
@@ -109,11 +109,7 @@ fn namespace(kind: DeclKind) -> Namespace {
 impl Decl {
     /// The body with inheritance flattened (equal to `own` without a parent).
     pub fn flat(&self) -> &Obj {
-        self.flat_arc()
-    }
-
-    fn flat_arc(&self) -> &Arc<Obj> {
-        self.inherited.as_ref().map_or(&self.own, |i| &i.flat)
+        self.inherited.as_ref().map_or(&*self.own, |i| &*i.flat)
     }
 }
 
@@ -321,12 +317,12 @@ fn declare(
         );
     }
     let previous = reuse.get(entry);
-    let checked = match previous.and_then(|d| d.checked.as_ref()) {
-        Some(previous) => {
+    let (own, checked) = match previous.and_then(|d| Some((&d.own, d.checked.as_ref()?))) {
+        Some((own, checked)) => {
             let at = ctx.diagnostics.len();
-            ctx.diagnostics.extend(previous.diagnostics.iter().cloned());
-            ctx.missing.extend(previous.missing.iter().map(|&(i, field)| (at + i, field)));
-            previous.clone()
+            ctx.diagnostics.extend(checked.diagnostics.iter().cloned());
+            ctx.missing.extend(checked.missing.iter().map(|&(i, field)| (at + i, field)));
+            (own.clone(), checked.clone())
         }
         None => {
             let entries = b.body.as_ref().map(|body| body.entries.as_slice()).unwrap_or(&[]);
@@ -335,10 +331,9 @@ fn declare(
             let own = Arc::new(check_body(ctx, schema.schema, entries, body_span));
             let diagnostics = ctx.diagnostics[at..].to_vec();
             let missing = ctx.missing[missing_at..].iter().map(|&(i, field)| (i - at, field)).collect();
-            Arc::new(BodyCheck { entry: entry.clone(), own, diagnostics, missing })
+            (own, Arc::new(BodyCheck { entry: entry.clone(), diagnostics, missing }))
         }
     };
-    let own = checked.own.clone();
     let reusable = previous.and_then(|d| d.inherited.clone());
     let decl = Decl {
         kind,
