@@ -36,6 +36,16 @@ pipeline shop {
 }
 "#;
 
+/// `text` reanalysed from `previous`, checked against a fresh analysis of it (the same
+/// diagnostics and program).
+fn reanalyzed(text: &str, previous: &Analysis) -> Analysis {
+    let got = reanalyze(root(text), &NoFiles, previous);
+    let fresh = analyze(root(text), &NoFiles);
+    assert_eq!(got.diagnostics, fresh.diagnostics);
+    assert_eq!(got.checked.program, fresh.checked.program);
+    got
+}
+
 fn env<'a>(a: &'a Analysis, name: &str) -> &'a pf_compiler::check::Decl {
     a.checked.decls.envs.iter().find(|d| d.name.name == name).expect("declared")
 }
@@ -49,20 +59,14 @@ fn unmoved_entries_keep_their_checked_bodies_and_the_result_equals_a_fresh_analy
     // An edit after `prod` that keeps the length (`max = 1` -> `max = 3` in `test`): every
     // entry is unmoved, so both bodies are reused, `prod`'s with its two findings.
     let same_length = BEFORE.replace("max = 1 }", "max = 3 }");
-    let second = reanalyze(root(&same_length), &NoFiles, &first);
-    let fresh = analyze(root(&same_length), &NoFiles);
-    assert_eq!(second.diagnostics, fresh.diagnostics);
-    assert_eq!(second.checked.program, fresh.checked.program);
+    let second = reanalyzed(&same_length, &first);
     assert!(Arc::ptr_eq(&env(&first, "prod").own, &env(&second, "prod").own), "prod's body is reused");
     assert!(!Arc::ptr_eq(&env(&first, "test").own, &env(&second, "test").own), "test was edited");
 
     // An edit that moves `test` and the pipeline (a longer value in `test`): `prod`, before
     // it, is still reused; `test` is checked again.
     let longer = BEFORE.replace("max = 1 }", "max = 10 }");
-    let third = reanalyze(root(&longer), &NoFiles, &second);
-    let fresh = analyze(root(&longer), &NoFiles);
-    assert_eq!(third.diagnostics, fresh.diagnostics);
-    assert_eq!(third.checked.program, fresh.checked.program);
+    let third = reanalyzed(&longer, &second);
     assert!(Arc::ptr_eq(&env(&second, "prod").own, &env(&third, "prod").own));
 
     // An edit inside `prod` (the missing field added): checked again, its findings gone.
@@ -92,19 +96,13 @@ fn flattened_bodies_are_reused_while_their_parent_is_unchanged() {
     // their flattened bodies.
     let edited = text
         .replace("stage prod { deploy prod }", "stage prod { deploy prod }\n  stage last { deploy test }");
-    let second = reanalyze(root(&edited), &NoFiles, &first);
-    let fresh = analyze(root(&edited), &NoFiles);
-    assert_eq!(second.diagnostics, fresh.diagnostics);
-    assert_eq!(second.checked.program, fresh.checked.program);
+    let second = reanalyzed(&edited, &first);
     assert_eq!(flat_of(&first, "prod"), flat_of(&second, "prod"));
     assert_eq!(flat_of(&first, "test"), flat_of(&second, "test"));
 
     // `base` edited: `prod`, unmoved, keeps its own body but is flattened again on the new base.
     let edited = edited.replace("compute { max = 4 }", "compute { max = 5 }");
-    let third = reanalyze(root(&edited), &NoFiles, &second);
-    let fresh = analyze(root(&edited), &NoFiles);
-    assert_eq!(third.diagnostics, fresh.diagnostics);
-    assert_eq!(third.checked.program, fresh.checked.program);
+    let third = reanalyzed(&edited, &second);
     assert!(Arc::ptr_eq(&env(&second, "prod").own, &env(&third, "prod").own));
     assert_ne!(flat_of(&second, "prod"), flat_of(&third, "prod"));
 }

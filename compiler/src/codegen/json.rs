@@ -118,7 +118,12 @@ mod tests {
         let n = 3u32;
         let tags = vec!["a", "b"];
         let maybe: Option<&str> = None;
-        let theirs = serde_json::json!({
+        // The same literal through both macros: serde_json's borrows, then ours moves (`name`
+        // and `tags` are not used after).
+        macro_rules! both {
+            ($($t:tt)*) => { (serde_json::json!($($t)*), json!($($t)*)) };
+        }
+        let (theirs, ours) = both!({
             "Type": "AWS::S3::Bucket",
             "Name": name,
             "Count": n,
@@ -130,19 +135,6 @@ mod tests {
             "Nested": { "List": [1, "two", null, [3], { "k": false }], "Empty": {} },
             (format!("Key{n}")): [],
         });
-        let ours = json!({
-            "Type": "AWS::S3::Bucket",
-            "Name": name,
-            "Count": n,
-            "Neg": -1,
-            "Flag": true,
-            "Nothing": null,
-            "Tags": tags,
-            "Maybe": maybe,
-            "Nested": { "List": [1, "two", null, [3], { "k": false }], "Empty": {} },
-            (format!("Key{n}")): [],
-        });
-        // serde_json's borrows; ours moves (`name` and `tags` are not used after).
         assert_eq!(ours, theirs);
         // Key order too (serde_json keeps insertion order here).
         assert_eq!(ours.to_string(), theirs.to_string());
