@@ -9,6 +9,9 @@ keystrokes; 0 sends the next change as soon as the diagnostics arrive (a measure
 CHANGES (environment, default 20): how many changes to time.
 BURST (environment, default 200): then that many changes sent back to back; the time from the
 last one to the diagnostics of its version, and how many versions were published.
+EDIT (environment, default `replace`): `replace` changes one character of the first environment
+into another, so every later entry stays in place; `insert` types a character there and deletes
+it in turn, as typing does, so every later entry moves.
 Wall clock on a shared VM is noisy: run it several times and give ranges.
 """
 import json, subprocess, time, sys, os
@@ -45,24 +48,32 @@ t = time.time()
 send({"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":uri,"languageId":"pf","version":1,"text":s}}})
 wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
 open_ms = (time.time() - t) * 1000
+insert = os.environ.get("EDIT", "replace") == "insert"
+def change(v):
+    """The change of version `v`: see EDIT above."""
+    if insert and v % 2 == 0:
+        rng, text = {"start":{"line":9,"character":18},"end":{"line":9,"character":18}}, "x"
+    elif insert:
+        rng, text = {"start":{"line":9,"character":18},"end":{"line":9,"character":19}}, ""
+    else:
+        rng, text = {"start":{"line":9,"character":18},"end":{"line":9,"character":19}}, "2" if v % 2 == 0 else "1"
+    return {"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":uri,"version":v},"contentChanges":[{"range":rng,"text":text}]}}
 pace = float(sys.argv[2]) / 1000 if len(sys.argv) > 2 else 0.0
 times = []
 for v in range(2, 2 + int(os.environ.get("CHANGES", "20"))):
     time.sleep(pace)
-    ch = "2" if v % 2 == 0 else "1"
     t = time.time()
     # Line 9 (0-based) is `env e0 : cost_optimized {`: character 18 is the `m` of the parent name,
     # replaced by `2` and `1` in turn, so every change leaves an unknown parent (PF1006 with a
     # did-you-mean over all 1,800 environments): an error case, as while typing a name.
-    send({"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":uri,"version":v},"contentChanges":[{"range":{"start":{"line":9,"character":18},"end":{"line":9,"character":19}},"text":ch}]}})
+    send(change(v))
     wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
     times.append((time.time() - t) * 1000)
 burst = int(os.environ.get("BURST", "200"))
 first = 2 + int(os.environ.get("CHANGES", "20"))
 for v in range(first, first + burst):
-    ch = "2" if v % 2 == 0 else "1"
     if v == first + burst - 1: t = time.time()
-    send({"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":uri,"version":v},"contentChanges":[{"range":{"start":{"line":9,"character":18},"end":{"line":9,"character":19}},"text":ch}]}})
+    send(change(v))
 published = []
 while True:
     m = recv()
@@ -80,4 +91,4 @@ send({"jsonrpc":"2.0","id":9,"method":"shutdown"}); wait(lambda m: m.get("id") =
 send({"jsonrpc":"2.0","method":"exit"})
 times.sort()
 p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-print(f"{lines} lines, pace {pace * 1000:.0f} ms; didOpen->diagnostics {open_ms:.0f} ms; didChange->diagnostics median {times[len(times)//2]:.0f} ms, p90 {times[int(len(times)*0.9)]:.0f} ms, p99 {p99:.0f} ms; burst of {burst}: last edit -> its diagnostics {burst_ms:.0f} ms, {len(published)} versions published; completion {comp_ms:.1f} ms; {' '.join(rss)}")
+print(f"{lines} lines, {'insert' if insert else 'replace'}, pace {pace * 1000:.0f} ms; didOpen->diagnostics {open_ms:.0f} ms; didChange->diagnostics median {times[len(times)//2]:.0f} ms, p90 {times[int(len(times)*0.9)]:.0f} ms, p99 {p99:.0f} ms; burst of {burst}: last edit -> its diagnostics {burst_ms:.0f} ms, {len(published)} versions published; completion {comp_ms:.1f} ms; {' '.join(rss)}")

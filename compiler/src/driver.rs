@@ -40,6 +40,8 @@ pub struct Analysis {
     /// Whether each of `files` parsed without syntax errors (so that a later analysis may reuse
     /// its entries).
     clean: Vec<bool>,
+    /// The entries the reparses moved, for the check (emptied by it).
+    moves: syntax::Moves,
 }
 
 impl Analysis {
@@ -108,7 +110,9 @@ pub fn analyze_until(
     if cancelled() {
         return None;
     }
-    a.checked = check::check_until(&a.files, &a.sources, a.roots, previous.map(|p| &p.checked), cancelled)?;
+    let moves = std::mem::take(&mut a.moves);
+    let previous = previous.map(|p| (&p.checked, &moves));
+    a.checked = check::check_until(&a.files, &a.sources, a.roots, previous, cancelled)?;
     drop_unreliable(&mut a.checked.diagnostics, &a.diagnostics);
     a.diagnostics.append(&mut a.checked.diagnostics);
     drop_cured_imports(&mut a.diagnostics);
@@ -208,6 +212,7 @@ fn add_file(a: &mut Analysis, name: String, bytes: &[u8], root: bool, previous: 
     a.clean.push(parse.diagnostics.is_empty());
     a.sources.add(name, text);
     a.diagnostics.extend(parse.diagnostics);
+    a.moves.extend(parse.moves);
     a.files.push(parse.file);
     if root && declares_nothing {
         a.diagnostics.push(

@@ -43,6 +43,33 @@ impl Span {
     }
 }
 
+/// How an edit moved one top-level entry: the spans of `file` that start inside the entry's
+/// old range `start..=end` move by `delta` bytes (what the checker reuses of a moved entry is
+/// moved this way, see `check::resolve`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Move {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+    pub delta: i64,
+}
+
+impl Move {
+    /// Whether `span` is one of the spans this move moves.
+    pub fn moves(&self, span: Span) -> bool {
+        span.file == self.file && self.start <= span.start && span.start <= self.end
+    }
+
+    /// `span` after the move.
+    pub fn apply(&self, span: Span) -> Span {
+        if !self.moves(span) {
+            return span;
+        }
+        let by = |offset: u32| (i64::from(offset) + self.delta) as u32;
+        Span { start: by(span.start), end: by(span.end), ..span }
+    }
+}
+
 /// One source file: its name (a path as the user wrote it, or `std/...` for the standard
 /// library), its text and its line starts.
 #[derive(Clone, Debug)]

@@ -1,6 +1,7 @@
-//! A reanalysis takes the checked bodies of the entries an edit neither touched nor moved from
-//! the previous analysis (`check::resolve`'s `BodyCheck`), and the result equals a fresh
-//! analysis: the same diagnostics (those of reused bodies replayed, their fixes included).
+//! A reanalysis takes the checked bodies of the entries an edit did not touch from the previous
+//! analysis (`check::resolve`'s `BodyCheck`; moved with their entry when the edit moved it), and
+//! the result equals a fresh analysis: the same diagnostics (those of reused bodies replayed,
+//! their fixes included) and the same declarations, spans included.
 
 use pf_compiler::driver::{analyze, reanalyze, Analysis, NoFiles, Root};
 use std::sync::Arc;
@@ -43,6 +44,17 @@ fn reanalyzed(text: &str, previous: &Analysis) -> Analysis {
     let fresh = analyze(root(text), &NoFiles);
     assert_eq!(got.diagnostics, fresh.diagnostics);
     assert_eq!(got.checked.program, fresh.checked.program);
+    // The declarations too, spans included: a body reused after a move has moved spans.
+    let decls = |a: &Analysis| {
+        let d = &a.checked.decls;
+        d.apps
+            .iter()
+            .chain(&d.envs)
+            .chain(&d.pipelines)
+            .map(|d| (d.own.clone(), d.flat().clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(decls(&got), decls(&fresh));
     got
 }
 
@@ -105,4 +117,55 @@ fn flattened_bodies_are_reused_while_their_parent_is_unchanged() {
     let third = reanalyzed(&edited, &second);
     assert!(Arc::ptr_eq(&env(&second, "prod").own, &env(&third, "prod").own));
     assert_ne!(flat_of(&second, "prod"), flat_of(&third, "prod"));
+}
+
+/// An edit before an entry moves it: its body and findings are taken with their spans moved,
+/// and equal a fresh analysis's (`prod`'s two findings and their fixes, `test`'s flattened body
+/// on the standard profile).
+#[test]
+fn moved_entries_keep_their_bodies_with_moved_spans() {
+    let text = BEFORE
+        .replace("use std.build.go", "use std.build.go\nuse std.env.profiles")
+        .replace("env test {", "env test : cost_optimized {");
+    let first = analyze(root(&text), &NoFiles);
+    // Shorter, then longer: `prod` and everything after it move back, then forth.
+    for to in ["port = 80", "port = 8080, health_check = \"/up\""] {
+        let edited = text.replacen("port = 8080", to, 1);
+        let second = reanalyzed(&edited, &first);
+        let moved = |a: &Analysis, code: &str| {
+            a.diagnostics.iter().find(|d| d.code.id == code).map(|d| d.primary.span.start)
+        };
+        assert_ne!(moved(&first, "PF1003"), moved(&second, "PF1003"), "prod moved");
+        // `prod`'s findings and their fixes' edits are inside its moved declaration.
+        let prod = env(&second, "prod").span;
+        for code in ["PF1003", "PF1001"] {
+            let d = second.diagnostics.iter().find(|d| d.code.id == code).expect("prod's finding");
+            let edits = &d.fix.as_ref().unwrap_or_else(|| panic!("{d:?}")).edits;
+            assert!(edits.iter().all(|e| prod.start <= e.span.start && e.span.end <= prod.end), "{code}");
+        }
+    }
+}
+
+/// Random small edits (a character or blank lines typed anywhere, syntax errors included),
+/// each reanalysed from the analysis of the text before it and then undone: every result
+/// equals a fresh analysis.
+#[test]
+fn random_edits_reanalyse_as_fresh_analyses() {
+    let text = BEFORE.replace("use std.build.go", "use std.build.go\nuse std.env.profiles").replace(
+        "env test {",
+        "profile base : cost_optimized {\n  compute { max = 4 }\n}\n\nenv test : base {",
+    );
+    let mut previous = analyze(root(&text), &NoFiles);
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: usize| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize % n
+    };
+    for _ in 0..200 {
+        let mut edited = text.clone();
+        let at = next(text.len());
+        edited.insert_str(at, ["1", " ", "x", "\n", "}", "\n\n", "#"][next(7)]);
+        let after = reanalyzed(&edited, &previous);
+        previous = reanalyzed(&text, &after);
+    }
 }

@@ -71,6 +71,11 @@ impl Fields {
         self.entries.iter().map(|(k, f)| (*k, f))
     }
 
+    /// The fields' values in name order, to change.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Field> {
+        self.entries.iter_mut().map(|(_, f)| f)
+    }
+
     /// The fields' values in name order.
     pub fn values(&self) -> impl Iterator<Item = &Field> {
         self.entries.iter().map(|(_, f)| f)

@@ -80,17 +80,18 @@ pub fn check(files: &[ast::File], sources: &SourceMap, roots: usize) -> Checked 
 }
 
 /// [`check`], given up between two phases (`None`) once `cancelled` returns true. The bodies
-/// of top-level entries that `previous` (the check of an earlier version) checked already, the
-/// very same entries, are not checked again.
+/// of top-level entries that `previous` (the check of an earlier version) checked already are
+/// not checked again: the very same entries, and those its reparse moved (`Moves`), whose
+/// checked bodies and findings are moved with them.
 pub fn check_until(
     files: &[ast::File],
     sources: &SourceMap,
     roots: usize,
-    previous: Option<&Checked>,
+    previous: Option<(&Checked, &crate::syntax::Moves)>,
     cancelled: &dyn Fn() -> bool,
 ) -> Option<Checked> {
     let mut ctx = Ctx::default();
-    let decls = resolve::collect(&mut ctx, files, previous.map(|p| &p.decls));
+    let decls = resolve::collect(&mut ctx, files, previous.map(|(p, moves)| (&p.decls, moves)));
     if cancelled() {
         return None;
     }

@@ -9,8 +9,9 @@ use crate::ast::{self, Entry};
 use crate::diagnostic::{codes, Applicability, Diagnostic, Edit};
 use crate::hash::FxHashMap;
 use crate::schema::{self, DeclKind};
-use crate::source::{FileId, Span};
+use crate::source::{FileId, Move, Span};
 use crate::stdlib;
+use crate::syntax::Moves;
 use std::sync::Arc;
 
 /// One declaration: `env uat : prod { ... }`.
@@ -37,7 +38,8 @@ pub struct Decl {
 /// The entry of a declaration and what checking its body reported: a later analysis whose
 /// tree holds the very same entry (`Arc::ptr_eq`: the edits since neither touched nor moved
 /// it, see `syntax::reparse`) takes the checked body and these findings instead of checking
-/// the body again, since checking a body reads only the entry and the schema.
+/// the body again, since checking a body reads only the entry and the schema. When its reparse
+/// moved the entry (`Moves`), the body and findings are taken with their spans moved.
 #[derive(Debug)]
 struct BodyCheck {
     entry: Arc<Entry>,
@@ -54,20 +56,35 @@ struct Inherited {
     base: Arc<Obj>,
 }
 
-/// The declarations of a previous analysis, by the address of their entry.
-struct Reuse<'a>(FxHashMap<*const Entry, &'a Decl>);
+/// The declarations of a previous analysis, by the address of their entry, and the entries its
+/// reparse moved.
+struct Reuse<'a> {
+    decls: FxHashMap<usize, &'a Decl>,
+    moves: Option<&'a Moves>,
+}
 
 impl<'a> Reuse<'a> {
-    fn of(previous: Option<&'a Decls>) -> Reuse<'a> {
-        let checked =
-            previous.into_iter().flat_map(Decls::all).filter_map(|d| Some((d.checked.as_ref()?, d)));
-        Reuse(checked.map(|(c, d)| (Arc::as_ptr(&c.entry), d)).collect())
+    fn of(previous: Option<(&'a Decls, &'a Moves)>) -> Reuse<'a> {
+        let checked = previous
+            .into_iter()
+            .flat_map(|(decls, _)| decls.all())
+            .filter_map(|d| Some((d.checked.as_ref()?, d)));
+        let decls = checked.map(|(c, d)| (Arc::as_ptr(&c.entry) as usize, d)).collect();
+        Reuse { decls, moves: previous.map(|(_, moves)| moves) }
     }
 
-    /// The previous declaration by `entry`, if it is the same entry.
-    fn get(&self, entry: &Arc<Entry>) -> Option<&'a Decl> {
-        let same = |d: &&Decl| d.checked.as_ref().is_some_and(|c| Arc::ptr_eq(&c.entry, entry));
-        self.0.get(&Arc::as_ptr(entry)).copied().filter(same)
+    /// The previous declaration of `entry`, if it is the same entry or one the reparse moved
+    /// (`Some` move), and its check.
+    fn get(&self, file: FileId, entry: &Arc<Entry>) -> Option<(&'a Decl, &'a Arc<BodyCheck>, Option<Move>)> {
+        let origin = self.moves.and_then(|m| m.origin(entry));
+        let at = origin.map_or(Arc::as_ptr(entry) as usize, |(at, _)| at);
+        let decl = *self.decls.get(&at)?;
+        let checked = decl.checked.as_ref().filter(|c| Arc::as_ptr(&c.entry) as usize == at)?;
+        let moved = origin.map(|(_, delta)| {
+            let span = checked.entry.span();
+            Move { file, start: span.start, end: span.end, delta }
+        });
+        Some((decl, checked, moved))
     }
 }
 
@@ -184,8 +201,9 @@ impl Decls {
 }
 
 /// Collects and flattens the declarations of all files; the bodies of entries that `previous`
-/// (an earlier analysis's declarations) checked already are taken from it.
-pub fn collect(ctx: &mut Ctx, files: &[ast::File], previous: Option<&Decls>) -> Decls {
+/// (an earlier analysis's declarations, and the entries the reparse since moved) checked
+/// already are taken from it.
+pub fn collect(ctx: &mut Ctx, files: &[ast::File], previous: Option<(&Decls, &Moves)>) -> Decls {
     let reuse = Reuse::of(previous);
     let mut decls = Decls::default();
     // Sized once: a declaration is large, and growing a list of 1,800 of them copied it 11 times.
@@ -316,13 +334,25 @@ fn declare(
                 .with_help(format!("write `{} {} {{ ... }}`", schema.keyword, name.name)),
         );
     }
-    let previous = reuse.get(entry);
-    let (own, checked) = match previous.and_then(|d| Some((&d.own, d.checked.as_ref()?))) {
-        Some((own, checked)) => {
+    let previous = reuse.get(file, entry);
+    let (own, checked) = match previous {
+        Some((d, checked, None)) => {
             let at = ctx.diagnostics.len();
             ctx.diagnostics.extend(checked.diagnostics.iter().cloned());
             ctx.missing.extend(checked.missing.iter().map(|&(i, field)| (at + i, field)));
-            (own.clone(), checked.clone())
+            (d.own.clone(), checked.clone())
+        }
+        // The entry moved: its checked body and findings move with it.
+        Some((d, checked, Some(m))) => {
+            let mut own = (*d.own).clone();
+            own.apply(&m);
+            let mut diagnostics = checked.diagnostics.clone();
+            diagnostics.iter_mut().for_each(|d| d.map_spans(|s| m.apply(s)));
+            let at = ctx.diagnostics.len();
+            ctx.diagnostics.extend(diagnostics.iter().cloned());
+            ctx.missing.extend(checked.missing.iter().map(|&(i, field)| (at + i, field)));
+            let missing = checked.missing.clone();
+            (Arc::new(own), Arc::new(BodyCheck { entry: entry.clone(), diagnostics, missing }))
         }
         None => {
             let entries = b.body.as_ref().map(|body| body.entries.as_slice()).unwrap_or(&[]);
@@ -334,7 +364,17 @@ fn declare(
             (own, Arc::new(BodyCheck { entry: entry.clone(), diagnostics, missing }))
         }
     };
-    let reusable = previous.and_then(|d| d.inherited.clone());
+    let reusable = previous.and_then(|(d, _, moved)| {
+        let inherited = d.inherited.clone()?;
+        Some(match moved {
+            None => inherited,
+            Some(m) => {
+                let mut flat = (*inherited.flat).clone();
+                flat.apply(&m);
+                Inherited { flat: Arc::new(flat), base: inherited.base }
+            }
+        })
+    });
     let decl = Decl {
         kind,
         name,

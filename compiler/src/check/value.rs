@@ -11,7 +11,7 @@ use crate::ast::{self, Entry, ValueKind};
 use crate::diagnostic::{codes, Applicability, Diagnostic};
 use crate::ir::{Scaling, Text};
 use crate::schema::{self, fmt_duration, fmt_size, Child, LabelRule, Schema, Ty, HOOK_BLOCK};
-use crate::source::Span;
+use crate::source::{Move, Span};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -53,6 +53,60 @@ impl Obj {
     /// The value of a field.
     pub fn get(&self, name: &str) -> Option<&Item> {
         self.fields.get(name).map(|f| &f.value)
+    }
+
+    /// Moves the spans `m` moves (a body reused after an edit moved its entry). A nested
+    /// block that holds none of them stays shared (a parent's, in a flattened body).
+    pub fn apply(&mut self, m: &Move) {
+        self.span = m.apply(self.span);
+        if let Some(kind) = &mut self.kind {
+            kind.span = m.apply(kind.span);
+        }
+        for field in self.fields.values_mut() {
+            field.key_span = m.apply(field.key_span);
+            field.value.apply(m);
+        }
+        for child in &mut self.children {
+            child.span = m.apply(child.span);
+            if let Some(label) = &mut child.label {
+                label.span = m.apply(label.span);
+            }
+            child.obj.apply(m);
+        }
+    }
+
+    /// Whether any span of the block is one `m` moves.
+    fn moved_by(&self, m: &Move) -> bool {
+        m.moves(self.span)
+            || self.kind.as_ref().is_some_and(|k| m.moves(k.span))
+            || self.fields.values().any(|f| m.moves(f.key_span) || f.value.moved_by(m))
+            || self.children.iter().any(|c| {
+                m.moves(c.span) || c.label.as_ref().is_some_and(|l| m.moves(l.span)) || c.obj.moved_by(m)
+            })
+    }
+}
+
+impl Item {
+    fn apply(&mut self, m: &Move) {
+        self.span = m.apply(self.span);
+        match &mut self.val {
+            Val::List(items) => items.iter_mut().for_each(|i| i.apply(m)),
+            Val::Map(entries) => entries.values_mut().for_each(|i| i.apply(m)),
+            Val::Pair(_, _, span) => *span = m.apply(*span),
+            Val::Obj(obj) if obj.moved_by(m) => Arc::make_mut(obj).apply(m),
+            _ => {}
+        }
+    }
+
+    fn moved_by(&self, m: &Move) -> bool {
+        m.moves(self.span)
+            || match &self.val {
+                Val::List(items) => items.iter().any(|i| i.moved_by(m)),
+                Val::Map(entries) => entries.values().any(|i| i.moved_by(m)),
+                Val::Pair(_, _, span) => m.moves(*span),
+                Val::Obj(obj) => obj.moved_by(m),
+                _ => false,
+            }
     }
 }
 

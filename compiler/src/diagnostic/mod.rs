@@ -157,6 +157,18 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error && self.suppression.is_none()
     }
+
+    /// Replaces every span of the finding (its labels, its fix's edits and its suppression
+    /// comment) by `f` of it: moved with the entry it is about (the checker's reuse).
+    pub fn map_spans(&mut self, f: impl Fn(Span) -> Span) {
+        self.primary.span = f(self.primary.span);
+        self.secondary.iter_mut().for_each(|l| l.span = f(l.span));
+        let edits = self.fix.iter_mut().flat_map(|fix| &mut fix.edits);
+        edits.for_each(|e| e.span = f(e.span));
+        if let Some(s) = &mut self.suppression {
+            s.span = f(s.span);
+        }
+    }
 }
 
 /// Sorts diagnostics by file, position and code, the order every output uses.

@@ -24,6 +24,8 @@ pub const MAX_FILE_SIZE: usize = 8 * 1024 * 1024;
 pub struct Parse {
     pub file: ast::File,
     pub diagnostics: Vec<Diagnostic>,
+    /// The entries a reparse moved (empty after a whole parse).
+    pub moves: super::reparse::Moves,
 }
 
 /// Decodes raw bytes into text, or says why they are not a pf source.
@@ -93,6 +95,7 @@ pub fn parse(file: FileId, text: &str) -> Parse {
                     comments: pre.comments,
                 },
                 diagnostics: Vec::new(),
+                moves: Default::default(),
             };
         }
     }
@@ -125,7 +128,7 @@ fn parse_pest(file: FileId, text: &str, pre: super::scan::Scan) -> Parse {
             .with_label("too deep")
             .with_help("no pf program needs this depth; flatten the structure"),
         );
-        return Parse { file: out, diagnostics };
+        return Parse { file: out, diagnostics, moves: Default::default() };
     }
     // Brackets whose closer a string left open swallowed: one mistake, reported by the string.
     let mut swallowed: Vec<(usize, usize, char)> = Vec::new();
@@ -216,7 +219,7 @@ fn parse_pest(file: FileId, text: &str, pre: super::scan::Scan) -> Parse {
     if diagnostics.iter().any(|d| d.code == codes::PF0012) {
         diagnostics.retain(|d| d.code == codes::PF0012);
     }
-    Parse { file: out, diagnostics }
+    Parse { file: out, diagnostics, moves: Default::default() }
 }
 
 /// The offset of the first string left open after `at` whose rest of line holds `close`.

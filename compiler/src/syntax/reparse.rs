@@ -11,8 +11,28 @@
 
 use super::ast::{self, Entry};
 use super::parse::{parse, Parse};
+use crate::hash::FxHashMap;
 use crate::source::{FileId, Span};
 use std::sync::Arc;
+
+/// The entries a reparse took from the previous tree and moved (copies, their spans moved by
+/// the edit's change in length): by the address of each new entry, the address of the entry it
+/// was copied from and how far it moved. The addresses identify entries only while both trees
+/// are alive (during the analysis that reparsed): they are never dereferenced.
+#[derive(Clone, Debug, Default)]
+pub struct Moves(FxHashMap<usize, (usize, i64)>);
+
+impl Moves {
+    /// The entry `entry` was copied from (its address) and by how many bytes it moved.
+    pub fn origin(&self, entry: &Arc<Entry>) -> Option<(usize, i64)> {
+        self.0.get(&(Arc::as_ptr(entry) as usize)).copied()
+    }
+
+    /// Adds the moves of another file's reparse.
+    pub fn extend(&mut self, other: Moves) {
+        self.0.extend(other.0);
+    }
+}
 
 /// Parses `text`, the new text of `file`, reusing what it can of `old`, the parse of `old_text`.
 /// `old` must have parsed without syntax errors (its entries are taken as they are).
@@ -57,9 +77,14 @@ pub fn reparse_reusing(file: FileId, text: &str, old_text: &str, old: &ast::File
     let mut entries = Vec::with_capacity(before + middle.file.entries.len() + old.entries.len() - after);
     entries.extend_from_slice(&old.entries[..before]);
     entries.extend(middle.file.entries.into_iter().map(|e| shifted_entry(e, start as i64)));
+    let mut moves = Moves::default();
     match delta {
         0 => entries.extend_from_slice(&old.entries[after..]),
-        _ => entries.extend(old.entries[after..].iter().map(|e| shifted_entry(e.clone(), delta))),
+        _ => entries.extend(old.entries[after..].iter().map(|e| {
+            let moved = shifted_entry(e.clone(), delta);
+            moves.0.insert(Arc::as_ptr(&moved) as usize, (Arc::as_ptr(e) as usize, delta));
+            moved
+        })),
     }
     let comments = old
         .comments
@@ -76,7 +101,7 @@ pub fn reparse_reusing(file: FileId, text: &str, old_text: &str, old: &ast::File
                 .map(|c| ast::Comment { span: shift(c.span, delta), text: c.text.clone() }),
         )
         .collect();
-    Some(Parse { file: ast::File { id: file, entries, comments }, diagnostics: Vec::new() })
+    Some(Parse { file: ast::File { id: file, entries, comments }, diagnostics: Vec::new(), moves })
 }
 
 /// How many bytes `a` and `b` have in common at their start: whole blocks compared at once
