@@ -8,7 +8,7 @@
 /// -20 MB). A panic in `f` is propagated. The workers have the calling thread's `ir::index`
 /// installed.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    let threads = if items.len() <= 1 { 1 } else { cores().min(items.len()) };
     if threads <= 1 {
         return items.iter().map(f).collect();
     }
@@ -34,6 +34,14 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
         results
     })
 }
+
+/// How many threads [`map`] may use: asked once (on Linux, `available_parallelism` reads the
+/// process's cgroup files: seven system calls each time).
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
