@@ -334,47 +334,10 @@ fn declare(
                 .with_help(format!("write `{} {} {{ ... }}`", schema.keyword, name.name)),
         );
     }
-    let previous = reuse.get(file, entry);
-    let (own, checked) = match previous {
-        Some((d, checked, None)) => {
-            let at = ctx.diagnostics.len();
-            ctx.diagnostics.extend(checked.diagnostics.iter().cloned());
-            ctx.missing.extend(checked.missing.iter().map(|&(i, field)| (at + i, field)));
-            (d.own.clone(), checked.clone())
-        }
-        // The entry moved: its checked body and findings move with it.
-        Some((d, checked, Some(m))) => {
-            let mut own = (*d.own).clone();
-            own.apply(&m);
-            let mut diagnostics = checked.diagnostics.clone();
-            diagnostics.iter_mut().for_each(|d| d.map_spans(|s| m.apply(s)));
-            let at = ctx.diagnostics.len();
-            ctx.diagnostics.extend(diagnostics.iter().cloned());
-            ctx.missing.extend(checked.missing.iter().map(|&(i, field)| (at + i, field)));
-            let missing = checked.missing.clone();
-            (Arc::new(own), Arc::new(BodyCheck { entry: entry.clone(), diagnostics, missing }))
-        }
-        None => {
-            let entries = b.body.as_ref().map(|body| body.entries.as_slice()).unwrap_or(&[]);
-            let body_span = b.body.as_ref().map_or(b.span, |body| body.span);
-            let (at, missing_at) = (ctx.diagnostics.len(), ctx.missing.len());
-            let own = Arc::new(check_body(ctx, schema.schema, entries, body_span));
-            let diagnostics = ctx.diagnostics[at..].to_vec();
-            let missing = ctx.missing[missing_at..].iter().map(|&(i, field)| (i - at, field)).collect();
-            (own, Arc::new(BodyCheck { entry: entry.clone(), diagnostics, missing }))
-        }
-    };
-    let reusable = previous.and_then(|(d, _, moved)| {
-        let inherited = d.inherited.clone()?;
-        Some(match moved {
-            None => inherited,
-            Some(m) => {
-                let mut flat = (*inherited.flat).clone();
-                flat.apply(&m);
-                Inherited { flat: Arc::new(flat), base: inherited.base }
-            }
-        })
-    });
+    let (own, checked, reusable) = body(file, (entry, b), schema, reuse);
+    let at = ctx.diagnostics.len();
+    ctx.diagnostics.extend(checked.diagnostics.iter().cloned());
+    ctx.missing.extend(checked.missing.iter().map(|&(i, field)| (at + i, field)));
     let decl = Decl {
         kind,
         name,
@@ -416,6 +379,38 @@ fn declare(
             }
         }
     }
+}
+
+/// The checked body of `b` (`schema`'s), what checking it reported, and the previous
+/// analysis's flattened body to take again while the parent's is the same: checked now, or
+/// taken from the previous analysis, with the spans moved when the edit moved the entry.
+fn body(
+    file: FileId,
+    (entry, b): Source,
+    schema: &'static schema::Decl,
+    reuse: &Reuse,
+) -> (Arc<Obj>, Arc<BodyCheck>, Option<Inherited>) {
+    let Some((d, checked, m)) = reuse.get(file, entry) else {
+        let entries = b.body.as_ref().map(|body| body.entries.as_slice()).unwrap_or(&[]);
+        let body_span = b.body.as_ref().map_or(b.span, |body| body.span);
+        let mut ctx = Ctx::default();
+        let own = Arc::new(check_body(&mut ctx, schema.schema, entries, body_span));
+        let checked = BodyCheck { entry: entry.clone(), diagnostics: ctx.diagnostics, missing: ctx.missing };
+        return (own, Arc::new(checked), None);
+    };
+    let Some(m) = m else {
+        return (d.own.clone(), checked.clone(), d.inherited.clone());
+    };
+    let moved = |obj: &Obj| {
+        let mut obj = obj.clone();
+        obj.apply(&m);
+        Arc::new(obj)
+    };
+    let mut diagnostics = checked.diagnostics.clone();
+    diagnostics.iter_mut().for_each(|d| d.map_spans(|s| m.apply(s)));
+    let checked = BodyCheck { entry: entry.clone(), diagnostics, missing: checked.missing.clone() };
+    let reusable = d.inherited.as_ref().map(|i| Inherited { flat: moved(&i.flat), base: i.base.clone() });
+    (moved(&d.own), Arc::new(checked), reusable)
 }
 
 /// Resolves parents and flattens inheritance of builds and environments/profiles.
