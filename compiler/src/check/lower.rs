@@ -110,7 +110,7 @@ fn report_once(ctx: &mut Ctx, first: usize, mark: usize, d: &Decl) {
         let found = (first..mark).find(|&j| same(&ctx.diagnostics[j], &ctx.diagnostics[i]));
         match found {
             Some(j) => {
-                ctx.diagnostics.remove(i);
+                ctx.retain(|k, _| k != i);
                 let note = format!("`{}` inherits this value, and is fixed with it", d.name.name);
                 if !ctx.diagnostics[j].notes.contains(&note) {
                     ctx.diagnostics[j].notes.push(note);

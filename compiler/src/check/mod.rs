@@ -55,6 +55,18 @@ impl Ctx {
         self.diagnostics.push(d);
     }
 
+    /// Keeps the diagnostics `keep` accepts (by index and value), and `missing` in step with
+    /// them: a missing field's index follows its finding, or goes with it.
+    pub fn retain(&mut self, mut keep: impl FnMut(usize, &Diagnostic) -> bool) {
+        let kept: Vec<bool> = self.diagnostics.iter().enumerate().map(|(i, d)| keep(i, d)).collect();
+        let moved_to: Vec<usize> =
+            kept.iter().scan(0, |n, &k| Some(std::mem::replace(n, *n + usize::from(k)))).collect();
+        self.missing.retain(|&(i, _)| kept[i]);
+        self.missing.iter_mut().for_each(|(i, _)| *i = moved_to[*i]);
+        let mut kept = kept.into_iter();
+        self.diagnostics.retain(|_| kept.next().unwrap_or(true));
+    }
+
     /// Reports the required field `field` missing at `at` (PF1003).
     pub fn missing(&mut self, at: Span, field: &'static str, doc: &str) {
         self.missing.push((self.diagnostics.len(), field));
@@ -117,4 +129,26 @@ pub fn check_until(
     let mut diagnostics = ctx.diagnostics;
     suppress::apply(&mut diagnostics, &decls, files, sources);
     Some(Checked { program, provenance, decls, diagnostics })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::codes;
+    use crate::source::FileId;
+
+    #[test]
+    fn retain_keeps_missing_fields_with_their_findings() {
+        let mut ctx = Ctx::default();
+        let at = |n: usize| Span::new(FileId(0), n, n);
+        ctx.push(Diagnostic::new(codes::PF1001, at(0), "dropped"));
+        ctx.missing(at(1), "metric", "");
+        ctx.push(Diagnostic::new(codes::PF1001, at(2), "dropped"));
+        ctx.missing(at(3), "threshold", "");
+        ctx.missing(at(4), "period", "");
+        ctx.retain(|i, d| d.code != codes::PF1001 && i != 4);
+        let left: Vec<u32> = ctx.diagnostics.iter().map(|d| d.primary.span.start).collect();
+        assert_eq!(left, [1, 3]);
+        assert_eq!(ctx.missing, [(0, "metric"), (1, "threshold")]);
+    }
 }

@@ -202,7 +202,7 @@ pub fn fields(ctx: &mut Ctx, program: &Program, decls: &Decls, standard: &[FileI
                 if whole {
                     // The block's fields were checked against the wrong kind's schema: that
                     // follows from this one mistake (`rolling { batch = ... }` for EC2).
-                    ctx.diagnostics.retain(|d| {
+                    ctx.retain(|_, d| {
                         !(d.code == codes::PF1001 || d.code == codes::PF1003)
                             || !(span.file == d.primary.span.file
                                 && span.start <= d.primary.span.start
