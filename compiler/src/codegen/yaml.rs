@@ -287,11 +287,16 @@ fn is_plain_safe(s: &str) -> bool {
     {
         return false;
     }
-    // Only plain bytes, and no `: ` (a key) or ` #` (a comment), in one pass (a space is never
-    // first, so it has a byte before it).
-    b.iter()
-        .enumerate()
-        .all(|(i, &c)| PLAIN[c as usize] && (c != b' ' || b[i - 1] != b':' && b.get(i + 1) != Some(&b'#')))
+    // Only plain bytes, and no `: ` (a key), in one pass that keeps the byte before. ` #` (a
+    // comment) cannot occur: `#` is not a plain byte.
+    let mut before = 0;
+    for &c in b {
+        if !PLAIN[c as usize] || c == b' ' && before == b':' {
+            return false;
+        }
+        before = c;
+    }
+    true
 }
 
 #[cfg(test)]
