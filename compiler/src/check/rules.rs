@@ -179,16 +179,16 @@ fn names(ctx: &mut Ctx, decls: &Decls) {
 /// An environment or app declared in a root file but never deployed.
 fn unused(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File], roots: usize) {
     let in_root = |file: crate::source::FileId| files.iter().take(roots).any(|f| f.id == file);
-    let deployed_envs: FxHashSet<&str> = program
-        .pipelines
-        .iter()
-        .flat_map(|p| &p.stages)
-        .flat_map(|s| &s.actions)
-        .filter_map(|a| match &a.kind {
-            ActionKind::DeployApp { env } | ActionKind::DeployInfra { env, .. } => Some(env.as_str()),
-            _ => None,
-        })
-        .collect();
+    let mut deployed_envs: FxHashSet<&str> =
+        FxHashSet::with_capacity_and_hasher(program.envs.len(), Default::default());
+    deployed_envs.extend(
+        program.pipelines.iter().flat_map(|p| &p.stages).flat_map(|s| &s.actions).filter_map(|a| {
+            match &a.kind {
+                ActionKind::DeployApp { env } | ActionKind::DeployInfra { env, .. } => Some(env.as_str()),
+                _ => None,
+            }
+        }),
+    );
     let parents: FxHashSet<&str> =
         decls.envs.iter().filter_map(|e| e.parent.as_ref().map(|p| p.name.as_str())).collect();
     let piped: FxHashSet<&str> = program.pipelines.iter().map(|p| p.app.as_str()).collect();

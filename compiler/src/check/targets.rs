@@ -152,7 +152,8 @@ fn kind_of(env: &Env, path: &[&str]) -> Option<&'static str> {
 pub fn fields(ctx: &mut Ctx, program: &Program, decls: &Decls, standard: &[FileId]) {
     // Each (app, environment) pair once: an environment's infrastructure and release actions
     // (and every pipeline of the app) deploy the same pair.
-    let mut seen: FxHashSet<(&str, &str)> = FxHashSet::default();
+    let mut seen: FxHashSet<(&str, &str)> =
+        FxHashSet::with_capacity_and_hasher(program.envs.len(), Default::default());
     for pipeline in &program.pipelines {
         let Some(app) = program.app(&pipeline.app) else { continue };
         let target = app.deploy.target();
