@@ -107,8 +107,7 @@ impl Table {
         self.set
             .get_or_init(|| {
                 let values = self.values();
-                let mut set =
-                    crate::hash::FxHashSet::with_capacity_and_hasher(values.len(), Default::default());
+                let mut set = crate::hash::set_with_capacity(values.len());
                 set.extend(values.iter().copied());
                 set
             })

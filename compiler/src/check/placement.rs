@@ -185,8 +185,7 @@ pub fn protected_shares_account(ctx: &mut Ctx, program: &Program, decls: &Decls)
 /// account's), and ECS (the image repository is the pipeline account's).
 pub fn remote_environments(ctx: &mut Ctx, program: &Program, decls: &Decls) {
     let home = &program.project.placement;
-    let mut seen: FxHashSet<&str> =
-        FxHashSet::with_capacity_and_hasher(program.envs.len(), Default::default());
+    let mut seen: FxHashSet<&str> = crate::hash::set_with_capacity(program.envs.len());
     let mut regions: Vec<(&Text, &Option<String>)> = Vec::new();
     for app in &program.apps {
         for env in crate::codegen::infra::deployed_envs(program, &app.name) {

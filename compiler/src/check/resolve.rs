@@ -69,10 +69,8 @@ impl<'a> Reuse<'a> {
             .into_iter()
             .flat_map(|(decls, _)| decls.all())
             .filter_map(|d| Some((d.checked.as_ref()?, d)));
-        // Sized up front, as every other table of declarations: grown from empty, a table of
-        // 1,800 rehashes a dozen times.
         let size = previous.map_or(0, |(decls, _)| decls.all().count());
-        let mut decls = FxHashMap::with_capacity_and_hasher(size, Default::default());
+        let mut decls = crate::hash::map_with_capacity(size);
         decls.extend(checked.map(|(c, d)| (Arc::as_ptr(&c.entry) as usize, d)));
         Reuse { decls, moves: previous.map(|(_, moves)| moves) }
     }

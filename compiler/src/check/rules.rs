@@ -179,8 +179,7 @@ fn names(ctx: &mut Ctx, decls: &Decls) {
 /// An environment or app declared in a root file but never deployed.
 fn unused(ctx: &mut Ctx, program: &Program, decls: &Decls, files: &[ast::File], roots: usize) {
     let in_root = |file: crate::source::FileId| files.iter().take(roots).any(|f| f.id == file);
-    let mut deployed_envs: FxHashSet<&str> =
-        FxHashSet::with_capacity_and_hasher(program.envs.len(), Default::default());
+    let mut deployed_envs: FxHashSet<&str> = crate::hash::set_with_capacity(program.envs.len());
     deployed_envs.extend(
         program.pipelines.iter().flat_map(|p| &p.stages).flat_map(|s| &s.actions).filter_map(|a| {
             match &a.kind {

@@ -152,8 +152,7 @@ fn kind_of(env: &Env, path: &[&str]) -> Option<&'static str> {
 pub fn fields(ctx: &mut Ctx, program: &Program, decls: &Decls, standard: &[FileId]) {
     // Each (app, environment) pair once: an environment's infrastructure and release actions
     // (and every pipeline of the app) deploy the same pair.
-    let mut seen: FxHashSet<(&str, &str)> =
-        FxHashSet::with_capacity_and_hasher(program.envs.len(), Default::default());
+    let mut seen: FxHashSet<(&str, &str)> = crate::hash::set_with_capacity(program.envs.len());
     for pipeline in &program.pipelines {
         let Some(app) = program.app(&pipeline.app) else { continue };
         let target = app.deploy.target();

@@ -33,19 +33,17 @@ thread_local! {
 impl Index {
     /// The index of `program`.
     pub fn new(program: &Program) -> Index {
-        // Sized up front: growing a table of 1,800 names rehashes it a dozen times.
-        let mut apps = FxHashMap::with_capacity_and_hasher(program.apps.len(), Default::default());
+        let mut apps = crate::hash::map_with_capacity(program.apps.len());
         for (i, a) in program.apps.iter().enumerate() {
             apps.entry(a.name.clone()).or_insert(i);
         }
-        let mut by_name: FxHashMap<&str, Vec<usize>> =
-            FxHashMap::with_capacity_and_hasher(program.envs.len(), Default::default());
+        let mut by_name: FxHashMap<&str, Vec<usize>> = crate::hash::map_with_capacity(program.envs.len());
         for (i, e) in program.envs.iter().enumerate() {
             by_name.entry(e.name.as_str()).or_default().push(i);
         }
         let envs = by_name.iter().map(|(name, ix)| (name.to_string(), ix[0])).collect();
         let mut deployed: FxHashMap<String, Vec<usize>> =
-            FxHashMap::with_capacity_and_hasher(program.pipelines.len(), Default::default());
+            crate::hash::map_with_capacity(program.pipelines.len());
         for pipeline in &program.pipelines {
             let positions = deployed.entry(pipeline.app.clone()).or_default();
             for action in pipeline.stages.iter().flat_map(|s| &s.actions) {

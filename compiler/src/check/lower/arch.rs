@@ -58,8 +58,7 @@ fn deploys<'a>(decls: &'a Decls, app: &str) -> Vec<(&'a str, Span)> {
 pub fn follow_instances(ctx: &mut Ctx, decls: &Decls, apps: &mut [App], envs: &[Env]) {
     // The first environment of each name (a scan per deploy was a seventh of an analysis of
     // 1,800 environments).
-    let mut by_name: crate::hash::FxHashMap<&str, &Env> =
-        crate::hash::FxHashMap::with_capacity_and_hasher(envs.len(), Default::default());
+    let mut by_name: crate::hash::FxHashMap<&str, &Env> = crate::hash::map_with_capacity(envs.len());
     for e in envs {
         by_name.entry(e.name.as_str()).or_insert(e);
     }

@@ -147,8 +147,7 @@ pub fn lower(
         }],
     }];
     // Stage names by lower case: CodePipeline compares them ignoring case.
-    let mut seen: FxHashMap<String, Span> =
-        FxHashMap::with_capacity_and_hasher(o.children.len() + 1, Default::default());
+    let mut seen: FxHashMap<String, Span> = crate::hash::map_with_capacity(o.children.len() + 1);
     seen.insert("source".to_string(), d.name.span);
     // About three actions per stage: sized once, not rehashed as it grows.
     l.prov.actions.reserve(o.children.len() * 3);
